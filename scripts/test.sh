@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every check the project has, on a fresh machine as on a developer's:
+#   1. installs missing tools (Terraform 1.15.5, PostgreSQL 17) into .tools/;
+#   2. cargo fmt --check and cargo clippy with warnings as errors;
+#   3. unit and in-process protocol tests;
+#   4. the acceptance suite (real terraform, real PostgreSQL started by the
+#      tests) for each PostgreSQL major in PG_MAJORS (default "15 17") and each
+#      Terraform binary found (1.11.4 when installed, 1.15.5 always).
+#
+# Environment: PG_MAJORS="15 17" to choose servers; TF_BINARIES to give
+# terraform paths explicitly (space-separated).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "installing tools"
+TF_PINNED="$(scripts/install-tools.sh terraform)"
+declare -A PG_BIN_OF=()
+for major in ${PG_MAJORS:-15 17}; do
+    PG_BIN_OF[$major]="$(scripts/install-tools.sh pg "$major")"
+done
+
+if [[ -n "${TF_BINARIES:-}" ]]; then
+    read -r -a TFS <<<"$TF_BINARIES"
+else
+    TFS=()
+    # Terraform 1.11.4 is the oldest release with write-only attributes; test
+    # it when the machine has it, and the pinned 1.15.5 always.
+    for candidate in "$(command -v terraform || true)" /usr/local/bin/terraform; do
+        if [[ -n "$candidate" && -x "$candidate" ]] && "$candidate" version 2>/dev/null | head -1 | grep -q 'v1\.11\.'; then
+            TFS+=("$candidate")
+            break
+        fi
+    done
+    TFS+=("$TF_PINNED")
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "unit and protocol tests"
+cargo nextest run --locked --no-fail-fast -E 'not binary(acceptance)'
+
+# Each combination is a full acceptance run; with 2 PostgreSQL majors and 2
+# Terraform versions that is four. Tests share nothing between runs.
+for major in "${!PG_BIN_OF[@]}"; do
+    for tf in "${TFS[@]}"; do
+        version="$("$tf" version | head -1)"
+        step "acceptance tests: PostgreSQL $major, $version"
+        TF_ACC=1 PG_BIN="${PG_BIN_OF[$major]}" TF_ACC_TERRAFORM_PATH="$tf" \
+            cargo nextest run --locked --no-fail-fast -E 'binary(acceptance)'
+    done
+done
+step "all checks passed"

@@ -1,0 +1,206 @@
+//! Errors from talking to PostgreSQL, worded for the person running
+//! Terraform.
+//!
+//! tokio-postgres's own messages are terse ("db error", "error connecting to
+//! server") and hide the useful part in the source chain or in the server's
+//! error fields. Every error here carries that useful part in its `Display`,
+//! so callers can show `to_string()` as is.
+
+use tokio_postgres::error::{DbError, SqlState};
+
+/// An error from connecting to or querying PostgreSQL.
+#[derive(Debug, thiserror::Error)]
+pub enum PgError {
+    /// A connection could not be established (network, TLS handshake,
+    /// authentication, or the server refusing the database).
+    #[error("could not connect to PostgreSQL at {endpoint}: {cause}")]
+    Connect {
+        /// Where we tried to connect, from `ConnectSettings::endpoint`.
+        endpoint: String,
+        /// The innermost meaningful cause; never contains the password.
+        cause: String,
+        /// The server's SQLSTATE when the server itself refused us (e.g.
+        /// `28P01` bad password, `3D000` database does not exist).
+        sqlstate: Option<SqlState>,
+    },
+    /// A TLS file (root certificate, client certificate or key) could not be
+    /// used.
+    #[error("TLS file {path}: {reason}")]
+    Tls {
+        /// The offending file.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The connection settings are inconsistent (e.g. `verify-ca` without
+    /// `sslrootcert`).
+    #[error("invalid connection settings: {0}")]
+    Settings(String),
+    /// A statement failed. `Display` includes the server's message, DETAIL
+    /// and HINT.
+    #[error("{action}: {}", describe(.source))]
+    Query {
+        /// What we were doing, e.g. `creating role "app"`.
+        action: String,
+        /// The underlying error.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// The connection pool failed for a reason other than connecting.
+    #[error("connection pool: {0}")]
+    Pool(String),
+}
+
+impl PgError {
+    /// Wraps a statement error with a description of what was being done.
+    pub fn query(action: impl Into<String>, e: tokio_postgres::Error) -> Self {
+        PgError::Query {
+            action: action.into(),
+            source: e,
+        }
+    }
+
+    /// Turns an error from establishing a connection into
+    /// [`PgError::Connect`], naming the endpoint and the innermost cause.
+    pub fn connect(endpoint: impl Into<String>, e: &tokio_postgres::Error) -> Self {
+        PgError::Connect {
+            endpoint: endpoint.into(),
+            cause: connect_cause(e),
+            sqlstate: e.code().cloned(),
+        }
+    }
+
+    /// The server's SQLSTATE, when the server reported the error.
+    pub fn sqlstate(&self) -> Option<&SqlState> {
+        match self {
+            PgError::Query { source, .. } => source.code(),
+            PgError::Connect { sqlstate, .. } => sqlstate.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The server's message with its DETAIL and HINT lines, when the server
+    /// reported a statement error.
+    pub fn db_message(&self) -> Option<String> {
+        match self {
+            PgError::Query { source, .. } => source.as_db_error().map(format_db_error),
+            _ => None,
+        }
+    }
+}
+
+/// `message`, then `DETAIL: …` and `HINT: …` lines when present.
+fn format_db_error(db: &DbError) -> String {
+    let mut out = db.message().to_owned();
+    if let Some(detail) = db.detail() {
+        out.push_str("\nDETAIL: ");
+        out.push_str(detail);
+    }
+    if let Some(hint) = db.hint() {
+        out.push_str("\nHINT: ");
+        out.push_str(hint);
+    }
+    out
+}
+
+/// The last error in the source chain, which is where tokio-postgres keeps
+/// the specific reason (I/O error, TLS alert, …).
+fn innermost_message(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut current = e.source()?;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    Some(current.to_string())
+}
+
+/// Lower-cases the first letter of messages like "Connection refused" so they
+/// read naturally after a colon; leaves acronyms ("TLS …") alone.
+fn lower_first(s: String) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
+            let mut out: String = first.to_lowercase().collect();
+            out.push_str(&s[first.len_utf8()..]);
+            out
+        }
+        _ => s,
+    }
+}
+
+/// Describes a statement error: the server's fields for database errors,
+/// otherwise tokio-postgres's summary plus the innermost cause.
+fn describe(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format_db_error(db);
+    }
+    let top = e.to_string();
+    match innermost_message(e) {
+        Some(inner) if inner != top => format!("{top}: {inner}"),
+        _ => top,
+    }
+}
+
+/// Describes a connection error for [`PgError::Connect`].
+fn connect_cause(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        // e.g. password authentication failed for user "x".
+        return format_db_error(db);
+    }
+    let top = e.to_string();
+    let Some(inner) = innermost_message(e).map(lower_first) else {
+        return top;
+    };
+    // These summaries are tokio-postgres's fixed wording for its error kinds,
+    // which it does not expose otherwise.
+    match top.as_str() {
+        // Already implied by "could not connect".
+        "error connecting to server" | "error communicating with the server" => inner,
+        "error performing TLS handshake" => format!("TLS error: {inner}"),
+        "invalid configuration" if inner == "password missing" => {
+            "the server requires a password, but none was configured".to_owned()
+        }
+        "authentication error" => format!("authentication failed: {inner}"),
+        _ if inner == top => top,
+        _ => format!("{top}: {inner}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lower_first_only_for_words() {
+        assert_eq!(
+            lower_first("Connection refused (os error 111)".into()),
+            "connection refused (os error 111)"
+        );
+        assert_eq!(lower_first("TLS alert".into()), "TLS alert");
+        assert_eq!(lower_first("already lower".into()), "already lower");
+        assert_eq!(lower_first("É".into()), "É");
+        assert_eq!(lower_first(String::new()), "");
+    }
+
+    #[test]
+    fn settings_and_tls_messages() {
+        let e = PgError::Tls {
+            path: "/etc/ssl/root.crt".into(),
+            reason: "no certificates found".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "TLS file /etc/ssl/root.crt: no certificates found"
+        );
+        assert!(e.sqlstate().is_none());
+        assert!(e.db_message().is_none());
+        let e = PgError::Connect {
+            endpoint: "127.0.0.1:5432".into(),
+            cause: "connection refused (os error 111)".into(),
+            sqlstate: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "could not connect to PostgreSQL at 127.0.0.1:5432: connection refused (os error 111)"
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! The PostgreSQL side: connections, quoting, passwords, catalog reads, DDL.
+//!
+//! Nothing in here knows about Terraform; resources translate.
+
+pub mod error;
+pub mod exec;
+pub mod pgpass;
+pub mod pool;
+pub mod quote;
+pub mod role;
+pub mod scram;
+pub mod settings;

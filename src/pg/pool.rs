@@ -1,0 +1,502 @@
+//! Connection pools: one per database on the configured server, created on
+//! first use and shared by all callers.
+//!
+//! Access-control objects live in many databases (privileges on schemas and
+//! tables can only be granted while connected to their database), so a
+//! single pool is not enough; but opening a fresh connection for every
+//! operation would make a large plan slow and could exhaust the server's
+//! connection slots. Each database therefore gets a pool capped at
+//! `max_connections`, whose connections are reused.
+//!
+//! TLS follows libpq's `sslmode` semantics as far as tokio-postgres allows;
+//! see [`Pools::new`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use deadpool_postgres::{
+    Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime, TimeoutType,
+};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
+use tokio_postgres::NoTls;
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::error::PgError;
+use super::settings::{ConnectSettings, SslMode};
+
+/// What [`Pools::check`] learns about the server and the login role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerInfo {
+    /// `server_version_num`, e.g. 150004.
+    pub version_num: i32,
+    /// The role we are logged in as.
+    pub current_user: String,
+    /// Whether that role is a superuser.
+    pub is_superuser: bool,
+    /// Whether it may read `pg_authid` (needed to compare password hashes).
+    pub can_read_authid: bool,
+}
+
+/// Per-database connection pools for one server.
+#[derive(Clone)]
+pub struct Pools {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: ConnectSettings,
+    /// `None` when connections are plaintext (sslmode disable, Unix socket).
+    tls: Option<MakeRustlsConnect>,
+    pools: Mutex<HashMap<String, Pool>>,
+}
+
+impl std::fmt::Debug for Pools {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pools")
+            .field("settings", &self.inner.settings)
+            .field("tls", &self.inner.tls.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pools {
+    /// Prepares pools for a server. Nothing connects yet; TLS files are read
+    /// now so mistakes in them are reported before any work starts.
+    ///
+    /// TLS, by `sslmode`:
+    /// * `disable`: plaintext.
+    /// * `prefer`: TLS when the server offers it, else plaintext; `require`:
+    ///   TLS or fail. Without `sslrootcert` the certificate is not checked
+    ///   (encryption only, as libpq); with it the chain is verified as for
+    ///   `verify-ca` (libpq does this when a root file is present; unlike
+    ///   libpq, `prefer` then fails rather than retrying in plaintext).
+    /// * `verify-ca`: the chain must lead to `sslrootcert`; the host name is
+    ///   not checked. `verify-full`: the host name is checked too. Both need
+    ///   `sslrootcert`.
+    /// * Unix sockets never use TLS (PostgreSQL does not offer it there).
+    ///
+    /// A client certificate and key are loaded when configured.
+    pub fn new(settings: ConnectSettings) -> Result<Pools, PgError> {
+        if settings.max_connections == 0 {
+            return Err(PgError::Settings(
+                "max_connections must be at least 1".to_owned(),
+            ));
+        }
+        let tls = tls_connector(&settings)?;
+        Ok(Pools {
+            inner: Arc::new(Inner {
+                settings,
+                tls,
+                pools: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// The settings these pools connect with.
+    pub fn settings(&self) -> &ConnectSettings {
+        &self.inner.settings
+    }
+
+    /// A connection to `database` (`None`: the settings' database), reused
+    /// from the pool when one is idle.
+    pub async fn get(&self, database: Option<&str>) -> Result<Object, PgError> {
+        let database = database.unwrap_or(&self.inner.settings.database);
+        let pool = self.pool_for(database)?;
+        pool.get().await.map_err(|e| self.pool_error(e))
+    }
+
+    /// Connects to the default database and reports what the provider needs
+    /// to know about the server and its own role.
+    pub async fn check(&self) -> Result<ServerInfo, PgError> {
+        let client = self.get(None).await?;
+        let row = client
+            .query_one(
+                "SELECT current_setting('server_version_num')::int4, \
+                        current_user::text, \
+                        coalesce((SELECT rolsuper FROM pg_catalog.pg_roles \
+                                  WHERE rolname = current_user), false), \
+                        has_table_privilege('pg_catalog.pg_authid', 'SELECT')",
+                &[],
+            )
+            .await
+            .map_err(|e| PgError::query("checking the server version and login role", e))?;
+        let get_err = |e| PgError::query("reading the server version and login role", e);
+        Ok(ServerInfo {
+            version_num: row.try_get(0).map_err(get_err)?,
+            current_user: row.try_get(1).map_err(get_err)?,
+            is_superuser: row.try_get(2).map_err(get_err)?,
+            can_read_authid: row.try_get(3).map_err(get_err)?,
+        })
+    }
+
+    fn pool_for(&self, database: &str) -> Result<Pool, PgError> {
+        // The map is only ever inserted into whole, so it is consistent even
+        // if another thread panicked while holding the lock.
+        let mut pools = self
+            .inner
+            .pools
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(pool) = pools.get(database) {
+            return Ok(pool.clone());
+        }
+
+        let settings = &self.inner.settings;
+        let pg_config = settings.pg_config(database);
+        let manager_config = ManagerConfig {
+            // Reuse without a round trip; a connection the server closed is
+            // still detected and replaced.
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match &self.inner.tls {
+            Some(tls) => Manager::from_config(pg_config, tls.clone(), manager_config),
+            None => Manager::from_config(pg_config, NoTls, manager_config),
+        };
+        // tokio-postgres's connect_timeout covers only the TCP connect; the
+        // create timeout also bounds the TLS handshake and authentication,
+        // matching libpq's connect_timeout.
+        let pool = Pool::builder(manager)
+            .max_size(settings.max_connections)
+            .runtime(Runtime::Tokio1)
+            .create_timeout(settings.effective_connect_timeout())
+            .build()
+            .map_err(|e| {
+                PgError::Pool(format!("creating the pool for database {database:?}: {e}"))
+            })?;
+        pools.insert(database.to_owned(), pool.clone());
+        Ok(pool)
+    }
+
+    fn pool_error(&self, e: PoolError) -> PgError {
+        let settings = &self.inner.settings;
+        match e {
+            PoolError::Backend(e) => PgError::connect(settings.endpoint(), &e),
+            PoolError::Timeout(TimeoutType::Create) => PgError::Connect {
+                endpoint: settings.endpoint(),
+                cause: match settings.effective_connect_timeout() {
+                    Some(t) => format!("timed out after {}s", t.as_secs_f64()),
+                    None => "timed out".to_owned(),
+                },
+                sqlstate: None,
+            },
+            PoolError::Timeout(TimeoutType::Wait) => {
+                PgError::Pool("timed out waiting for a free connection".to_owned())
+            }
+            PoolError::Timeout(TimeoutType::Recycle) => {
+                PgError::Pool("timed out checking an idle connection".to_owned())
+            }
+            PoolError::Closed => PgError::Pool("the pool has been closed".to_owned()),
+            PoolError::NoRuntimeSpecified => {
+                PgError::Pool("no async runtime configured".to_owned())
+            }
+            PoolError::PostCreateHook(e) => {
+                PgError::Pool(format!("setting up a new connection: {e}"))
+            }
+        }
+    }
+}
+
+/// Builds the rustls connector for the settings, or `None` for plaintext.
+fn tls_connector(settings: &ConnectSettings) -> Result<Option<MakeRustlsConnect>, PgError> {
+    if settings.is_unix_socket() || settings.sslmode == SslMode::Disable {
+        return Ok(None);
+    }
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| PgError::Settings(format!("TLS protocol setup: {e}")))?;
+
+    let builder = match (settings.sslmode, settings.sslrootcert.as_deref()) {
+        (SslMode::VerifyFull, Some(root)) => builder.with_root_certificates(load_roots(root)?),
+        (SslMode::VerifyCa | SslMode::Require | SslMode::Prefer, Some(root)) => {
+            let inner = WebPkiServerVerifier::builder_with_provider(
+                Arc::new(load_roots(root)?),
+                provider.clone(),
+            )
+            .build()
+            .map_err(|e| PgError::Tls {
+                path: root.to_owned(),
+                reason: e.to_string(),
+            })?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(ChainOnlyVerifier { inner }))
+        }
+        (SslMode::VerifyCa | SslMode::VerifyFull, None) => {
+            return Err(PgError::Settings(format!(
+                "sslmode {} requires sslrootcert (a PEM file of trusted root certificates)",
+                settings.sslmode
+            )))
+        }
+        (SslMode::Require | SslMode::Prefer, None) => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(EncryptOnlyVerifier { provider })),
+        // Handled by the early return above.
+        (SslMode::Disable, _) => return Ok(None),
+    };
+
+    let config = match &settings.clientcert {
+        Some(cc) => {
+            let certs = load_certs(&cc.cert)?;
+            let key = PrivateKeyDer::from_pem_file(&cc.key).map_err(|e| PgError::Tls {
+                path: cc.key.clone(),
+                reason: format!("cannot read a PEM private key: {e}"),
+            })?;
+            builder
+                .with_client_auth_cert(certs, key)
+                .map_err(|e| PgError::Tls {
+                    path: cc.key.clone(),
+                    reason: format!("cannot be used with certificate {}: {e}", cc.cert),
+                })?
+        }
+        None => builder.with_no_client_auth(),
+    };
+    Ok(Some(MakeRustlsConnect::new(config)))
+}
+
+/// All certificates in a PEM file; an error names the file.
+fn load_certs(path: &str) -> Result<Vec<CertificateDer<'static>>, PgError> {
+    let tls_err = |reason: String| PgError::Tls {
+        path: path.to_owned(),
+        reason,
+    };
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| tls_err(format!("cannot read: {e}")))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| tls_err(format!("invalid PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(tls_err("contains no PEM certificates".to_owned()));
+    }
+    Ok(certs)
+}
+
+fn load_roots(path: &str) -> Result<RootCertStore, PgError> {
+    let mut roots = RootCertStore::empty();
+    for cert in load_certs(path)? {
+        roots.add(cert).map_err(|e| PgError::Tls {
+            path: path.to_owned(),
+            reason: format!("unusable root certificate: {e}"),
+        })?;
+    }
+    Ok(roots)
+}
+
+/// `verify-ca`: the chain must lead to a trusted root, any host name is
+/// accepted.
+#[derive(Debug)]
+struct ChainOnlyVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+}
+
+impl ServerCertVerifier for ChainOnlyVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        // WebPkiServerVerifier checks the chain first and the name last, so
+        // a name mismatch means the chain was already accepted.
+        match self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// `prefer`/`require` without a root certificate: libpq encrypts but does
+/// not authenticate the server. The handshake signatures are still checked,
+/// so the session is at least bound to the certificate's key.
+#[derive(Debug)]
+struct EncryptOnlyVerifier {
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for EncryptOnlyVerifier {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> ConnectSettings {
+        ConnectSettings {
+            host: "127.0.0.1".to_owned(),
+            password: Some("x".to_owned()),
+            ..ConnectSettings::default()
+        }
+    }
+
+    #[test]
+    fn rejects_zero_connections() {
+        let s = ConnectSettings {
+            max_connections: 0,
+            ..settings()
+        };
+        assert!(matches!(Pools::new(s), Err(PgError::Settings(_))));
+    }
+
+    #[test]
+    fn verify_modes_need_root_cert() {
+        for mode in [SslMode::VerifyCa, SslMode::VerifyFull] {
+            let s = ConnectSettings {
+                sslmode: mode,
+                ..settings()
+            };
+            let err = Pools::new(s).unwrap_err().to_string();
+            assert!(
+                err.contains("sslrootcert") && err.contains(mode.as_str()),
+                "{err}"
+            );
+        }
+        for mode in [SslMode::Disable, SslMode::Prefer, SslMode::Require] {
+            let s = ConnectSettings {
+                sslmode: mode,
+                ..settings()
+            };
+            assert!(Pools::new(s).is_ok(), "{mode}");
+        }
+        // No TLS over Unix sockets, so no root certificate is needed.
+        let s = ConnectSettings {
+            host: "/tmp".to_owned(),
+            sslmode: SslMode::VerifyFull,
+            ..settings()
+        };
+        assert!(Pools::new(s).is_ok());
+    }
+
+    #[test]
+    fn bad_tls_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir
+            .path()
+            .join("missing.crt")
+            .to_string_lossy()
+            .into_owned();
+        let empty = dir.path().join("empty.crt");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let empty = empty.to_string_lossy().into_owned();
+
+        for root in [&missing, &empty] {
+            let s = ConnectSettings {
+                sslmode: SslMode::VerifyCa,
+                sslrootcert: Some(root.clone()),
+                ..settings()
+            };
+            match Pools::new(s) {
+                Err(PgError::Tls { path, .. }) => assert_eq!(&path, root),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn connection_refused_names_endpoint() {
+        // Bind and drop a listener to find a port nothing listens on.
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let s = ConnectSettings {
+            port,
+            sslmode: SslMode::Disable,
+            password: Some("very-secret-pw".to_owned()),
+            ..settings()
+        };
+        let pools = Pools::new(s).unwrap();
+        let err = pools.get(None).await.unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with(&format!(
+                "could not connect to PostgreSQL at 127.0.0.1:{port}: "
+            )),
+            "{msg}"
+        );
+        assert!(msg.contains("refused"), "{msg}");
+        assert!(!msg.contains("very-secret-pw"), "{msg}");
+        assert!(err.sqlstate().is_none());
+    }
+}

@@ -1,0 +1,534 @@
+//! Roles: catalog reads and DDL builders.
+//!
+//! The builders are pure functions so they can be tested without a server.
+//! Every identifier is quoted; passwords only ever appear as SCRAM verifiers
+//! computed by the caller, and are redacted from the log copy.
+
+use std::time::Duration;
+
+use tokio_postgres::GenericClient;
+
+use super::error::PgError;
+use super::exec::Statement;
+use super::quote::{ident, literal};
+
+/// Boolean role attributes, in the order CREATE ROLE lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RoleFlags {
+    /// SUPERUSER.
+    pub superuser: bool,
+    /// CREATEDB.
+    pub create_database: bool,
+    /// CREATEROLE.
+    pub create_role: bool,
+    /// INHERIT.
+    pub inherit: bool,
+    /// LOGIN.
+    pub login: bool,
+    /// REPLICATION.
+    pub replication: bool,
+    /// BYPASSRLS.
+    pub bypass_row_level_security: bool,
+}
+
+impl RoleFlags {
+    fn keywords(&self) -> [(&'static str, &'static str, bool); 7] {
+        [
+            ("SUPERUSER", "NOSUPERUSER", self.superuser),
+            ("CREATEDB", "NOCREATEDB", self.create_database),
+            ("CREATEROLE", "NOCREATEROLE", self.create_role),
+            ("INHERIT", "NOINHERIT", self.inherit),
+            ("LOGIN", "NOLOGIN", self.login),
+            ("REPLICATION", "NOREPLICATION", self.replication),
+            ("BYPASSRLS", "NOBYPASSRLS", self.bypass_row_level_security),
+        ]
+    }
+}
+
+/// Per-role settings stored with ALTER ROLE ... SET.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RoleSettings {
+    /// `search_path`, element by element; empty means not set.
+    pub search_path: Vec<String>,
+    /// `statement_timeout` in milliseconds; 0 means not set.
+    pub statement_timeout_ms: i64,
+    /// `idle_in_transaction_session_timeout` in milliseconds; 0 means not set.
+    pub idle_in_transaction_session_timeout_ms: i64,
+    /// `role` (the role assumed at login); empty means not set.
+    pub assume_role: String,
+}
+
+/// Everything the provider manages about a role, as the server holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleSpec {
+    /// Role name.
+    pub name: String,
+    /// Boolean attributes.
+    pub flags: RoleFlags,
+    /// CONNECTION LIMIT (-1 = unlimited).
+    pub connection_limit: i32,
+    /// VALID UNTIL, as text the server parses (e.g. `infinity`).
+    pub valid_until: String,
+    /// Per-role settings.
+    pub settings: RoleSettings,
+}
+
+/// A role as read from the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRow {
+    /// Name, flags, limit and settings.
+    pub spec: RoleSpec,
+    /// Whether `valid_until` (as given to [`read_role`]) denotes the same
+    /// instant as the server's value; `spec.valid_until` is then the given text.
+    pub valid_until_matches: bool,
+    /// Names of roles this role is a member of.
+    pub member_of: Vec<String>,
+}
+
+/// Reads one role with one query. `valid_until` is the text to compare the
+/// server's value with, so formatting and time zones never cause a diff.
+pub async fn read_role<C: GenericClient>(
+    client: &C,
+    name: &str,
+    valid_until: Option<&str>,
+) -> Result<Option<RoleRow>, PgError> {
+    // The comparison happens on the server, which parses timestamps exactly as
+    // it did when the value was written. A NULL rolvaliduntil means "never
+    // expires", the same as 'infinity'.
+    const READ_ROLE: &str = "\
+        SELECT r.rolname, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolinherit, \
+               r.rolcanlogin, r.rolreplication, r.rolbypassrls, r.rolconnlimit, \
+               coalesce(r.rolvaliduntil, 'infinity')::text, \
+               coalesce(r.rolvaliduntil, 'infinity') = coalesce($2::text, 'infinity')::timestamptz, \
+               coalesce(r.rolconfig, '{}'), \
+               ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid \
+                     WHERE m.member = r.oid ORDER BY 1) \
+        FROM pg_roles r WHERE r.rolname = $1";
+    let row = client
+        .query_opt(READ_ROLE, &[&name, &valid_until])
+        .await
+        .map_err(|e| PgError::query(format!("reading role {name:?}"), e))?;
+    let Some(row) = row else { return Ok(None) };
+    let server_valid_until: String = row.get(9);
+    let matches: bool = row.get(10);
+    let config: Vec<String> = row.get(11);
+    let spec = RoleSpec {
+        name: row.get(0),
+        flags: RoleFlags {
+            superuser: row.get(1),
+            create_database: row.get(2),
+            create_role: row.get(3),
+            inherit: row.get(4),
+            login: row.get(5),
+            replication: row.get(6),
+            bypass_row_level_security: row.get(7),
+        },
+        connection_limit: row.get(8),
+        valid_until: match (matches, valid_until) {
+            (true, Some(given)) => given.to_string(),
+            _ => server_valid_until,
+        },
+        settings: parse_role_config(&config),
+    };
+    Ok(Some(RoleRow {
+        spec,
+        valid_until_matches: matches,
+        member_of: row.get(12),
+    }))
+}
+
+/// Reads the stored password hash; needs SELECT on pg_authid.
+pub async fn read_password_hash<C: GenericClient>(
+    client: &C,
+    name: &str,
+) -> Result<Option<String>, PgError> {
+    let row = client
+        .query_opt(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = $1",
+            &[&name],
+        )
+        .await
+        .map_err(|e| PgError::query(format!("reading the password of role {name:?}"), e))?;
+    Ok(row.and_then(|r| r.get(0)))
+}
+
+/// Whether two timestamps (as text) denote the same instant, per the server.
+pub async fn same_instant<C: GenericClient>(client: &C, a: &str, b: &str) -> Result<bool, PgError> {
+    let row = client
+        .query_one(
+            "SELECT $1::text::timestamptz = $2::text::timestamptz",
+            &[&a, &b],
+        )
+        .await
+        .map_err(|e| PgError::query("comparing valid_until timestamps", e))?;
+    Ok(row.get(0))
+}
+
+/// Checks that the server accepts a timestamp.
+pub async fn check_timestamp<C: GenericClient>(client: &C, text: &str) -> Result<(), PgError> {
+    client
+        .query_one("SELECT $1::text::timestamptz", &[&text])
+        .await
+        .map(|_| ())
+        .map_err(|e| PgError::query(format!("parsing timestamp {text:?}"), e))
+}
+
+/// CREATE ROLE plus the statements for settings and memberships.
+pub fn create_role(
+    spec: &RoleSpec,
+    password_verifier: Option<&str>,
+    member_of: &[String],
+) -> Vec<Statement> {
+    let mut head = format!("CREATE ROLE {} WITH", ident(&spec.name));
+    for (yes, no, on) in spec.flags.keywords() {
+        head.push(' ');
+        head.push_str(if on { yes } else { no });
+    }
+    head.push_str(&format!(
+        " CONNECTION LIMIT {} VALID UNTIL {}",
+        spec.connection_limit,
+        literal(&spec.valid_until)
+    ));
+    let mut out = vec![match password_verifier {
+        Some(v) => Statement::with_secret(&format!("{head} PASSWORD "), &literal(v), ""),
+        None => Statement::plain(head),
+    }];
+    out.extend(settings_changes(
+        &spec.name,
+        &RoleSettings::default(),
+        &spec.settings,
+    ));
+    out.extend(member_of.iter().map(|g| grant_membership(g, &spec.name)));
+    out
+}
+
+/// What an update must change: only the options that differ are sent,
+/// because PostgreSQL 16 refuses some options from non-superusers even when
+/// they would not change anything.
+#[derive(Debug, Clone, Default)]
+pub struct RoleUpdate<'a> {
+    /// Current name (before any rename).
+    pub old_name: &'a str,
+    /// Desired state.
+    pub new: Option<&'a RoleSpec>,
+    /// State before the change.
+    pub old: Option<&'a RoleSpec>,
+    /// New password: `Some(Some(v))` sets a verifier, `Some(None)` removes it.
+    pub password: Option<Option<&'a str>>,
+    /// Whether valid_until must be sent (it differs as an instant).
+    pub valid_until_changed: bool,
+    /// Memberships to add.
+    pub grant: &'a [String],
+    /// Memberships to remove.
+    pub revoke: &'a [String],
+}
+
+/// ALTER ROLE statements for an update.
+pub fn alter_role(u: &RoleUpdate<'_>) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let (Some(new), Some(old)) = (u.new, u.old) else {
+        return out;
+    };
+    let name = &new.name;
+    if u.old_name != name {
+        out.push(Statement::plain(format!(
+            "ALTER ROLE {} RENAME TO {}",
+            ident(u.old_name),
+            ident(name)
+        )));
+    }
+    let mut opts = Vec::new();
+    for ((yes, no, on), (_, _, was)) in new.flags.keywords().into_iter().zip(old.flags.keywords()) {
+        if on != was {
+            opts.push((if on { yes } else { no }).to_string());
+        }
+    }
+    if new.connection_limit != old.connection_limit {
+        opts.push(format!("CONNECTION LIMIT {}", new.connection_limit));
+    }
+    if u.valid_until_changed {
+        opts.push(format!("VALID UNTIL {}", literal(&new.valid_until)));
+    }
+    let head = format!("ALTER ROLE {} WITH", ident(name));
+    let opts: String = opts.iter().map(|o| format!(" {o}")).collect();
+    match u.password {
+        Some(Some(v)) => {
+            out.push(Statement::with_secret(
+                &format!("{head}{opts} PASSWORD "),
+                &literal(v),
+                "",
+            ));
+        }
+        Some(None) => out.push(Statement::plain(format!("{head}{opts} PASSWORD NULL"))),
+        None if !opts.is_empty() => out.push(Statement::plain(format!("{head}{opts}"))),
+        None => {}
+    }
+    out.extend(settings_changes(name, &old.settings, &new.settings));
+    out.extend(u.revoke.iter().map(|g| revoke_membership(g, name)));
+    out.extend(u.grant.iter().map(|g| grant_membership(g, name)));
+    out
+}
+
+/// SET/RESET statements turning `old` settings into `new`.
+fn settings_changes(name: &str, old: &RoleSettings, new: &RoleSettings) -> Vec<Statement> {
+    let role = ident(name);
+    let mut out = Vec::new();
+    if old.search_path != new.search_path {
+        out.push(Statement::plain(if new.search_path.is_empty() {
+            format!("ALTER ROLE {role} RESET search_path")
+        } else {
+            let list: Vec<String> = new.search_path.iter().map(|s| ident(s)).collect();
+            format!("ALTER ROLE {role} SET search_path TO {}", list.join(", "))
+        }));
+    }
+    for (param, o, n) in [
+        (
+            "statement_timeout",
+            old.statement_timeout_ms,
+            new.statement_timeout_ms,
+        ),
+        (
+            "idle_in_transaction_session_timeout",
+            old.idle_in_transaction_session_timeout_ms,
+            new.idle_in_transaction_session_timeout_ms,
+        ),
+    ] {
+        if o != n {
+            out.push(Statement::plain(if n == 0 {
+                format!("ALTER ROLE {role} RESET {param}")
+            } else {
+                format!("ALTER ROLE {role} SET {param} TO {n}")
+            }));
+        }
+    }
+    if old.assume_role != new.assume_role {
+        out.push(Statement::plain(if new.assume_role.is_empty() {
+            format!("ALTER ROLE {role} RESET role")
+        } else {
+            format!(
+                "ALTER ROLE {role} SET role TO {}",
+                literal(&new.assume_role)
+            )
+        }));
+    }
+    out
+}
+
+/// GRANT group TO member.
+pub fn grant_membership(group: &str, member: &str) -> Statement {
+    Statement::plain(format!("GRANT {} TO {}", ident(group), ident(member)))
+}
+
+/// REVOKE group FROM member.
+pub fn revoke_membership(group: &str, member: &str) -> Statement {
+    Statement::plain(format!("REVOKE {} FROM {}", ident(group), ident(member)))
+}
+
+/// Statements that drop a role, optionally handing its objects to the
+/// connected user first (in the connected database only).
+pub fn drop_role(name: &str, reassign_owned: bool, drop: bool) -> Vec<Statement> {
+    let role = ident(name);
+    let mut out = Vec::new();
+    if reassign_owned {
+        out.push(Statement::plain(format!(
+            "REASSIGN OWNED BY {role} TO CURRENT_USER"
+        )));
+        out.push(Statement::plain(format!("DROP OWNED BY {role}")));
+    }
+    if drop {
+        out.push(Statement::plain(format!("DROP ROLE {role}")));
+    }
+    out
+}
+
+/// Parses `rolconfig` entries (`name=value`) into the settings we manage.
+pub fn parse_role_config(entries: &[String]) -> RoleSettings {
+    let mut s = RoleSettings::default();
+    for e in entries {
+        let Some((k, v)) = e.split_once('=') else {
+            continue;
+        };
+        match k {
+            "search_path" => s.search_path = parse_search_path(v),
+            "statement_timeout" => s.statement_timeout_ms = parse_duration_ms(v).unwrap_or(0),
+            "idle_in_transaction_session_timeout" => {
+                s.idle_in_transaction_session_timeout_ms = parse_duration_ms(v).unwrap_or(0)
+            }
+            "role" => s.assume_role = v.to_string(),
+            _ => {}
+        }
+    }
+    s
+}
+
+/// Splits a flattened search_path (`"$user", public, "a""b"`) into elements.
+pub fn parse_search_path(v: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = v.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace() || *c == ',') {
+            chars.next();
+        }
+        let Some(&first) = chars.peek() else { break };
+        let mut item = String::new();
+        if first == '"' {
+            chars.next();
+            while let Some(c) = chars.next() {
+                if c == '"' {
+                    if chars.peek() == Some(&'"') {
+                        chars.next();
+                        item.push('"');
+                    } else {
+                        break;
+                    }
+                } else {
+                    item.push(c);
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == ',' {
+                    break;
+                }
+                item.push(c);
+                chars.next();
+            }
+            item = item.trim().to_string();
+        }
+        out.push(item);
+    }
+    out
+}
+
+/// Parses a time setting as PostgreSQL stores it (`1000`, `90s`, `5min`) into
+/// milliseconds; a bare number means milliseconds for these settings.
+pub fn parse_duration_ms(v: &str) -> Option<i64> {
+    let v = v.trim().trim_matches('\'');
+    let split = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(v.len());
+    let (num, unit) = v.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let factor = match unit.trim() {
+        "" | "ms" => 1.0,
+        "us" => 0.001,
+        "s" => 1000.0,
+        "min" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        _ => return None,
+    };
+    Some((n * factor).round() as i64)
+}
+
+/// Formats a lock timeout for `SET LOCAL lock_timeout`.
+pub fn lock_timeout_statement(d: Duration) -> Statement {
+    Statement::plain(format!("SET LOCAL lock_timeout = {}", d.as_millis()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> RoleSpec {
+        RoleSpec {
+            name: "My \"Role\"".into(),
+            flags: RoleFlags {
+                inherit: true,
+                login: true,
+                ..Default::default()
+            },
+            connection_limit: -1,
+            valid_until: "infinity".into(),
+            settings: RoleSettings::default(),
+        }
+    }
+
+    #[test]
+    fn create_quotes_and_redacts() {
+        let s = create_role(
+            &spec(),
+            Some("SCRAM-SHA-256$4096:abc$def:ghi"),
+            &["grp".into()],
+        );
+        assert_eq!(
+            s[0].log,
+            "CREATE ROLE \"My \"\"Role\"\"\" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN \
+             NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1 VALID UNTIL 'infinity' PASSWORD '[redacted]'"
+        );
+        assert!(s[0]
+            .sql
+            .ends_with("PASSWORD 'SCRAM-SHA-256$4096:abc$def:ghi'"));
+        assert_eq!(s[1].sql, "GRANT \"grp\" TO \"My \"\"Role\"\"\"");
+    }
+
+    #[test]
+    fn alter_sends_only_changes() {
+        let old = spec();
+        let mut new = spec();
+        new.name = "renamed".into();
+        new.flags.create_database = true;
+        new.settings.statement_timeout_ms = 1500;
+        let s = alter_role(&RoleUpdate {
+            old_name: &old.name,
+            new: Some(&new),
+            old: Some(&old),
+            ..Default::default()
+        });
+        let sql: Vec<&str> = s.iter().map(|s| s.sql.as_str()).collect();
+        assert_eq!(
+            sql,
+            vec![
+                "ALTER ROLE \"My \"\"Role\"\"\" RENAME TO \"renamed\"",
+                "ALTER ROLE \"renamed\" WITH CREATEDB",
+                "ALTER ROLE \"renamed\" SET statement_timeout TO 1500",
+            ]
+        );
+    }
+
+    #[test]
+    fn alter_password_only() {
+        let s = alter_role(&RoleUpdate {
+            old_name: "a",
+            new: Some(&RoleSpec {
+                name: "a".into(),
+                ..spec()
+            }),
+            old: Some(&RoleSpec {
+                name: "a".into(),
+                ..spec()
+            }),
+            password: Some(Some("SCRAM-SHA-256$x")),
+            ..Default::default()
+        });
+        assert_eq!(s[0].log, "ALTER ROLE \"a\" WITH PASSWORD '[redacted]'");
+    }
+
+    #[test]
+    fn parses_role_config() {
+        let s = parse_role_config(&[
+            "statement_timeout=1000".into(),
+            "idle_in_transaction_session_timeout=90s".into(),
+            "search_path=\"$user\", \"Pub lic\", public, \"x\"\"y\"".into(),
+            "role=r2".into(),
+        ]);
+        assert_eq!(s.statement_timeout_ms, 1000);
+        assert_eq!(s.idle_in_transaction_session_timeout_ms, 90_000);
+        assert_eq!(s.search_path, vec!["$user", "Pub lic", "public", "x\"y"]);
+        assert_eq!(s.assume_role, "r2");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("5min"), Some(300_000));
+        assert_eq!(parse_duration_ms("2h"), Some(7_200_000));
+        assert_eq!(parse_duration_ms("bogus"), None);
+    }
+
+    #[test]
+    fn drop_statements() {
+        let s = drop_role("r", true, true);
+        assert_eq!(s.len(), 3);
+        assert_eq!(drop_role("r", false, false).len(), 0);
+    }
+}

@@ -1,0 +1,214 @@
+//! Diagnostics: what the provider tells Terraform went wrong, or deserves a look.
+//!
+//! Every failure a user can act on travels as a diagnostic inside an `Ok`
+//! response with a one-line summary and a detail that says what to do; a gRPC
+//! `Status` would reach the user as an opaque "rpc error".
+
+use std::fmt;
+
+use super::generated::tfplugin6 as pb;
+
+/// How serious a diagnostic is. Warnings are shown but never block an apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// Stops the operation.
+    Error,
+    /// Shown to the user; the operation goes on.
+    Warning,
+}
+
+/// One step of a path into a value, used to point at the attribute at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathStep {
+    /// An object attribute (or nested block) by name.
+    Attr(String),
+    /// A map element by key.
+    Key(String),
+    /// A list element by index.
+    Index(i64),
+}
+
+/// A path from the root of a resource's value to one attribute.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttrPath(pub Vec<PathStep>);
+
+impl AttrPath {
+    /// The path of a top-level attribute.
+    pub fn attr(name: &str) -> AttrPath {
+        AttrPath(vec![PathStep::Attr(name.to_string())])
+    }
+
+    /// Converts to the wire form.
+    pub fn to_proto(&self) -> pb::AttributePath {
+        use pb::attribute_path::step::Selector;
+        pb::AttributePath {
+            steps: self
+                .0
+                .iter()
+                .map(|s| pb::attribute_path::Step {
+                    selector: Some(match s {
+                        PathStep::Attr(a) => Selector::AttributeName(a.clone()),
+                        PathStep::Key(k) => Selector::ElementKeyString(k.clone()),
+                        PathStep::Index(i) => Selector::ElementKeyInt(*i),
+                    }),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Display for AttrPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.0.iter().enumerate() {
+            match s {
+                PathStep::Attr(a) if i == 0 => write!(f, "{a}")?,
+                PathStep::Attr(a) => write!(f, ".{a}")?,
+                PathStep::Key(k) => write!(f, "[{k:?}]")?,
+                PathStep::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A single diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// One line, Title Case, what happened.
+    pub summary: String,
+    /// What it means and what to do about it.
+    pub detail: String,
+    /// The attribute at fault, when there is one.
+    pub attribute: Option<AttrPath>,
+}
+
+impl Diagnostic {
+    /// An error without an attribute.
+    pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            summary: summary.into(),
+            detail: detail.into(),
+            attribute: None,
+        }
+    }
+
+    /// A warning without an attribute.
+    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(summary, detail)
+        }
+    }
+
+    /// Points the diagnostic at a top-level attribute.
+    pub fn at(mut self, attribute: &str) -> Diagnostic {
+        self.attribute = Some(AttrPath::attr(attribute));
+        self
+    }
+
+    /// Converts to the wire form.
+    pub fn to_proto(&self) -> pb::Diagnostic {
+        pb::Diagnostic {
+            severity: match self.severity {
+                Severity::Error => pb::diagnostic::Severity::Error as i32,
+                Severity::Warning => pb::diagnostic::Severity::Warning as i32,
+            },
+            summary: self.summary.clone(),
+            detail: self.detail.clone(),
+            attribute: self.attribute.as_ref().map(AttrPath::to_proto),
+        }
+    }
+}
+
+/// An ordered collection of diagnostics.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+/// The result type of provider operations: diagnostics make `?` work.
+pub type DResult<T> = Result<T, Diagnostics>;
+
+impl Diagnostics {
+    /// No diagnostics.
+    pub fn new() -> Diagnostics {
+        Diagnostics(Vec::new())
+    }
+
+    /// Adds one diagnostic.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    /// Adds all diagnostics of another collection.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Whether the collection is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Err(self)` when there is an error, `Ok(())` otherwise.
+    pub fn into_result(self) -> DResult<()> {
+        if self.has_errors() {
+            Err(self)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Converts to the wire form.
+    pub fn to_proto(&self) -> Vec<pb::Diagnostic> {
+        self.0.iter().map(Diagnostic::to_proto).collect()
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Diagnostics {
+        Diagnostics(vec![d])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{:?}: {}: {}", d.severity, d.summary, d.detail)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_display_and_proto() {
+        let p = AttrPath(vec![
+            PathStep::Attr("clientcert".into()),
+            PathStep::Index(0),
+            PathStep::Attr("key".into()),
+        ]);
+        assert_eq!(p.to_string(), "clientcert[0].key");
+        assert_eq!(p.to_proto().steps.len(), 3);
+    }
+
+    #[test]
+    fn errors_and_warnings() {
+        let mut d = Diagnostics::new();
+        d.push(Diagnostic::warning("W", "w"));
+        assert!(!d.has_errors());
+        d.push(Diagnostic::error("E", "e").at("name"));
+        assert!(d.has_errors());
+        assert!(d.clone().into_result().is_err());
+        assert_eq!(d.to_proto()[1].attribute.as_ref().unwrap().steps.len(), 1);
+    }
+}

@@ -1,0 +1,19 @@
+//! The Terraform side: tfplugin6 service, values, schemas, diagnostics, planning.
+//!
+//! Nothing in here knows about PostgreSQL; resources plug in through the
+//! traits in [`resource`].
+
+pub mod codec;
+pub mod diagnostics;
+pub mod generated;
+pub mod plan;
+pub mod resource;
+pub mod schema;
+pub mod server;
+pub mod value;
+
+pub use diagnostics::{AttrPath, DResult, Diagnostic, Diagnostics, Severity};
+pub use plan::{PlanInput, Planned};
+pub use resource::{DataSource, Provider, Resource};
+pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+pub use value::{Type, Value};

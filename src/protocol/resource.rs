@@ -1,0 +1,107 @@
+//! The traits a provider implements to be served over tfplugin6.
+//!
+//! The gRPC service in [`super::server`] decodes requests, runs the generic
+//! planner and calls these methods with plain [`Value`]s; implementations never
+//! see protobuf or msgpack.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::diagnostics::{DResult, Diagnostics};
+use super::plan::{PlanInput, Planned};
+use super::schema::Schema;
+use super::value::Value;
+
+/// A managed resource type.
+#[async_trait]
+pub trait Resource: Send + Sync {
+    /// Type name as written in HCL, e.g. `postgresql_role`.
+    fn type_name(&self) -> &'static str;
+
+    /// The resource's schema.
+    fn schema(&self) -> Schema;
+
+    /// Static validation of a configuration that may hold unknowns.
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Adjusts the generic plan: replacement rules, plan-time checks that need
+    /// the server, warnings for reviewers. Runs only when not destroying.
+    async fn modify_plan(&self, _input: PlanInput<'_>, _plan: &mut Planned) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Creates the object and returns the new state.
+    async fn create(&self, planned: &Value, config: &Value) -> DResult<Value>;
+
+    /// Changes the object in place and returns the new state.
+    async fn update(&self, prior: &Value, planned: &Value, config: &Value) -> DResult<Value>;
+
+    /// Deletes the object.
+    async fn delete(&self, prior: &Value) -> DResult<()>;
+
+    /// Reads the object; `None` means it no longer exists.
+    async fn read(&self, current: &Value) -> DResult<Option<Value>>;
+
+    /// Turns an import ID into a state that [`Resource::read`] can complete.
+    async fn import(&self, id: &str) -> DResult<Value>;
+
+    /// Converts state stored with an older schema version. The default accepts
+    /// the current version only (the value was already decoded leniently).
+    fn upgrade(&self, version: i64, state: Value) -> DResult<Value> {
+        let current = self.schema().version;
+        if version > current {
+            return Err(super::diagnostics::Diagnostic::error(
+                "State Written By A Newer Provider",
+                format!(
+                    "This {} was stored with schema version {version}, newer than this provider's {current}. \
+                     Upgrade the provider.",
+                    self.type_name()
+                ),
+            )
+            .into());
+        }
+        Ok(state)
+    }
+}
+
+/// A data source type.
+#[async_trait]
+pub trait DataSource: Send + Sync {
+    /// Type name as written in HCL.
+    fn type_name(&self) -> &'static str;
+
+    /// The data source's schema.
+    fn schema(&self) -> Schema;
+
+    /// Static validation of a configuration that may hold unknowns.
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Reads the data; the configuration is wholly known here.
+    async fn read(&self, config: &Value) -> DResult<Value>;
+}
+
+/// A whole provider: its configuration and the types it serves.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// Schema of the `provider` block.
+    fn schema(&self) -> Schema;
+
+    /// Validation of the `provider` block.
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Configures the provider; the configuration may hold unknowns at plan time.
+    async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics;
+
+    /// Every resource type served.
+    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+
+    /// Every data source type served.
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
+}

@@ -1,0 +1,311 @@
+//! Schema types: what a resource's attributes are and how they plan.
+//!
+//! Besides what Terraform needs on the wire (type, optional, computed,
+//! sensitive, write-only, description), each attribute carries the planning
+//! behaviour the generic planner in [`super::plan`] applies: a default, whether
+//! a change forces replacement, and whether a computed value stays stable.
+//! Keeping both in one literal means the behaviour is visible in the schema
+//! and reaches the generated docs.
+
+use super::generated::tfplugin6 as pb;
+use super::value::{Type, Value};
+
+/// One attribute of a block.
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    /// Attribute name as written in HCL.
+    pub name: String,
+    /// cty type.
+    pub ty: Type,
+    /// Markdown description; becomes the docs.
+    pub description: String,
+    /// Must be set in configuration.
+    pub required: bool,
+    /// May be set in configuration.
+    pub optional: bool,
+    /// The provider may set it.
+    pub computed: bool,
+    /// Hidden in plan output.
+    pub sensitive: bool,
+    /// Never stored in state or plan (Terraform 1.11+).
+    pub write_only: bool,
+    /// Value used when configuration leaves the attribute null; such an
+    /// attribute is optional and computed on the wire.
+    pub default: Option<Value>,
+    /// A change of this attribute replaces the resource.
+    pub requires_replace: bool,
+    /// A computed value that keeps its prior value on updates instead of
+    /// becoming unknown (framework's UseStateForUnknown).
+    pub stable: bool,
+    /// Deprecation note, when the attribute is kept only for compatibility.
+    pub deprecated: Option<String>,
+    /// Free-text notes for the docs (e.g. the PostgreSQL versions supporting it).
+    pub doc_notes: Vec<String>,
+}
+
+impl Attribute {
+    fn new(name: &str, ty: Type, description: &str) -> Attribute {
+        Attribute {
+            name: name.to_string(),
+            ty,
+            description: description.to_string(),
+            required: false,
+            optional: false,
+            computed: false,
+            sensitive: false,
+            write_only: false,
+            default: None,
+            requires_replace: false,
+            stable: false,
+            deprecated: None,
+            doc_notes: Vec::new(),
+        }
+    }
+
+    /// A required attribute.
+    pub fn required(name: &str, ty: Type, description: &str) -> Attribute {
+        Attribute {
+            required: true,
+            ..Attribute::new(name, ty, description)
+        }
+    }
+
+    /// An optional attribute.
+    pub fn optional(name: &str, ty: Type, description: &str) -> Attribute {
+        Attribute {
+            optional: true,
+            ..Attribute::new(name, ty, description)
+        }
+    }
+
+    /// A read-only attribute set by the provider.
+    pub fn computed(name: &str, ty: Type, description: &str) -> Attribute {
+        Attribute {
+            computed: true,
+            ..Attribute::new(name, ty, description)
+        }
+    }
+
+    /// Makes an optional attribute also computed (the provider fills it when unset).
+    pub fn and_computed(mut self) -> Attribute {
+        self.computed = true;
+        self
+    }
+
+    /// Gives the attribute a default; it becomes optional and computed.
+    pub fn with_default(mut self, v: Value) -> Attribute {
+        self.optional = true;
+        self.required = false;
+        self.computed = true;
+        self.default = Some(v);
+        self
+    }
+
+    /// Marks the attribute sensitive.
+    pub fn sensitive(mut self) -> Attribute {
+        self.sensitive = true;
+        self
+    }
+
+    /// Marks the attribute write-only.
+    pub fn write_only(mut self) -> Attribute {
+        self.write_only = true;
+        self
+    }
+
+    /// A change replaces the resource.
+    pub fn replaces(mut self) -> Attribute {
+        self.requires_replace = true;
+        self
+    }
+
+    /// A computed value that keeps its prior value on updates.
+    pub fn stable(mut self) -> Attribute {
+        self.stable = true;
+        self
+    }
+
+    /// Marks the attribute deprecated with a note.
+    pub fn deprecated(mut self, note: &str) -> Attribute {
+        self.deprecated = Some(note.to_string());
+        self
+    }
+
+    /// Adds a note for the docs.
+    pub fn note(mut self, note: &str) -> Attribute {
+        self.doc_notes.push(note.to_string());
+        self
+    }
+
+    fn to_proto(&self) -> pb::schema::Attribute {
+        pb::schema::Attribute {
+            name: self.name.clone(),
+            r#type: self.ty.to_json_bytes(),
+            description: self.full_description(),
+            required: self.required,
+            optional: self.optional,
+            computed: self.computed,
+            sensitive: self.sensitive,
+            write_only: self.write_only,
+            description_kind: pb::StringKind::Markdown as i32,
+            deprecated: self.deprecated.is_some(),
+            deprecation_message: self.deprecated.clone().unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+
+    /// Description plus notes, as shown in docs and the language server.
+    pub fn full_description(&self) -> String {
+        let mut d = self.description.clone();
+        for n in &self.doc_notes {
+            d.push(' ');
+            d.push_str(n);
+        }
+        if let Some(dep) = &self.deprecated {
+            d.push_str(" **Deprecated:** ");
+            d.push_str(dep);
+        }
+        d
+    }
+}
+
+/// How a nested block repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nesting {
+    /// At most one, may be absent (null).
+    Single,
+    /// A list of blocks.
+    List,
+    /// A set of blocks.
+    Set,
+}
+
+/// A nested block type.
+#[derive(Debug, Clone)]
+pub struct NestedBlock {
+    /// Block type name as written in HCL.
+    pub name: String,
+    /// The block's content.
+    pub block: Block,
+    /// How it repeats.
+    pub nesting: Nesting,
+    /// Maximum count for list and set nesting (0 = unlimited).
+    pub max_items: i64,
+}
+
+/// A block: attributes plus nested block types.
+#[derive(Debug, Clone, Default)]
+pub struct Block {
+    /// Markdown description of the whole block.
+    pub description: String,
+    /// Attributes in declaration order.
+    pub attributes: Vec<Attribute>,
+    /// Nested block types.
+    pub blocks: Vec<NestedBlock>,
+}
+
+impl Block {
+    /// The cty object type this block is encoded as.
+    pub fn implied_type(&self) -> Type {
+        let mut attrs: Vec<(String, Type)> = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.ty.clone()))
+            .collect();
+        for b in &self.blocks {
+            let inner = b.block.implied_type();
+            let ty = match b.nesting {
+                Nesting::Single => inner,
+                Nesting::List => Type::list(inner),
+                Nesting::Set => Type::set(inner),
+            };
+            attrs.push((b.name.clone(), ty));
+        }
+        Type::object(attrs)
+    }
+
+    /// Looks up an attribute by name.
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    fn to_proto(&self) -> pb::schema::Block {
+        pb::schema::Block {
+            version: 0,
+            attributes: self.attributes.iter().map(Attribute::to_proto).collect(),
+            block_types: self
+                .blocks
+                .iter()
+                .map(|b| pb::schema::NestedBlock {
+                    type_name: b.name.clone(),
+                    block: Some(b.block.to_proto()),
+                    nesting: match b.nesting {
+                        Nesting::Single => pb::schema::nested_block::NestingMode::Single,
+                        Nesting::List => pb::schema::nested_block::NestingMode::List,
+                        Nesting::Set => pb::schema::nested_block::NestingMode::Set,
+                    } as i32,
+                    min_items: 0,
+                    max_items: b.max_items,
+                })
+                .collect(),
+            description: self.description.clone(),
+            description_kind: pb::StringKind::Markdown as i32,
+            deprecated: false,
+            deprecation_message: String::new(),
+        }
+    }
+}
+
+/// A versioned schema of a provider, resource or data source.
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    /// Schema version stored in state; bumped when state must be upgraded.
+    pub version: i64,
+    /// The top-level block.
+    pub block: Block,
+}
+
+impl Schema {
+    /// Converts to the wire form.
+    pub fn to_proto(&self) -> pb::Schema {
+        let mut block = self.block.to_proto();
+        block.version = self.version;
+        pb::Schema {
+            version: self.version,
+            block: Some(block),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_makes_optional_computed() {
+        let a = Attribute::optional("inherit", Type::Bool, "d").with_default(Value::bool(true));
+        assert!(a.optional && a.computed && !a.required);
+        let p = a.to_proto();
+        assert_eq!(p.r#type, b"\"bool\"".to_vec());
+    }
+
+    #[test]
+    fn implied_type_includes_blocks() {
+        let b = Block {
+            attributes: vec![Attribute::required("host", Type::String, "h")],
+            blocks: vec![NestedBlock {
+                name: "clientcert".into(),
+                block: Block {
+                    attributes: vec![Attribute::required("cert", Type::String, "c")],
+                    ..Default::default()
+                },
+                nesting: Nesting::List,
+                max_items: 1,
+            }],
+            ..Default::default()
+        };
+        let json = b.implied_type().to_json();
+        assert_eq!(json[0], "object");
+        assert_eq!(json[1]["clientcert"][0], "list");
+    }
+}

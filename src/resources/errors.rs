@@ -1,0 +1,86 @@
+//! Turning PostgreSQL errors into diagnostics a Terraform user can act on.
+//!
+//! The summary says what happened in a few words; the detail carries the
+//! server's message with its DETAIL and HINT, then what to do about it.
+
+use tokio_postgres::error::SqlState;
+
+use crate::pg::error::PgError;
+use crate::protocol::{Diagnostic, Diagnostics};
+
+/// What a resource knows about the operation that failed, so the diagnostic
+/// can say what to do.
+#[derive(Debug, Default, Clone)]
+pub struct ErrorContext {
+    /// The user the provider connects as.
+    pub connected_as: String,
+    /// What the provider's user needs for this operation (e.g. "the CREATEROLE attribute").
+    pub privilege_needed: Option<String>,
+    /// The `terraform import` command to suggest when the object already exists.
+    pub import_command: Option<String>,
+    /// Object kind and name for messages, e.g. `role "app"`.
+    pub object: String,
+}
+
+/// Converts an error into a diagnostic, using the SQLSTATE to choose advice.
+pub fn pg_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
+    let server = err.db_message().unwrap_or_else(|| err.to_string());
+    let state = err.sqlstate();
+    let d = if state == Some(&SqlState::DUPLICATE_OBJECT) {
+        let mut detail = format!(
+            "{server}\n\nThe {} already exists in PostgreSQL but is not in the Terraform state.",
+            ctx.object
+        );
+        if let Some(cmd) = &ctx.import_command {
+            detail.push_str(&format!(
+                " To manage the existing object, import it:\n\n  {cmd}"
+            ));
+        }
+        Diagnostic::error("Object Already Exists", detail)
+    } else if state == Some(&SqlState::INSUFFICIENT_PRIVILEGE) {
+        let need = ctx
+            .privilege_needed
+            .clone()
+            .unwrap_or_else(|| "the privilege named in the message".to_string());
+        Diagnostic::error(
+            "Permission Denied",
+            format!(
+                "{server}\n\nThe provider connects as {:?}, which lacks {need}. Grant it to that role, \
+                 or configure the provider with a role that has it.",
+                ctx.connected_as
+            ),
+        )
+    } else if state == Some(&SqlState::DEPENDENT_OBJECTS_STILL_EXIST) {
+        Diagnostic::error(
+            "Objects Still Depend On It",
+            format!(
+                "{server}\n\nThe {} cannot be dropped while other objects depend on it. Objects in \
+                 other databases are not reassigned by the provider: run REASSIGN OWNED and DROP \
+                 OWNED in each database listed above, then apply again.",
+                ctx.object
+            ),
+        )
+    } else if state == Some(&SqlState::LOCK_NOT_AVAILABLE) {
+        Diagnostic::error(
+            "Lock Timeout",
+            format!(
+                "{server}\n\nAnother session holds a lock needed to change the {}. Nothing was \
+                 changed. Retry when that session has finished, or raise the provider's lock_timeout.",
+                ctx.object
+            ),
+        )
+    } else if state == Some(&SqlState::UNDEFINED_OBJECT) {
+        Diagnostic::error(
+            "Object Does Not Exist",
+            format!("{server}\n\nCreate it first, or check the name (names are case-sensitive and quoted as written)."),
+        )
+    } else if let PgError::Connect { .. } = err {
+        Diagnostic::error(
+            "Cannot Connect To PostgreSQL",
+            format!("{err}\n\nCheck the provider's host, port, credentials and sslmode, and that the server is running."),
+        )
+    } else {
+        Diagnostic::error("PostgreSQL Error", server)
+    };
+    d.into()
+}

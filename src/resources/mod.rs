@@ -1,0 +1,63 @@
+//! Terraform resources and data sources backed by PostgreSQL.
+//!
+//! This is the only module that sees both sides: it reads [`crate::protocol`]
+//! values, calls [`crate::pg`], and turns errors into diagnostics. One file
+//! per resource type; adding one means a file plus a line in
+//! [`PostgresProvider::resources`].
+
+pub mod errors;
+pub mod provider_config;
+pub mod role;
+pub mod state;
+pub mod util;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::protocol::{DataSource, Diagnostics, Provider, Resource, Schema, Value};
+use state::ProviderState;
+
+/// The `postgresql` provider.
+pub struct PostgresProvider {
+    state: Arc<ProviderState>,
+}
+
+impl PostgresProvider {
+    /// A provider that is not configured yet.
+    pub fn new() -> PostgresProvider {
+        PostgresProvider {
+            state: Arc::new(ProviderState::default()),
+        }
+    }
+}
+
+impl Default for PostgresProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl Provider for PostgresProvider {
+    fn schema(&self) -> Schema {
+        provider_config::schema()
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        provider_config::validate(config)
+    }
+
+    async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
+        log::debug!("configuring for Terraform {terraform_version}");
+        provider_config::configure(&self.state, config).await
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        vec![Arc::new(role::RoleResource::new(self.state.clone()))]
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+}

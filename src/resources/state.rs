@@ -1,0 +1,84 @@
+//! The provider's configured connection, shared by every resource.
+//!
+//! ConfigureProvider runs once per provider process. When the configuration
+//! is not known yet (a host coming from another resource during plan), the
+//! provider stays deferred: planning works without a server, and anything
+//! that needs one says so clearly.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::RwLock;
+
+use crate::pg::pool::{Pools, ServerInfo};
+use crate::protocol::{DResult, Diagnostic, Diagnostics};
+
+/// A ready connection pool plus what we learned about the server.
+pub struct Client {
+    /// Pooled connections, one pool per database.
+    pub pools: Pools,
+    /// Server version and the connected user's capabilities.
+    pub info: ServerInfo,
+    /// `SET LOCAL lock_timeout` for DDL that locks tables, when configured.
+    pub lock_timeout: Option<Duration>,
+    /// Whether stored password hashes may be read to detect drift.
+    pub read_passwords: bool,
+}
+
+enum Conn {
+    Unconfigured,
+    /// Configuration had unknown values: we are planning before they exist.
+    Deferred,
+    Ready(Arc<Client>),
+}
+
+/// Connection state shared by the provider and its resources.
+pub struct ProviderState {
+    conn: RwLock<Conn>,
+}
+
+impl Default for ProviderState {
+    fn default() -> Self {
+        ProviderState {
+            conn: RwLock::new(Conn::Unconfigured),
+        }
+    }
+}
+
+impl ProviderState {
+    /// Records a working client.
+    pub async fn set_ready(&self, client: Client) {
+        *self.conn.write().await = Conn::Ready(Arc::new(client));
+    }
+
+    /// Records that the configuration is not known yet.
+    pub async fn set_deferred(&self) {
+        *self.conn.write().await = Conn::Deferred;
+    }
+
+    /// The client, or a diagnostic saying why there is none.
+    pub async fn client(&self) -> DResult<Arc<Client>> {
+        match &*self.conn.read().await {
+            Conn::Ready(c) => Ok(c.clone()),
+            Conn::Deferred => Err(Diagnostics::from(Diagnostic::error(
+                "Provider Configuration Not Known Yet",
+                "The postgresql provider's configuration depends on values that are only known \
+                 after apply, so it cannot reach the server yet. Apply the resources it depends \
+                 on first (for example with -target), then run this again.",
+            ))),
+            Conn::Unconfigured => Err(Diagnostics::from(Diagnostic::error(
+                "Provider Not Configured",
+                "Terraform did not configure the postgresql provider before using it. This is a \
+                 bug; please report it.",
+            ))),
+        }
+    }
+
+    /// The client when one is available (plan-time checks are skipped otherwise).
+    pub async fn client_opt(&self) -> Option<Arc<Client>> {
+        match &*self.conn.read().await {
+            Conn::Ready(c) => Some(c.clone()),
+            _ => None,
+        }
+    }
+}

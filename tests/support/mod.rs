@@ -1,0 +1,24 @@
+//! Shared harness for the acceptance tests (`mod support;` in each test
+//! binary).
+//!
+//! - [`cluster`]: a throw-away PostgreSQL server ([`Cluster`]); [`shared`]
+//!   is the one all tests of a binary use, [`unique_name`] keeps their
+//!   objects apart.
+//! - [`terraform`]: a Terraform working directory ([`Workspace`]) wired to the
+//!   provider binary Cargo just built, and the CLI lookup
+//!   ([`terraform_binary`]).
+//! - [`sql`]: catalog checks and statements with readable error messages.
+//!
+//! Tools come from `scripts/install-tools.sh`: `PG_BIN` selects the
+//! PostgreSQL binaries, `TF_ACC_TERRAFORM_PATH` the Terraform CLI.
+
+// Each test binary compiles this module on its own and uses only part of it.
+#![allow(dead_code, unused_imports)]
+
+pub mod cluster;
+pub mod sql;
+pub mod terraform;
+
+pub use cluster::{shared, unique_name, Cluster, ClusterOptions};
+pub use sql::{db_err_text, exec, exists, query_one_str, query_opt_str, query_strings};
+pub use terraform::{terraform_binary, Output, Workspace};

@@ -209,6 +209,16 @@ impl Workspace {
         out.stdout
     }
 
+    /// The terraform-plugin-testing step: apply, then the plan must be empty,
+    /// and again after a refresh (no perpetual diffs).
+    pub fn apply_clean(&self) -> Output {
+        let out = self.apply();
+        self.assert_no_changes();
+        self.refresh();
+        self.assert_no_changes();
+        out
+    }
+
     /// `terraform apply -refresh-only`: pulls real state into the state file.
     pub fn refresh(&self) -> Output {
         self.run_ok(&[

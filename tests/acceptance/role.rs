@@ -1,0 +1,1 @@
+//! postgresql_role acceptance tests.

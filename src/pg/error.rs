@@ -155,7 +155,15 @@ fn connect_cause(e: &tokio_postgres::Error) -> String {
     match top.as_str() {
         // Already implied by "could not connect".
         "error connecting to server" | "error communicating with the server" => inner,
-        "error performing TLS handshake" => format!("TLS error: {inner}"),
+        "error performing TLS handshake" => {
+            // rustls names this case tersely; say what it means here.
+            let hint = if inner.contains("UnknownIssuer") {
+                " (the server certificate is not signed by a CA in sslrootcert)"
+            } else {
+                ""
+            };
+            format!("TLS error: {inner}{hint}")
+        }
         "invalid configuration" if inner == "password missing" => {
             "the server requires a password, but none was configured".to_owned()
         }

@@ -474,6 +474,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn silent_server_times_out() {
+        // The kernel completes the TCP handshake for a listening socket even
+        // if nobody accepts, so the startup message goes unanswered.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let s = ConnectSettings {
+            port,
+            sslmode: SslMode::Disable,
+            connect_timeout: Some(std::time::Duration::from_millis(300)),
+            ..settings()
+        };
+        let started = std::time::Instant::now();
+        let err = Pools::new(s).unwrap().get(None).await.unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(
+            err.to_string(),
+            format!("could not connect to PostgreSQL at 127.0.0.1:{port}: timed out after 0.3s")
+        );
+        drop(listener);
+    }
+
+    #[tokio::test]
     async fn connection_refused_names_endpoint() {
         // Bind and drop a listener to find a port nothing listens on.
         let port = {

@@ -97,23 +97,24 @@ impl std::fmt::Display for Verifier {
 /// Normalizes a password exactly as PostgreSQL's `pg_saslprep()` does before
 /// hashing it, so verifiers computed here equal the server's.
 ///
-/// PostgreSQL deviates from a textbook SASLprep in ways that change the
-/// resulting hash, and each is mirrored:
+/// PostgreSQL deviates from a textbook SASLprep (and from
+/// `stringprep::saslprep`) in ways that change the resulting hash, and each
+/// is mirrored:
 /// * pure-ASCII input is used unchanged (even with control characters);
 /// * if mapping leaves nothing, or the text has prohibited, unassigned or
 ///   badly mixed bidirectional characters, the raw password is used instead of
 ///   failing;
 /// * the prohibition and bidi checks look at the mapped text *before* NFKC
-///   normalization.
+///   normalization, so e.g. "a\u{0340}b" is refused (hashed raw) although its
+///   normalized form would pass, and "\u{05D0}\u{2103}\u{05D0}" passes
+///   although its normalized form mixes directions.
 ///
-/// NFKC itself comes from `stringprep::saslprep` applied to the already
-///   mapped and checked text (this crate has no direct normalization
-///   dependency). That call re-checks the *normalized* text; should it refuse
-///   something PostgreSQL accepts — which needs a compatibility character
-///   whose decomposition is prohibited, and none is known — the raw password
-///   is used, the same fallback PostgreSQL applies to any refusal.
+/// The character tables are RFC 3454's, from the `stringprep` crate, except
+/// that bidi classes come from current Unicode; for the few characters whose
+/// class changed since Unicode 3.2 the result could differ from PostgreSQL's.
 fn pg_saslprep(password: &str) -> Cow<'_, str> {
     use stringprep::tables;
+    use unicode_normalization::UnicodeNormalization;
 
     if password.is_ascii() {
         return Cow::Borrowed(password);
@@ -122,7 +123,7 @@ fn pg_saslprep(password: &str) -> Cow<'_, str> {
     // Step 1 (map): non-ASCII spaces become ' ', "commonly mapped to
     // nothing" characters are dropped. The space test comes first, as in
     // PostgreSQL: U+200B is in both tables and PostgreSQL makes it a space.
-    let mapped: String = password
+    let mapped: Vec<char> = password
         .chars()
         .filter_map(|c| {
             if tables::non_ascii_space_character(c) {
@@ -134,13 +135,13 @@ fn pg_saslprep(password: &str) -> Cow<'_, str> {
             }
         })
         .collect();
-    if mapped.is_empty() {
+    let (Some(&first), Some(&last)) = (mapped.first(), mapped.last()) else {
         // PostgreSQL refuses to turn a non-empty password into an empty one.
         return Cow::Borrowed(password);
-    }
+    };
 
     // Step 3 (prohibit), on the mapped text as PostgreSQL does it.
-    let prohibited = |c: char| {
+    let prohibited = |&c: &char| {
         tables::non_ascii_space_character(c)
             || tables::ascii_control_character(c)
             || tables::non_ascii_control_character(c)
@@ -153,24 +154,23 @@ fn pg_saslprep(password: &str) -> Cow<'_, str> {
             || tables::tagging_character(c)
             || tables::unassigned_code_point(c)
     };
-    if mapped.chars().any(prohibited) {
+    if mapped.iter().any(prohibited) {
         return Cow::Borrowed(password);
     }
 
-    // Step 4 (bidi), also on the mapped text.
-    if mapped.chars().any(tables::bidi_r_or_al) {
-        let first_last_ok = mapped.chars().next().is_some_and(tables::bidi_r_or_al)
-            && mapped.chars().next_back().is_some_and(tables::bidi_r_or_al);
-        if mapped.chars().any(tables::bidi_l) || !first_last_ok {
-            return Cow::Borrowed(password);
-        }
+    // Step 4 (bidi), also on the mapped text: with any right-to-left
+    // character there must be no left-to-right one, and the text must start
+    // and end with right-to-left characters.
+    if mapped.iter().any(|&c| tables::bidi_r_or_al(c))
+        && (mapped.iter().any(|&c| tables::bidi_l(c))
+            || !tables::bidi_r_or_al(first)
+            || !tables::bidi_r_or_al(last))
+    {
+        return Cow::Borrowed(password);
     }
 
-    // Step 2 (normalize). Mapping again inside saslprep is a no-op here.
-    match stringprep::saslprep(&mapped) {
-        Ok(normalized) => Cow::Owned(normalized.into_owned()),
-        Err(_) => Cow::Borrowed(password),
-    }
+    // Step 2 (normalize), applied last as in PostgreSQL.
+    Cow::Owned(mapped.into_iter().nfkc().collect())
 }
 
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; KEY_LEN] {
@@ -398,6 +398,79 @@ mod tests {
     }
 
     #[test]
+    fn more_server_vectors() {
+        // (password, what PostgreSQL 15.18 stored for it). Comments say what
+        // PostgreSQL hashed.
+        let vectors = [
+            // "a b c": U+200B is a space first, not "mapped to nothing".
+            (
+                "a\u{00A0}b\u{200B}c",
+                "SCRAM-SHA-256$4096:PXV3a6sxVCX8LL9oU0JiiA==$\
+                 ZvCFyGWxtZARcoEUw+kUOWtDzQNR68vyOjRxFqKnKmk=:\
+                 C4VbI4VLRBye+7GCbnDJ6H9t2CffzondseMcnZfzCdg=",
+            ),
+            // "IXfi": compatibility forms expanded by NFKC.
+            (
+                "\u{2168}\u{FB01}",
+                "SCRAM-SHA-256$4096:r4pfRYPeZZ+Qu2CLzGC80Q==$\
+                 LSWXPwP1v1vICyjBWuqL/YJiusLCrvqRK+wyd1PJZIs=:\
+                 uT2cHiCMmBQ+s41LLYH993VPh6n5S7W1qnRcp8If7X4=",
+            ),
+            // U+00E9: NFKC composes.
+            (
+                "e\u{0301}",
+                "SCRAM-SHA-256$4096:yG4kK3fxB/gSWzBPzm4z/g==$\
+                 IPyot5PWpAgK1E6Sd0rsqhNvzcN5oOt7ANAlHKscZ8I=:\
+                 1bI7DEXjgVSeca7ZEBr0PJwVPu7o8VMVPPP2CjFuQ5w=",
+            ),
+            // Raw bytes: U+1F600 is unassigned in Unicode 3.2.
+            (
+                "\u{1F600} emoji",
+                "SCRAM-SHA-256$4096:j/WY82dFfSxoHinIVB+WbQ==$\
+                 ehWLhYhTPW3YrdXP8CTG2JZgSRycxIFWNl6pIQUmo0s=:\
+                 PF9LG9PF7mBSNYHc9yVxusW7UIlWTxfE3R0tqbNNp9A=",
+            ),
+            // Raw bytes: private-use character.
+            (
+                "\u{E000}private",
+                "SCRAM-SHA-256$4096:5CEVfpUVWqZuGZ4/Q2tnvQ==$\
+                 OVGrOw221TrVlz+gE7/C8A/1+quanwVBaMdoCSo36W0=:\
+                 qvLQ1VPCLbxeQsRF0nFu9QUmTT6mScQTdCy9miIIOvM=",
+            ),
+            // "\u{05D0}°C\u{05D0}": bidi is checked before NFKC adds the "C".
+            (
+                "\u{05D0}\u{2103}\u{05D0}",
+                "SCRAM-SHA-256$4096:E7Z2LBQc8RZ+l4xExHuHHQ==$\
+                 UPH3YMw4m5qBpsL/lKzzD2Y4fJNaxIrOOEjpgfltcog=:\
+                 poZTg6wlE3PivVZcLUfte4LhunoqGZLHcLhSmCuPbDs=",
+            ),
+            // "a\u{05D0}": U+2135 is left-to-right until NFKC makes it Hebrew.
+            (
+                "a\u{2135}",
+                "SCRAM-SHA-256$4096:xCI5TShYIZtgOJhTygJEOQ==$\
+                 A9Tubgn1InB049YBD579fuOkRLieKr49dzzcR4blz0M=:\
+                 NT307AC8fkoDfNpSUQGzDjf349MXQeGoevFMROuCo6c=",
+            ),
+            // Right-to-left only: valid bidi, hashed normalized.
+            (
+                "\u{05D0}\u{05D1}",
+                "SCRAM-SHA-256$4096:Te8iJ+2HvQCKaWR7Wivj9w==$\
+                 E7/NQz7q48RNDsDSYXBuktznZOct32ZhTfA7QnDid3g=:\
+                 EQHLhc5uyoTSRLCS7idPP6ceXG3zmCjTv0mJj0q22IM=",
+            ),
+        ];
+        for (password, stored) in vectors {
+            let v = parse_verifier(stored).unwrap();
+            assert_eq!(
+                compute_verifier(password, &v.salt, v.iterations),
+                stored,
+                "{password:?}"
+            );
+        }
+        assert!(!password_matches(vectors[0].1, "a bc"));
+    }
+
+    #[test]
     fn saslprep_maps_spaces_and_drops_ignorables() {
         assert_eq!(pg_saslprep("a\u{00A0}b"), "a b");
         assert_eq!(pg_saslprep("a\u{00AD}b\u{00E9}"), "ab\u{00E9}");
@@ -406,6 +479,12 @@ mod tests {
         assert_eq!(pg_saslprep("e\u{0301}"), "\u{00E9}");
         assert_eq!(pg_saslprep("\u{2168}"), "IX");
         assert_eq!(pg_saslprep("plain ascii"), "plain ascii");
+        // Checks run before NFKC: U+2103 is neutral, its expansion "°C" is not.
+        assert_eq!(
+            pg_saslprep("\u{05D0}\u{2103}\u{05D0}"),
+            "\u{05D0}\u{00B0}C\u{05D0}"
+        );
+        assert_eq!(pg_saslprep("a\u{2135}"), "a\u{05D0}");
     }
 
     #[test]

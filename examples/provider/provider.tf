@@ -1,0 +1,14 @@
+# Connection settings fall back to the libpq environment variables
+# (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, ...) and to
+# ~/.pgpass, so most of these can be left out.
+provider "postgresql" {
+  host            = "db.example.internal"
+  port            = 5432
+  database        = "postgres"
+  username        = "terraform"
+  sslmode         = "verify-full"
+  sslrootcert     = "/etc/ssl/certs/internal-ca.pem"
+  connect_timeout = 15
+  max_connections = 8
+  lock_timeout    = 5000
+}

@@ -5,6 +5,7 @@
 
 pub mod codec;
 pub mod diagnostics;
+pub mod docs;
 pub mod generated;
 pub mod plan;
 pub mod resource;

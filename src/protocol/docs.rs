@@ -1,0 +1,320 @@
+//! Registry-style documentation generated from the schemas.
+//!
+//! The Terraform Registry expects `docs/index.md`, `docs/resources/<name>.md`
+//! and `docs/data-sources/<name>.md`, each with front matter, an example, the
+//! argument reference and, for resources, the import syntax. Everything here
+//! comes from the schema descriptions and the files under `examples/`, so the
+//! docs cannot drift from the code: a test regenerates them and fails when the
+//! committed copy differs.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::resource::Provider;
+use super::schema::{Attribute, Block, Nesting, Schema};
+use super::value::{Type, Value};
+
+/// The provider's local name, stripped from type names for file names.
+const PREFIX: &str = "postgresql_";
+
+/// One generated page: its path relative to the repository and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// e.g. `docs/resources/role.md`.
+    pub path: PathBuf,
+    /// Markdown text.
+    pub content: String,
+}
+
+/// Renders every page for a provider, reading examples and the index
+/// template from `root` (the repository).
+pub fn render_site(provider: &dyn Provider, root: &Path) -> Vec<Page> {
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).ok();
+    let mut pages = Vec::new();
+
+    let template = read("templates/index.md").unwrap_or_default();
+    let mut index = template.replace(
+        "{{ .ProviderExample }}",
+        &code_block(
+            "terraform",
+            read("examples/provider/provider.tf").as_deref(),
+        ),
+    );
+    let mut schema_md = String::new();
+    render_block(&mut schema_md, &provider.schema().block, "");
+    index = index.replace("{{ .ProviderSchema }}", schema_md.trim_end());
+    pages.push(Page {
+        path: PathBuf::from("docs/index.md"),
+        content: index,
+    });
+
+    for r in provider.resources() {
+        let name = r.type_name();
+        let dir = format!("examples/resources/{name}");
+        let example = read(&format!("{dir}/resource.tf"));
+        let import = read(&format!("{dir}/import.sh"));
+        pages.push(Page {
+            path: PathBuf::from(format!("docs/resources/{}.md", short(name))),
+            content: render_type(
+                name,
+                "Resource",
+                &r.schema(),
+                example.as_deref(),
+                import.as_deref(),
+            ),
+        });
+    }
+    for d in provider.data_sources() {
+        let name = d.type_name();
+        let example = read(&format!("examples/data-sources/{name}/data-source.tf"));
+        pages.push(Page {
+            path: PathBuf::from(format!("docs/data-sources/{}.md", short(name))),
+            content: render_type(name, "Data Source", &d.schema(), example.as_deref(), None),
+        });
+    }
+    pages
+}
+
+fn short(type_name: &str) -> &str {
+    type_name.strip_prefix(PREFIX).unwrap_or(type_name)
+}
+
+fn code_block(lang: &str, body: Option<&str>) -> String {
+    match body {
+        Some(b) => format!("```{lang}\n{}\n```", b.trim_end()),
+        None => String::new(),
+    }
+}
+
+/// First sentence-ish line of a description, for the front matter.
+fn summary(description: &str) -> String {
+    description
+        .split(". ")
+        .next()
+        .unwrap_or(description)
+        .trim_end_matches('.')
+        .to_string()
+        + "."
+}
+
+/// A resource or data source page.
+pub fn render_type(
+    name: &str,
+    kind: &str,
+    schema: &Schema,
+    example: Option<&str>,
+    import: Option<&str>,
+) -> String {
+    let mut out = String::new();
+    let desc = &schema.block.description;
+    let _ = writeln!(out, "---");
+    let _ = writeln!(out, "page_title: \"{name} {kind} - postgresql\"");
+    let _ = writeln!(out, "subcategory: \"\"");
+    let _ = writeln!(out, "description: |-");
+    let _ = writeln!(out, "  {}", summary(desc));
+    let _ = writeln!(out, "---");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "# {name} ({kind})");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{desc}");
+    let _ = writeln!(out);
+    if example.is_some() {
+        let _ = writeln!(out, "## Example Usage");
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", code_block("terraform", example));
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "## PostgreSQL versions");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Supported on PostgreSQL 13 to 18; the test suite runs on 15 and 17."
+    );
+    let versioned: Vec<&Attribute> = schema
+        .block
+        .attributes
+        .iter()
+        .filter(|a| a.doc_notes.iter().any(|n| n.contains("PostgreSQL")))
+        .collect();
+    if versioned.is_empty() {
+        let _ = writeln!(out, "Every attribute works on every supported version.");
+    } else {
+        let _ = writeln!(out, "Attributes that depend on the server version:");
+        let _ = writeln!(out);
+        for a in versioned {
+            let notes: Vec<&str> = a
+                .doc_notes
+                .iter()
+                .filter(|n| n.contains("PostgreSQL"))
+                .map(String::as_str)
+                .collect();
+            let _ = writeln!(out, "- `{}`: {}", a.name, notes.join(" "));
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "<!-- schema generated by terraform-provider-postgresql; do not edit -->"
+    );
+    let _ = writeln!(out, "## Schema");
+    let _ = writeln!(out);
+    render_block(&mut out, &schema.block, "");
+    if let Some(import) = import {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "## Import");
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Import is supported using the following syntax:");
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", code_block("shell", Some(import)));
+    }
+    out
+}
+
+/// Argument reference grouped as the Registry does: required, optional, read-only.
+fn render_block(out: &mut String, block: &Block, anchor: &str) {
+    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+        ("Required", |a| a.required),
+        ("Optional", |a| a.optional),
+        ("Read-Only", |a| a.computed && !a.optional && !a.required),
+    ];
+    for (title, pick) in groups {
+        let mut attrs: Vec<&Attribute> = block.attributes.iter().filter(|a| pick(a)).collect();
+        let blocks: Vec<_> = if title == "Optional" {
+            block.blocks.iter().collect()
+        } else {
+            Vec::new()
+        };
+        if attrs.is_empty() && blocks.is_empty() {
+            continue;
+        }
+        attrs.sort_by(|a, b| a.name.cmp(&b.name));
+        let _ = writeln!(out, "### {title}");
+        let _ = writeln!(out);
+        for a in attrs {
+            let _ = writeln!(
+                out,
+                "- `{}` ({}) {}",
+                a.name,
+                type_label(a),
+                attribute_text(a)
+            );
+        }
+        for b in &blocks {
+            let _ = writeln!(
+                out,
+                "- `{}` (Block {}) {} (see [below for nested schema](#nestedblock--{anchor}{}))",
+                b.name,
+                match b.nesting {
+                    Nesting::Single => "Single".to_string(),
+                    Nesting::List if b.max_items > 0 => format!("List, Max: {}", b.max_items),
+                    Nesting::List => "List".to_string(),
+                    Nesting::Set => "Set".to_string(),
+                },
+                b.block.description,
+                b.name
+            );
+        }
+        let _ = writeln!(out);
+    }
+    for b in &block.blocks {
+        let _ = writeln!(out, "<a id=\"nestedblock--{anchor}{}\"></a>", b.name);
+        let _ = writeln!(out, "### Nested Schema for `{}`", b.name);
+        let _ = writeln!(out);
+        let mut inner = String::new();
+        render_block(&mut inner, &b.block, &format!("{anchor}{}--", b.name));
+        out.push_str(&inner.replace("### ", "#### "));
+    }
+}
+
+fn type_label(a: &Attribute) -> String {
+    let mut label = type_name(&a.ty);
+    if a.sensitive {
+        label.push_str(", Sensitive");
+    }
+    if a.write_only {
+        label.push_str(", Write-only");
+    }
+    if a.deprecated.is_some() {
+        label.push_str(", Deprecated");
+    }
+    label
+}
+
+fn type_name(t: &Type) -> String {
+    match t {
+        Type::String => "String".into(),
+        Type::Number => "Number".into(),
+        Type::Bool => "Boolean".into(),
+        Type::Dynamic => "Dynamic".into(),
+        Type::List(e) => format!("List of {}", type_name(e)),
+        Type::Set(e) => format!("Set of {}", type_name(e)),
+        Type::Map(e) => format!("Map of {}", type_name(e)),
+        Type::Object { .. } => "Object".into(),
+        Type::Tuple(_) => "Tuple".into(),
+    }
+}
+
+fn attribute_text(a: &Attribute) -> String {
+    let mut text = a.full_description();
+    if let Some(d) = &a.default {
+        let _ = write!(text, " Defaults to `{}`.", literal(d));
+    }
+    if a.requires_replace {
+        text.push_str(" Changing it replaces the resource.");
+    }
+    text
+}
+
+fn literal(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{s:?}"),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.as_str().to_string(),
+        Value::Set(items) | Value::List(items) => {
+            let inner: Vec<String> = items.iter().map(literal).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        _ => "null".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_groups_and_flags() {
+        let schema = Schema {
+            version: 0,
+            block: Block {
+                description: "Manages a thing. More text.".into(),
+                attributes: vec![
+                    Attribute::required("name", Type::String, "The name."),
+                    Attribute::optional("pw", Type::String, "Secret.")
+                        .sensitive()
+                        .write_only(),
+                    Attribute::optional("flag", Type::Bool, "A flag.")
+                        .with_default(Value::bool(true)),
+                    Attribute::computed("id", Type::String, "Id."),
+                    Attribute::optional("set_option", Type::Bool, "Set.")
+                        .note("Requires PostgreSQL 16 or later."),
+                ],
+                blocks: vec![],
+            },
+        };
+        let page = render_type(
+            "postgresql_thing",
+            "Resource",
+            &schema,
+            Some("x"),
+            Some("terraform import a b"),
+        );
+        assert!(page.contains("### Required\n\n- `name` (String) The name."));
+        assert!(page.contains("- `pw` (String, Sensitive, Write-only) Secret."));
+        assert!(page.contains("Defaults to `true`."));
+        assert!(page.contains("### Read-Only\n\n- `id` (String) Id."));
+        assert!(page.contains("- `set_option`: Requires PostgreSQL 16 or later."));
+        assert!(page.contains("## Import"));
+        assert!(page.contains("  Manages a thing."));
+    }
+}

@@ -1,0 +1,48 @@
+//! The committed docs must be exactly what the generator produces from the
+//! schemas and examples. Regenerate with `UPDATE_DOCS=1 cargo test --test docs`
+//! (or `make docs`).
+
+use std::path::Path;
+
+use pgwarden::protocol::docs::render_site;
+use pgwarden::resources::PostgresProvider;
+
+#[test]
+fn committed_docs_match_the_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pages = render_site(&PostgresProvider::new(), root);
+    let update = std::env::var("UPDATE_DOCS").is_ok_and(|v| !v.is_empty());
+    let mut stale = Vec::new();
+    for page in &pages {
+        let path = root.join(&page.path);
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current != page.content {
+            if update {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, &page.content).unwrap();
+            } else {
+                stale.push(page.path.display().to_string());
+            }
+        }
+    }
+    // A page for a type that no longer exists is stale too.
+    for dir in ["docs/resources", "docs/data-sources"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let rel = Path::new(dir).join(e.file_name());
+            if !pages.iter().any(|p| p.path == rel) {
+                if update {
+                    std::fs::remove_file(e.path()).unwrap();
+                } else {
+                    stale.push(format!("{} (no longer generated)", rel.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "docs are out of date: {stale:?}\nRegenerate with: UPDATE_DOCS=1 cargo test --test docs"
+    );
+}

@@ -48,13 +48,21 @@ step "unit and protocol tests"
 cargo nextest run --locked --no-fail-fast -E 'not binary(acceptance)'
 
 # Each combination is a full acceptance run; with 2 PostgreSQL majors and 2
-# Terraform versions that is four. Tests share nothing between runs.
-for major in "${!PG_BIN_OF[@]}"; do
+# Terraform versions that is four. Tests share nothing between runs, and a
+# failing combination does not stop the others.
+failed=()
+for major in $(printf '%s\n' "${!PG_BIN_OF[@]}" | sort -n); do
     for tf in "${TFS[@]}"; do
         version="$("$tf" version | head -1)"
         step "acceptance tests: PostgreSQL $major, $version"
-        TF_ACC=1 PG_BIN="${PG_BIN_OF[$major]}" TF_ACC_TERRAFORM_PATH="$tf" \
-            cargo nextest run --locked --no-fail-fast -E 'binary(acceptance)'
+        if ! TF_ACC=1 PG_BIN="${PG_BIN_OF[$major]}" TF_ACC_TERRAFORM_PATH="$tf" \
+            cargo nextest run --locked --no-fail-fast -E 'binary(acceptance)'; then
+            failed+=("PostgreSQL $major with $version")
+        fi
     done
 done
+if ((${#failed[@]})); then
+    step "acceptance failures in: ${failed[*]}"
+    exit 1
+fi
 step "all checks passed"

@@ -10,6 +10,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod packaging;
 mod provider;
 mod role;
 

@@ -10,6 +10,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod examples;
 mod packaging;
 mod provider;
 mod role;

@@ -1,0 +1,177 @@
+//! Every example directory is applied against a throwaway PostgreSQL with
+//! real Terraform, must plan no changes afterwards, and is destroyed.
+//!
+//! Conventions an example follows so this test can run it unchanged:
+//! - connection settings come from variables named `host`, `port`,
+//!   `username`, `password` and `database` when it declares them; otherwise
+//!   (resource and data-source snippets) a provider block is added here;
+//! - other variables without defaults are strings;
+//! - `bootstrap.sql`, when present, is run by a superuser before apply (it
+//!   creates what the provider does not manage: databases, tables, rows), and
+//!   `teardown.sql` after destroy;
+//! - `examples/modules/` holds modules used by other examples, not roots.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{exec, Workspace};
+use crate::{acc, Acc};
+
+fn example_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        if dir.ends_with("modules") {
+            continue;
+        }
+        let mut has_tf = false;
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "tf") {
+                has_tf = true;
+            }
+        }
+        if has_tf {
+            out.push(dir);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Declared variables and whether each has a default.
+fn variables(dir: &Path) -> Vec<(String, bool)> {
+    let mut vars = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.extension().is_none_or(|x| x != "tf") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("variable \"") {
+            rest = &rest[i + 10..];
+            let name = rest[..rest.find('"').unwrap()].to_string();
+            // The block body runs to the first line that is a lone `}`, or
+            // the closing brace on the same line for one-liners.
+            let body_end = rest.find("\n}").unwrap_or(rest.len());
+            let line_end = rest.find('\n').unwrap_or(rest.len());
+            let body = if rest[..line_end].trim_end().ends_with('}') {
+                &rest[..line_end]
+            } else {
+                &rest[..body_end]
+            };
+            vars.push((name, body.contains("default")));
+        }
+    }
+    vars
+}
+
+fn run_sql_file(acc: &Acc, path: &Path) {
+    if let Ok(sql) = std::fs::read_to_string(path) {
+        let admin = acc.admin();
+        acc.block(exec(&admin, &sql));
+    }
+}
+
+fn apply_example(acc: &Acc, dir: &Path, repo: &Path) {
+    let ws = Workspace::new();
+    // Copy the example, keeping relative module sources working by copying
+    // examples/modules next to it at the same relative depth.
+    let rel = dir.strip_prefix(repo.join("examples")).unwrap();
+    let dest = ws.path().join("examples").join(rel);
+    copy_dir(
+        &repo.join("examples/modules"),
+        &ws.path().join("examples/modules"),
+    );
+    copy_dir(dir, &dest);
+    let (mut has_provider, mut has_source) = (false, false);
+    for e in std::fs::read_dir(&dest).unwrap().flatten() {
+        let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+        has_provider |= text.contains("provider \"postgresql\"");
+        has_source |= text.contains("pgwarden/postgresql");
+    }
+    let mut extra = String::new();
+    if !has_source {
+        extra.push_str(
+            "terraform {\n  required_providers {\n    postgresql = { source = \"pgwarden/postgresql\" }\n  }\n}\n",
+        );
+    }
+    if !has_provider {
+        extra.push_str(&acc.cluster.provider_block());
+    }
+    std::fs::write(dest.join("zz_test_provider.tf"), extra).unwrap();
+    let mut args: Vec<String> = Vec::new();
+    for (name, has_default) in variables(&dest) {
+        let value = match name.as_str() {
+            "host" => acc.cluster.host().to_string(),
+            "port" => acc.cluster.port().to_string(),
+            "username" => "postgres".into(),
+            "password" => acc.cluster.password().to_string(),
+            "database" => "postgres".into(),
+            _ if has_default => continue,
+            other => format!("example-{other}-secret"),
+        };
+        args.push("-var".into());
+        args.push(format!("{name}={value}"));
+    }
+    run_sql_file(acc, &dir.join("bootstrap.sql"));
+    let chdir = format!("-chdir={}", dest.display());
+    let run = |cmd: &[&str]| {
+        let mut all: Vec<&str> = vec![chdir.as_str()];
+        all.extend_from_slice(cmd);
+        all.extend(args.iter().map(String::as_str));
+        ws.run(&all)
+    };
+    let apply = run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert!(
+        apply.success(),
+        "example {} failed to apply:\n{}",
+        rel.display(),
+        apply.combined()
+    );
+    let plan = run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    assert_eq!(
+        plan.status,
+        0,
+        "example {} is not clean after apply:\n{}",
+        rel.display(),
+        plan.combined()
+    );
+    let destroy = run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    assert!(
+        destroy.success(),
+        "example {} failed to destroy:\n{}",
+        rel.display(),
+        destroy.combined()
+    );
+    run_sql_file(acc, &dir.join("teardown.sql"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    let Ok(entries) = std::fs::read_dir(from) else {
+        return;
+    };
+    std::fs::create_dir_all(to).unwrap();
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn every_example_applies_cleanly() {
+    let Some(acc) = acc() else { return };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dirs = example_dirs(&repo.join("examples"));
+    assert!(!dirs.is_empty());
+    for dir in dirs {
+        eprintln!("applying example {}", dir.display());
+        apply_example(&acc, &dir, repo);
+    }
+}

@@ -170,9 +170,12 @@ pub fn render_type(
     out
 }
 
+/// A heading of the argument reference and which attributes go under it.
+type AttributeGroup = (&'static str, fn(&Attribute) -> bool);
+
 /// Argument reference grouped as the Registry does: required, optional, read-only.
 fn render_block(out: &mut String, block: &Block, anchor: &str) {
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    let groups: [AttributeGroup; 3] = [
         ("Required", |a| a.required),
         ("Optional", |a| a.optional),
         ("Read-Only", |a| a.computed && !a.optional && !a.required),

@@ -11,6 +11,7 @@
 mod support;
 
 mod examples;
+mod migration;
 mod packaging;
 mod provider;
 mod role;

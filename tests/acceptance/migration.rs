@@ -1,0 +1,102 @@
+//! Switching from cyrilgdn/postgresql: a state written in the reference
+//! provider's format (hand-written fixture: SDKv2 layout, schema version 0)
+//! is moved with `terraform state replace-provider`, upgraded without error,
+//! and plans no changes.
+
+use crate::acc;
+use crate::support::{exec, unique_name, Workspace};
+
+/// A postgresql_role instance as the reference provider (SDKv2) stores it:
+/// every attribute present, unset lists as `[]`, unset strings as `""`.
+fn reference_role_instance(name: &str, password: &str) -> String {
+    format!(
+        r#"{{
+          "schema_version": 0,
+          "attributes": {{
+            "assume_role": "",
+            "bypass_row_level_security": false,
+            "connection_limit": -1,
+            "create_database": false,
+            "create_role": false,
+            "encrypted": null,
+            "encrypted_password": true,
+            "id": "{name}",
+            "idle_in_transaction_session_timeout": 0,
+            "inherit": true,
+            "login": true,
+            "name": "{name}",
+            "password": "{password}",
+            "password_wo": null,
+            "password_wo_version": "",
+            "replication": false,
+            "roles": [],
+            "search_path": [],
+            "skip_drop_role": false,
+            "skip_reassign_owned": false,
+            "statement_timeout": 0,
+            "superuser": false,
+            "valid_until": "infinity"
+          }},
+          "sensitive_attributes": [],
+          "private": "bnVsbA=="
+        }}"#
+    )
+}
+
+#[test]
+fn reference_provider_state_upgrades_without_changes() {
+    let Some(acc) = acc() else { return };
+    let app = unique_name("legacy_app");
+    let password = "legacy-pw-123";
+    let admin = acc.admin();
+    acc.block(exec(
+        &admin,
+        &format!("CREATE ROLE \"{app}\" LOGIN PASSWORD '{password}'"),
+    ));
+
+    let ws = Workspace::new();
+    ws.write_config(&format!(
+        r#"{provider}
+resource "postgresql_role" "app" {{
+  name     = "{app}"
+  login    = true
+  password = "{password}"
+}}
+"#,
+        provider = acc.cluster.provider_block()
+    ));
+    let state = format!(
+        r#"{{
+  "version": 4,
+  "terraform_version": "1.9.8",
+  "serial": 4,
+  "lineage": "0b0c0d0e-1111-2222-3333-444455556666",
+  "outputs": {{}},
+  "resources": [
+    {{
+      "mode": "managed",
+      "type": "postgresql_role",
+      "name": "app",
+      "provider": "provider[\"registry.terraform.io/cyrilgdn/postgresql\"]",
+      "instances": [ {role} ]
+    }}
+  ],
+  "check_results": null
+}}
+"#,
+        role = reference_role_instance(&app, password)
+    );
+    ws.write_file("terraform.tfstate", &state);
+    ws.run_ok(&[
+        "state",
+        "replace-provider",
+        "-auto-approve",
+        "-no-color",
+        "registry.terraform.io/cyrilgdn/postgresql",
+        "registry.terraform.io/pgwarden/postgresql",
+    ]);
+    ws.assert_no_changes();
+    ws.refresh();
+    ws.assert_no_changes();
+    ws.destroy();
+}

@@ -324,12 +324,27 @@ pub fn revoke_membership(group: &str, member: &str) -> Statement {
     Statement::plain(format!("REVOKE {} FROM {}", ident(group), ident(member)))
 }
 
+/// Transaction-level advisory lock key ("pgwarden" in ASCII) taken before
+/// statements that rewrite the ownership or ACLs of objects the provider does
+/// not name, such as REASSIGN OWNED and DROP OWNED. Two such transactions
+/// touching the same object (two roles with privileges on one table, dropped
+/// in parallel by Terraform) otherwise fail with "tuple concurrently
+/// updated", because PostgreSQL does not retry catalog updates. Advisory
+/// locks are per database, like the statements they guard.
+pub const ACL_LOCK_KEY: i64 = 0x7067_7761_7264_656e;
+
+/// Waits for [`ACL_LOCK_KEY`] until the end of the transaction.
+pub fn acl_lock() -> Statement {
+    Statement::plain(format!("SELECT pg_advisory_xact_lock({ACL_LOCK_KEY})"))
+}
+
 /// Statements that drop a role, optionally handing its objects to the
 /// connected user first (in the connected database only).
 pub fn drop_role(name: &str, reassign_owned: bool, drop: bool) -> Vec<Statement> {
     let role = ident(name);
     let mut out = Vec::new();
     if reassign_owned {
+        out.push(acl_lock());
         out.push(Statement::plain(format!(
             "REASSIGN OWNED BY {role} TO CURRENT_USER"
         )));
@@ -528,7 +543,16 @@ mod tests {
     #[test]
     fn drop_statements() {
         let s = drop_role("r", true, true);
-        assert_eq!(s.len(), 3);
+        let sql: Vec<&str> = s.iter().map(|s| s.sql.as_str()).collect();
+        assert_eq!(
+            sql,
+            [
+                "SELECT pg_advisory_xact_lock(8099573715263841646)",
+                "REASSIGN OWNED BY \"r\" TO CURRENT_USER",
+                "DROP OWNED BY \"r\"",
+                "DROP ROLE \"r\"",
+            ]
+        );
         assert_eq!(drop_role("r", false, false).len(), 0);
     }
 }

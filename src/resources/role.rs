@@ -405,12 +405,17 @@ impl Resource for RoleResource {
         let client = self.state.client().await?;
         let old = spec_of(prior);
         let new = spec_of(planned);
-        let password_change = if planned.get("password") != prior.get("password") {
-            Some(string(planned, "password").map(|p| verifier_for(&p)))
-        } else if planned.get("password_wo_version") != prior.get("password_wo_version") {
-            string(config, "password_wo").map(|p| Some(verifier_for(&p)))
-        } else {
-            None
+        let password_attr_changed = planned.get("password") != prior.get("password");
+        let wo_version_changed =
+            planned.get("password_wo_version") != prior.get("password_wo_version");
+        // password_wo is checked first: moving from password to password_wo
+        // also nulls password, and must set the new password, not clear it.
+        let password_change = match string(config, "password_wo") {
+            Some(p) if wo_version_changed || password_attr_changed => Some(Some(verifier_for(&p))),
+            _ if password_attr_changed => {
+                Some(string(planned, "password").map(|p| verifier_for(&p)))
+            }
+            _ => None,
         };
         let (grant, revoke) = if planned.get("roles").is_null() {
             (Vec::new(), Vec::new())
@@ -514,8 +519,14 @@ impl Resource for RoleResource {
                 ))
             })?;
         // On import, every current membership is shown, so the configuration
-        // can list exactly what exists.
-        let roles = Value::string_set(row.member_of.iter().cloned());
+        // can list exactly what exists. No membership at all is null, as for
+        // a configuration without `roles`: an empty set would plan a change
+        // to null right after importing such a configuration.
+        let roles = if row.member_of.is_empty() {
+            Value::Null
+        } else {
+            Value::string_set(row.member_of.iter().cloned())
+        };
         Ok(state_from_row(&row, &Value::Null, roles, Value::Null))
     }
 }

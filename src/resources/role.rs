@@ -254,13 +254,43 @@ impl Resource for RoleResource {
             Attribute::optional("skip_reassign_owned", Type::Bool, "When destroyed, skip `REASSIGN OWNED` to the provider's user and `DROP OWNED` in the connected database.").with_default(Value::bool(false)),
         ]);
         Schema {
-            version: 0,
+            version: 1,
             block: Block {
                 description: "Manages a PostgreSQL role (a user or group). Import with the role name: `terraform import postgresql_role.example 'role name'`.".into(),
                 attributes,
                 blocks: vec![],
             },
         }
+    }
+
+    /// Version 0 is the reference provider's (SDKv2) layout, which stores
+    /// unset lists as `[]` and unset strings as `""`; this provider stores
+    /// null for them, so convert or every migrated role would plan a change.
+    fn upgrade(&self, version: i64, mut state: Value) -> DResult<Value> {
+        if version > 1 {
+            return Err(Diagnostic::error(
+                "State Written By A Newer Provider",
+                format!("This postgresql_role was stored with schema version {version}; upgrade the provider."),
+            )
+            .into());
+        }
+        if version == 0 {
+            for attr in ["roles", "search_path"] {
+                if state
+                    .get(attr)
+                    .as_elements()
+                    .is_some_and(<[Value]>::is_empty)
+                {
+                    state.set(attr, Value::Null);
+                }
+            }
+            for attr in ["password", "password_wo_version", "encrypted"] {
+                if state.get(attr).as_str() == Some("") {
+                    state.set(attr, Value::Null);
+                }
+            }
+        }
+        Ok(state)
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {

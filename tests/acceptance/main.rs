@@ -10,6 +10,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod data_sources;
 mod provider;
 mod role;
 

@@ -238,11 +238,15 @@ WITH wanted AS (
     FROM unnest($1::text[]) WITH ORDINALITY AS s(name, ord)
     GROUP BY s.name
 ), target AS (
-    SELECT w.name, w.ord, n.oid AS nsp,
-           EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                   WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p')
-                     AND NOT c.relispartition) AS has_tables
+    SELECT w.name, w.ord, n.oid AS nsp
     FROM wanted w LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = w.name
+), rels AS MATERIALIZED (
+    -- The relations to check, collected once instead of once per role.
+    SELECT c.oid, c.relnamespace AS nsp, c.relkind IN ('r', 'p') AS writable
+    FROM pg_catalog.pg_class c
+    WHERE c.relnamespace IN (SELECT nsp FROM target)
+      AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+      AND NOT c.relispartition
 )
 SELECT t.name, t.nsp IS NOT NULL, a.rolname::text, a.can_read, a.can_write,
        a.rolcanlogin, a.rolsuper
@@ -251,16 +255,14 @@ LEFT JOIN LATERAL (
     SELECT x.* FROM (
         SELECT r.rolname, r.rolcanlogin, r.rolsuper,
                CASE WHEN has_schema_privilege(r.oid, t.nsp, 'USAGE') THEN
-                   NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                               WHERE c.relnamespace = t.nsp
-                                 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-                                 AND NOT c.relispartition
+                   NOT EXISTS (SELECT 1 FROM rels c
+                               WHERE c.nsp = t.nsp
                                  AND NOT has_table_privilege(r.oid, c.oid, 'SELECT'))
                ELSE false END AS can_read,
-               CASE WHEN t.has_tables AND has_schema_privilege(r.oid, t.nsp, 'USAGE') THEN
-                   NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                               WHERE c.relnamespace = t.nsp AND c.relkind IN ('r', 'p')
-                                 AND NOT c.relispartition
+               CASE WHEN EXISTS (SELECT 1 FROM rels c WHERE c.nsp = t.nsp AND c.writable)
+                         AND has_schema_privilege(r.oid, t.nsp, 'USAGE') THEN
+                   NOT EXISTS (SELECT 1 FROM rels c
+                               WHERE c.nsp = t.nsp AND c.writable
                                  AND NOT (has_table_privilege(r.oid, c.oid, 'INSERT')
                                           AND has_table_privilege(r.oid, c.oid, 'UPDATE')
                                           AND has_table_privilege(r.oid, c.oid, 'DELETE')))

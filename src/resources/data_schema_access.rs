@@ -187,15 +187,15 @@ impl DataSource for SchemaAccessDataSource {
                 .map(|s| format!("{s:?}"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let (summary, verb) = if report.missing.len() == 1 {
-                ("Schema Not Found", "does not exist")
+            let (summary, noun, verb) = if report.missing.len() == 1 {
+                ("Schema Not Found", "Schema", "does not exist")
             } else {
-                ("Schemas Not Found", "do not exist")
+                ("Schemas Not Found", "Schemas", "do not exist")
             };
             return Err(Diagnostic::error(
                 summary,
                 format!(
-                    "Schema {names} {verb} in database {database:?}. Schema names are \
+                    "{noun} {names} {verb} in database {database:?}. Schema names are \
                      case-sensitive and must match exactly; create the schema first or remove it \
                      from `schemas`."
                 ),

@@ -277,10 +277,46 @@ data "postgresql_roles" "bad" {{
     let err = ws.apply_expect_error().combined();
     assert!(err.contains("Invalid Name Pattern"), "{err}");
 
+    apply_examples(acc.cluster.provider_block());
+
     acc.block(exec(
         &admin,
         &format!("DROP ROLE {alice}, {bob}, {carol}, {grp_read}, {grp_write}"),
     ));
+}
+
+/// The shipped `examples/data-sources/*/data-source.tf` work as written.
+fn apply_examples(provider: String) {
+    let ws = Workspace::new();
+    ws.write_config(&provider);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data-sources");
+    for name in [
+        "postgresql_roles",
+        "postgresql_role_members",
+        "postgresql_schema_access",
+    ] {
+        let path = dir.join(name).join("data-source.tf");
+        let hcl = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        ws.write_file(&format!("{name}.tf"), &hcl);
+    }
+    let applied = ws.apply().combined();
+    assert!(!applied.contains("Warning: Check block"), "{applied}");
+    ws.assert_no_changes();
+    let out = outputs(&ws);
+    assert!(
+        out["superusers"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("postgres"))),
+        "{out}"
+    );
+    assert_output(&out, "read_all_data_members", &json!([]));
+    assert!(
+        out["public_readers"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("postgres"))),
+        "{out}"
+    );
 }
 
 fn access(schema: &str, role: &str, read: bool, write: bool, login: bool, su: bool) -> Json {

@@ -61,14 +61,11 @@ impl Provider for PostgresProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        let s = &self.state;
         vec![
-            Arc::new(data_roles::RolesDataSource::new(self.state.clone())),
-            Arc::new(data_role_members::RoleMembersDataSource::new(
-                self.state.clone(),
-            )),
-            Arc::new(data_schema_access::SchemaAccessDataSource::new(
-                self.state.clone(),
-            )),
+            Arc::new(data_roles::RolesDataSource::new(s.clone())),
+            Arc::new(data_role_members::RoleMembersDataSource::new(s.clone())),
+            Arc::new(data_schema_access::SchemaAccessDataSource::new(s.clone())),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Nothing in here knows about Terraform; resources translate.
 
+pub mod audit;
 pub mod error;
 pub mod exec;
 pub mod pgpass;

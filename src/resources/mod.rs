@@ -5,6 +5,9 @@
 //! per resource type; adding one means a file plus a line in
 //! [`PostgresProvider::resources`].
 
+pub mod data_role_members;
+pub mod data_roles;
+pub mod data_schema_access;
 pub mod errors;
 pub mod provider_config;
 pub mod role;
@@ -58,6 +61,11 @@ impl Provider for PostgresProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        Vec::new()
+        let s = &self.state;
+        vec![
+            Arc::new(data_roles::RolesDataSource::new(s.clone())),
+            Arc::new(data_role_members::RoleMembersDataSource::new(s.clone())),
+            Arc::new(data_schema_access::SchemaAccessDataSource::new(s.clone())),
+        ]
     }
 }

@@ -10,6 +10,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod data_sources;
 mod examples;
 mod migration;
 mod packaging;

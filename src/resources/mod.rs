@@ -5,7 +5,9 @@
 //! per resource type; adding one means a file plus a line in
 //! [`PostgresProvider::resources`].
 
+pub mod default_privileges;
 pub mod errors;
+pub mod grant;
 pub mod provider_config;
 pub mod role;
 pub mod state;
@@ -54,7 +56,13 @@ impl Provider for PostgresProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(role::RoleResource::new(self.state.clone()))]
+        vec![
+            Arc::new(role::RoleResource::new(self.state.clone())),
+            Arc::new(grant::GrantResource::new(self.state.clone())),
+            Arc::new(default_privileges::DefaultPrivilegesResource::new(
+                self.state.clone(),
+            )),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {

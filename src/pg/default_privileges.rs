@@ -258,7 +258,7 @@ pub async fn read_default_acl<C: GenericClient>(
                            AND d.defaclnamespace = (SELECT oid FROM n) \
                            AND d.defaclobjtype = $4::\"char\"), \
                         CASE WHEN $3 = '' THEN pg_catalog.acldefault($5::\"char\", (SELECT oid FROM o)) \
-                             ELSE '{}'::pg_catalog.aclitem[] END) AS a) \
+                             ELSE NULL END) AS a) \
         SELECT (SELECT oid FROM g) IS NOT NULL, (SELECT oid FROM o) IS NOT NULL, \
                (SELECT oid FROM n) IS NOT NULL, \
                ARRAY(SELECT DISTINCT e.privilege_type FROM acl, pg_catalog.aclexplode(acl.a) e \

@@ -191,10 +191,11 @@ impl ObjectType {
                  FROM pg_catalog.pg_foreign_server s WHERE s.srvname = ANY($3)"
             }
             // A NULL column ACL means no column-level grants at all (the
-            // table's own ACL is a separate thing).
+            // table's own ACL is a separate thing); aclexplode, being strict,
+            // yields no rows for it.
             ObjectType::Column => {
                 "SELECT a.attname::text, NULL::text, NULL::text[], c.relowner, \
-                        coalesce(a.attacl, '{}'::pg_catalog.aclitem[]) \
+                        a.attacl \
                  FROM pg_catalog.pg_attribute a \
                  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \

@@ -10,6 +10,9 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod default_privileges;
+mod grant;
+mod permission_sets;
 mod provider;
 mod role;
 

@@ -504,7 +504,10 @@ impl Resource for GrantResource {
             block: Block {
                 description: "Grants privileges on a database, a schema, or objects in a schema to a role, \
                     and keeps them granted: privileges missing on any object of the scope (for example a table \
-                    created after the apply) show as a change. Objects owned by the role never cause a diff.\n\n\
+                    created after the apply) show as a change, and so do privileges beyond `privileges` held on every \
+                    object. Objects owned by the role never cause a diff. Use one resource per role, database, \
+                    schema, object type and objects: two resources granting different privileges on the same \
+                    objects to the same role would each see the other's privileges as drift.\n\n\
                     Parallel applies on the same schema or database are serialized with a transaction-scoped \
                     advisory lock, so `-parallelism` needs no tuning.\n\n\
                     **Import** with the ID `<role>/<database>/<schema>/<object_type>[/<objects>[/<columns>]]`: \

@@ -665,7 +665,7 @@ resource "postgresql_grant" "same_database" {{
   privileges  = ["CONNECT"]
 }}
 resource "postgresql_grant" "same_role" {{
-  for_each    = toset([for i in range({count}) : "t${{i}}"])
+  for_each    = toset([for i in range(1, {count}) : "t${{i}}"])
   role        = local.roles[0]
   database    = "{dbn}"
   schema      = "s"

@@ -494,7 +494,7 @@ impl Resource for GrantResource {
             Attribute::required("database", Type::String, "Database holding the objects; for `object_type = \"database\"` the database itself. The provider connects to it to grant.").replaces(),
             Attribute::optional("schema", Type::String, "Schema holding the objects; for `object_type = \"schema\"` the schema itself. Required for every type except `database`, `foreign_data_wrapper` and `foreign_server`, where it must be left unset.").replaces(),
             Attribute::required("object_type", Type::String, "Kind of object: `database`, `schema`, `table` (also views, materialized views, foreign and partitioned tables), `sequence`, `function` (also aggregates), `procedure`, `routine` (functions and procedures), `foreign_data_wrapper`, `foreign_server` or `column`.").replaces(),
-            Attribute::optional("objects", Type::set(Type::String), "Names of the objects. Unset or empty means every object of the type in the schema, including objects created later: a new object lacking the privileges shows as a change, and the next apply grants them. Functions are given as `name` (every overload) or `name(argument types)`. For `column`, exactly one table. Must be unset for `database` and `schema`; required for `foreign_data_wrapper` and `foreign_server`. Objects owned by `role` are skipped: owners hold every privilege implicitly.").replaces(),
+            Attribute::optional("objects", Type::set(Type::String), "Names of the objects. Unset or empty means every object of the type in the schema, including objects created later: a new object lacking the privileges shows as a change, and the next apply grants them. Functions are given as `name` (every overload) or `name(argument types)`. For `column`, exactly one table. Must be unset for `database` and `schema`; required for `foreign_data_wrapper` and `foreign_server`. Objects owned by `role` are skipped: owners hold every privilege implicitly. A change replaces the resource (revoke on the old objects, then grant on the new ones); do not combine with `create_before_destroy`, whose destroy step would revoke what the create step granted on objects in both lists.").replaces(),
             Attribute::optional("columns", Type::set(Type::String), "Columns of the table in `objects`, for `object_type = \"column\"` only.").replaces(),
             Attribute::required("privileges", Type::set(Type::String), "Privileges to grant, e.g. `[\"SELECT\", \"INSERT\"]` (any case), or `[\"ALL\"]` for every privilege of the type (`MAINTAIN` is included on PostgreSQL 17 and later). Changes are applied in place and by difference: added privileges are granted, removed ones revoked, kept ones never revoked. An empty set revokes what this resource granted. Allowed per type: database `CREATE`, `CONNECT`, `TEMPORARY`; schema `CREATE`, `USAGE`; table `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`, `REFERENCES`, `TRIGGER`, `MAINTAIN` (PostgreSQL 17+); sequence `USAGE`, `SELECT`, `UPDATE`; function, procedure and routine `EXECUTE`; foreign data wrapper and server `USAGE`; column `SELECT`, `INSERT`, `UPDATE`, `REFERENCES`."),
             Attribute::optional("with_grant_option", Type::Bool, "Whether `role` may grant the privileges to others. Changed in place (`GRANT ... WITH GRANT OPTION` or `REVOKE GRANT OPTION FOR`).").with_default(Value::bool(false)),
@@ -627,7 +627,8 @@ impl Resource for GrantResource {
             }
             _ => {}
         }
-        if ty != ObjectType::Column && !is_empty_attr(config.get("columns")) {
+        let columns = config.get("columns");
+        if ty != ObjectType::Column && !columns.is_unknown() && !is_empty_attr(columns) {
             d.push(
                 Diagnostic::error(
                     "Unexpected Columns",
@@ -646,6 +647,16 @@ impl Resource for GrantResource {
                 if let Some(e) = check_identifier("objects", "Object Name", name) {
                     d.push(e);
                 }
+            }
+        }
+        for item in columns
+            .as_elements()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_str)
+        {
+            if let Some(e) = check_identifier("columns", "Column Name", item) {
+                d.push(e);
             }
         }
         if let Some(privs) = config.get("privileges").as_string_set() {

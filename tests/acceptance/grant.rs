@@ -410,6 +410,7 @@ resource "postgresql_grant" "bad" {{
             "id",
             "role",
             "database",
+            "schema",
             "object_type",
             "with_grant_option",
             "columns",

@@ -30,7 +30,7 @@ else
     # Terraform 1.11.4 is the oldest release with write-only attributes; test
     # it when the machine has it, and the pinned 1.15.5 always.
     for candidate in "$(command -v terraform || true)" /usr/local/bin/terraform; do
-        if [[ -n "$candidate" && -x "$candidate" ]] && "$candidate" version 2>/dev/null | head -1 | grep -q 'v1\.11\.'; then
+        if [[ -n "$candidate" && -x "$candidate" ]] && "$candidate" version 2>/dev/null | sed -n 1p | grep 'v1\.11\.'; then
             TFS+=("$candidate")
             break
         fi
@@ -53,7 +53,7 @@ cargo nextest run --locked --no-fail-fast -E 'not binary(acceptance)'
 failed=()
 for major in $(printf '%s\n' "${!PG_BIN_OF[@]}" | sort -n); do
     for tf in "${TFS[@]}"; do
-        version="$("$tf" version | head -1)"
+        version="$("$tf" version | sed -n 1p)"
         step "acceptance tests: PostgreSQL $major, $version"
         if ! TF_ACC=1 PG_BIN="${PG_BIN_OF[$major]}" TF_ACC_TERRAFORM_PATH="$tf" \
             cargo nextest run --locked --no-fail-fast -E 'binary(acceptance)'; then

@@ -3,8 +3,10 @@
 //! Nothing in here knows about Terraform; resources translate.
 
 pub mod audit;
+pub mod default_privileges;
 pub mod error;
 pub mod exec;
+pub mod grant;
 pub mod pgpass;
 pub mod pool;
 pub mod quote;

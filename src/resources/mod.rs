@@ -8,7 +8,9 @@
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;
+pub mod default_privileges;
 pub mod errors;
+pub mod grant;
 pub mod provider_config;
 pub mod role;
 pub mod state;
@@ -57,7 +59,13 @@ impl Provider for PostgresProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(role::RoleResource::new(self.state.clone()))]
+        vec![
+            Arc::new(role::RoleResource::new(self.state.clone())),
+            Arc::new(grant::GrantResource::new(self.state.clone())),
+            Arc::new(default_privileges::DefaultPrivilegesResource::new(
+                self.state.clone(),
+            )),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {

@@ -11,9 +11,12 @@
 mod support;
 
 mod data_sources;
+mod default_privileges;
 mod examples;
+mod grant;
 mod migration;
 mod packaging;
+mod permission_sets;
 mod provider;
 mod role;
 

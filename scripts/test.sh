@@ -30,7 +30,7 @@ else
     # Terraform 1.11.4 is the oldest release with write-only attributes; test
     # it when the machine has it, and the pinned 1.15.5 always.
     for candidate in "$(command -v terraform || true)" /usr/local/bin/terraform; do
-        if [[ -n "$candidate" && -x "$candidate" ]] && "$candidate" version 2>/dev/null | sed -n 1p | grep 'v1\.11\.'; then
+        if [[ -n "$candidate" && -x "$candidate" ]] && "$candidate" version 2>/dev/null | sed -n 1p | grep 'v1\.11\.' >/dev/null; then
             TFS+=("$candidate")
             break
         fi

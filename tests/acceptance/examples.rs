@@ -68,10 +68,38 @@ fn variables(dir: &Path) -> Vec<(String, bool)> {
     vars
 }
 
+/// Runs a psql-like script as the superuser: statements end with `;` at the
+/// end of a line (outside `$$` bodies) and run one by one, so CREATE
+/// DATABASE works; a `\connect db` line switches databases.
 fn run_sql_file(acc: &Acc, path: &Path) {
-    if let Ok(sql) = std::fs::read_to_string(path) {
-        let admin = acc.admin();
-        acc.block(exec(&admin, &sql));
+    let Ok(sql) = std::fs::read_to_string(path) else {
+        return;
+    };
+    let mut client = acc.admin();
+    let mut statement = String::new();
+    let mut in_body = false;
+    for line in sql.lines() {
+        let trimmed = line.trim();
+        if statement.is_empty()
+            && (trimmed.starts_with("\\connect ") || trimmed.starts_with("\\c "))
+        {
+            let db = trimmed.split_whitespace().nth(1).unwrap().to_string();
+            client = acc.block(acc.cluster.connect(&db, "postgres", acc.cluster.password()));
+            continue;
+        }
+        if trimmed.starts_with("--") && statement.is_empty() {
+            continue;
+        }
+        statement.push_str(line);
+        statement.push('\n');
+        in_body ^= line.matches("$$").count() % 2 == 1;
+        if !in_body && trimmed.ends_with(';') {
+            acc.block(exec(&client, &statement));
+            statement.clear();
+        }
+    }
+    if !statement.trim().is_empty() {
+        acc.block(exec(&client, &statement));
     }
 }
 
@@ -124,6 +152,10 @@ fn apply_example(acc: &Acc, dir: &Path, repo: &Path) {
         all.extend(args.iter().map(String::as_str));
         ws.run(&all)
     };
+    // Module sources are installed by `terraform get`; providers need no
+    // init under dev_overrides.
+    let get = ws.run(&[chdir.as_str(), "get", "-no-color"]);
+    assert!(get.success(), "terraform get failed:\n{}", get.combined());
     let apply = run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     assert!(
         apply.success(),

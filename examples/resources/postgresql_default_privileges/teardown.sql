@@ -1,0 +1,4 @@
+DROP DATABASE shop;
+DROP ROLE reader;
+DROP ROLE writer;
+DROP ROLE migrator;

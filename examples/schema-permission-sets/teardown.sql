@@ -1,0 +1,3 @@
+DROP DATABASE lausanne;
+DROP DATABASE zurich;
+DROP ROLE migrator;

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod exec;
+pub mod grant_role;
 pub mod pgpass;
 pub mod pool;
 pub mod quote;

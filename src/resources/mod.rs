@@ -6,6 +6,7 @@
 //! [`PostgresProvider::resources`].
 
 pub mod errors;
+pub mod grant_role;
 pub mod provider_config;
 pub mod role;
 pub mod state;
@@ -54,7 +55,10 @@ impl Provider for PostgresProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(role::RoleResource::new(self.state.clone()))]
+        vec![
+            Arc::new(role::RoleResource::new(self.state.clone())),
+            Arc::new(grant_role::GrantRoleResource::new(self.state.clone())),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {

@@ -343,6 +343,10 @@ fn not_authorized(
     reason: MissingAuthority,
     version_num: i32,
 ) -> Diagnostic {
+    let summary = match reason {
+        MissingAuthority::SuperuserRole => "Granting A Superuser Role Needs A Superuser",
+        _ => "Missing ADMIN OPTION",
+    };
     let detail = match reason {
         MissingAuthority::SuperuserRole => format!(
             "Role {granted:?} is a superuser, and only superusers may grant superuser roles. The \
@@ -367,16 +371,17 @@ fn not_authorized(
              {user:?} ADMIN OPTION on {granted:?} directly, or make that membership inherit."
         ),
     };
-    Diagnostic::error("Missing ADMIN OPTION", detail).at("grant_role")
+    Diagnostic::error(summary, detail).at("grant_role")
 }
 
 /// The reviewer warning for granting a role with powerful attributes, or
-/// one of the predefined roles that amount to them.
+/// one of the predefined roles that amount to them. The summary names the
+/// role: Terraform folds warnings with equal summaries into one.
 fn escalation_warning(member: &str, granted: &str, flags: PlannedRole) -> Option<Diagnostic> {
     if let Some((_, power)) = POWERFUL_PREDEFINED.iter().find(|(n, _)| *n == granted) {
         return Some(
             Diagnostic::warning(
-                "Grant Of A Privileged Role",
+                format!("Granting Privileged Role {granted:?}"),
                 format!(
                 "This grants the predefined role {granted:?} to {member:?}, which lets it {power}. \
                  Check that {member:?} should have this power. (Warning only; the apply is not \
@@ -401,7 +406,7 @@ fn escalation_warning(member: &str, granted: &str, flags: PlannedRole) -> Option
     }
     Some(
         Diagnostic::warning(
-            "Grant Of A Privileged Role",
+            format!("Granting Privileged Role {granted:?}"),
             format!(
                 "This grants role {granted:?} to {member:?}. {granted:?} has {}. Role attributes \
                  are not inherited, but a member allowed to SET ROLE {granted:?} acts with them. \

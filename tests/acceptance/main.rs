@@ -10,6 +10,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod grant_role;
 mod provider;
 mod role;
 

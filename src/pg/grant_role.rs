@@ -95,15 +95,15 @@ pub enum GrantError {
         /// The server's `server_version_num`.
         version_num: i32,
     },
-    /// No grant of the pair by the expected grantor exists (import).
+    /// No grant of the pair (by the expected grantor, on 16+) exists.
     #[error("no grant of role {granted:?} to {member:?} by {grantor:?}")]
     NotGranted {
         /// Member role.
         member: String,
         /// Granted role.
         granted: String,
-        /// The grantor looked for.
-        grantor: String,
+        /// The grantor looked for (16+).
+        grantor: Option<String>,
         /// Grantors of other grants of the same pair.
         others: Vec<String>,
     },
@@ -562,14 +562,21 @@ async fn current_user<C: GenericClient>(c: &C) -> Result<String, PgError> {
 /// Whether an error is a transient collision worth retrying the whole
 /// transaction for.
 pub fn is_transient(e: &PgError) -> bool {
-    match e.sqlstate() {
+    is_transient_code(e.sqlstate(), e.db_message().as_deref())
+}
+
+/// [`is_transient`] on the SQLSTATE and server message.
+fn is_transient_code(state: Option<&SqlState>, message: Option<&str>) -> bool {
+    match state {
         Some(s) if *s == SqlState::T_R_SERIALIZATION_FAILURE => true,
         Some(s) if *s == SqlState::T_R_DEADLOCK_DETECTED => true,
         // Concurrent catalog updates of the same row raise an internal error
-        // ("tuple concurrently updated" / "... deleted") instead of waiting.
-        Some(s) if *s == SqlState::INTERNAL_ERROR => e
-            .db_message()
-            .is_some_and(|m| m.starts_with("tuple concurrently")),
+        // ("tuple concurrently updated" / "... deleted") instead of waiting;
+        // other internal errors (e.g. "role \"pg_database_owner\" cannot
+        // have explicit members") are not transient.
+        Some(s) if *s == SqlState::INTERNAL_ERROR => {
+            message.is_some_and(|m| m.starts_with("tuple concurrently"))
+        }
         _ => false,
     }
 }
@@ -806,7 +813,7 @@ async fn read_back<C: GenericClient>(
         .ok_or_else(|| GrantError::NotGranted {
             member: member.to_string(),
             granted: granted.to_string(),
-            grantor: grantor.to_string(),
+            grantor: Some(grantor.to_string()),
             others: Vec::new(),
         })
 }
@@ -892,6 +899,36 @@ mod tests {
             vec!["REVOKE ADMIN OPTION FOR \"g\" FROM \"m\""]
         );
         assert!(sql(w(true), w(true)).is_empty());
+    }
+
+    #[test]
+    fn transient_errors() {
+        let internal = Some(&SqlState::INTERNAL_ERROR);
+        assert!(is_transient_code(
+            internal,
+            Some("tuple concurrently updated")
+        ));
+        assert!(is_transient_code(
+            internal,
+            Some("tuple concurrently deleted")
+        ));
+        assert!(!is_transient_code(
+            internal,
+            Some("role \"pg_database_owner\" cannot have explicit members")
+        ));
+        assert!(is_transient_code(
+            Some(&SqlState::T_R_SERIALIZATION_FAILURE),
+            None
+        ));
+        assert!(is_transient_code(
+            Some(&SqlState::T_R_DEADLOCK_DETECTED),
+            None
+        ));
+        assert!(!is_transient_code(
+            Some(&SqlState::INSUFFICIENT_PRIVILEGE),
+            None
+        ));
+        assert!(!is_transient_code(None, None));
     }
 
     #[test]

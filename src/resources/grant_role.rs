@@ -275,15 +275,27 @@ fn grant_diag(e: &GrantError, client: &Client, member: &str, granted: &str) -> D
         GrantError::NotGranted {
             member,
             granted,
-            grantor,
+            grantor: None,
+            ..
+        } => Diagnostic::error(
+            "Role Membership Not Found",
+            format!(
+                "Role {member:?} is not a member of role {granted:?}, so there is nothing to \
+                 import. Let Terraform create the membership instead."
+            ),
+        ),
+        GrantError::NotGranted {
+            member,
+            granted,
+            grantor: Some(grantor),
             others,
         } => Diagnostic::error(
             "Role Membership Not Found",
             format!(
                 "Role {member:?} has no grant of role {granted:?} recorded with grantor {grantor:?}, \
                  the grantor PostgreSQL records for grants made by the provider's user {:?}.{} This \
-                 resource manages only that grant; grant it (or apply a configuration that creates \
-                 it) instead of importing.",
+                 resource manages only that grant, so there is nothing to import. Let Terraform \
+                 create it instead.",
                 client.info.current_user,
                 if others.is_empty() {
                     String::new()
@@ -466,7 +478,7 @@ impl Resource for GrantRoleResource {
             if let Some(name) = config.get(attr).as_str() {
                 if let Some(e) = check_identifier(attr, what, name) {
                     d.push(e);
-                } else if PSEUDO_ROLES.contains(&name.to_ascii_lowercase().as_str()) {
+                } else if PSEUDO_ROLES.contains(&name) {
                     d.push(
                         Diagnostic::error(
                             "Not A Role Name",
@@ -704,14 +716,20 @@ impl Resource for GrantRoleResource {
         if facts.member.is_none() {
             return Err(missing_role(&member, true, true).into());
         }
+        if facts.granted.is_none() {
+            return Err(missing_role(&granted, false, true).into());
+        }
         let grantor = if version >= PG16 {
-            sql::expected_grantor(&**conn, version, &granted)
-                .await
-                .map_err(diag)?
+            Some(
+                sql::expected_grantor(&**conn, version, &granted)
+                    .await
+                    .map_err(diag)?,
+            )
         } else {
-            String::new()
+            None
         };
-        match sql::read_grant(&**conn, version, &member, &granted, &grantor)
+        let by = grantor.clone().unwrap_or_default();
+        match sql::read_grant(&**conn, version, &member, &granted, &by)
             .await
             .map_err(|e| pg_diag(&e, &ctx))?
         {
@@ -723,11 +741,7 @@ impl Resource for GrantRoleResource {
                 Err(diag(GrantError::NotGranted {
                     member: member.clone(),
                     granted: granted.clone(),
-                    grantor: if version >= PG16 {
-                        grantor
-                    } else {
-                        "(any)".into()
-                    },
+                    grantor,
                     others,
                 }))
             }

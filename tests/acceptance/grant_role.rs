@@ -153,7 +153,11 @@ fn grant_role_lifecycle() {
         assert_eq!(code, 1);
         expect_in(
             &out.combined(),
-            &["Option Requires PostgreSQL 16", "set_option", "15."],
+            &[
+                "Option Requires PostgreSQL 16",
+                "set_option",
+                &format!("this server runs {}.", acc.cluster.major_version()),
+            ],
         );
         ws.write_config(&grant_config(&acc, &member, &granted, opts));
     }
@@ -269,6 +273,13 @@ fn grant_role_lifecycle() {
             rows(&acc, &member, &granted),
             vec![format!("{other}:false/false/true")]
         );
+        // That grant is not the provider's to import either.
+        let out = ws3.run(&["import", "-no-color", ADDR, &id]);
+        assert!(!out.success());
+        expect_in(
+            &out.combined(),
+            &["Role Membership Not Found", "grantor \"postgres\"", &other],
+        );
     } else {
         ws.destroy();
         assert!(rows(&acc, &member, &granted).is_empty());
@@ -317,8 +328,15 @@ fn grant_role_plan_checks_and_warnings() {
     // Powerful roles: warnings in the plan that do not block the apply.
     // Roles created by postgresql_role in the same apply pass the existence
     // check, and postgresql_role.roles coexists with grants on the same member.
+    // pg_read_all_data exists from PostgreSQL 14 on.
+    let (predefined, power) = if acc.cluster.major_version() >= 14 {
+        ("pg_read_all_data", "read every table")
+    } else {
+        ("pg_read_server_files", "read any file")
+    };
     let fresh = unique_name("grp_fresh");
     let group_a = unique_name("grp_a");
+    let new_boss = unique_name("grp_new_boss");
     let config = format!(
         r#"{provider}
 resource "postgresql_role" "group_a" {{ name = "{group_a}" }}
@@ -332,7 +350,15 @@ resource "postgresql_grant_role" "boss" {{
 }}
 resource "postgresql_grant_role" "read_all" {{
   role       = "{member}"
-  grant_role = "pg_read_all_data"
+  grant_role = "{predefined}"
+}}
+resource "postgresql_role" "new_boss" {{
+  name                      = "{new_boss}"
+  bypass_row_level_security = true
+}}
+resource "postgresql_grant_role" "new_boss" {{
+  role       = "{member}"
+  grant_role = postgresql_role.new_boss.name
 }}
 resource "postgresql_grant_role" "fresh_in_parent" {{
   role       = postgresql_role.fresh.name
@@ -349,11 +375,12 @@ resource "postgresql_grant_role" "fresh_in_parent" {{
         &text,
         &[
             &format!("Warning: Granting Privileged Role \"{boss}\""),
-            "Warning: Granting Privileged Role \"pg_read_all_data\"",
+            &format!("Warning: Granting Privileged Role \"{predefined}\""),
+            // Created in the same apply: its planned attributes are used.
+            &format!("Warning: Granting Privileged Role \"{new_boss}\""),
             "SUPERUSER",
             "BYPASSRLS",
-            "pg_read_all_data",
-            "read every table",
+            power,
         ],
     );
     assert!(!text.contains("Error"), "{text}");

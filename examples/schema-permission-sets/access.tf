@@ -1,16 +1,17 @@
 # Who can read and write each schema, as the server sees it (role
 # memberships included). Kept apart from main.tf so that main.tf works with
-# providers that lack the data source.
+# providers that lack the data source. Both depend on both modules: the
+# generic roles of one module are members of the other's suffixed roles.
 data "postgresql_schema_access" "lausanne" {
   database   = var.lausanne_database
   schemas    = var.schemas
-  depends_on = [module.lausanne]
+  depends_on = [module.lausanne, module.zurich]
 }
 
 data "postgresql_schema_access" "zurich" {
   database   = var.zurich_database
   schemas    = var.schemas
-  depends_on = [module.zurich]
+  depends_on = [module.lausanne, module.zurich]
 }
 
 output "access" {

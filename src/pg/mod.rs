@@ -7,6 +7,7 @@ pub mod default_privileges;
 pub mod error;
 pub mod exec;
 pub mod grant;
+pub mod grant_role;
 pub mod pgpass;
 pub mod pool;
 pub mod quote;

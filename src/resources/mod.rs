@@ -11,6 +11,7 @@ pub mod data_schema_access;
 pub mod default_privileges;
 pub mod errors;
 pub mod grant;
+pub mod grant_role;
 pub mod provider_config;
 pub mod role;
 pub mod state;
@@ -61,6 +62,7 @@ impl Provider for PostgresProvider {
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
         vec![
             Arc::new(role::RoleResource::new(self.state.clone())),
+            Arc::new(grant_role::GrantRoleResource::new(self.state.clone())),
             Arc::new(grant::GrantResource::new(self.state.clone())),
             Arc::new(default_privileges::DefaultPrivilegesResource::new(
                 self.state.clone(),

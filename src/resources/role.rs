@@ -381,6 +381,7 @@ impl Resource for RoleResource {
         // The id is the role name; a rename changes it, nothing else does.
         let name = plan.value.get("name").clone();
         plan.value.set("id", name);
+        super::grant_role::note_planned_role(&plan.value);
 
         let Some(client) = self.state.client_opt().await else {
             return d;

@@ -14,6 +14,7 @@ mod data_sources;
 mod default_privileges;
 mod examples;
 mod grant;
+mod grant_role;
 mod migration;
 mod packaging;
 mod permission_sets;

@@ -1,0 +1,20 @@
+# Members of "readers" use its privileges; "app_user" may also grant it to others.
+resource "postgresql_role" "readers" {
+  name = "readers"
+}
+
+resource "postgresql_role" "app_user" {
+  name  = "app_user"
+  login = true
+}
+
+resource "postgresql_grant_role" "app_user_readers" {
+  role              = postgresql_role.app_user.name # the member
+  grant_role        = postgresql_role.readers.name  # the role granted
+  with_admin_option = true
+
+  # PostgreSQL 16 and later only; leave unset to take the server's default
+  # (inherit: the member's INHERIT attribute, set: true).
+  inherit_option = true
+  set_option     = false
+}

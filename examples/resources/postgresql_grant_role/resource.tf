@@ -13,8 +13,11 @@ resource "postgresql_grant_role" "app_user_readers" {
   grant_role        = postgresql_role.readers.name  # the role granted
   with_admin_option = true
 
-  # PostgreSQL 16 and later only; leave unset to take the server's default
-  # (inherit: the member's INHERIT attribute, set: true).
-  inherit_option = true
-  set_option     = false
+  # On PostgreSQL 16 and later you can also choose whether the membership
+  # passes privileges on (inherit_option) and allows SET ROLE (set_option);
+  # unset, they take the server's defaults (inherit: the member's INHERIT
+  # attribute, set: true), which the resource then shows:
+  #
+  # inherit_option = true
+  # set_option     = false
 }

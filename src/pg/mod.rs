@@ -5,6 +5,7 @@
 pub mod error;
 pub mod exec;
 pub mod pgpass;
+pub mod policy;
 pub mod pool;
 pub mod quote;
 pub mod role;

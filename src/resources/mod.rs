@@ -5,10 +5,14 @@
 //! per resource type; adding one means a file plus a line in
 //! [`PostgresProvider::resources`].
 
+pub mod compound_id;
 pub mod errors;
+pub mod policy;
 pub mod provider_config;
 pub mod role;
+pub mod row_level_security;
 pub mod state;
+pub mod table_target;
 pub mod util;
 
 use std::sync::Arc;
@@ -54,7 +58,13 @@ impl Provider for PostgresProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(role::RoleResource::new(self.state.clone()))]
+        vec![
+            Arc::new(role::RoleResource::new(self.state.clone())),
+            Arc::new(policy::PolicyResource::new(self.state.clone())),
+            Arc::new(row_level_security::RowLevelSecurityResource::new(
+                self.state.clone(),
+            )),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {

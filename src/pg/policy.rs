@@ -257,6 +257,18 @@ pub fn drop_policy(table: &TableName, name: &str) -> Statement {
     ))
 }
 
+/// `LOCK TABLE ONLY ... IN ACCESS EXCLUSIVE MODE`: taken first in every
+/// transaction that changes policies or RLS switches. Those statements need
+/// that lock anyway, but `DROP POLICY` first takes a weaker one and then
+/// upgrades it, so two policies of one table dropped at once (as Terraform
+/// does in parallel) would deadlock. `ONLY`: partitions are not involved.
+pub fn lock_table(table: &TableName) -> Statement {
+    Statement::plain(format!(
+        "LOCK TABLE ONLY {} IN ACCESS EXCLUSIVE MODE",
+        table.quoted()
+    ))
+}
+
 /// `ALTER TABLE ... ENABLE|DISABLE ROW LEVEL SECURITY, FORCE|NO FORCE ...`.
 pub fn set_row_level_security(table: &TableName, enabled: bool, forced: bool) -> Statement {
     Statement::plain(format!(
@@ -908,6 +920,10 @@ mod tests {
 
     #[test]
     fn rls_statement() {
+        assert_eq!(
+            lock_table(&t()).sql,
+            "LOCK TABLE ONLY \"app\".\"Items\" IN ACCESS EXCLUSIVE MODE"
+        );
         assert_eq!(
             set_row_level_security(&t(), true, false).sql,
             "ALTER TABLE \"app\".\"Items\" ENABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY"

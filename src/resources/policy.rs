@@ -629,17 +629,22 @@ impl Resource for PolicyResource {
         let client = self.state.client().await?;
         let spec = spec_of(planned)?;
         let database = database_of(planned).flatten();
-        run_in_transaction(&client, database.as_deref(), &[sql::create_policy(&spec)])
-            .await
-            .map_err(|e| {
-                table_diag(
-                    &client,
-                    &e,
-                    database.as_deref(),
-                    &spec.table,
-                    &ctx(&client, planned),
-                )
-            })?;
+        run_in_transaction(
+            &client,
+            database.as_deref(),
+            &spec.table,
+            &[sql::create_policy(&spec)],
+        )
+        .await
+        .map_err(|e| {
+            table_diag(
+                &client,
+                &e,
+                database.as_deref(),
+                &spec.table,
+                &ctx(&client, planned),
+            )
+        })?;
         let mut state = planned.clone();
         state.set("id", id_of(planned));
         Ok(state)
@@ -652,7 +657,7 @@ impl Resource for PolicyResource {
         let database = database_of(planned).flatten();
         let statements = sql::alter_policy(&old, &new);
         if !statements.is_empty() {
-            run_in_transaction(&client, database.as_deref(), &statements)
+            run_in_transaction(&client, database.as_deref(), &new.table, &statements)
                 .await
                 .map_err(|e| {
                     table_diag(
@@ -676,6 +681,7 @@ impl Resource for PolicyResource {
         match run_in_transaction(
             &client,
             database.as_deref(),
+            &spec.table,
             &[sql::drop_policy(&spec.table, &spec.name)],
         )
         .await

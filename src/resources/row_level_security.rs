@@ -85,7 +85,7 @@ impl RowLevelSecurityResource {
             boolean(planned, "enabled", true),
             boolean(planned, "forced", false),
         );
-        run_in_transaction(&client, database.as_deref(), &[statement])
+        run_in_transaction(&client, database.as_deref(), &table, &[statement])
             .await
             .map_err(|e| {
                 table_diag(
@@ -204,9 +204,10 @@ impl Resource for RowLevelSecurityResource {
                         "Partitions Without Row-Level Security",
                         format!(
                             "{} is partitioned, and row-level security on it applies only to \
-                             queries on {}. These partitions do not have it enabled, so anyone \
-                             with privileges on them can read them directly, bypassing its \
-                             policies: {}. Enable it on each partition too (and create the \
+                             queries on {}. These partitions do not have it enabled (unless that \
+                             happens in this same apply), so anyone with privileges on them can \
+                             read them directly, bypassing its policies: {}. Enable it on each \
+                             partition too (and create the \
                              policies there), for example with one \
                              postgresql_row_level_security per partition, or do not grant \
                              privileges on the partitions.",
@@ -234,7 +235,7 @@ impl Resource for RowLevelSecurityResource {
         let client = self.state.client().await?;
         let (table, database) = target(prior)?;
         let statement = sql::set_row_level_security(&table, false, false);
-        match run_in_transaction(&client, database.as_deref(), &[statement]).await {
+        match run_in_transaction(&client, database.as_deref(), &table, &[statement]).await {
             Ok(()) => Ok(()),
             Err(e)
                 if is_missing_database(&e) || e.sqlstate() == Some(&SqlState::UNDEFINED_TABLE) =>

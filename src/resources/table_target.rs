@@ -7,7 +7,7 @@ use tokio_postgres::error::SqlState;
 
 use crate::pg::error::PgError;
 use crate::pg::exec::Statement;
-use crate::pg::policy::{is_lock_timeout, run_locked, TableName};
+use crate::pg::policy::{is_lock_timeout, lock_table, run_locked, TableName};
 use crate::protocol::{Attribute, Diagnostic, Diagnostics, Type, Value};
 
 use super::errors::{pg_diag, ErrorContext};
@@ -80,19 +80,24 @@ pub fn is_missing_database(err: &PgError) -> bool {
     matches!(err, PgError::Connect { sqlstate: Some(s), .. } if *s == SqlState::INVALID_CATALOG_NAME)
 }
 
-/// Runs statements in one transaction on `database`, after
-/// `SET LOCAL lock_timeout` when the provider has one.
+/// Runs statements changing `table` in one transaction on `database`, after
+/// `SET LOCAL lock_timeout` (when the provider has one) and locking the
+/// table ([`lock_table`]).
 pub async fn run_in_transaction(
     client: &Client,
     database: Option<&str>,
+    table: &TableName,
     statements: &[Statement],
 ) -> Result<(), PgError> {
+    let statements: Vec<Statement> = std::iter::once(lock_table(table))
+        .chain(statements.iter().cloned())
+        .collect();
     let mut conn = client.pools.get(database).await?;
     let tx = conn
         .transaction()
         .await
         .map_err(|e| PgError::query("starting a transaction", e))?;
-    run_locked(&*tx, client.lock_timeout, statements).await?;
+    run_locked(&*tx, client.lock_timeout, &statements).await?;
     tx.commit()
         .await
         .map_err(|e| PgError::query("committing the transaction", e))

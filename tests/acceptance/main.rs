@@ -10,8 +10,11 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod multi_tenant;
+mod policy;
 mod provider;
 mod role;
+mod row_level_security;
 
 use support::Cluster;
 

@@ -112,8 +112,15 @@ resource "postgresql_role" "admin" {
 }
 
 # Holds the table privileges every tenant needs (granted by bootstrap.sql).
+#
+# depends_on: dropped before the owner. Dropping a role runs REASSIGN OWNED
+# and DROP OWNED, which rewrite the table's catalog row (owner, privileges)
+# without locking it; two such drops at once can fail with "tuple
+# concurrently updated", so they go one after the other.
 resource "postgresql_role" "tenants" {
   name = "${var.name_prefix}tenants"
+
+  depends_on = [postgresql_role.owner]
 }
 
 resource "postgresql_role" "tenant" {
@@ -125,10 +132,14 @@ resource "postgresql_role" "tenant" {
   roles    = [postgresql_role.tenants.name]
 }
 
+# depends_on: destroyed before the roles, whose DROP OWNED rewrites the same
+# catalog row (see postgresql_role.tenants).
 resource "postgresql_row_level_security" "events" {
   schema = local.schema
   table  = "events"
   forced = true
+
+  depends_on = [postgresql_role.owner, postgresql_role.tenants]
 }
 
 resource "postgresql_policy" "admin_all" {

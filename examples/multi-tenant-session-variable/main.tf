@@ -96,24 +96,38 @@ resource "postgresql_role" "owner" {
 
 # What the application logs in as. It does not own the tables, so
 # row-level security always applies to it.
+#
+# depends_on: dropped before the owner. Dropping a role runs REASSIGN OWNED
+# and DROP OWNED, which rewrite the tables' catalog rows (owner, privileges)
+# without locking them; two such drops at once can fail with "tuple
+# concurrently updated", so they go one after the other.
 resource "postgresql_role" "app" {
   name     = "${var.name_prefix}app_user"
   login    = true
   password = var.app_password
+
+  depends_on = [postgresql_role.owner]
 }
 
 # FORCE as well, so even the owner is subject to the policies: nothing but
 # superusers and BYPASSRLS roles sees across tenants.
+#
+# depends_on: destroyed before the roles, whose DROP OWNED rewrites the same
+# catalog rows (see postgresql_role.app).
 resource "postgresql_row_level_security" "tenants" {
   schema = local.schema
   table  = "tenants"
   forced = true
+
+  depends_on = [postgresql_role.owner, postgresql_role.app]
 }
 
 resource "postgresql_row_level_security" "items" {
   schema = local.schema
   table  = "items"
   forced = true
+
+  depends_on = [postgresql_role.owner, postgresql_role.app]
 }
 
 resource "postgresql_policy" "tenants" {

@@ -394,7 +394,10 @@ impl Resource for PolicyResource {
                     ...)`) inside a transaction that is rolled back, which needs the TEMP \
                     privilege on the database (granted to PUBLIC by default) and never locks the \
                     real table. When that is not possible yet (the table or a function used is \
-                    created in the same apply) the configured text is used as is.\n\n\
+                    created in the same apply) the configured text is used as is, and the first \
+                    refresh after apply settles it. Without the TEMP privilege, an edited \
+                    expression is always applied as a change, and changes made outside \
+                    Terraform to an expression are not detected.\n\n\
                     Plan-time warnings: a permissive policy whose `using` is always true for \
                     roles that could not already see every row (anything but superusers, \
                     BYPASSRLS roles and the table's owner and its members), and a policy on a \

@@ -33,6 +33,7 @@ pub fn provider_with_lock_timeout(acc: &Acc) -> String {
 #[derive(Clone)]
 struct Pol {
     key: &'static str,
+    table: &'static str,
     name: String,
     command: Option<&'static str>,
     permissive: Option<bool>,
@@ -45,6 +46,7 @@ impl Pol {
     fn new(key: &'static str, using: &str) -> Pol {
         Pol {
             key,
+            table: "items",
             name: key.to_string(),
             command: None,
             permissive: None,
@@ -56,9 +58,10 @@ impl Pol {
 
     fn hcl(&self, schema: &str) -> String {
         let mut s = format!(
-            "resource \"postgresql_policy\" \"{}\" {{\n  schema = {}\n  table  = \"items\"\n  name   = {}\n",
+            "resource \"postgresql_policy\" \"{}\" {{\n  schema = {}\n  table  = \"{}\"\n  name   = {}\n",
             self.key,
             hcl(schema),
+            self.table,
             hcl(&self.name)
         );
         if let Some(c) = self.command {
@@ -94,6 +97,16 @@ struct Row {
 }
 
 fn pg_policy(acc: &Acc, db: &tokio_postgres::Client, schema: &str, name: &str) -> Option<Row> {
+    pg_policy_on(acc, db, schema, "items", name)
+}
+
+fn pg_policy_on(
+    acc: &Acc,
+    db: &tokio_postgres::Client,
+    schema: &str,
+    table: &str,
+    name: &str,
+) -> Option<Row> {
     let row = acc
         .block(db.query_opt(
             "SELECT p.oid::text, p.polcmd::text, p.polpermissive, \
@@ -102,8 +115,8 @@ fn pg_policy(acc: &Acc, db: &tokio_postgres::Client, schema: &str, name: &str) -
                     pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid) \
              FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = $1 AND c.relname = 'items' AND p.polname = $2",
-            &[&schema, &name],
+             WHERE n.nspname = $1 AND c.relname = $2 AND p.polname = $3",
+            &[&schema, &table, &name],
         ))
         .expect("read pg_policy")?;
     Some(Row {
@@ -136,6 +149,40 @@ fn config(acc: &Acc, schema: &str, pols: &[Pol]) -> String {
         s.push_str(&p.hcl(schema));
     }
     s
+}
+
+/// Checks every policy's command, permissiveness, roles and clauses in
+/// pg_policy against the configuration.
+fn check_all(acc: &Acc, db: &tokio_postgres::Client, schema: &str, pols: &[Pol]) {
+    for p in pols {
+        let r = pg_policy_on(acc, db, schema, p.table, &p.name)
+            .unwrap_or_else(|| panic!("policy {} missing on {}", p.name, p.table));
+        let cmd = match p.command.unwrap_or("ALL") {
+            "ALL" => "*",
+            "SELECT" => "r",
+            "INSERT" => "a",
+            "UPDATE" => "w",
+            "DELETE" => "d",
+            other => panic!("unexpected command {other}"),
+        };
+        let mut roles = p.roles.clone().unwrap_or_else(|| vec!["public".into()]);
+        roles.sort();
+        assert_eq!(r.cmd, cmd, "{} command", p.key);
+        assert_eq!(
+            r.permissive,
+            p.permissive.unwrap_or(true),
+            "{} permissive",
+            p.key
+        );
+        assert_eq!(r.roles, roles.join(","), "{} roles", p.key);
+        assert_eq!(r.using.is_some(), p.using.is_some(), "{} using", p.key);
+        assert_eq!(
+            r.with_check.is_some(),
+            p.with_check.is_some(),
+            "{} with_check",
+            p.key
+        );
+    }
 }
 
 fn set(pols: &mut [Pol], key: &str, f: impl FnOnce(&mut Pol)) {
@@ -224,6 +271,7 @@ fn policy_lifecycle() {
     ws.apply_clean();
 
     // Every attribute, straight from the catalog.
+    check_all(&acc, &db, &s, &pols);
     let row = |name: &str| {
         pg_policy(&acc, &db, &s, name).unwrap_or_else(|| panic!("policy {name} missing"))
     };
@@ -351,6 +399,7 @@ fn policy_lifecycle() {
         assert_eq!(now.oid, old.oid, "{name} was altered in place");
     }
     assert!(pg_policy(&acc, &db, &s, "p01").is_none());
+    check_all(&acc, &db, &s, &pols);
     assert_eq!(row("p02").roles, format!("{r1},{r2}"));
     assert_eq!(row("p03").using.as_deref(), Some("(title ~~ 'y%'::text)"));
     assert_eq!(
@@ -363,20 +412,21 @@ fn policy_lifecycle() {
     );
 
     // Replacements: command, permissive, and removing a clause.
-    let before: Vec<(String, Row)> = ["p05", "p06", "p20"]
+    let before: Vec<(String, Row)> = ["p05", "p06", "p20", "p17"]
         .iter()
         .map(|n| (n.to_string(), row(n)))
         .collect();
+    set(&mut pols, "p17", |p| p.table = "members");
     set(&mut pols, "p05", |p| p.command = Some("SELECT"));
     set(&mut pols, "p06", |p| p.permissive = Some(false));
     set(&mut pols, "p20", |p| p.using = None);
     ws.write_config(&config(&acc, &s, &pols));
     let plan = ws.assert_changes();
     assert!(
-        plan.contains("3 to add, 0 to change, 3 to destroy"),
+        plan.contains("4 to add, 0 to change, 4 to destroy"),
         "{plan}"
     );
-    for key in ["p05", "p06", "p20"] {
+    for key in ["p05", "p06", "p20", "p17"] {
         assert!(
             plan.contains(&format!("postgresql_policy.{key} must be replaced")),
             "{plan}"
@@ -384,8 +434,12 @@ fn policy_lifecycle() {
     }
     ws.apply_clean();
     for (name, old) in before {
-        assert_ne!(row(&name).oid, old.oid, "{name} was replaced");
+        let table = if name == "p17" { "members" } else { "items" };
+        let now = pg_policy_on(&acc, &db, &s, table, &name).expect("replaced policy exists");
+        assert_ne!(now.oid, old.oid, "{name} was replaced");
     }
+    assert!(pg_policy(&acc, &db, &s, "p17").is_none(), "p17 left items");
+    check_all(&acc, &db, &s, &pols);
     assert_eq!(row("p05").cmd, "r");
     assert!(!row("p06").permissive);
     assert_eq!(row("p20").using, None);

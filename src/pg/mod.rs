@@ -9,6 +9,7 @@ pub mod exec;
 pub mod grant;
 pub mod grant_role;
 pub mod pgpass;
+pub mod policy;
 pub mod pool;
 pub mod quote;
 pub mod role;

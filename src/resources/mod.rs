@@ -5,6 +5,7 @@
 //! per resource type; adding one means a file plus a line in
 //! [`PostgresProvider::resources`].
 
+pub mod compound_id;
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;
@@ -12,9 +13,12 @@ pub mod default_privileges;
 pub mod errors;
 pub mod grant;
 pub mod grant_role;
+pub mod policy;
 pub mod provider_config;
 pub mod role;
+pub mod row_level_security;
 pub mod state;
+pub mod table_target;
 pub mod util;
 
 use std::sync::Arc;
@@ -65,6 +69,10 @@ impl Provider for PostgresProvider {
             Arc::new(grant_role::GrantRoleResource::new(self.state.clone())),
             Arc::new(grant::GrantResource::new(self.state.clone())),
             Arc::new(default_privileges::DefaultPrivilegesResource::new(
+                self.state.clone(),
+            )),
+            Arc::new(policy::PolicyResource::new(self.state.clone())),
+            Arc::new(row_level_security::RowLevelSecurityResource::new(
                 self.state.clone(),
             )),
         ]

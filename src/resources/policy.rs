@@ -1,0 +1,946 @@
+//! `postgresql_policy`: a row-level security policy on a table.
+//!
+//! The interesting part is the expressions. PostgreSQL stores `USING` and
+//! `WITH CHECK` as parse trees and prints them back in its own style, so the
+//! text a user wrote never matches the catalog literally. The state keeps
+//! the user's text; whenever it has to be compared with something else, the
+//! server normalizes both sides ([`crate::pg::policy::normalize`]):
+//!
+//! * Read compares the live policy with the normalization of the text in
+//!   state and keeps the state's text when they are equal; otherwise it
+//!   stores the live text, which shows as a diff (drift).
+//! * The plan compares a changed configuration text with the prior text
+//!   and keeps the prior one when both normalize to the same thing, so
+//!   reformatting an expression plans nothing.
+//!
+//! When the server cannot normalize (the table or a function does not exist
+//! yet because it is created in the same apply), the plan simply uses the
+//! configured text, and the first refresh after apply settles it.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::pg::policy::{
+    self as sql, check_expression, is_trivially_true, Clause, Command, PolicySpec, Probe,
+    ProbeError, TableName, PUBLIC,
+};
+use crate::protocol::{
+    Attribute, Block, DResult, Diagnostic, Diagnostics, PlanInput, Planned, Resource, Schema, Type,
+    Value,
+};
+
+use super::compound_id;
+use super::errors::ErrorContext;
+use super::state::{Client, ProviderState};
+use super::table_target::{
+    self, database_label, database_of, is_missing_database, run_in_transaction, table_diag,
+    table_of,
+};
+use super::util::{boolean, check_identifier, string};
+
+/// Role names that PostgreSQL resolves to a concrete role when the policy
+/// is created, so the catalog never holds what was written.
+const PSEUDO_ROLES: &[&str] = &["current_user", "session_user", "current_role"];
+
+/// The expression attributes and the clause each one is.
+const CLAUSES: [(&str, Clause); 2] = [("using", Clause::Using), ("with_check", Clause::WithCheck)];
+
+/// The `postgresql_policy` resource.
+pub struct PolicyResource {
+    state: Arc<ProviderState>,
+}
+
+impl PolicyResource {
+    /// A policy resource using the provider's shared connection.
+    pub fn new(state: Arc<ProviderState>) -> PolicyResource {
+        PolicyResource { state }
+    }
+}
+
+fn ctx(client: &Client, v: &Value) -> ErrorContext {
+    let name = string(v, "name").unwrap_or_default();
+    let table = table_of(v)
+        .map(|t| t.quoted())
+        .unwrap_or_else(|| "?".into());
+    let id = id_of(v);
+    ErrorContext {
+        connected_as: client.info.current_user.clone(),
+        privilege_needed: Some(
+            "ownership of the table (directly, or through membership in the role that owns it)"
+                .into(),
+        ),
+        import_command: id.as_str().map(|id| {
+            format!(
+                "terraform import postgresql_policy.<resource name> '{}'",
+                id.replace('\'', "'\\''")
+            )
+        }),
+        object: format!("policy {name:?} on table {table}"),
+    }
+}
+
+/// The ID: `schema.table.name`, or `database.schema.table.name` when the
+/// database is set; unknown while any part is.
+fn id_of(v: &Value) -> Value {
+    let mut parts = Vec::new();
+    match v.get("database") {
+        Value::Null => {}
+        d => parts.push(d),
+    }
+    parts.extend([v.get("schema"), v.get("table"), v.get("name")]);
+    let names: Option<Vec<&str>> = parts.iter().map(|p| p.as_str()).collect();
+    match names {
+        Some(n) => Value::string(compound_id::render(&n)),
+        None => Value::unknown(),
+    }
+}
+
+fn command_of(v: &Value) -> Option<Command> {
+    match v.get("command") {
+        Value::Null => Some(Command::All),
+        c => c.as_str().and_then(Command::parse),
+    }
+}
+
+/// The spec in a planned or prior state (all known at apply time).
+fn spec_of(v: &Value) -> DResult<PolicySpec> {
+    let bad = |what: &str| {
+        Diagnostics::from(Diagnostic::error(
+            "Incomplete Policy",
+            format!("The policy's {what} is not known; this is a bug, please report it."),
+        ))
+    };
+    Ok(PolicySpec {
+        table: table_of(v).ok_or_else(|| bad("table"))?,
+        name: string(v, "name").ok_or_else(|| bad("name"))?,
+        command: command_of(v).ok_or_else(|| bad("command"))?,
+        permissive: boolean(v, "permissive", true),
+        roles: v
+            .get("roles")
+            .as_string_set()
+            .unwrap_or_else(|| vec![PUBLIC.to_string()]),
+        using: string(v, "using"),
+        with_check: string(v, "with_check"),
+    })
+}
+
+fn clause_text(spec: &PolicySpec, clause: Clause) -> Option<&str> {
+    match clause {
+        Clause::Using => spec.using.as_deref(),
+        Clause::WithCheck => spec.with_check.as_deref(),
+    }
+}
+
+/// Checks the `roles` set.
+fn check_roles(roles: &[Value], d: &mut Diagnostics) {
+    if roles.is_empty() {
+        d.push(
+            Diagnostic::error(
+                "No Roles",
+                "roles must name at least one role. Use [\"public\"] (the default) for a policy \
+                 that applies to every role.",
+            )
+            .at("roles"),
+        );
+        return;
+    }
+    let names: Vec<&str> = roles.iter().filter_map(Value::as_str).collect();
+    for name in &names {
+        if let Some(e) = check_identifier("roles", "Role Name", name) {
+            d.push(e);
+        } else if PSEUDO_ROLES.contains(&name.to_ascii_lowercase().as_str()) {
+            d.push(
+                Diagnostic::error(
+                    "Pseudo-Role In roles",
+                    format!(
+                        "roles contains {name:?}. PostgreSQL replaces {} with the role running \
+                         CREATE POLICY (here: the provider's login role) and stores that role, so \
+                         the catalog would never match the configuration and every plan would \
+                         show a change. Name the role explicitly instead.",
+                        name.to_ascii_uppercase()
+                    ),
+                )
+                .at("roles"),
+            );
+        }
+    }
+    if names.contains(&PUBLIC) && names.len() > 1 {
+        d.push(
+            Diagnostic::error(
+                "public Mixed With Other Roles",
+                format!(
+                    "roles contains \"public\" and other roles ({}). \"public\" already means \
+                     every role, and PostgreSQL would silently keep only PUBLIC, so every plan \
+                     would show a change. Use [\"public\"] alone, or list the roles without it.",
+                    names
+                        .iter()
+                        .filter(|n| **n != PUBLIC)
+                        .map(|n| format!("{n:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .at("roles"),
+        );
+    }
+}
+
+/// Checks one expression attribute's text.
+fn check_expression_attr(attr: &str, text: &str, d: &mut Diagnostics) {
+    if text.trim().is_empty() {
+        d.push(
+            Diagnostic::error(
+                "Empty Policy Expression",
+                format!(
+                    "{attr} is empty. Write a boolean SQL expression (for example \
+                     \"tenant_id = current_setting('app.tenant_id')::int\"), or remove {attr}."
+                ),
+            )
+            .at(attr),
+        );
+    } else if let Err(why) = check_expression(text) {
+        d.push(
+            Diagnostic::error(
+                "Malformed Policy Expression",
+                format!(
+                    "{attr} must be a single SQL expression, but {why}. Write only the condition, \
+                     without the surrounding USING ( ) or WITH CHECK ( )."
+                ),
+            )
+            .at(attr),
+        );
+    }
+}
+
+/// The normalized form of each probe, in order; all `None` when the server
+/// could not run the probes at all.
+struct Normalized(Vec<Option<Result<String, ProbeError>>>);
+
+async fn normalize_all(
+    client: &Client,
+    database: Option<&str>,
+    table: &TableName,
+    probes: &[Probe<'_>],
+) -> Normalized {
+    if probes.is_empty() {
+        return Normalized(Vec::new());
+    }
+    let none = || Normalized(probes.iter().map(|_| None).collect());
+    let mut conn = match client.pools.get(database).await {
+        Ok(c) => c,
+        Err(e) => {
+            log::info!("cannot normalize policy expressions: {e}");
+            return none();
+        }
+    };
+    match sql::normalize(&mut conn, client.lock_timeout, table, probes).await {
+        Ok(results) => Normalized(results.into_iter().map(Some).collect()),
+        Err(e) => {
+            log::info!("cannot normalize policy expressions: {e}");
+            none()
+        }
+    }
+}
+
+/// What the plan learns from the server for the reviewer's warnings.
+struct Exposure<'a> {
+    policy: &'a str,
+    table: &'a TableName,
+    roles: &'a [String],
+}
+
+/// Warns about a permissive policy whose USING is always true for roles
+/// that could not already see every row. A role counts as administrative
+/// (no warning) when it can see every row without any policy: a superuser,
+/// a role with BYPASSRLS, or the table's owner or a member of it, who can
+/// switch row-level security off anyway. For such a role the policy adds
+/// nothing; for anyone else it opens the whole table.
+async fn always_true_warning(
+    client: &Client,
+    database: Option<&str>,
+    e: Exposure<'_>,
+    owner: Option<&str>,
+) -> Option<Diagnostic> {
+    let mut exposed: Vec<String> = Vec::new();
+    let mut unverified: Vec<String> = Vec::new();
+    if e.roles.iter().any(|r| r == PUBLIC) {
+        exposed.push("every role (public)".into());
+    } else {
+        let known = match (owner, client.pools.get(database).await) {
+            (Some(owner), Ok(conn)) => sql::roles_that_bypass(&**conn, e.roles, owner).await.ok(),
+            _ => None,
+        };
+        for r in e.roles {
+            match known.as_ref().and_then(|k| k.iter().find(|(n, _)| n == r)) {
+                Some((_, true)) => {}
+                Some((_, false)) => exposed.push(format!("{r:?}")),
+                None => unverified.push(format!("{r:?}")),
+            }
+        }
+    }
+    if exposed.is_empty() && unverified.is_empty() {
+        return None;
+    }
+    let mut detail = format!(
+        "Policy {:?} on {} is permissive and its using is always true",
+        e.policy,
+        e.table.quoted()
+    );
+    if !exposed.is_empty() {
+        detail.push_str(&format!(
+            ", so {} can read every row. Permissive policies are combined with OR, so this also \
+             overrides every other permissive policy for them.",
+            exposed.join(", ")
+        ));
+    } else {
+        detail.push('.');
+    }
+    if !unverified.is_empty() {
+        detail.push_str(&format!(
+            " The provider cannot check {} yet (the role or the table does not exist before this \
+             apply).",
+            unverified.join(", ")
+        ));
+    }
+    detail.push_str(
+        " That is intended only for administrative roles. The provider treats a role as \
+         administrative when it can already see every row without policies: a superuser, a role \
+         with BYPASSRLS, or the table's owner or a member of the owner role. If the policy is \
+         meant for tenants or applications, give it a real condition.",
+    );
+    Some(Diagnostic::warning("Policy Exposes Every Row", detail).at("using"))
+}
+
+#[async_trait]
+impl Resource for PolicyResource {
+    fn type_name(&self) -> &'static str {
+        "postgresql_policy"
+    }
+
+    fn schema(&self) -> Schema {
+        let mut attributes = vec![Attribute::computed(
+            "id",
+            Type::String,
+            "`schema.table.name`, or `database.schema.table.name` when `database` is set. A part \
+             that is empty or contains `.` or `\"` is written in double quotes with `\"` doubled \
+             (`\"my.schema\".items.\"say \"\"hi\"\"\"`); other parts are taken exactly as written.",
+        )
+        .stable()];
+        attributes.extend(table_target::attributes("policy"));
+        attributes.extend([
+            Attribute::required(
+                "name",
+                Type::String,
+                "Name of the policy, unique per table (at most 63 bytes). Changing it renames the \
+                 policy in place (`ALTER POLICY ... RENAME TO`).",
+            ),
+            Attribute::optional(
+                "command",
+                Type::String,
+                "The command the policy applies to: `ALL`, `SELECT`, `INSERT`, `UPDATE` or \
+                 `DELETE`. Changing it replaces the policy (PostgreSQL cannot alter it).",
+            )
+            .with_default(Value::string("ALL"))
+            .replaces(),
+            Attribute::optional(
+                "permissive",
+                Type::Bool,
+                "`true` for a PERMISSIVE policy (policies are combined with OR), `false` for \
+                 RESTRICTIVE (every restrictive policy must also pass, combined with AND). \
+                 Changing it replaces the policy.",
+            )
+            .with_default(Value::bool(true))
+            .replaces(),
+            Attribute::optional(
+                "roles",
+                Type::set(Type::String),
+                "Roles the policy applies to; `[\"public\"]` (the default) means every role and \
+                 cannot be mixed with other names. `current_user`, `session_user` and \
+                 `current_role` are refused: PostgreSQL stores the role they resolve to, not the \
+                 word. Changed in place.",
+            )
+            .with_default(Value::string_set([PUBLIC])),
+            Attribute::optional(
+                "using",
+                Type::String,
+                "SQL condition deciding which existing rows are visible (`USING`); not allowed \
+                 for `INSERT`. Write it as you like: it is compared with the server's copy \
+                 semantically (the server parses both), so reformatting, casts, letter case or \
+                 schema qualification never show as a change, while a real change made outside \
+                 Terraform (including a renamed column or function) does. Changed in place; \
+                 removing it replaces the policy (PostgreSQL cannot drop a clause). Unqualified \
+                 names are resolved with the provider's connection `search_path`, once, when the \
+                 policy is created.",
+            ),
+            Attribute::optional(
+                "with_check",
+                Type::String,
+                "SQL condition new and updated rows must satisfy (`WITH CHECK`); not allowed for \
+                 `SELECT` and `DELETE`. Without it, `ALL` and `UPDATE` policies check new rows \
+                 with `using`. Compared semantically like `using`; changed in place; removing it \
+                 replaces the policy.",
+            ),
+        ]);
+        Schema {
+            version: 0,
+            block: Block {
+                description: "Manages a row-level security policy (`CREATE POLICY`) on a table. \
+                    Row-level security must also be enabled on the table for the policy to take \
+                    effect (see `postgresql_row_level_security`). The provider's role must own \
+                    the table.\n\n\
+                    Expressions are compared by letting the server parse them: the plan creates \
+                    the policy on a temporary copy of the table (`CREATE TEMP TABLE ... (LIKE \
+                    ...)`) inside a transaction that is rolled back, which needs the TEMP \
+                    privilege on the database (granted to PUBLIC by default) and never locks the \
+                    real table. When that is not possible yet (the table or a function used is \
+                    created in the same apply) the configured text is used as is, and the first \
+                    refresh after apply settles it. Without the TEMP privilege, an edited \
+                    expression is always applied as a change, and changes made outside \
+                    Terraform to an expression are not detected.\n\n\
+                    Plan-time warnings: a permissive policy whose `using` is always true for \
+                    roles that could not already see every row (anything but superusers, \
+                    BYPASSRLS roles and the table's owner and its members), and a policy on a \
+                    table whose row-level security is not enabled.\n\n\
+                    Creating, changing and dropping a policy locks the table (ACCESS EXCLUSIVE); \
+                    set `lock_timeout` in the provider block to fail fast instead of queueing \
+                    behind long transactions.\n\n\
+                    Import with `schema.table.name` (the provider's database) or \
+                    `database.schema.table.name`; quote a part containing `.` or `\"` in double \
+                    quotes, doubling embedded `\"`: `terraform import postgresql_policy.example \
+                    'public.items.tenant_isolation'`."
+                    .into(),
+                attributes,
+                blocks: vec![],
+            },
+        }
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        for (attr, what) in [
+            ("name", "Policy Name"),
+            ("schema", "Schema Name"),
+            ("table", "Table Name"),
+            ("database", "Database Name"),
+        ] {
+            if let Some(v) = config.get(attr).as_str() {
+                if let Some(e) = check_identifier(attr, what, v) {
+                    d.push(e);
+                }
+            }
+        }
+        if let Some(c) = config.get("command").as_str() {
+            if Command::parse(c).is_none() {
+                d.push(
+                    Diagnostic::error(
+                        "Invalid Policy Command",
+                        format!(
+                            "command is {c:?}; use one of {} (upper case).",
+                            Command::ALL.map(Command::keyword).join(", ")
+                        ),
+                    )
+                    .at("command"),
+                );
+            }
+        }
+        if let Some(cmd) = command_of(config) {
+            if !cmd.allows_with_check() && !config.get("with_check").is_null() {
+                d.push(
+                    Diagnostic::error(
+                        "with_check Not Allowed",
+                        format!(
+                            "A {} policy cannot have with_check: WITH CHECK applies to rows being \
+                             written, which {} never does. Put the condition in using, or change \
+                             command.",
+                            cmd.keyword(),
+                            cmd.keyword()
+                        ),
+                    )
+                    .at("with_check"),
+                );
+            }
+            if !cmd.allows_using() && !config.get("using").is_null() {
+                d.push(
+                    Diagnostic::error(
+                        "using Not Allowed",
+                        "An INSERT policy cannot have using: USING filters existing rows, and \
+                         INSERT only writes new ones. Put the condition in with_check.",
+                    )
+                    .at("using"),
+                );
+            }
+        }
+        for (attr, _) in CLAUSES {
+            if let Some(text) = config.get(attr).as_str() {
+                check_expression_attr(attr, text, &mut d);
+            }
+        }
+        if let Some(roles) = config.get("roles").as_elements() {
+            check_roles(roles, &mut d);
+        }
+        d
+    }
+
+    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        let id = id_of(&plan.value);
+        plan.value.set("id", id);
+        let prior = input.prior;
+        let creating = prior.is_null();
+        if !creating {
+            // PostgreSQL has no syntax to drop a clause from a policy.
+            for (attr, _) in CLAUSES {
+                if !prior.get(attr).is_null() && plan.value.get(attr).is_null() {
+                    plan.replace_on(attr);
+                }
+            }
+        }
+        let Some(client) = self.state.client_opt().await else {
+            return d;
+        };
+        let (Some(table), Some(database), Some(command)) = (
+            table_of(&plan.value),
+            database_of(&plan.value),
+            command_of(&plan.value),
+        ) else {
+            return d;
+        };
+        let database = database.as_deref();
+        let in_place = !creating && plan.requires_replace.is_empty();
+
+        // What to normalize: configured texts that are new or changed, and
+        // for an in-place change the prior text to compare with.
+        let mut probes: Vec<Probe> = Vec::new();
+        let mut slots: Vec<(&str, Option<usize>, Option<usize>)> = Vec::new();
+        let planned = plan.value.clone();
+        let prior_command = command_of(prior).unwrap_or(command);
+        for (attr, clause) in CLAUSES {
+            let Some(new) = planned.get(attr).as_str() else {
+                continue;
+            };
+            let old = prior.get(attr).as_str();
+            if old == Some(new) && !creating {
+                slots.push((attr, None, None));
+                continue;
+            }
+            probes.push(Probe {
+                command,
+                clause,
+                expr: new,
+            });
+            let new_i = probes.len() - 1;
+            let old_i = match old {
+                Some(o) if in_place => {
+                    probes.push(Probe {
+                        command: prior_command,
+                        clause,
+                        expr: o,
+                    });
+                    Some(probes.len() - 1)
+                }
+                _ => None,
+            };
+            slots.push((attr, Some(new_i), old_i));
+        }
+        let normalized = normalize_all(&client, database, &table, &probes).await;
+        let result =
+            |i: Option<usize>| i.and_then(|i| normalized.0.get(i)).and_then(Option::as_ref);
+        let mut using_normalized: Option<String> = None;
+        for (attr, new_i, old_i) in &slots {
+            match (result(*new_i), result(*old_i)) {
+                (Some(Ok(n)), Some(Ok(o))) if n == o => {
+                    // Same expression, written differently: keep the prior
+                    // text so nothing is planned.
+                    plan.value.set(*attr, prior.get(attr).clone());
+                }
+                (Some(Err(e)), _) if e.is_invalid_expression() => d.push(
+                    Diagnostic::error(
+                        "Invalid Policy Expression",
+                        format!(
+                            "PostgreSQL refuses {attr} `{}`: {}",
+                            planned.get(attr).as_str().unwrap_or_default(),
+                            e.message
+                        ),
+                    )
+                    .at(attr),
+                ),
+                _ => {}
+            }
+            if *attr == "using" {
+                using_normalized = result(*new_i).and_then(|r| r.as_ref().ok()).cloned();
+            }
+        }
+        if d.has_errors() {
+            return d;
+        }
+
+        // Warnings for reviewers, only when the policy is created or its
+        // meaning changes.
+        let changed = creating
+            || ["using", "with_check", "roles", "permissive", "command"]
+                .iter()
+                .any(|a| plan.value.get(a) != prior.get(a));
+        if !changed {
+            return d;
+        }
+        let info = match client.pools.get(database).await {
+            Ok(conn) => sql::read_table(&**conn, &table).await.ok().flatten(),
+            Err(_) => None,
+        };
+        if let Some(info) = &info {
+            if !info.rls_enabled {
+                d.push(
+                    Diagnostic::warning(
+                        "Row-Level Security Not Enabled",
+                        format!(
+                            "Row-level security is not enabled on table {}, so this policy has \
+                             no effect until it is, unless it gets enabled in this same apply \
+                             (for example by a postgresql_row_level_security resource).",
+                            table.quoted()
+                        ),
+                    )
+                    .at("table"),
+                );
+            }
+        }
+        let always_true = match (&using_normalized, plan.value.get("using").as_str()) {
+            (Some(n), _) => n == "true",
+            (None, Some(text)) => is_trivially_true(text),
+            (None, None) => false,
+        };
+        if always_true && boolean(&plan.value, "permissive", true) && command.allows_using() {
+            if let (Some(roles), Some(name)) = (
+                plan.value.get("roles").as_string_set(),
+                plan.value.get("name").as_str(),
+            ) {
+                let exposure = Exposure {
+                    policy: name,
+                    table: &table,
+                    roles: &roles,
+                };
+                let owner = info.as_ref().map(|i| i.owner.as_str());
+                if let Some(w) = always_true_warning(&client, database, exposure, owner).await {
+                    d.push(w);
+                }
+            }
+        }
+        d
+    }
+
+    async fn create(&self, planned: &Value, _config: &Value) -> DResult<Value> {
+        let client = self.state.client().await?;
+        let spec = spec_of(planned)?;
+        let database = database_of(planned).flatten();
+        run_in_transaction(
+            &client,
+            database.as_deref(),
+            &spec.table,
+            &[sql::create_policy(&spec)],
+        )
+        .await
+        .map_err(|e| {
+            table_diag(
+                &client,
+                &e,
+                database.as_deref(),
+                &spec.table,
+                &ctx(&client, planned),
+            )
+        })?;
+        let mut state = planned.clone();
+        state.set("id", id_of(planned));
+        Ok(state)
+    }
+
+    async fn update(&self, prior: &Value, planned: &Value, _config: &Value) -> DResult<Value> {
+        let client = self.state.client().await?;
+        let old = spec_of(prior)?;
+        let new = spec_of(planned)?;
+        let database = database_of(planned).flatten();
+        let statements = sql::alter_policy(&old, &new);
+        if !statements.is_empty() {
+            run_in_transaction(&client, database.as_deref(), &new.table, &statements)
+                .await
+                .map_err(|e| {
+                    table_diag(
+                        &client,
+                        &e,
+                        database.as_deref(),
+                        &new.table,
+                        &ctx(&client, planned),
+                    )
+                })?;
+        }
+        let mut state = planned.clone();
+        state.set("id", id_of(planned));
+        Ok(state)
+    }
+
+    async fn delete(&self, prior: &Value) -> DResult<()> {
+        let client = self.state.client().await?;
+        let spec = spec_of(prior)?;
+        let database = database_of(prior).flatten();
+        match run_in_transaction(
+            &client,
+            database.as_deref(),
+            &spec.table,
+            &[sql::drop_policy(&spec.table, &spec.name)],
+        )
+        .await
+        {
+            Ok(()) => Ok(()),
+            // The table (or its whole database) is gone, and the policy with it.
+            Err(e)
+                if is_missing_database(&e)
+                    || e.sqlstate() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(table_diag(
+                &client,
+                &e,
+                database.as_deref(),
+                &spec.table,
+                &ctx(&client, prior),
+            )),
+        }
+    }
+
+    async fn read(&self, current: &Value) -> DResult<Option<Value>> {
+        let client = self.state.client().await?;
+        let spec = spec_of(current)?;
+        let database = database_of(current).flatten();
+        let diag = |e: &crate::pg::error::PgError| {
+            table_diag(
+                &client,
+                e,
+                database.as_deref(),
+                &spec.table,
+                &ctx(&client, current),
+            )
+        };
+        let mut conn = match client.pools.get(database.as_deref()).await {
+            Ok(c) => c,
+            Err(e) if is_missing_database(&e) => return Ok(None),
+            Err(e) => return Err(diag(&e)),
+        };
+        let Some(row) = sql::read_policy(&mut conn, client.lock_timeout, &spec.table, &spec.name)
+            .await
+            .map_err(|e| diag(&e))?
+        else {
+            return Ok(None);
+        };
+        drop(conn);
+        let command = row.command.ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Unknown Policy Command",
+                format!(
+                    "Policy {:?} on {} has command {:?} in pg_policy, which this provider does \
+                     not know. Upgrade the provider.",
+                    spec.name,
+                    spec.table.quoted(),
+                    row.polcmd
+                ),
+            ))
+        })?;
+
+        // Keep the state's text when it means what the server holds.
+        let mut probes = Vec::new();
+        let mut slots = Vec::new();
+        for (attr, clause) in CLAUSES {
+            let live = match clause {
+                Clause::Using => row.using.as_deref(),
+                Clause::WithCheck => row.with_check.as_deref(),
+            };
+            let mine = clause_text(&spec, clause);
+            match (mine, live) {
+                (Some(m), Some(l)) if m != l => {
+                    probes.push(Probe {
+                        command,
+                        clause,
+                        expr: m,
+                    });
+                    slots.push((attr, mine, live, Some(probes.len() - 1)));
+                }
+                (Some(m), Some(_)) => slots.push((attr, Some(m), Some(m), None)),
+                _ => slots.push((attr, mine, live, None)),
+            }
+        }
+        let normalized = normalize_all(&client, database.as_deref(), &spec.table, &probes).await;
+        let mut state = current.clone();
+        for (attr, mine, live, probe) in slots {
+            let keep_mine = match probe
+                .and_then(|i| normalized.0.get(i))
+                .and_then(Option::as_ref)
+            {
+                None if probe.is_none() => mine == live,
+                // The server could not run the probe at all (no TEMP
+                // privilege, a read-only server): nothing to compare with,
+                // so trust the state rather than show a diff forever.
+                None => true,
+                Some(Ok(n)) => Some(n.as_str()) == live,
+                // The state's text names something that no longer exists
+                // (a renamed column or function): the policy changed.
+                Some(Err(e)) if e.is_missing_dependency() => false,
+                Some(Err(e)) => {
+                    log::warn!(
+                        "cannot compare {attr} of policy {:?} with the server's copy: {}",
+                        spec.name,
+                        e.message
+                    );
+                    true
+                }
+            };
+            let value = if keep_mine { mine } else { live };
+            state.set(attr, value.map(Value::string).unwrap_or(Value::Null));
+        }
+        state.set("command", Value::string(command.keyword()));
+        state.set("permissive", Value::bool(row.permissive));
+        state.set("roles", Value::string_set(row.roles));
+        if state.get("schema").is_null() {
+            state.set("schema", Value::string(&spec.table.schema));
+        }
+        let id = id_of(&state);
+        state.set("id", id);
+        Ok(Some(state))
+    }
+
+    async fn import(&self, id: &str) -> DResult<Value> {
+        let client = self.state.client().await?;
+        let invalid = |why: String| {
+            Diagnostics::from(Diagnostic::error(
+                "Invalid Import ID",
+                format!(
+                    "{why}. Use schema.table.name (the provider's database) or \
+                     database.schema.table.name, for example public.items.tenant_isolation. \
+                     Names are taken exactly as written; put a name containing '.' or '\"' in \
+                     double quotes and double any '\"' inside it: \"my.schema\".items.p"
+                ),
+            ))
+        };
+        let parts = compound_id::parse(id).map_err(|e| invalid(format!("{id:?}: {e}")))?;
+        let (database, rest) = match parts.len() {
+            3 => (None, &parts[..]),
+            4 => (Some(parts[0].clone()), &parts[1..]),
+            n => return Err(invalid(format!("{id:?} has {n} part(s), not 3 or 4"))),
+        };
+        let state = Value::object([
+            (
+                "database",
+                database.clone().map(Value::string).unwrap_or(Value::Null),
+            ),
+            ("schema", Value::string(&rest[0])),
+            ("table", Value::string(&rest[1])),
+            ("name", Value::string(&rest[2])),
+            ("id", Value::Null),
+            ("command", Value::Null),
+            ("permissive", Value::Null),
+            ("roles", Value::Null),
+            ("using", Value::Null),
+            ("with_check", Value::Null),
+        ]);
+        let found = self.read(&state).await?;
+        found.ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Policy Not Found",
+                format!(
+                    "There is no policy {:?} on table {} in database {:?}. Names are \
+                     case-sensitive and used exactly as written in the import ID.",
+                    rest[2],
+                    TableName {
+                        schema: rest[0].clone(),
+                        table: rest[1].clone()
+                    }
+                    .quoted(),
+                    database_label(&client, database.as_deref())
+                ),
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        let mut v = Value::object([
+            ("id", Value::Null),
+            ("database", Value::Null),
+            ("schema", Value::Null),
+            ("table", Value::string("items")),
+            ("name", Value::string("p")),
+            ("command", Value::Null),
+            ("permissive", Value::Null),
+            ("roles", Value::Null),
+            ("using", Value::Null),
+            ("with_check", Value::Null),
+        ]);
+        for (k, x) in pairs {
+            v.set(*k, x.clone());
+        }
+        v
+    }
+
+    fn summaries(d: &Diagnostics) -> Vec<String> {
+        d.0.iter().map(|x| x.summary.clone()).collect()
+    }
+
+    async fn validate(v: Value) -> Diagnostics {
+        PolicyResource::new(Arc::new(ProviderState::default()))
+            .validate(&v)
+            .await
+    }
+
+    #[tokio::test]
+    async fn validation_names_the_attribute() {
+        let d = validate(config(&[
+            ("command", Value::string("SELECT")),
+            ("with_check", Value::string("true")),
+        ]))
+        .await;
+        assert_eq!(summaries(&d), vec!["with_check Not Allowed"]);
+        let d = validate(config(&[
+            ("command", Value::string("INSERT")),
+            ("using", Value::string("true")),
+        ]))
+        .await;
+        assert_eq!(summaries(&d), vec!["using Not Allowed"]);
+        let d = validate(config(&[("name", Value::string("x".repeat(64)))])).await;
+        assert_eq!(summaries(&d), vec!["Policy Name Too Long"]);
+        let d = validate(config(&[("roles", Value::string_set(["public", "app"]))])).await;
+        assert_eq!(summaries(&d), vec!["public Mixed With Other Roles"]);
+        let d = validate(config(&[("roles", Value::string_set(["CURRENT_USER"]))])).await;
+        assert_eq!(summaries(&d), vec!["Pseudo-Role In roles"]);
+        let d = validate(config(&[("using", Value::string("  "))])).await;
+        assert_eq!(summaries(&d), vec!["Empty Policy Expression"]);
+        let d = validate(config(&[(
+            "using",
+            Value::string("true) WITH CHECK (false"),
+        )]))
+        .await;
+        assert_eq!(summaries(&d), vec!["Malformed Policy Expression"]);
+        let d = validate(config(&[("command", Value::string("select"))])).await;
+        assert_eq!(summaries(&d), vec!["Invalid Policy Command"]);
+        let d = validate(config(&[
+            ("roles", Value::string_set(["app", "admin"])),
+            ("using", Value::string("tenant_id = 1")),
+        ]))
+        .await;
+        assert!(d.is_empty(), "{d}");
+    }
+
+    #[test]
+    fn ids() {
+        let v = config(&[("schema", Value::string("my.s"))]);
+        assert_eq!(id_of(&v), Value::string("\"my.s\".items.p"));
+        let v = config(&[
+            ("schema", Value::string("s")),
+            ("database", Value::string("db")),
+        ]);
+        assert_eq!(id_of(&v), Value::string("db.s.items.p"));
+        let v = config(&[("schema", Value::unknown())]);
+        assert!(id_of(&v).is_unknown());
+    }
+}

@@ -1,0 +1,803 @@
+//! postgresql_policy acceptance tests: every attribute against `pg_policy`,
+//! expressions written many ways without perpetual diffs, in-place changes
+//! by ALTER (same oid) and replacements (new oid), drift made outside
+//! Terraform, import, validation, lock timeouts, and planning before the
+//! table exists.
+
+use crate::support::{exec, query_one_str, query_opt_str, unique_name, Workspace};
+use crate::{acc, Acc};
+
+/// Escapes text for a quoted HCL string.
+pub fn hcl(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out.replace("${", "$${").replace("%{", "%%{")
+}
+
+/// The provider block with a short lock_timeout.
+pub fn provider_with_lock_timeout(acc: &Acc) -> String {
+    let block = acc.cluster.provider_block();
+    let end = block.rfind('}').expect("provider block ends with }");
+    format!("{}  lock_timeout = 500\n}}\n", &block[..end])
+}
+
+/// One policy of the big configuration.
+#[derive(Clone)]
+struct Pol {
+    key: &'static str,
+    table: &'static str,
+    name: String,
+    command: Option<&'static str>,
+    permissive: Option<bool>,
+    roles: Option<Vec<String>>,
+    using: Option<String>,
+    with_check: Option<String>,
+}
+
+impl Pol {
+    fn new(key: &'static str, using: &str) -> Pol {
+        Pol {
+            key,
+            table: "items",
+            name: key.to_string(),
+            command: None,
+            permissive: None,
+            roles: None,
+            using: Some(using.to_string()),
+            with_check: None,
+        }
+    }
+
+    fn hcl(&self, schema: &str) -> String {
+        let mut s = format!(
+            "resource \"postgresql_policy\" \"{}\" {{\n  schema = {}\n  table  = \"{}\"\n  name   = {}\n",
+            self.key,
+            hcl(schema),
+            self.table,
+            hcl(&self.name)
+        );
+        if let Some(c) = self.command {
+            s.push_str(&format!("  command = \"{c}\"\n"));
+        }
+        if let Some(p) = self.permissive {
+            s.push_str(&format!("  permissive = {p}\n"));
+        }
+        if let Some(r) = &self.roles {
+            let list: Vec<String> = r.iter().map(|x| hcl(x)).collect();
+            s.push_str(&format!("  roles = [{}]\n", list.join(", ")));
+        }
+        if let Some(u) = &self.using {
+            s.push_str(&format!("  using = {}\n", hcl(u)));
+        }
+        if let Some(c) = &self.with_check {
+            s.push_str(&format!("  with_check = {}\n", hcl(c)));
+        }
+        s.push_str("}\n");
+        s
+    }
+}
+
+/// What pg_policy says about one policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Row {
+    oid: String,
+    cmd: String,
+    permissive: bool,
+    roles: String,
+    using: Option<String>,
+    with_check: Option<String>,
+}
+
+fn pg_policy(acc: &Acc, db: &tokio_postgres::Client, schema: &str, name: &str) -> Option<Row> {
+    pg_policy_on(acc, db, schema, "items", name)
+}
+
+fn pg_policy_on(
+    acc: &Acc,
+    db: &tokio_postgres::Client,
+    schema: &str,
+    table: &str,
+    name: &str,
+) -> Option<Row> {
+    let row = acc
+        .block(db.query_opt(
+            "SELECT p.oid::text, p.polcmd::text, p.polpermissive, \
+                    CASE WHEN p.polroles = '{0}' THEN 'public' ELSE \
+                      (SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE oid = ANY (p.polroles)) END, \
+                    pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid) \
+             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relname = $2 AND p.polname = $3",
+            &[&schema, &table, &name],
+        ))
+        .expect("read pg_policy")?;
+    Some(Row {
+        oid: row.get(0),
+        cmd: row.get(1),
+        permissive: row.get(2),
+        roles: row.get(3),
+        using: row.get(4),
+        with_check: row.get(5),
+    })
+}
+
+fn policy_count(acc: &Acc, db: &tokio_postgres::Client, schema: &str) -> i64 {
+    acc.block(db.query_one(
+        "SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid \
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1",
+        &[&schema],
+    ))
+    .expect("count policies")
+    .get(0)
+}
+
+fn config(acc: &Acc, schema: &str, pols: &[Pol]) -> String {
+    let mut s = acc.cluster.provider_block();
+    s.push_str(&format!(
+        "resource \"postgresql_row_level_security\" \"items\" {{\n  schema = {}\n  table = \"items\"\n}}\n",
+        hcl(schema)
+    ));
+    for p in pols {
+        s.push_str(&p.hcl(schema));
+    }
+    s
+}
+
+/// Checks every policy's command, permissiveness, roles and clauses in
+/// pg_policy against the configuration.
+fn check_all(acc: &Acc, db: &tokio_postgres::Client, schema: &str, pols: &[Pol]) {
+    for p in pols {
+        let r = pg_policy_on(acc, db, schema, p.table, &p.name)
+            .unwrap_or_else(|| panic!("policy {} missing on {}", p.name, p.table));
+        let cmd = match p.command.unwrap_or("ALL") {
+            "ALL" => "*",
+            "SELECT" => "r",
+            "INSERT" => "a",
+            "UPDATE" => "w",
+            "DELETE" => "d",
+            other => panic!("unexpected command {other}"),
+        };
+        let mut roles = p.roles.clone().unwrap_or_else(|| vec!["public".into()]);
+        roles.sort();
+        assert_eq!(r.cmd, cmd, "{} command", p.key);
+        assert_eq!(
+            r.permissive,
+            p.permissive.unwrap_or(true),
+            "{} permissive",
+            p.key
+        );
+        assert_eq!(r.roles, roles.join(","), "{} roles", p.key);
+        assert_eq!(r.using.is_some(), p.using.is_some(), "{} using", p.key);
+        assert_eq!(
+            r.with_check.is_some(),
+            p.with_check.is_some(),
+            "{} with_check",
+            p.key
+        );
+    }
+}
+
+fn set(pols: &mut [Pol], key: &str, f: impl FnOnce(&mut Pol)) {
+    f(pols
+        .iter_mut()
+        .find(|p| p.key == key)
+        .expect("policy key exists"));
+}
+
+#[test]
+fn policy_lifecycle() {
+    let Some(acc) = acc() else { return };
+    let db = acc.admin();
+    let s = unique_name("pol");
+    let (r1, r2) = (format!("{s}_r1"), format!("{s}_r2"));
+    acc.block(exec(
+        &db,
+        &format!(
+            "CREATE SCHEMA {s};
+             CREATE TYPE {s}.status AS ENUM ('active', 'archived');
+             CREATE TABLE {s}.items (id int, tenant_id int, title text, owner_name text,
+               amount numeric, status {s}.status, created_at timestamptz, \"Mixed\" int, tags text[]);
+             CREATE TABLE {s}.members (tenant_id int, user_name text);
+             CREATE FUNCTION {s}.cur_tenant() RETURNS int LANGUAGE sql STABLE AS 'SELECT 1';
+             CREATE FUNCTION public.{s}_tenant() RETURNS int LANGUAGE sql STABLE AS 'SELECT 1';
+             CREATE ROLE {r1}; CREATE ROLE {r2};"
+        ),
+    ));
+
+    // Seventeen differently written expressions plus one of each command.
+    let both = Some(vec![r1.clone(), r2.clone()]);
+    let mut pols = vec![
+        Pol::new("p01", "tenant_id = current_setting('app.tenant')::int"),
+        Pol::new("p02", "title IN ('a', 'b')"),
+        Pol::new("p03", "title LIKE 'x%'"),
+        Pol::new("p04", "title ILIKE '%foo%' OR title IS NULL"),
+        Pol::new("p05", "amount BETWEEN 1 AND 100.5"),
+        Pol::new(
+            "p06",
+            &format!("EXISTS (SELECT 1 FROM {s}.members m WHERE m.tenant_id = items.tenant_id AND m.user_name = session_user)"),
+        ),
+        Pol::new(
+            "p07",
+            &format!("tenant_id IN (SELECT tenant_id FROM {s}.members WHERE user_name = current_user)"),
+        ),
+        Pol::new("p08", "CASE WHEN current_user = 'admin' THEN true ELSE tenant_id = 1 END"),
+        Pol::new("p09", &format!("tenant_id = {s}.cur_tenant()")),
+        Pol::new("p10", &format!("tenant_id = {s}_tenant()")),
+        Pol::new("p11", "  TENANT_ID   =   1\n   AND   \"Mixed\" > 0  "),
+        Pol::new("p12", "status = 'active'"),
+        Pol::new("p13", "created_at > now() - interval '30 days'"),
+        Pol::new("p14", "tenant_id = nullif(current_setting('app.tenant', true), '')::int"),
+        Pol::new("p15", &format!("tenant_id = (SELECT {s}.cur_tenant())")),
+        Pol::new("p16", "'vip' = ANY (tags) AND NOT (title <> ALL (ARRAY['x', 'y']))"),
+        Pol::new("p17", "coalesce(current_setting('app.bypass', true), 'off') = 'on'"),
+        Pol {
+            command: Some("SELECT"),
+            permissive: Some(false),
+            roles: Some(vec![r1.clone()]),
+            ..Pol::new("p18", "owner_name = current_user")
+        },
+        Pol {
+            command: Some("INSERT"),
+            using: None,
+            with_check: Some("tenant_id > 0 and title is not null".into()),
+            ..Pol::new("p19", "")
+        },
+        Pol {
+            command: Some("UPDATE"),
+            with_check: Some("tenant_id = 1 AND amount >= 0".into()),
+            ..Pol::new("p20", "tenant_id = 1")
+        },
+        Pol {
+            command: Some("DELETE"),
+            roles: both.clone(),
+            ..Pol::new("p21", "owner_name = session_user")
+        },
+        Pol {
+            name: "weird.\"name\".x".into(),
+            roles: Some(vec![r2.clone()]),
+            ..Pol::new("p22", "id = 2")
+        },
+    ];
+    let ws = Workspace::new();
+    ws.write_config(&config(&acc, &s, &pols));
+    ws.apply_clean();
+
+    // Every attribute, straight from the catalog.
+    check_all(&acc, &db, &s, &pols);
+    let row = |name: &str| {
+        pg_policy(&acc, &db, &s, name).unwrap_or_else(|| panic!("policy {name} missing"))
+    };
+    let r = row("p01");
+    assert_eq!(
+        (r.cmd.as_str(), r.permissive, r.roles.as_str()),
+        ("*", true, "public")
+    );
+    assert_eq!(
+        r.using.as_deref(),
+        Some("(tenant_id = (current_setting('app.tenant'::text))::integer)")
+    );
+    assert_eq!(r.with_check, None);
+    assert_eq!(
+        row("p02").using.as_deref(),
+        Some("(title = ANY (ARRAY['a'::text, 'b'::text]))")
+    );
+    assert_eq!(
+        row("p10").using.as_deref(),
+        // (read under the admin's default search_path, so unqualified)
+        Some(format!("(tenant_id = {s}_tenant())").as_str())
+    );
+    let r = row("p18");
+    assert_eq!(
+        (r.cmd.as_str(), r.permissive, r.roles.as_str()),
+        ("r", false, r1.as_str())
+    );
+    let r = row("p19");
+    assert_eq!((r.cmd.as_str(), r.using.is_none()), ("a", true));
+    assert_eq!(
+        r.with_check.as_deref(),
+        Some("((tenant_id > 0) AND (title IS NOT NULL))")
+    );
+    let r = row("p20");
+    assert_eq!(r.cmd, "w");
+    assert_eq!(r.using.as_deref(), Some("(tenant_id = 1)"));
+    assert_eq!(
+        r.with_check.as_deref(),
+        Some("((tenant_id = 1) AND (amount >= (0)::numeric))")
+    );
+    let r = row("p21");
+    assert_eq!(
+        (r.cmd.as_str(), r.roles.clone()),
+        ("d", format!("{r1},{r2}"))
+    );
+    assert_eq!(row("weird.\"name\".x").roles, r2);
+    let rls: String = acc.block(query_one_str(
+        &db,
+        "SELECT relrowsecurity::text || relforcerowsecurity::text FROM pg_class WHERE oid = $1::text::regclass",
+        &[&format!("{s}.items")],
+    ));
+    assert_eq!(rls, "truefalse");
+    let state = ws.state_resource("postgresql_policy.p11");
+    assert_eq!(
+        state["using"], "  TENANT_ID   =   1\n   AND   \"Mixed\" > 0  ",
+        "state keeps the text as written"
+    );
+    assert_eq!(state["id"], format!("{s}.items.p11"));
+    assert_eq!(
+        ws.state_resource("postgresql_policy.p22")["id"],
+        format!("{s}.items.\"weird.\"\"name\"\".x\"")
+    );
+
+    // The same expressions written differently: nothing to do.
+    let mut rewritten = pols.clone();
+    for (key, text) in [
+        ("p01", "tenant_id = CAST(current_setting('app.tenant') AS integer)".to_string()),
+        ("p02", "title = any (array['a', 'b'])".into()),
+        ("p03", "title ~~ 'x%'::text".into()),
+        ("p04", "(title ~~* '%foo%') or (title is null)".into()),
+        ("p05", "amount >= 1 and amount <= 100.5".into()),
+        (
+            "p06",
+            format!("exists (select 1\n  from {s}.members as m\n  where m.tenant_id=items.tenant_id and m.user_name=SESSION_USER)"),
+        ),
+        ("p07", format!("tenant_id in (select members.tenant_id from {s}.members where members.user_name = CURRENT_USER)")),
+        ("p08", "case when current_user='admin' then TRUE else (tenant_id = 1) end".into()),
+        ("p09", format!("tenant_id = \"{s}\".\"cur_tenant\"()")),
+        ("p10", format!("tenant_id = public.{s}_tenant()")),
+        ("p11", "(tenant_id = 1) AND (\"Mixed\" > 0)".into()),
+        ("p12", format!("status = 'active'::{s}.status")),
+        ("p13", "created_at > (now() - '30 days'::interval)".into()),
+        ("p14", "tenant_id = (NULLIF(current_setting('app.tenant', true), ''))::integer".into()),
+        ("p15", format!("tenant_id = (select {s}.cur_tenant() as cur_tenant)")),
+        ("p16", "('vip' = any(tags)) and not (title <> all (array['x','y']))".into()),
+        ("p17", "COALESCE(current_setting('app.bypass'::text, true), 'off'::text) = 'on'::text".into()),
+    ] {
+        set(&mut rewritten, key, |p| p.using = Some(text));
+    }
+    ws.write_config(&config(&acc, &s, &rewritten));
+    ws.assert_no_changes();
+    // The server's own rendering is equivalent too.
+    let mut as_stored = pols.clone();
+    for p in as_stored.iter_mut() {
+        let r = row(&p.name);
+        p.using = r.using;
+        p.with_check = r.with_check;
+    }
+    ws.write_config(&config(&acc, &s, &as_stored));
+    ws.assert_no_changes();
+    ws.write_config(&config(&acc, &s, &pols));
+
+    // In place: rename, roles, using, with_check changed, with_check added.
+    let before: Vec<(String, Row)> = ["p01", "p02", "p03", "p04", "p20"]
+        .iter()
+        .map(|n| (n.to_string(), row(n)))
+        .collect();
+    set(&mut pols, "p01", |p| p.name = "p01_renamed".into());
+    set(&mut pols, "p02", |p| p.roles = both.clone());
+    set(&mut pols, "p03", |p| {
+        p.using = Some("title LIKE 'y%'".into())
+    });
+    set(&mut pols, "p04", |p| {
+        p.with_check = Some("title IS NOT NULL".into())
+    });
+    set(&mut pols, "p20", |p| {
+        p.with_check = Some("tenant_id = 1 AND amount >= 10".into())
+    });
+    ws.write_config(&config(&acc, &s, &pols));
+    let plan = ws.assert_changes();
+    assert!(plan.contains("5 to change, 0 to destroy"), "{plan}");
+    ws.apply_clean();
+    for (name, old) in before {
+        let now = row(if name == "p01" { "p01_renamed" } else { &name });
+        assert_eq!(now.oid, old.oid, "{name} was altered in place");
+    }
+    assert!(pg_policy(&acc, &db, &s, "p01").is_none());
+    check_all(&acc, &db, &s, &pols);
+    assert_eq!(row("p02").roles, format!("{r1},{r2}"));
+    assert_eq!(row("p03").using.as_deref(), Some("(title ~~ 'y%'::text)"));
+    assert_eq!(
+        row("p04").with_check.as_deref(),
+        Some("(title IS NOT NULL)")
+    );
+    assert_eq!(
+        row("p20").with_check.as_deref(),
+        Some("((tenant_id = 1) AND (amount >= (10)::numeric))")
+    );
+
+    // Replacements: command, permissive, and removing a clause.
+    let before: Vec<(String, Row)> = ["p05", "p06", "p20", "p17"]
+        .iter()
+        .map(|n| (n.to_string(), row(n)))
+        .collect();
+    set(&mut pols, "p17", |p| p.table = "members");
+    set(&mut pols, "p05", |p| p.command = Some("SELECT"));
+    set(&mut pols, "p06", |p| p.permissive = Some(false));
+    set(&mut pols, "p20", |p| p.using = None);
+    ws.write_config(&config(&acc, &s, &pols));
+    let plan = ws.assert_changes();
+    assert!(
+        plan.contains("4 to add, 0 to change, 4 to destroy"),
+        "{plan}"
+    );
+    for key in ["p05", "p06", "p20", "p17"] {
+        assert!(
+            plan.contains(&format!("postgresql_policy.{key} must be replaced")),
+            "{plan}"
+        );
+    }
+    ws.apply_clean();
+    for (name, old) in before {
+        let table = if name == "p17" { "members" } else { "items" };
+        let now = pg_policy_on(&acc, &db, &s, table, &name).expect("replaced policy exists");
+        assert_ne!(now.oid, old.oid, "{name} was replaced");
+    }
+    assert!(pg_policy(&acc, &db, &s, "p17").is_none(), "p17 left items");
+    check_all(&acc, &db, &s, &pols);
+    assert_eq!(row("p05").cmd, "r");
+    assert!(!row("p06").permissive);
+    assert_eq!(row("p20").using, None);
+
+    // Drift: an expression changed by hand, a dropped policy, DROP OWNED.
+    acc.block(exec(
+        &db,
+        &format!(
+            "ALTER POLICY p07 ON {s}.items USING (tenant_id = 42);
+             DROP POLICY p08 ON {s}.items;
+             DROP OWNED BY {r2};"
+        ),
+    ));
+    let plan = ws.assert_changes();
+    for expect in [
+        "postgresql_policy.p07 will be updated in-place",
+        "(tenant_id = 42)",
+        "postgresql_policy.p08 will be created",
+        "postgresql_policy.p22 will be created",
+        "postgresql_policy.p02 will be updated in-place",
+        "postgresql_policy.p21 will be updated in-place",
+    ] {
+        assert!(plan.contains(expect), "missing {expect:?} in\n{plan}");
+    }
+    ws.apply_clean();
+    assert_eq!(row("p02").roles, format!("{r1},{r2}"));
+
+    // A referenced column or function renamed outside Terraform.
+    acc.block(exec(
+        &db,
+        &format!(
+            "ALTER TABLE {s}.items RENAME COLUMN owner_name TO owner;
+             ALTER FUNCTION {s}.cur_tenant() RENAME TO cur_tenant_renamed;"
+        ),
+    ));
+    let plan = ws.assert_changes();
+    for expect in [
+        "postgresql_policy.p18 will be updated in-place",
+        "(owner = CURRENT_USER)",
+        "postgresql_policy.p09 will be updated in-place",
+        "cur_tenant_renamed()",
+        "postgresql_policy.p15 will be updated in-place",
+    ] {
+        assert!(plan.contains(expect), "missing {expect:?} in\n{plan}");
+    }
+    acc.block(exec(
+        &db,
+        &format!(
+            "ALTER TABLE {s}.items RENAME COLUMN owner TO owner_name;
+             ALTER FUNCTION {s}.cur_tenant_renamed() RENAME TO cur_tenant;"
+        ),
+    ));
+    ws.assert_no_changes();
+
+    // Import into a fresh workspace: same attributes, and the server's text
+    // for the expressions is equivalent to the configuration.
+    let imported = ["p09", "p18", "p19", "p22"];
+    let ws2 = Workspace::new();
+    let subset: Vec<Pol> = pols
+        .iter()
+        .filter(|p| imported.contains(&p.key))
+        .cloned()
+        .collect();
+    ws2.write_config(&config(&acc, &s, &subset));
+    let bad = ws2.run(&["import", "-no-color", "postgresql_policy.p09", "a.b"]);
+    assert!(
+        bad.combined().contains("Invalid Import ID"),
+        "{}",
+        bad.combined()
+    );
+    for key in imported {
+        let id = ws.state_resource(&format!("postgresql_policy.{key}"))["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        ws2.import(&format!("postgresql_policy.{key}"), &id);
+        let (a, b) = (
+            ws.state_resource(&format!("postgresql_policy.{key}")),
+            ws2.state_resource(&format!("postgresql_policy.{key}")),
+        );
+        for attr in [
+            "id",
+            "database",
+            "schema",
+            "table",
+            "name",
+            "command",
+            "permissive",
+            "roles",
+        ] {
+            assert_eq!(a[attr], b[attr], "{key}.{attr}");
+        }
+        for attr in ["using", "with_check"] {
+            assert_eq!(a[attr].is_null(), b[attr].is_null(), "{key}.{attr}");
+        }
+    }
+    ws2.import("postgresql_row_level_security.items", &format!("{s}.items"));
+    assert_eq!(
+        ws2.state_resource("postgresql_row_level_security.items"),
+        ws.state_resource("postgresql_row_level_security.items")
+    );
+    ws2.assert_no_changes();
+
+    // Destroy leaves no policy and the table's RLS switched off.
+    ws.destroy();
+    assert_eq!(policy_count(&acc, &db, &s), 0);
+    let rls: String = acc.block(query_one_str(
+        &db,
+        "SELECT relrowsecurity::text || relforcerowsecurity::text FROM pg_class WHERE oid = $1::text::regclass",
+        &[&format!("{s}.items")],
+    ));
+    assert_eq!(rls, "falsefalse");
+    acc.block(exec(
+        &db,
+        &format!(
+            "DROP SCHEMA {s} CASCADE; DROP FUNCTION public.{s}_tenant(); DROP ROLE {r1}; DROP ROLE {r2};"
+        ),
+    ));
+}
+
+/// Splits Terraform's output into its diagnostics.
+fn diagnostics(text: &str) -> Vec<String> {
+    text.split("Error: ").skip(1).map(str::to_string).collect()
+}
+
+fn assert_diagnostic(text: &str, summary: &str, resource: &str, attr: &str) {
+    let found = diagnostics(text).into_iter().any(|d| {
+        d.starts_with(summary)
+            && d.contains(&format!("with postgresql_policy.{resource},"))
+            && d.contains(&format!("  {attr} "))
+    });
+    assert!(
+        found,
+        "no {summary:?} error for postgresql_policy.{resource}.{attr} in:\n{text}"
+    );
+}
+
+#[test]
+fn policy_validation_errors() {
+    let Some(acc) = acc() else { return };
+    let db = acc.admin();
+    let s = unique_name("polv");
+    acc.block(exec(
+        &db,
+        &format!("CREATE SCHEMA {s}; CREATE TABLE {s}.items (id int, title text);"),
+    ));
+    let ws = Workspace::new();
+    let resource = |key: &str, body: &str| {
+        format!(
+            "resource \"postgresql_policy\" \"{key}\" {{\n  schema = \"{s}\"\n  table = \"items\"\n{body}\n}}\n"
+        )
+    };
+    let mut cfg = acc.cluster.provider_block();
+    for (key, body) in [
+        (
+            "sel_check",
+            "  name = \"a\"\n  command = \"SELECT\"\n  with_check = \"true\"",
+        ),
+        (
+            "del_check",
+            "  name = \"b\"\n  command = \"DELETE\"\n  using = \"true\"\n  with_check = \"true\"",
+        ),
+        (
+            "ins_using",
+            "  name = \"c\"\n  command = \"INSERT\"\n  using = \"true\"",
+        ),
+        ("long_name", &format!("  name = \"{}\"", "n".repeat(64))),
+        (
+            "public_mixed",
+            "  name = \"d\"\n  roles = [\"public\", \"someone\"]",
+        ),
+        ("pseudo_cu", "  name = \"e\"\n  roles = [\"current_user\"]"),
+        ("pseudo_su", "  name = \"f\"\n  roles = [\"SESSION_USER\"]"),
+        ("pseudo_cr", "  name = \"g\"\n  roles = [\"current_role\"]"),
+        ("empty_using", "  name = \"h\"\n  using = \"\""),
+        ("empty_check", "  name = \"i\"\n  with_check = \"   \""),
+        (
+            "malformed",
+            "  name = \"j\"\n  using = \"true) WITH CHECK (false\"",
+        ),
+        ("bad_command", "  name = \"k\"\n  command = \"select\""),
+        ("no_roles", "  name = \"l\"\n  roles = []"),
+    ] {
+        cfg.push_str(&resource(key, body));
+    }
+    ws.write_config(&cfg);
+    let out = ws.run(&["validate", "-no-color"]);
+    assert!(!out.success());
+    let text = out.combined();
+    for (summary, key, attr) in [
+        ("with_check Not Allowed", "sel_check", "with_check"),
+        ("with_check Not Allowed", "del_check", "with_check"),
+        ("using Not Allowed", "ins_using", "using"),
+        ("Policy Name Too Long", "long_name", "name"),
+        ("public Mixed With Other Roles", "public_mixed", "roles"),
+        ("Pseudo-Role In roles", "pseudo_cu", "roles"),
+        ("Pseudo-Role In roles", "pseudo_su", "roles"),
+        ("Pseudo-Role In roles", "pseudo_cr", "roles"),
+        ("Empty Policy Expression", "empty_using", "using"),
+        ("Empty Policy Expression", "empty_check", "with_check"),
+        ("Malformed Policy Expression", "malformed", "using"),
+        ("Invalid Policy Command", "bad_command", "command"),
+        ("No Roles", "no_roles", "roles"),
+    ] {
+        assert_diagnostic(&text, summary, key, attr);
+    }
+    assert!(text.contains("stores that role"), "{text}");
+
+    // Expressions the server refuses whatever exists: found at plan time.
+    let mut cfg = acc.cluster.provider_block();
+    for (key, body) in [
+        ("syntax", "  name = \"m\"\n  using = \"id = = 1\""),
+        ("not_boolean", "  name = \"n\"\n  using = \"title\""),
+        (
+            "aggregate",
+            "  name = \"o\"\n  with_check = \"count(*) > 0\"",
+        ),
+    ] {
+        cfg.push_str(&resource(key, body));
+    }
+    ws.write_config(&cfg);
+    let out = ws.run(&["plan", "-no-color", "-input=false"]);
+    assert!(!out.success());
+    let text = out.combined();
+    assert_diagnostic(&text, "Invalid Policy Expression", "syntax", "using");
+    assert_diagnostic(&text, "Invalid Policy Expression", "not_boolean", "using");
+    assert_diagnostic(
+        &text,
+        "Invalid Policy Expression",
+        "aggregate",
+        "with_check",
+    );
+    assert!(text.contains("must be type boolean"), "{text}");
+    acc.block(exec(&db, &format!("DROP SCHEMA {s} CASCADE")));
+}
+
+#[test]
+fn policy_lock_timeout() {
+    let Some(acc) = acc() else { return };
+    let db = acc.admin();
+    let s = unique_name("pollock");
+    acc.block(exec(
+        &db,
+        &format!("CREATE SCHEMA {s}; CREATE TABLE {s}.items (id int);"),
+    ));
+    let ws = Workspace::new();
+    let write = |using: &str| {
+        ws.write_config(&format!(
+            "{}resource \"postgresql_policy\" \"p\" {{\n  schema = \"{s}\"\n  table = \"items\"\n  name = \"p\"\n  using = \"{using}\"\n}}\n\
+             resource \"postgresql_row_level_security\" \"items\" {{\n  schema = \"{s}\"\n  table = \"items\"\n}}\n",
+            provider_with_lock_timeout(&acc)
+        ))
+    };
+    write("id > 0");
+
+    // A second session holds an ACCESS EXCLUSIVE lock in an open transaction.
+    let locker = acc.admin();
+    let lock = format!("BEGIN; LOCK TABLE {s}.items IN ACCESS EXCLUSIVE MODE;");
+    acc.block(exec(&locker, &lock));
+    let text = ws.apply_expect_error().combined();
+    assert!(
+        text.contains("Error: Table Locked By Another Session"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Another session holds a lock on table \"{s}\".\"items\""
+        )),
+        "{text}"
+    );
+    assert!(text.contains("lock_timeout (500 ms)"), "{text}");
+    assert_eq!(
+        text.matches("Error: Table Locked By Another Session")
+            .count(),
+        2,
+        "both the policy and the RLS switch time out:\n{text}"
+    );
+    acc.block(exec(&locker, "ROLLBACK"));
+    ws.apply_clean();
+
+    // Changing it (and refreshing it) under a lock fails the same way.
+    write("id > 1");
+    acc.block(exec(&locker, &lock));
+    let text = ws.apply_expect_error().combined();
+    assert!(
+        text.contains("Error: Table Locked By Another Session"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Another session holds a lock on table \"{s}\".\"items\""
+        )),
+        "{text}"
+    );
+    acc.block(exec(&locker, "ROLLBACK"));
+    ws.apply_clean();
+    ws.destroy();
+    acc.block(exec(&db, &format!("DROP SCHEMA {s} CASCADE")));
+}
+
+#[test]
+fn policy_planned_before_its_table_exists() {
+    let Some(acc) = acc() else { return };
+    let db = acc.admin();
+    let s = unique_name("pollate");
+    acc.block(exec(&db, &format!("CREATE SCHEMA {s}")));
+    let ws = Workspace::new();
+    let write = |using: &str| {
+        ws.write_config(&format!(
+            "{}resource \"postgresql_policy\" \"p\" {{\n  schema = \"{s}\"\n  table = \"late\"\n  name = \"p\"\n  using = {}\n  with_check = \"tenant_id > 0\"\n}}\n\
+             resource \"postgresql_row_level_security\" \"late\" {{\n  schema = \"{s}\"\n  table = \"late\"\n}}\n",
+            acc.cluster.provider_block(),
+            hcl(using)
+        ))
+    };
+    let plan = |ws: &Workspace| {
+        let out = ws.run(&["plan", "-no-color", "-input=false", "-out=tfplan"]);
+        assert!(out.success(), "plan failed:\n{}", out.combined());
+        out
+    };
+
+    // Neither the table nor the function exists while planning; both appear
+    // before the saved plan is applied (as if created earlier in the apply).
+    write(&format!("Tenant_Id = {s}.late_fn()"));
+    plan(&ws);
+    acc.block(exec(
+        &db,
+        &format!(
+            "CREATE TABLE {s}.late (tenant_id int);
+             CREATE FUNCTION {s}.late_fn() RETURNS int LANGUAGE sql STABLE AS 'SELECT 1';"
+        ),
+    ));
+    ws.run_ok(&["apply", "-no-color", "-input=false", "tfplan"]);
+    ws.assert_no_changes();
+    ws.refresh();
+    ws.assert_no_changes();
+    assert_eq!(
+        ws.state_resource("postgresql_policy.p")["using"],
+        format!("Tenant_Id = {s}.late_fn()")
+    );
+
+    // An update to a function that does not exist yet either.
+    write(&format!("tenant_id = {s}.later_fn()"));
+    plan(&ws);
+    acc.block(exec(
+        &db,
+        &format!("CREATE FUNCTION {s}.later_fn() RETURNS int LANGUAGE sql STABLE AS 'SELECT 2';"),
+    ));
+    ws.run_ok(&["apply", "-no-color", "-input=false", "tfplan"]);
+    ws.assert_no_changes();
+    ws.refresh();
+    ws.assert_no_changes();
+    let using = acc.block(query_opt_str(
+        &db,
+        "SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polrelid = $1::text::regclass",
+        &[&format!("{s}.late")],
+    ));
+    assert_eq!(using, Some(format!("(tenant_id = {s}.later_fn())")));
+    ws.destroy();
+    acc.block(exec(&db, &format!("DROP SCHEMA {s} CASCADE")));
+}

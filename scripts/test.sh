@@ -3,7 +3,8 @@
 #   1. installs missing tools (Terraform 1.15.5, PostgreSQL 17) into .tools/;
 #   2. cargo fmt --check and cargo clippy with warnings as errors;
 #   3. unit and in-process protocol tests;
-#   4. the acceptance suite (real terraform, real PostgreSQL started by the
+#   4. the docs check (part of 3: committed docs must match the generator);
+#   5. the acceptance suite (real terraform, real PostgreSQL started by the
 #      tests) for each PostgreSQL major in PG_MAJORS (default "15 17") and each
 #      Terraform binary found (1.11.4 when installed, 1.15.5 always).
 #
@@ -61,8 +62,14 @@ for major in $(printf '%s\n' "${!PG_BIN_OF[@]}" | sort -n); do
         fi
     done
 done
+step "the demo (scripts/demo.sh) runs from start to finish"
+if ! scripts/demo.sh >/tmp/pgwarden-demo-test.log 2>&1; then
+    cat /tmp/pgwarden-demo-test.log >&2
+    failed+=("scripts/demo.sh")
+fi
+rm -f /tmp/pgwarden-demo-test.log
 if ((${#failed[@]})); then
-    step "acceptance failures in: ${failed[*]}"
+    step "failures in: ${failed[*]}"
     exit 1
 fi
 step "all checks passed"

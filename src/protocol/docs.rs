@@ -97,6 +97,16 @@ fn summary(description: &str) -> String {
         + "."
 }
 
+/// Whether a sentence names a specific PostgreSQL major version (`PostgreSQL 16`).
+fn mentions_version(sentence: &str) -> bool {
+    sentence.match_indices("PostgreSQL ").any(|(i, m)| {
+        sentence[i + m.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
 /// A resource or data source page.
 pub fn render_type(
     name: &str,
@@ -130,25 +140,29 @@ pub fn render_type(
         out,
         "Supported on PostgreSQL 13 to 18; the test suite runs on 15 and 17."
     );
-    let versioned: Vec<&Attribute> = schema
+    // An attribute depends on the server version when its notes or its
+    // description name a PostgreSQL major; those sentences are repeated here.
+    let versioned: Vec<(&str, Vec<String>)> = schema
         .block
         .attributes
         .iter()
-        .filter(|a| a.doc_notes.iter().any(|n| n.contains("PostgreSQL")))
+        .filter_map(|a| {
+            let sentences: Vec<String> = a
+                .full_description()
+                .split_inclusive(". ")
+                .filter(|s| mentions_version(s))
+                .map(|s| s.trim().to_string())
+                .collect();
+            (!sentences.is_empty()).then_some((a.name.as_str(), sentences))
+        })
         .collect();
     if versioned.is_empty() {
         let _ = writeln!(out, "Every attribute works on every supported version.");
     } else {
         let _ = writeln!(out, "Attributes that depend on the server version:");
         let _ = writeln!(out);
-        for a in versioned {
-            let notes: Vec<&str> = a
-                .doc_notes
-                .iter()
-                .filter(|n| n.contains("PostgreSQL"))
-                .map(String::as_str)
-                .collect();
-            let _ = writeln!(out, "- `{}`: {}", a.name, notes.join(" "));
+        for (name, sentences) in versioned {
+            let _ = writeln!(out, "- `{name}`: {}", sentences.join(" "));
         }
     }
     let _ = writeln!(out);

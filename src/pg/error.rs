@@ -79,6 +79,15 @@ impl PgError {
         }
     }
 
+    /// Whether the transaction lost a race with a concurrent session and can
+    /// simply run again: serialization failures, deadlocks, and the internal
+    /// "tuple concurrently updated/deleted" error PostgreSQL raises when two
+    /// sessions rewrite the same catalog row (GRANT, REVOKE, DROP OWNED and
+    /// ALTER TABLE do so without waiting for each other).
+    pub fn is_transient(&self) -> bool {
+        is_transient_state(self.sqlstate(), self.db_message().as_deref())
+    }
+
     /// The server's message with its DETAIL and HINT lines, when the server
     /// reported a statement error.
     pub fn db_message(&self) -> Option<String> {
@@ -86,6 +95,20 @@ impl PgError {
             PgError::Query { source, .. } => source.as_db_error().map(format_db_error),
             _ => None,
         }
+    }
+}
+
+/// [`PgError::is_transient`] on a SQLSTATE and the server's message. Other
+/// internal errors (e.g. "role \"pg_database_owner\" cannot have explicit
+/// members") are not transient.
+pub fn is_transient_state(state: Option<&SqlState>, message: Option<&str>) -> bool {
+    match state {
+        Some(s) if *s == SqlState::T_R_SERIALIZATION_FAILURE => true,
+        Some(s) if *s == SqlState::T_R_DEADLOCK_DETECTED => true,
+        Some(s) if *s == SqlState::INTERNAL_ERROR => {
+            message.is_some_and(|m| m.starts_with("tuple concurrently"))
+        }
+        _ => false,
     }
 }
 

@@ -24,7 +24,6 @@ use std::future::Future;
 use std::time::Duration;
 
 use rand::Rng;
-use tokio_postgres::error::SqlState;
 use tokio_postgres::GenericClient;
 
 use super::error::PgError;
@@ -560,25 +559,9 @@ async fn current_user<C: GenericClient>(c: &C) -> Result<String, PgError> {
 // ------------------------------------------------------------- transactions --
 
 /// Whether an error is a transient collision worth retrying the whole
-/// transaction for.
+/// transaction for (see [`PgError::is_transient`]).
 pub fn is_transient(e: &PgError) -> bool {
-    is_transient_code(e.sqlstate(), e.db_message().as_deref())
-}
-
-/// [`is_transient`] on the SQLSTATE and server message.
-fn is_transient_code(state: Option<&SqlState>, message: Option<&str>) -> bool {
-    match state {
-        Some(s) if *s == SqlState::T_R_SERIALIZATION_FAILURE => true,
-        Some(s) if *s == SqlState::T_R_DEADLOCK_DETECTED => true,
-        // Concurrent catalog updates of the same row raise an internal error
-        // ("tuple concurrently updated" / "... deleted") instead of waiting;
-        // other internal errors (e.g. "role \"pg_database_owner\" cannot
-        // have explicit members") are not transient.
-        Some(s) if *s == SqlState::INTERNAL_ERROR => {
-            message.is_some_and(|m| m.starts_with("tuple concurrently"))
-        }
-        _ => false,
-    }
+    e.is_transient()
 }
 
 /// Runs `op` (one whole transaction) again when it fails transiently, with a
@@ -903,32 +886,33 @@ mod tests {
 
     #[test]
     fn transient_errors() {
+        use tokio_postgres::error::SqlState;
         let internal = Some(&SqlState::INTERNAL_ERROR);
-        assert!(is_transient_code(
+        assert!(crate::pg::error::is_transient_state(
             internal,
             Some("tuple concurrently updated")
         ));
-        assert!(is_transient_code(
+        assert!(crate::pg::error::is_transient_state(
             internal,
             Some("tuple concurrently deleted")
         ));
-        assert!(!is_transient_code(
+        assert!(!crate::pg::error::is_transient_state(
             internal,
             Some("role \"pg_database_owner\" cannot have explicit members")
         ));
-        assert!(is_transient_code(
+        assert!(crate::pg::error::is_transient_state(
             Some(&SqlState::T_R_SERIALIZATION_FAILURE),
             None
         ));
-        assert!(is_transient_code(
+        assert!(crate::pg::error::is_transient_state(
             Some(&SqlState::T_R_DEADLOCK_DETECTED),
             None
         ));
-        assert!(!is_transient_code(
+        assert!(!crate::pg::error::is_transient_state(
             Some(&SqlState::INSUFFICIENT_PRIVILEGE),
             None
         ));
-        assert!(!is_transient_code(None, None));
+        assert!(!crate::pg::error::is_transient_state(None, None));
     }
 
     #[test]

@@ -225,16 +225,9 @@ impl From<PgError> for TxError {
 /// may simply be run again: serialization failures, deadlocks, and the
 /// "tuple concurrently updated" internal error of catalog updates.
 pub(crate) fn is_retryable(e: &PgError) -> bool {
-    match e.sqlstate() {
-        Some(s) if *s == SqlState::T_R_SERIALIZATION_FAILURE => true,
-        Some(s) if *s == SqlState::T_R_DEADLOCK_DETECTED => true,
-        Some(s) if *s == SqlState::INTERNAL_ERROR => {
-            e.db_message().is_some_and(|m| m.contains("concurrently"))
-        }
-        // Two sessions creating the same pg_default_acl row.
-        Some(s) if *s == SqlState::UNIQUE_VIOLATION => true,
-        _ => false,
-    }
+    // Besides the common races, two sessions creating the same
+    // pg_default_acl row collide on its unique index.
+    e.is_transient() || e.sqlstate() == Some(&SqlState::UNIQUE_VIOLATION)
 }
 
 /// Runs `attempt` until it succeeds, fails for good, or has been tried

@@ -91,14 +91,7 @@ const ATTEMPTS: u32 = 3;
 /// table's `pg_class` row without locking the table, and PostgreSQL then
 /// fails one of the two writers with "tuple concurrently updated".
 fn is_transient(err: &PgError) -> bool {
-    match err.sqlstate() {
-        Some(s) if *s == SqlState::T_R_DEADLOCK_DETECTED => true,
-        Some(s) if *s == SqlState::T_R_SERIALIZATION_FAILURE => true,
-        Some(s) if *s == SqlState::INTERNAL_ERROR => err
-            .db_message()
-            .is_some_and(|m| m.contains("tuple concurrently updated")),
-        _ => false,
-    }
+    err.is_transient()
 }
 
 /// Runs statements changing `table` in one transaction on `database`, after

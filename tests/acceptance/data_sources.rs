@@ -128,7 +128,7 @@ data "postgresql_roles" "nologin" {{
   login        = false
 }}
 data "postgresql_roles" "system" {{
-  name_pattern   = "pg\\_read\\_all\\_data"
+  name_pattern   = "pg\\_signal\\_backend"
   include_system = true
 }}
 data "postgresql_roles" "no_system" {{
@@ -204,7 +204,7 @@ output "none" {{ value = data.postgresql_role_members.none.members }}
         &out,
         "system",
         &json!([role(
-            "pg_read_all_data",
+            "pg_signal_backend",
             false,
             true,
             no_flags,
@@ -310,7 +310,7 @@ fn apply_examples(provider: String) {
             .is_some_and(|a| a.contains(&json!("postgres"))),
         "{out}"
     );
-    assert_output(&out, "read_all_data_members", &json!([]));
+    assert_output(&out, "monitoring_members", &json!([]));
     assert!(
         out["public_readers"]
             .as_array()

@@ -21,9 +21,7 @@
 //! are retried a few times with the whole transaction.
 
 use std::future::Future;
-use std::time::Duration;
 
-use rand::Rng;
 use tokio_postgres::GenericClient;
 
 use super::error::PgError;
@@ -38,9 +36,6 @@ pub const PG16: i32 = 160_000;
 /// role OID, so keys never collide with each other and are unlikely to
 /// collide with an application's own advisory locks.
 const LOCK_NAMESPACE: i64 = 0x5047_5752;
-
-/// Attempts of one transaction before a transient error is reported.
-const MAX_ATTEMPTS: u32 = 6;
 
 /// How deep the grantor search follows inherited memberships. PostgreSQL has
 /// no limit, but real role graphs are shallow; this only bounds the query.
@@ -558,32 +553,22 @@ async fn current_user<C: GenericClient>(c: &C) -> Result<String, PgError> {
 
 // ------------------------------------------------------------- transactions --
 
-/// Whether an error is a transient collision worth retrying the whole
-/// transaction for (see [`PgError::is_transient`]).
-pub fn is_transient(e: &PgError) -> bool {
-    e.is_transient()
-}
-
-/// Runs `op` (one whole transaction) again when it fails transiently, with a
-/// short randomized back-off, so parallel applies never see these errors.
-pub async fn with_retry<T, F, Fut>(what: &str, mut op: F) -> Result<T, GrantError>
+/// Runs `op` (one whole transaction) again when it loses a race with a
+/// concurrent session, so parallel applies never see these errors.
+pub async fn with_retry<T, F, Fut>(what: &str, op: F) -> Result<T, GrantError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, GrantError>>,
 {
-    let mut attempt = 1;
-    loop {
-        match op().await {
-            Err(GrantError::Pg(e)) if attempt < MAX_ATTEMPTS && is_transient(&e) => {
-                let base = 20u64 << attempt.min(6);
-                let wait = base + rand::rng().random_range(0..base);
-                log::info!("{what}: attempt {attempt} collided with a concurrent change ({e}); retrying in {wait} ms");
-                tokio::time::sleep(Duration::from_millis(wait)).await;
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
+    super::retry::with_retry(
+        what,
+        |e| match e {
+            GrantError::Pg(p) => super::retry::transient(p),
+            _ => None,
+        },
+        op,
+    )
+    .await
 }
 
 /// Takes the advisory locks of both roles, lower OID first.

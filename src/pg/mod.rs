@@ -12,6 +12,7 @@ pub mod pgpass;
 pub mod policy;
 pub mod pool;
 pub mod quote;
+pub mod retry;
 pub mod role;
 pub mod scram;
 pub mod settings;

@@ -20,7 +20,6 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio_postgres::error::SqlState;
@@ -39,10 +38,6 @@ use crate::protocol::{
 use super::errors::{pg_diag, ErrorContext};
 use super::state::{Client, ProviderState};
 use super::util::{boolean, check_identifier, string, strings};
-
-/// How often a transaction that lost a race with a concurrent catalog
-/// change is tried in all.
-const ATTEMPTS: u32 = 5;
 
 /// The `postgresql_grant` resource.
 pub struct GrantResource {
@@ -230,24 +225,22 @@ pub(crate) fn is_retryable(e: &PgError) -> bool {
     e.is_transient() || e.sqlstate() == Some(&SqlState::UNIQUE_VIOLATION)
 }
 
-/// Runs `attempt` until it succeeds, fails for good, or has been tried
-/// [`ATTEMPTS`] times; retryable failures wait a little longer each time.
-pub(crate) async fn with_retry<T, F, Fut>(what: &str, mut attempt: F) -> Result<T, TxError>
+/// Runs `attempt` (one whole transaction) again when it loses a race with a
+/// concurrent session (see [`is_retryable`]).
+pub(crate) async fn with_retry<T, F, Fut>(what: &str, attempt: F) -> Result<T, TxError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, TxError>>,
 {
-    let mut n = 1;
-    loop {
-        match attempt().await {
-            Err(TxError::Pg(e)) if n < ATTEMPTS && is_retryable(&e) => {
-                log::debug!("{what}: attempt {n} lost a race ({e}); retrying");
-                tokio::time::sleep(Duration::from_millis(50 * u64::from(n * n))).await;
-                n += 1;
-            }
-            other => return other,
-        }
-    }
+    crate::pg::retry::with_retry(
+        what,
+        |e| match e {
+            TxError::Pg(p) if is_retryable(p) => Some(p),
+            _ => None,
+        },
+        attempt,
+    )
+    .await
 }
 
 /// Whether connecting failed because the database does not exist.

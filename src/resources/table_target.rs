@@ -3,8 +3,6 @@
 //! database, running table-locking DDL under `lock_timeout`, and turning
 //! the errors such DDL meets into diagnostics that name the table.
 
-use std::time::Duration;
-
 use tokio_postgres::error::SqlState;
 
 use crate::pg::error::PgError;
@@ -82,22 +80,10 @@ pub fn is_missing_database(err: &PgError) -> bool {
     matches!(err, PgError::Connect { sqlstate: Some(s), .. } if *s == SqlState::INVALID_CATALOG_NAME)
 }
 
-/// How often a transaction that lost a race on a catalog row is tried.
-const ATTEMPTS: u32 = 3;
-
-/// Whether an error means another session changed the same catalog rows at
-/// the same moment, so trying again is safe and likely to succeed. GRANT and
-/// REVOKE (for example a role's `DROP OWNED` destroyed in parallel) update a
-/// table's `pg_class` row without locking the table, and PostgreSQL then
-/// fails one of the two writers with "tuple concurrently updated".
-fn is_transient(err: &PgError) -> bool {
-    err.is_transient()
-}
-
 /// Runs statements changing `table` in one transaction on `database`, after
 /// `SET LOCAL lock_timeout` (when the provider has one) and locking the
 /// table ([`lock_table`]). A transaction that lost a race on a catalog row is
-/// rolled back and tried again (see [`is_transient`]).
+/// rolled back and tried again (see [`crate::pg::retry`]).
 pub async fn run_in_transaction(
     client: &Client,
     database: Option<&str>,
@@ -107,17 +93,10 @@ pub async fn run_in_transaction(
     let statements: Vec<Statement> = std::iter::once(lock_table(table))
         .chain(statements.iter().cloned())
         .collect();
-    let mut attempt = 1;
-    loop {
-        match run_once(client, database, &statements).await {
-            Err(e) if attempt < ATTEMPTS && is_transient(&e) => {
-                log::info!("retrying after a concurrent catalog change: {e}");
-                tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
-                attempt += 1;
-            }
-            result => return result,
-        }
-    }
+    crate::pg::retry::with_retry("changing a table", crate::pg::retry::transient, || {
+        run_once(client, database, &statements)
+    })
+    .await
 }
 
 async fn run_once(

@@ -30,31 +30,19 @@ pub fn strings(v: &Value, attr: &str) -> Vec<String> {
     v.get(attr).as_string_set().unwrap_or_default()
 }
 
-/// How often a transaction that lost a race with another session is run.
-const TRANSACTION_ATTEMPTS: u32 = 5;
-
 /// Runs statements in one transaction on the given database (None = the
 /// provider's), so a failure leaves nothing half-applied. A transaction that
-/// lost a race with a concurrent session (see [`PgError::is_transient`]) was
-/// rolled back whole, so it is run again after a short, growing pause:
-/// parallel applies then never show these errors to the user.
+/// lost a race with a concurrent session is run again (see
+/// [`crate::pg::retry`]): parallel applies never show these errors.
 pub async fn in_transaction(
     client: &Client,
     database: Option<&str>,
     statements: &[Statement],
 ) -> Result<(), PgError> {
-    let mut attempt = 1;
-    loop {
-        match in_transaction_once(client, database, statements).await {
-            Err(e) if e.is_transient() && attempt < TRANSACTION_ATTEMPTS => {
-                log::debug!("transaction attempt {attempt} lost a race ({e}); retrying");
-                let pause = 20 * u64::from(attempt) + u64::from(rand::random::<u8>() % 20);
-                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
+    crate::pg::retry::with_retry("running a transaction", crate::pg::retry::transient, || {
+        in_transaction_once(client, database, statements)
+    })
+    .await
 }
 
 async fn in_transaction_once(

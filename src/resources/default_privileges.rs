@@ -29,7 +29,7 @@ use super::grant::{
     with_retry, TxError,
 };
 use super::state::{Client, ProviderState};
-use super::util::{boolean, check_identifier, string, strings};
+use super::util::{boolean, check_identifier, check_identifier_attrs, string, strings};
 
 /// The `postgresql_default_privileges` resource.
 pub struct DefaultPrivilegesResource {
@@ -256,17 +256,15 @@ impl Resource for DefaultPrivilegesResource {
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        for (attr, what) in [
-            ("role", "Role Name"),
-            ("owner", "Role Name"),
-            ("database", "Database Name"),
-        ] {
-            if let Some(name) = config.get(attr).as_str() {
-                if let Some(e) = check_identifier(attr, what, name) {
-                    d.push(e);
-                }
-            }
-        }
+        check_identifier_attrs(
+            config,
+            &[
+                ("role", "Role Name"),
+                ("owner", "Role Name"),
+                ("database", "Database Name"),
+            ],
+            &mut d,
+        );
         if let Some(schema) = config.get("schema").as_str().filter(|s| !s.is_empty()) {
             if let Some(e) = check_identifier("schema", "Schema Name", schema) {
                 d.push(e);

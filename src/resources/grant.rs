@@ -37,7 +37,7 @@ use crate::protocol::{
 
 use super::errors::{pg_diag, ErrorContext};
 use super::state::{Client, ProviderState};
-use super::util::{boolean, check_identifier, string, strings};
+use super::util::{boolean, check_identifier, check_identifier_attrs, string, strings};
 
 /// The `postgresql_grant` resource.
 pub struct GrantResource {
@@ -512,13 +512,11 @@ impl Resource for GrantResource {
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        for (attr, what) in [("role", "Role Name"), ("database", "Database Name")] {
-            if let Some(name) = config.get(attr).as_str() {
-                if let Some(e) = check_identifier(attr, what, name) {
-                    d.push(e);
-                }
-            }
-        }
+        check_identifier_attrs(
+            config,
+            &[("role", "Role Name"), ("database", "Database Name")],
+            &mut d,
+        );
         if let Some(schema) = config.get("schema").as_str().filter(|s| !s.is_empty()) {
             if let Some(e) = check_identifier("schema", "Schema Name", schema) {
                 d.push(e);

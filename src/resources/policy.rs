@@ -37,7 +37,7 @@ use super::table_target::{
     self, database_label, database_of, is_missing_database, run_in_transaction, table_diag,
     table_of,
 };
-use super::util::{boolean, check_identifier, string};
+use super::util::{boolean, check_identifier, check_identifier_attrs, string};
 
 /// Role names that PostgreSQL resolves to a concrete role when the policy
 /// is created, so the catalog never holds what was written.
@@ -418,18 +418,16 @@ impl Resource for PolicyResource {
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        for (attr, what) in [
-            ("name", "Policy Name"),
-            ("schema", "Schema Name"),
-            ("table", "Table Name"),
-            ("database", "Database Name"),
-        ] {
-            if let Some(v) = config.get(attr).as_str() {
-                if let Some(e) = check_identifier(attr, what, v) {
-                    d.push(e);
-                }
-            }
-        }
+        check_identifier_attrs(
+            config,
+            &[
+                ("name", "Policy Name"),
+                ("schema", "Schema Name"),
+                ("table", "Table Name"),
+                ("database", "Database Name"),
+            ],
+            &mut d,
+        );
         if let Some(c) = config.get("command").as_str() {
             if Command::parse(c).is_none() {
                 d.push(

@@ -23,7 +23,7 @@ use super::table_target::{
     self, database_label, database_of, is_missing_database, run_in_transaction, table_diag,
     table_of,
 };
-use super::util::{boolean, check_identifier};
+use super::util::{boolean, check_identifier_attrs};
 
 /// The `postgresql_row_level_security` resource.
 pub struct RowLevelSecurityResource {
@@ -160,17 +160,15 @@ impl Resource for RowLevelSecurityResource {
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        for (attr, what) in [
-            ("schema", "Schema Name"),
-            ("table", "Table Name"),
-            ("database", "Database Name"),
-        ] {
-            if let Some(v) = config.get(attr).as_str() {
-                if let Some(e) = check_identifier(attr, what, v) {
-                    d.push(e);
-                }
-            }
-        }
+        check_identifier_attrs(
+            config,
+            &[
+                ("schema", "Schema Name"),
+                ("table", "Table Name"),
+                ("database", "Database Name"),
+            ],
+            &mut d,
+        );
         d
     }
 

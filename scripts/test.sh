@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Runs every check the project has, on a fresh machine as on a developer's:
-#   1. installs missing tools (Terraform 1.15.5, PostgreSQL 17) into .tools/;
+#   1. installs missing tools (Terraform 1.15.5, PostgreSQL 17) into the
+#      per-user tool cache (scripts/install-tools.sh cache-dir);
 #   2. cargo fmt --check and cargo clippy with warnings as errors;
-#   3. unit and in-process protocol tests;
-#   4. the docs check (part of 3: committed docs must match the generator);
-#   5. the acceptance suite (real terraform, real PostgreSQL started by the
+#   3. unit and in-process protocol tests, a bounded fuzz run of the value
+#      decoders, and the docs check (committed docs must match the generator);
+#   4. the acceptance suite (real terraform, real PostgreSQL started by the
 #      tests) for each PostgreSQL major in PG_MAJORS (default "15 17") and each
 #      Terraform binary found (1.11.4 when installed, 1.15.5 always).
 #
+# Only cargo's own test runner is used, so a machine with nothing but rustup
+# runs it; each acceptance run is one test process sharing one PostgreSQL
+# cluster.
+#
 # Environment: PG_MAJORS="15 17" to choose servers; TF_BINARIES to give
-# terraform paths explicitly (space-separated).
+# terraform paths explicitly (space-separated); ACC_THREADS for how many
+# acceptance tests run at once (default 4).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,7 +52,8 @@ step "cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 
 step "unit and protocol tests"
-cargo nextest run --locked --no-fail-fast -E 'not binary(acceptance)'
+# The acceptance binary runs too, and skips itself without TF_ACC.
+cargo test --locked --no-fail-fast
 
 # Each combination is a full acceptance run; with 2 PostgreSQL majors and 2
 # Terraform versions that is four. Tests share nothing between runs, and a
@@ -57,7 +64,8 @@ for major in $(printf '%s\n' "${!PG_BIN_OF[@]}" | sort -n); do
         version="$("$tf" version | sed -n 1p)"
         step "acceptance tests: PostgreSQL $major, $version"
         if ! TF_ACC=1 PG_BIN="${PG_BIN_OF[$major]}" TF_ACC_TERRAFORM_PATH="$tf" \
-            cargo nextest run --locked --no-fail-fast -E 'binary(acceptance)'; then
+            cargo test --locked --no-fail-fast --test acceptance -- \
+            --test-threads="${ACC_THREADS:-4}"; then
             failed+=("PostgreSQL $major with $version")
         fi
     done

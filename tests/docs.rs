@@ -46,3 +46,21 @@ fn committed_docs_match_the_schema() {
         "docs are out of date: {stale:?}\nRegenerate with: UPDATE_DOCS=1 cargo test --test docs"
     );
 }
+
+/// Each fact about an attribute is stated once: the generator adds the
+/// replacement note from the schema, so descriptions must not say it too.
+#[test]
+fn attribute_notes_are_not_repeated() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for page in render_site(&PostgresProvider::new(), root) {
+        for line in page.content.lines().filter(|l| l.starts_with("- `")) {
+            for phrase in ["replaces the", "Defaults to"] {
+                assert!(
+                    line.matches(phrase).count() <= 1,
+                    "{} repeats {phrase:?}: {line}",
+                    page.path.display()
+                );
+            }
+        }
+    }
+}

@@ -923,12 +923,25 @@ async fn validate_role(
     client: &mut ProviderClient,
     config: Option<pb::DynamicValue>,
 ) -> Vec<pb::Diagnostic> {
+    // As Terraform 1.11 and later send it.
+    let capabilities = pb::ClientCapabilities {
+        deferral_allowed: true,
+        write_only_attributes_allowed: true,
+    };
+    validate_role_as(client, config, Some(capabilities)).await
+}
+
+async fn validate_role_as(
+    client: &mut ProviderClient,
+    config: Option<pb::DynamicValue>,
+    client_capabilities: Option<pb::ClientCapabilities>,
+) -> Vec<pb::Diagnostic> {
     within(
         "ValidateResourceConfig",
         client.validate_resource_config(pb::validate_resource_config::Request {
             type_name: "postgresql_role".into(),
             config,
-            ..Default::default()
+            client_capabilities,
         }),
     )
     .await
@@ -1098,6 +1111,42 @@ async fn validate_resource_config_reports_attribute_paths() {
         "mistyped msgpack accepted:\n{}",
         describe(&mistyped)
     );
+}
+
+/// Terraform and OpenTofu before 1.11 do not know write-only attributes and
+/// would keep their values in plan and state: such a client may not set one.
+#[tokio::test]
+async fn write_only_attributes_need_a_client_that_allows_them() {
+    let (_plugin, mut client, schema) = rpc_fixture().await;
+    let ty = role_type(&schema);
+    let config = || {
+        dynamic(
+            &Value::object([
+                ("name", Value::string("app")),
+                ("password_wo", Value::string("s3cret")),
+                ("password_wo_version", Value::string("1")),
+            ]),
+            &ty,
+        )
+    };
+    let old_clients = [
+        None,
+        Some(pb::ClientCapabilities {
+            deferral_allowed: true,
+            write_only_attributes_allowed: false,
+        }),
+    ];
+    for caps in old_clients {
+        let diags = validate_role_as(&mut client, config(), caps).await;
+        let errors: Vec<_> = diags.iter().filter(|d| is_error(d)).collect();
+        assert_eq!(errors.len(), 1, "{}", describe(&diags));
+        assert_eq!(diag_attr(errors[0]).as_deref(), Some("password_wo"));
+        assert!(errors[0].detail.contains("1.11"), "{}", describe(&diags));
+    }
+    assert!(validate_role(&mut client, config()).await.is_empty());
+    // Without a write-only value, an old client is fine.
+    let plain = dynamic(&Value::object([("name", Value::string("app"))]), &ty);
+    assert!(validate_role_as(&mut client, plain, None).await.is_empty());
 }
 
 async fn plan_role(

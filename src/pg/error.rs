@@ -49,6 +49,10 @@ pub enum PgError {
     /// The connection pool failed for a reason other than connecting.
     #[error("connection pool: {0}")]
     Pool(String),
+    /// The caller asked to stop before the change was committed; the
+    /// transaction was rolled back and nothing changed.
+    #[error("cancelled before the change was committed; it was rolled back")]
+    Cancelled,
 }
 
 impl PgError {
@@ -85,7 +89,21 @@ impl PgError {
     /// sessions rewrite the same catalog row (GRANT, REVOKE, DROP OWNED and
     /// ALTER TABLE do so without waiting for each other).
     pub fn is_transient(&self) -> bool {
+        if self.sqlstate() == Some(&SqlState::UNIQUE_VIOLATION) {
+            // Two sessions inserting the same catalog row (a first
+            // pg_default_acl entry, say) collide on the catalog's unique
+            // index; the loser sees the row once it runs again.
+            return self.constraint().is_some_and(|c| c.starts_with("pg_"));
+        }
         is_transient_state(self.sqlstate(), self.db_message().as_deref())
+    }
+
+    /// The constraint (or index) a server error names.
+    fn constraint(&self) -> Option<&str> {
+        match self {
+            PgError::Query { source, .. } => source.as_db_error().and_then(DbError::constraint),
+            _ => None,
+        }
     }
 
     /// The server's message with its DETAIL and HINT lines, when the server

@@ -37,6 +37,12 @@ impl Statement {
     }
 }
 
+/// `SET LOCAL lock_timeout` for DDL that must not queue behind a long
+/// transaction.
+pub fn lock_timeout_statement(d: std::time::Duration) -> Statement {
+    Statement::plain(format!("SET LOCAL lock_timeout = {}", d.as_millis()))
+}
+
 /// Runs statements in order on a client or transaction, logging each one.
 /// Each goes through the extended query protocol, which refuses text holding
 /// a second statement: a value that slipped past quoting could end the

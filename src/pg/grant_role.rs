@@ -20,14 +20,14 @@
 //! collide (serialization failures, deadlocks, "tuple concurrently updated")
 //! are retried a few times with the whole transaction.
 
-use std::future::Future;
-
 use tokio_postgres::GenericClient;
+use tokio_util::sync::CancellationToken;
 
 use super::error::PgError;
 use super::exec::{run_all, Statement};
 use super::pool::Pools;
 use super::quote::ident;
+use super::tx::{self, TxError, TxTarget};
 
 /// First `server_version_num` with per-grant options and grantor identity.
 pub const PG16: i32 = 160_000;
@@ -553,22 +553,23 @@ async fn current_user<C: GenericClient>(c: &C) -> Result<String, PgError> {
 
 // ------------------------------------------------------------- transactions --
 
-/// Runs `op` (one whole transaction) again when it loses a race with a
-/// concurrent session, so parallel applies never see these errors.
-pub async fn with_retry<T, F, Fut>(what: &str, op: F) -> Result<T, GrantError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, GrantError>>,
-{
-    super::retry::with_retry(
-        what,
-        |e| match e {
-            GrantError::Pg(p) => super::retry::transient(p),
+impl TxError for GrantError {
+    fn as_pg(&self) -> Option<&PgError> {
+        match self {
+            GrantError::Pg(p) => Some(p),
             _ => None,
-        },
-        op,
-    )
-    .await
+        }
+    }
+}
+
+/// Where membership changes run: the provider's own database, since roles
+/// are cluster-wide.
+fn target(what: &str) -> TxTarget<'_> {
+    TxTarget {
+        database: None,
+        lock_timeout: None,
+        what,
+    }
 }
 
 /// Takes the advisory locks of both roles, lower OID first.
@@ -619,69 +620,74 @@ async fn locked_pair<C: GenericClient>(
 /// belongs to someone else until imported).
 pub async fn create(
     pools: &Pools,
+    cancel: &CancellationToken,
     version_num: i32,
     member: &str,
     granted: &str,
     wanted: Wanted,
 ) -> Result<GrantRow, GrantError> {
-    with_retry("granting a role", || async {
-        let mut conn = pools.get(None).await?;
-        let tx = conn
-            .transaction()
-            .await
-            .map_err(|e| PgError::query("starting a transaction", e))?;
-        let (m, g) = locked_pair(&*tx, member, granted).await?;
-        if would_cycle(&*tx, m.oid, g.oid).await? {
-            return Err(GrantError::Cycle {
-                member: member.to_string(),
-                granted: granted.to_string(),
-            });
-        }
-        let grantor = match authority(&*tx, version_num, &g).await? {
-            Authority::Grantor(x) => x,
-            Authority::Missing(reason) => {
-                return Err(GrantError::NotAuthorized {
-                    user: current_user(&*tx).await?,
-                    granted: granted.to_string(),
-                    reason,
-                })
-            }
-        };
-        if let Some(existing) = read_grant(&*tx, version_num, member, granted, &grantor).await? {
-            return Err(GrantError::AlreadyGranted {
-                member: member.to_string(),
-                granted: granted.to_string(),
-                grantor: existing.grantor,
-            });
-        }
-        let statement = if version_num >= PG16 {
-            grant_v16(
-                granted,
-                member,
-                Some(wanted.admin),
-                wanted.inherit.unwrap_or(m.inherit),
-                wanted.set.unwrap_or(true),
-                &grantor,
-            )
-        } else {
-            if wanted.inherit.is_some() || wanted.set.is_some() {
-                return Err(GrantError::OptionsUnsupported { version_num });
-            }
-            grant_legacy(granted, member, wanted.admin)
-        };
-        run_all(&*tx, &[statement]).await?;
-        let row = read_back(&*tx, version_num, member, granted, &grantor).await?;
-        tx.commit()
-            .await
-            .map_err(|e| PgError::query("committing the grant", e))?;
-        Ok(row)
-    })
+    let ctx = (member, granted);
+    tx::run(
+        pools,
+        target("granting a role"),
+        cancel,
+        &ctx,
+        move |tx, &(member, granted)| {
+            Box::pin(async move {
+                let (m, g) = locked_pair(&*tx, member, granted).await?;
+                if would_cycle(&*tx, m.oid, g.oid).await? {
+                    return Err(GrantError::Cycle {
+                        member: member.to_string(),
+                        granted: granted.to_string(),
+                    });
+                }
+                let grantor = match authority(&*tx, version_num, &g).await? {
+                    Authority::Grantor(x) => x,
+                    Authority::Missing(reason) => {
+                        return Err(GrantError::NotAuthorized {
+                            user: current_user(&*tx).await?,
+                            granted: granted.to_string(),
+                            reason,
+                        })
+                    }
+                };
+                if let Some(existing) =
+                    read_grant(&*tx, version_num, member, granted, &grantor).await?
+                {
+                    return Err(GrantError::AlreadyGranted {
+                        member: member.to_string(),
+                        granted: granted.to_string(),
+                        grantor: existing.grantor,
+                    });
+                }
+                let statement = if version_num >= PG16 {
+                    grant_v16(
+                        granted,
+                        member,
+                        Some(wanted.admin),
+                        wanted.inherit.unwrap_or(m.inherit),
+                        wanted.set.unwrap_or(true),
+                        &grantor,
+                    )
+                } else {
+                    if wanted.inherit.is_some() || wanted.set.is_some() {
+                        return Err(GrantError::OptionsUnsupported { version_num });
+                    }
+                    grant_legacy(granted, member, wanted.admin)
+                };
+                run_all(&*tx, &[statement]).await?;
+                read_back(&*tx, version_num, member, granted, &grantor).await
+            })
+        },
+    )
     .await
 }
 
 /// Changes the options of the grant recorded with `grantor` in place.
+#[allow(clippy::too_many_arguments)]
 pub async fn update(
     pools: &Pools,
+    cancel: &CancellationToken,
     version_num: i32,
     member: &str,
     granted: &str,
@@ -689,48 +695,48 @@ pub async fn update(
     old: Wanted,
     new: Wanted,
 ) -> Result<GrantRow, GrantError> {
-    with_retry("changing a role grant", || async {
-        let mut conn = pools.get(None).await?;
-        let tx = conn
-            .transaction()
-            .await
-            .map_err(|e| PgError::query("starting a transaction", e))?;
-        let (m, _) = locked_pair(&*tx, member, granted).await?;
-        if version_num < PG16 && (new.inherit.is_some() || new.set.is_some()) {
-            return Err(GrantError::OptionsUnsupported { version_num });
-        }
-        let current = read_grant(&*tx, version_num, member, granted, grantor).await?;
-        let inherit = new
-            .inherit
-            .or(current.as_ref().and_then(|r| r.inherit))
-            .unwrap_or(m.inherit);
-        let set = new
-            .set
-            .or(current.as_ref().and_then(|r| r.set))
-            .unwrap_or(true);
-        // Compare with what the server holds now, not what the prior state
-        // said: the statements must turn the actual row into the wanted one.
-        let actual = Wanted {
-            admin: current.as_ref().is_some_and(|r| r.admin),
-            ..old
-        };
-        let statements = update_statements(
-            version_num,
-            granted,
-            member,
-            grantor,
-            &actual,
-            &new,
-            inherit,
-            set,
-        );
-        run_all(&*tx, &statements).await?;
-        let row = read_back(&*tx, version_num, member, granted, grantor).await?;
-        tx.commit()
-            .await
-            .map_err(|e| PgError::query("committing the grant", e))?;
-        Ok(row)
-    })
+    let ctx = (member, granted, grantor);
+    tx::run(
+        pools,
+        target("changing a role grant"),
+        cancel,
+        &ctx,
+        move |tx, &(member, granted, grantor)| {
+            Box::pin(async move {
+                let (m, _) = locked_pair(&*tx, member, granted).await?;
+                if version_num < PG16 && (new.inherit.is_some() || new.set.is_some()) {
+                    return Err(GrantError::OptionsUnsupported { version_num });
+                }
+                let current = read_grant(&*tx, version_num, member, granted, grantor).await?;
+                let inherit = new
+                    .inherit
+                    .or(current.as_ref().and_then(|r| r.inherit))
+                    .unwrap_or(m.inherit);
+                let set = new
+                    .set
+                    .or(current.as_ref().and_then(|r| r.set))
+                    .unwrap_or(true);
+                // Compare with what the server holds now, not what the prior state
+                // said: the statements must turn the actual row into the wanted one.
+                let actual = Wanted {
+                    admin: current.as_ref().is_some_and(|r| r.admin),
+                    ..old
+                };
+                let statements = update_statements(
+                    version_num,
+                    granted,
+                    member,
+                    grantor,
+                    &actual,
+                    &new,
+                    inherit,
+                    set,
+                );
+                run_all(&*tx, &statements).await?;
+                read_back(&*tx, version_num, member, granted, grantor).await
+            })
+        },
+    )
     .await
 }
 
@@ -738,34 +744,36 @@ pub async fn update(
 /// (before 16). Succeeds when either role or the grant is already gone.
 pub async fn delete(
     pools: &Pools,
+    cancel: &CancellationToken,
     version_num: i32,
     member: &str,
     granted: &str,
     grantor: &str,
 ) -> Result<(), GrantError> {
-    with_retry("revoking a role grant", || async {
-        let mut conn = pools.get(None).await?;
-        let tx = conn
-            .transaction()
-            .await
-            .map_err(|e| PgError::query("starting a transaction", e))?;
-        match locked_pair(&*tx, member, granted).await {
-            Err(GrantError::RoleMissing { .. }) => return Ok(()),
-            other => other?,
-        };
-        if read_grant(&*tx, version_num, member, granted, grantor)
-            .await?
-            .is_none()
-        {
-            return Ok(());
-        }
-        let by = (version_num >= PG16).then_some(grantor);
-        run_all(&*tx, &[revoke(granted, member, by)]).await?;
-        tx.commit()
-            .await
-            .map_err(|e| PgError::query("committing the revoke", e))?;
-        Ok(())
-    })
+    let ctx = (member, granted, grantor);
+    tx::run(
+        pools,
+        target("revoking a role grant"),
+        cancel,
+        &ctx,
+        move |tx, &(member, granted, grantor)| {
+            Box::pin(async move {
+                match locked_pair(&*tx, member, granted).await {
+                    Err(GrantError::RoleMissing { .. }) => return Ok(()),
+                    other => other?,
+                };
+                if read_grant(&*tx, version_num, member, granted, grantor)
+                    .await?
+                    .is_none()
+                {
+                    return Ok(());
+                }
+                let by = (version_num >= PG16).then_some(grantor);
+                run_all(&*tx, &[revoke(granted, member, by)]).await?;
+                Ok(())
+            })
+        },
+    )
     .await
 }
 

@@ -16,3 +16,5 @@ pub mod retry;
 pub mod role;
 pub mod scram;
 pub mod settings;
+pub mod tls;
+pub mod tx;

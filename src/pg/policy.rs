@@ -20,9 +20,9 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, GenericClient, Transaction};
 
 use super::error::PgError;
+use super::exec::lock_timeout_statement;
 use super::exec::{run_all, Statement};
 use super::quote::{ident, qualified};
-use super::role::lock_timeout_statement;
 
 /// The pseudo-role written `PUBLIC` in SQL and `public` in configuration.
 pub const PUBLIC: &str = "public";

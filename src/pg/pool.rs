@@ -8,28 +8,37 @@
 //! connection slots. Each database therefore gets a pool capped at
 //! `max_connections`, whose connections are reused.
 //!
-//! TLS follows libpq's `sslmode` semantics as far as tokio-postgres allows;
-//! see [`Pools::new`].
+//! TLS is set up in [`super::tls`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use deadpool_postgres::{
-    Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime, TimeoutType,
-};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{
-    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+    Hook, HookError, Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime,
+    TimeoutType,
 };
 use tokio_postgres::NoTls;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::error::PgError;
-use super::settings::{ConnectSettings, SslMode};
+use super::settings::ConnectSettings;
+use super::tls;
+
+/// Session settings every connection pins right after it is opened, over
+/// whatever the server, the database (`ALTER DATABASE ... SET`) or the
+/// provider's role (`ALTER ROLE ... SET`) chose as defaults. The provider's
+/// SQL depends on them:
+/// * `standard_conforming_strings`: quoted literals and the policy
+///   expression guard read a backslash as an ordinary character; with it
+///   off, `'\''` would end a literal where the guard saw none end.
+/// * `quote_all_identifiers`: expressions and names the server prints back
+///   are compared with what the configuration says.
+/// * `DateStyle` and `IntervalStyle`: timestamps read back as text (such as
+///   `valid_until`) have one spelling.
+pub const PINNED_SESSION_SETTINGS: &str = "SET standard_conforming_strings = on; \
+     SET quote_all_identifiers = off; \
+     SET DateStyle = 'ISO, MDY'; \
+     SET IntervalStyle = postgres";
 
 /// What [`Pools::check`] learns about the server and the login role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,17 +79,7 @@ impl Pools {
     /// Prepares pools for a server. Nothing connects yet; TLS files are read
     /// now so mistakes in them are reported before any work starts.
     ///
-    /// TLS, by `sslmode`:
-    /// * `disable`: plaintext.
-    /// * `prefer`: TLS when the server offers it, else plaintext; `require`:
-    ///   TLS or fail. Without `sslrootcert` the certificate is not checked
-    ///   (encryption only, as libpq); with it the chain is verified as for
-    ///   `verify-ca` (libpq does this when a root file is present; unlike
-    ///   libpq, `prefer` then fails rather than retrying in plaintext).
-    /// * `verify-ca`: the chain must lead to `sslrootcert`; the host name is
-    ///   not checked. `verify-full`: the host name is checked too. Both need
-    ///   `sslrootcert`.
-    /// * Unix sockets never use TLS (PostgreSQL does not offer it there).
+    /// TLS follows `sslmode` as libpq does; see [`tls::connector`].
     ///
     /// A client certificate and key are loaded when configured.
     pub fn new(settings: ConnectSettings) -> Result<Pools, PgError> {
@@ -89,7 +88,7 @@ impl Pools {
                 "max_connections must be at least 1".to_owned(),
             ));
         }
-        let tls = tls_connector(&settings)?;
+        let tls = tls::connector(&settings)?;
         Ok(Pools {
             inner: Arc::new(Inner {
                 settings,
@@ -165,6 +164,14 @@ impl Pools {
         let pool = Pool::builder(manager)
             .max_size(settings.max_connections)
             .runtime(Runtime::Tokio1)
+            .post_create(Hook::async_fn(|client, _| {
+                Box::pin(async move {
+                    client
+                        .batch_execute(PINNED_SESSION_SETTINGS)
+                        .await
+                        .map_err(HookError::Backend)
+                })
+            }))
             .create_timeout(settings.effective_connect_timeout())
             .build()
             .map_err(|e| {
@@ -196,6 +203,9 @@ impl Pools {
             PoolError::NoRuntimeSpecified => {
                 PgError::Pool("no async runtime configured".to_owned())
             }
+            PoolError::PostCreateHook(HookError::Backend(e)) => {
+                PgError::query("pinning the session settings of a new connection", e)
+            }
             PoolError::PostCreateHook(e) => {
                 PgError::Pool(format!("setting up a new connection: {e}"))
             }
@@ -203,204 +213,10 @@ impl Pools {
     }
 }
 
-/// Builds the rustls connector for the settings, or `None` for plaintext.
-fn tls_connector(settings: &ConnectSettings) -> Result<Option<MakeRustlsConnect>, PgError> {
-    if settings.is_unix_socket() || settings.sslmode == SslMode::Disable {
-        return Ok(None);
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| PgError::Settings(format!("TLS protocol setup: {e}")))?;
-
-    let builder = match (settings.sslmode, settings.sslrootcert.as_deref()) {
-        (SslMode::VerifyFull, Some(root)) => builder.with_root_certificates(load_roots(root)?),
-        (SslMode::VerifyCa | SslMode::Require | SslMode::Prefer, Some(root)) => {
-            let inner = WebPkiServerVerifier::builder_with_provider(
-                Arc::new(load_roots(root)?),
-                provider.clone(),
-            )
-            .build()
-            .map_err(|e| PgError::Tls {
-                path: root.to_owned(),
-                reason: e.to_string(),
-            })?;
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(ChainOnlyVerifier { inner }))
-        }
-        (SslMode::VerifyCa | SslMode::VerifyFull, None) => {
-            return Err(PgError::Settings(format!(
-                "sslmode {} requires sslrootcert (a PEM file of trusted root certificates)",
-                settings.sslmode
-            )))
-        }
-        (SslMode::Require | SslMode::Prefer, None) => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(EncryptOnlyVerifier { provider })),
-        // Handled by the early return above.
-        (SslMode::Disable, _) => return Ok(None),
-    };
-
-    let config = match &settings.clientcert {
-        Some(cc) => {
-            let certs = load_certs(&cc.cert)?;
-            let key = PrivateKeyDer::from_pem_file(&cc.key).map_err(|e| PgError::Tls {
-                path: cc.key.clone(),
-                reason: format!("cannot read a PEM private key: {e}"),
-            })?;
-            builder
-                .with_client_auth_cert(certs, key)
-                .map_err(|e| PgError::Tls {
-                    path: cc.key.clone(),
-                    reason: format!("cannot be used with certificate {}: {e}", cc.cert),
-                })?
-        }
-        None => builder.with_no_client_auth(),
-    };
-    Ok(Some(MakeRustlsConnect::new(config)))
-}
-
-/// All certificates in a PEM file; an error names the file.
-fn load_certs(path: &str) -> Result<Vec<CertificateDer<'static>>, PgError> {
-    let tls_err = |reason: String| PgError::Tls {
-        path: path.to_owned(),
-        reason,
-    };
-    let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| tls_err(format!("cannot read: {e}")))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| tls_err(format!("invalid PEM: {e}")))?;
-    if certs.is_empty() {
-        return Err(tls_err("contains no PEM certificates".to_owned()));
-    }
-    Ok(certs)
-}
-
-fn load_roots(path: &str) -> Result<RootCertStore, PgError> {
-    let mut roots = RootCertStore::empty();
-    for cert in load_certs(path)? {
-        roots.add(cert).map_err(|e| PgError::Tls {
-            path: path.to_owned(),
-            reason: format!("unusable root certificate: {e}"),
-        })?;
-    }
-    Ok(roots)
-}
-
-/// `verify-ca`: the chain must lead to a trusted root, any host name is
-/// accepted.
-#[derive(Debug)]
-struct ChainOnlyVerifier {
-    inner: Arc<WebPkiServerVerifier>,
-}
-
-impl ServerCertVerifier for ChainOnlyVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        // WebPkiServerVerifier checks the chain first and the name last, so
-        // a name mismatch means the chain was already accepted.
-        match self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        ) {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
-/// `prefer`/`require` without a root certificate: libpq encrypts but does
-/// not authenticate the server. The handshake signatures are still checked,
-/// so the session is at least bound to the certificate's key.
-#[derive(Debug)]
-struct EncryptOnlyVerifier {
-    provider: Arc<CryptoProvider>,
-}
-
-impl ServerCertVerifier for EncryptOnlyVerifier {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pg::settings::SslMode;
 
     fn settings() -> ConnectSettings {
         ConnectSettings {

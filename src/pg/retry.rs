@@ -16,6 +16,13 @@ use super::error::PgError;
 /// How often a transaction is run before its last error is returned.
 pub const ATTEMPTS: u32 = 6;
 
+/// How long to wait after the `attempt`-th run lost a race: growing, and
+/// randomized so that colliding sessions spread out.
+pub fn pause(attempt: u32) -> Duration {
+    let base = 20u64 << attempt.min(5);
+    Duration::from_millis(base + rand::rng().random_range(0..base))
+}
+
 /// `race` for operations whose error is a [`PgError`] itself.
 pub fn transient(e: &PgError) -> Option<&PgError> {
     e.is_transient().then_some(e)
@@ -40,12 +47,12 @@ where
         match op().await {
             Err(e) if attempt < ATTEMPTS && race(&e).is_some() => {
                 let cause = race(&e).map(ToString::to_string).unwrap_or_default();
-                let base = 20u64 << attempt.min(5);
-                let wait = base + rand::rng().random_range(0..base);
+                let wait = pause(attempt);
                 log::info!(
-                    "{what}: attempt {attempt} collided with a concurrent change ({cause}); retrying in {wait} ms"
+                    "{what}: attempt {attempt} collided with a concurrent change ({cause}); retrying in {} ms",
+                    wait.as_millis()
                 );
-                tokio::time::sleep(Duration::from_millis(wait)).await;
+                tokio::time::sleep(wait).await;
                 attempt += 1;
             }
             other => return other,

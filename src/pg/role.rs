@@ -4,8 +4,6 @@
 //! Every identifier is quoted; passwords only ever appear as SCRAM verifiers
 //! computed by the caller, and are redacted from the log copy.
 
-use std::time::Duration;
-
 use tokio_postgres::GenericClient;
 
 use super::error::PgError;
@@ -338,15 +336,20 @@ pub fn acl_lock() -> Statement {
     Statement::plain(format!("SELECT pg_advisory_xact_lock({ACL_LOCK_KEY})"))
 }
 
-/// Statements that drop a role, optionally handing its objects to the
-/// connected user first (in the connected database only).
-pub fn drop_role(name: &str, reassign_owned: bool, drop: bool) -> Vec<Statement> {
+/// Statements that drop a role, optionally handing its objects to `heir`
+/// first (in the connected database only).
+///
+/// The heir is named, never `CURRENT_USER`: a Citus 13 coordinator crashes
+/// on `REASSIGN OWNED ... TO CURRENT_USER` (signal 11, restarting the whole
+/// cluster), while the explicit name works everywhere.
+pub fn drop_role(name: &str, heir: &str, reassign_owned: bool, drop: bool) -> Vec<Statement> {
     let role = ident(name);
     let mut out = Vec::new();
     if reassign_owned {
         out.push(acl_lock());
         out.push(Statement::plain(format!(
-            "REASSIGN OWNED BY {role} TO CURRENT_USER"
+            "REASSIGN OWNED BY {role} TO {}",
+            ident(heir)
         )));
         out.push(Statement::plain(format!("DROP OWNED BY {role}")));
     }
@@ -434,11 +437,6 @@ pub fn parse_duration_ms(v: &str) -> Option<i64> {
         _ => return None,
     };
     Some((n * factor).round() as i64)
-}
-
-/// Formats a lock timeout for `SET LOCAL lock_timeout`.
-pub fn lock_timeout_statement(d: Duration) -> Statement {
-    Statement::plain(format!("SET LOCAL lock_timeout = {}", d.as_millis()))
 }
 
 #[cfg(test)]
@@ -542,17 +540,17 @@ mod tests {
 
     #[test]
     fn drop_statements() {
-        let s = drop_role("r", true, true);
+        let s = drop_role("r", "Admin \"x\"", true, true);
         let sql: Vec<&str> = s.iter().map(|s| s.sql.as_str()).collect();
         assert_eq!(
             sql,
             [
                 "SELECT pg_advisory_xact_lock(8099573715263841646)",
-                "REASSIGN OWNED BY \"r\" TO CURRENT_USER",
+                "REASSIGN OWNED BY \"r\" TO \"Admin \"\"x\"\"\"",
                 "DROP OWNED BY \"r\"",
                 "DROP ROLE \"r\"",
             ]
         );
-        assert_eq!(drop_role("r", false, false).len(), 0);
+        assert_eq!(drop_role("r", "a", false, false).len(), 0);
     }
 }

@@ -341,12 +341,10 @@ fn msgpack_key(k: rmpv::Value, path: &Path<'_>) -> Result<String, CodecError> {
 /// Numbers arrive as any integer width, float32/64, or a decimal string.
 fn number_from_msgpack(raw: &rmpv::Value, path: &Path<'_>) -> Result<Number, CodecError> {
     use rmpv::Value as M;
+    // cty turns a float64 into a big.Float of exactly its value, so a large
+    // integer like 11893228812309471232 keeps every digit.
     let float = |f: f64| {
-        if f.is_nan() {
-            Err(path.decode_err("NaN is not a valid number"))
-        } else {
-            Ok(Number::from_f64(f))
-        }
+        Number::from_f64_exact(f).ok_or_else(|| path.decode_err("NaN is not a valid number"))
     };
     match raw {
         M::Integer(i) => {
@@ -1398,10 +1396,14 @@ mod tests {
         assert_rt(num("-2.75"), &ty);
         assert_rt(num("-0.1"), &ty);
         assert_rt(num("123456789012345678901234567890.123456789"), &ty);
-        // A float64 0.1 from the wire reads as 0.1.
+        // A float64 from the wire reads as exactly its value, as in cty
+        // (Terraform itself sends 0.1 as a string, see above).
         let mut f = vec![0xcb];
         f.extend_from_slice(&0.1f64.to_be_bytes());
-        assert_eq!(decode_msgpack(&f, &ty).unwrap(), num("0.1"));
+        assert_eq!(
+            decode_msgpack(&f, &ty).unwrap(),
+            num("0.1000000000000000055511151231257827021181583404541015625")
+        );
         // 1e20 is no int64 but is an exact float64.
         assert_eq!(encode_msgpack(&num("1e20"), &ty).unwrap()[0], 0xcb);
 
@@ -1444,12 +1446,52 @@ mod tests {
         let mut bytes = vec![0xca];
         bytes.extend_from_slice(&(-0.25f32).to_be_bytes());
         assert_eq!(decode_msgpack(&bytes, &Type::Number).unwrap(), num("-0.25"));
-        // 0.1f32 widens to the float64 nearest it, as in cty.
+        // 0.1f32 widens to a float64, whose exact value cty keeps.
         let mut bytes = vec![0xca];
         bytes.extend_from_slice(&0.1f32.to_be_bytes());
         assert_eq!(
             decode_msgpack(&bytes, &Type::Number).unwrap(),
-            Value::float(f64::from(0.1f32))
+            num("0.100000001490116119384765625")
+        );
+    }
+
+    #[test]
+    fn float64_integers_beyond_2_pow_53_decode_exactly() {
+        // cty reads a float64 into a big.Float of exactly its value; the
+        // shortest round-tripping text (11893228812309471000) is another number.
+        let f = 11893228812309471232f64;
+        assert_eq!(f, 11893228812309471232u64 as f64);
+        let mut bytes = vec![0xcb];
+        bytes.extend_from_slice(&f.to_be_bytes());
+        assert_eq!(
+            decode_msgpack(&bytes, &Type::Number).unwrap(),
+            num("11893228812309471232")
+        );
+        // And it goes back out as the same float64.
+        let out = encode_msgpack(&num("11893228812309471232"), &Type::Number).unwrap();
+        assert_eq!(out, bytes);
+    }
+
+    #[test]
+    fn huge_exponents_are_refused_without_allocating() {
+        // Once a request that aborted the plugin (about 9.2e18 bytes of
+        // zeros): a number string with an exponent near i64's end.
+        let mut bytes = vec![0xb8, 24];
+        bytes.extend_from_slice(b"0.5e-9223372036854775807");
+        assert!(decode_msgpack(&bytes, &Type::Number).is_err());
+        for text in [
+            "0.5e-9223372036854775807",
+            "5e9223372036854775807",
+            "1e-9223372036854775808",
+            "123.456e99999999999999999999",
+            "-0.000001e-4000000000",
+        ] {
+            assert_eq!(Number::parse(text), None, "{text}");
+        }
+        // JSON numbers go through f64 first, which rounds this to zero.
+        assert_eq!(
+            decode_json_lenient(br#"1e-9223372036854775807"#, &Type::Number).unwrap(),
+            num("0")
         );
     }
 

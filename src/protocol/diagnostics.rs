@@ -38,6 +38,18 @@ impl AttrPath {
         AttrPath(vec![PathStep::Attr(name.to_string())])
     }
 
+    /// This path extended by one step.
+    pub fn then(&self, step: PathStep) -> AttrPath {
+        let mut steps = self.0.clone();
+        steps.push(step);
+        AttrPath(steps)
+    }
+
+    /// This path extended by an attribute name.
+    pub fn then_attr(&self, name: &str) -> AttrPath {
+        self.then(PathStep::Attr(name.to_string()))
+    }
+
     /// Converts to the wire form.
     pub fn to_proto(&self) -> pb::AttributePath {
         use pb::attribute_path::step::Selector;
@@ -106,6 +118,12 @@ impl Diagnostic {
     /// Points the diagnostic at a top-level attribute.
     pub fn at(mut self, attribute: &str) -> Diagnostic {
         self.attribute = Some(AttrPath::attr(attribute));
+        self
+    }
+
+    /// Points the diagnostic at any attribute path.
+    pub fn at_path(mut self, path: &AttrPath) -> Diagnostic {
+        self.attribute = Some(path.clone());
         self
     }
 

@@ -11,10 +11,11 @@ pub mod plan;
 pub mod resource;
 pub mod schema;
 pub mod server;
+pub mod validate;
 pub mod value;
 
 pub use diagnostics::{AttrPath, DResult, Diagnostic, Diagnostics, Severity};
 pub use plan::{PlanInput, Planned};
 pub use resource::{DataSource, Provider, Resource};
-pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};
+pub use schema::{Attribute, Block, NestedBlock, Nesting, Problem, Schema, Validator};
 pub use value::{Type, Value};

@@ -99,6 +99,18 @@ pub trait Provider: Send + Sync + 'static {
     /// Configures the provider; the configuration may hold unknowns at plan time.
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics;
 
+    /// A check every known string of every configuration gets (provider,
+    /// resource and data source), wherever it sits: `Some(detail)` refuses
+    /// it. For what no value anywhere may hold.
+    fn check_config_string(&self, _value: &str) -> Option<String> {
+        None
+    }
+
+    /// Terraform asked the provider to stop (StopProvider, after Ctrl-C).
+    /// Changes in flight must end quickly, but a change whose commit was
+    /// already sent must be reported as it really ended.
+    fn stop(&self) {}
+
     /// Every resource type served.
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
 

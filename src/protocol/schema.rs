@@ -41,6 +41,50 @@ pub struct Attribute {
     pub deprecated: Option<String>,
     /// Free-text notes for the docs (e.g. the PostgreSQL versions supporting it).
     pub doc_notes: Vec<String>,
+    /// Checks of the configured value, run before any plan.
+    pub validators: Vec<Validator>,
+}
+
+/// What a failed check reports; the validator adds the attribute path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// One line, Title Case.
+    pub summary: String,
+    /// What is wrong and what to do instead.
+    pub detail: String,
+}
+
+impl Problem {
+    /// A problem with a summary and a detail.
+    pub fn new(summary: impl Into<String>, detail: impl Into<String>) -> Problem {
+        Problem {
+            summary: summary.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A check of an attribute's configured value, declared on the attribute
+/// (like the framework's validators). Values that are null or not known yet
+/// pass; they are checked again once known.
+#[derive(Debug, Clone)]
+pub enum Validator {
+    /// A whole number from `min` to `max`.
+    IntRange {
+        /// Smallest accepted value.
+        min: i64,
+        /// Largest accepted value.
+        max: i64,
+    },
+    /// One of these strings, exactly.
+    OneOf(&'static [&'static str]),
+    /// May not be set together with any of these sibling attributes.
+    ConflictsWith(&'static [&'static str]),
+    /// When set, these sibling attributes must be set too.
+    AlsoRequires(&'static [&'static str]),
+    /// A check of the string, or of every string in a list or set; gets the
+    /// attribute name (for messages) and the value.
+    EachString(fn(&str, &str) -> Option<Problem>),
 }
 
 impl Attribute {
@@ -59,6 +103,7 @@ impl Attribute {
             stable: false,
             deprecated: None,
             doc_notes: Vec::new(),
+            validators: Vec::new(),
         }
     }
 
@@ -135,6 +180,17 @@ impl Attribute {
     pub fn note(mut self, note: &str) -> Attribute {
         self.doc_notes.push(note.to_string());
         self
+    }
+
+    /// Adds a check of the configured value.
+    pub fn validate(mut self, v: Validator) -> Attribute {
+        self.validators.push(v);
+        self
+    }
+
+    /// Accepts only whole numbers from `min` to `max`.
+    pub fn int_range(self, min: i64, max: i64) -> Attribute {
+        self.validate(Validator::IntRange { min, max })
     }
 
     fn to_proto(&self) -> pb::schema::Attribute {

@@ -17,6 +17,7 @@ use super::generated::tfplugin6 as pb;
 use super::plan::{plan, PlanInput};
 use super::resource::{DataSource, Provider, Resource};
 use super::schema::Schema;
+use super::validate::{check_all_strings, check_validators, check_write_only};
 use super::value::{Type, Value};
 
 /// A resource type with its schema and wire type computed once.
@@ -39,7 +40,8 @@ pub struct ProviderService {
     provider_schema: Schema,
     resources: HashMap<String, ResourceEntry>,
     data_sources: HashMap<String, DataSourceEntry>,
-    /// Cancelled by StopProvider; in-flight operations stop and roll back.
+    /// Cancelled by StopProvider; reads in flight are abandoned (changes are
+    /// stopped by the provider itself, see [`Provider::stop`]).
     stop: CancellationToken,
 }
 
@@ -92,6 +94,19 @@ impl ProviderService {
         self.stop.clone()
     }
 
+    /// The checks every configuration gets before its own validation: the
+    /// validators declared in the schema, and the provider's string check.
+    fn common_checks(&self, schema: &Schema, config: &Value) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        check_validators(&schema.block, config, &mut d);
+        check_all_strings(
+            config,
+            &|s: &str| self.provider.check_config_string(s),
+            &mut d,
+        );
+        d
+    }
+
     fn resource(&self, type_name: &str) -> Result<&ResourceEntry, Diagnostics> {
         self.resources.get(type_name).ok_or_else(|| {
             Diagnostic::error(
@@ -112,15 +127,15 @@ impl ProviderService {
         })
     }
 
-    /// Runs an operation unless StopProvider interrupts it; dropping the
-    /// future drops its transaction, which rolls back.
-    async fn cancellable<T>(&self, fut: impl Future<Output = DResult<T>>) -> DResult<T> {
+    /// Runs a read unless StopProvider interrupts it. Only for operations
+    /// that change nothing: dropping a change could drop it after its COMMIT
+    /// was sent, so changes are left to stop themselves before COMMIT.
+    async fn abandon_on_stop<T>(&self, fut: impl Future<Output = DResult<T>>) -> DResult<T> {
         tokio::select! {
             r = fut => r,
             () = self.stop.cancelled() => Err(Diagnostic::error(
                 "Operation Cancelled",
-                "Terraform asked the provider to stop. The operation was interrupted and its \
-                 transaction rolled back, so nothing was half-applied.",
+                "Terraform asked the provider to stop, so it stopped reading. Nothing was changed.",
             ).into()),
         }
     }
@@ -228,7 +243,11 @@ impl pb::provider_server::Provider for ProviderService {
         let req = request.into_inner();
         let ty = self.provider_schema.block.implied_type();
         let diagnostics = match decode(req.config.as_ref(), &ty, "provider configuration") {
-            Ok(config) => self.provider.validate(&config).await.to_proto(),
+            Ok(config) => {
+                let mut d = self.common_checks(&self.provider_schema, &config);
+                d.extend(self.provider.validate(&config).await);
+                d.to_proto()
+            }
             Err(d) => d.to_proto(),
         };
         Ok(Response::new(pb::validate_provider_config::Response {
@@ -244,7 +263,13 @@ impl pb::provider_server::Provider for ProviderService {
         let result = async {
             let entry = self.resource(&req.type_name)?;
             let config = decode(req.config.as_ref(), &entry.ty, "resource configuration")?;
-            entry.handler.validate(&config).await.into_result_keep()
+            let mut d = self.common_checks(&entry.schema, &config);
+            let write_only_allowed = req
+                .client_capabilities
+                .is_some_and(|c| c.write_only_attributes_allowed);
+            check_write_only(&entry.schema.block, &config, write_only_allowed, &mut d);
+            d.extend(entry.handler.validate(&config).await);
+            d.into_result_keep()
         }
         .await;
         Ok(Response::new(pb::validate_resource_config::Response {
@@ -260,7 +285,9 @@ impl pb::provider_server::Provider for ProviderService {
         let result = async {
             let entry = self.data_source(&req.type_name)?;
             let config = decode(req.config.as_ref(), &entry.ty, "data source configuration")?;
-            entry.handler.validate(&config).await.into_result_keep()
+            let mut d = self.common_checks(&entry.schema, &config);
+            d.extend(entry.handler.validate(&config).await);
+            d.into_result_keep()
         }
         .await;
         Ok(Response::new(pb::validate_data_resource_config::Response {
@@ -332,7 +359,7 @@ impl pb::provider_server::Provider for ProviderService {
             if current.is_null() {
                 return Ok(None);
             }
-            match self.cancellable(entry.handler.read(&current)).await {
+            match self.abandon_on_stop(entry.handler.read(&current)).await {
                 Ok(new) => {
                     let mut new = new.unwrap_or(Value::Null);
                     strip_write_only(&entry.schema, &mut new);
@@ -414,14 +441,14 @@ impl pb::provider_server::Provider for ProviderService {
             let planned = decode(req.planned_state.as_ref(), &entry.ty, "planned state")?;
             let config = decode(req.config.as_ref(), &entry.ty, "configuration")?;
             let h = &entry.handler;
+            // Not abandoned on StopProvider: each change stops itself before
+            // its COMMIT, or reports how the COMMIT really ended.
             let outcome = if planned.is_null() {
-                self.cancellable(h.delete(&prior))
-                    .await
-                    .map(|()| Value::Null)
+                h.delete(&prior).await.map(|()| Value::Null)
             } else if prior.is_null() {
-                self.cancellable(h.create(&planned, &config)).await
+                h.create(&planned, &config).await
             } else {
-                self.cancellable(h.update(&prior, &planned, &config)).await
+                h.update(&prior, &planned, &config).await
             };
             match outcome {
                 Ok(mut new) => {
@@ -458,7 +485,7 @@ impl pb::provider_server::Provider for ProviderService {
         let req = request.into_inner();
         let result = async {
             let entry = self.resource(&req.type_name)?;
-            let mut state = self.cancellable(entry.handler.import(&req.id)).await?;
+            let mut state = self.abandon_on_stop(entry.handler.import(&req.id)).await?;
             strip_write_only(&entry.schema, &mut state);
             Ok(pb::import_resource_state::ImportedResource {
                 type_name: req.type_name.clone(),
@@ -482,7 +509,7 @@ impl pb::provider_server::Provider for ProviderService {
         let result = async {
             let entry = self.data_source(&req.type_name)?;
             let config = decode(req.config.as_ref(), &entry.ty, "data source configuration")?;
-            let state = self.cancellable(entry.handler.read(&config)).await?;
+            let state = self.abandon_on_stop(entry.handler.read(&config)).await?;
             encode(&state, &entry.ty, "data source state")
         }
         .await;
@@ -499,6 +526,7 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
         log::info!("StopProvider received: cancelling in-flight operations");
         self.stop.cancel();
+        self.provider.stop();
         Ok(Response::new(pb::stop_provider::Response::default()))
     }
 }

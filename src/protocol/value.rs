@@ -300,6 +300,23 @@ impl Number {
         Self::parse(&f.to_string()).unwrap_or_else(Self::zero)
     }
 
+    /// The exact value of a finite `f64`, all of its digits (`2^64` is
+    /// `"18446744073709551616"`, not its shortest spelling): what cty holds
+    /// after decoding a float64 from msgpack. Infinities are kept; NaN, which
+    /// cty cannot hold, is `None`.
+    pub fn from_f64_exact(f: f64) -> Option<Self> {
+        if f.is_nan() {
+            return None;
+        }
+        if f.is_infinite() {
+            return Some(Number(if f > 0.0 { "+Inf" } else { "-Inf" }.to_string()));
+        }
+        // Every finite f64 is a dyadic rational with at most 767 significant
+        // decimal digits, so 800 digits of scientific notation print it
+        // exactly (Rust's exact-precision formatting is correctly rounded).
+        Self::parse(&format!("{f:.800e}"))
+    }
+
     /// Parses decimal text: optional sign, digits with an optional fraction,
     /// optional exponent (`-1.5e3`, `.5`, `2.`), or an infinity (`Inf`,
     /// `+Inf`, `-inf`, `infinity`), like cty's `ParseNumberVal`. Returns
@@ -341,11 +358,16 @@ impl Number {
                 if digits.is_empty() || !all_digits(digits) {
                     return None;
                 }
-                // Saturate so that huge exponents fall into the range check
-                // below rather than overflowing.
+                // Saturate, then refuse anything beyond twice the limit at
+                // once: no input is long enough for its digits to bring such
+                // an exponent back into range, and the arithmetic below then
+                // never nears i64's ends.
                 let mut e: i64 = 0;
                 for b in digits.bytes() {
                     e = e.saturating_mul(10).saturating_add(i64::from(b - b'0'));
+                }
+                if e > 2 * MAX_EXPONENT {
+                    return None;
                 }
                 if neg {
                     -e
@@ -368,7 +390,7 @@ impl Number {
         exp = exp.checked_add(i64::try_from(trimmed.len() - digits.len()).ok()?)?;
         let n = i64::try_from(digits.len()).ok()?;
         let lead_exp = exp.checked_add(n - 1)?;
-        if lead_exp.abs() > MAX_EXPONENT {
+        if lead_exp.unsigned_abs() > MAX_EXPONENT.unsigned_abs() {
             return None;
         }
         Some(Number(canonical_text(negative, digits, exp, lead_exp)))
@@ -410,11 +432,7 @@ impl Number {
         if f.is_infinite() {
             return Some(f);
         }
-        // Every finite f64 is a dyadic rational with at most 767 significant
-        // decimal digits, so 800 digits of scientific notation print it
-        // exactly; Rust's exact-precision float formatting is correctly
-        // rounded, and then canonicalizing strips the padding zeros.
-        let exact = Number::parse(&format!("{f:.800e}"))?;
+        let exact = Number::from_f64_exact(f)?;
         (exact == *self).then_some(f)
     }
 

@@ -15,7 +15,6 @@ use async_trait::async_trait;
 use crate::pg::default_privileges::{
     self as sql, expand_default_privileges, DefaultObjectType, DefaultTarget, DEFAULT_OBJECT_TYPES,
 };
-use crate::pg::error::PgError;
 use crate::pg::exec::run_all;
 use crate::pg::grant::{normalize_privilege, MAINTAIN_SINCE};
 use crate::protocol::{
@@ -23,10 +22,9 @@ use crate::protocol::{
     Schema, Type, Value,
 };
 
-use super::errors::{pg_diag, ErrorContext};
+use super::errors::{pg_diag, ChangeError, ErrorContext};
 use super::grant::{
     check_privilege_list, escape_id_part, is_empty_attr, is_missing_database, unescape_id_part,
-    with_retry, TxError,
 };
 use super::state::{Client, ProviderState};
 use super::util::{boolean, check_identifier, check_identifier_attrs, string, strings};
@@ -151,39 +149,35 @@ async fn apply(
     with_grant_option: bool,
     destroying: bool,
 ) -> DResult<()> {
-    let result = with_retry("changing default privileges", || {
-        let client = client.clone();
-        async move {
-            let mut conn = match client.pools.get(Some(database)).await {
-                Ok(c) => c,
-                Err(e) if destroying && is_missing_database(&e) => return Ok(()),
-                Err(e) => return Err(e.into()),
-            };
-            let tx = conn
-                .transaction()
-                .await
-                .map_err(|e| PgError::query("starting a transaction", e))?;
-            run_all(&*tx, &[target.lock_statement()]).await?;
-            let current = sql::read_default_acl(&*tx, target).await?;
-            if destroying
-                && !(current.grantee_exists && current.owner_exists && current.schema_exists)
-            {
-                return Ok(());
-            }
-            check_exists(database, target, &current).map_err(TxError::Diag)?;
-            let statements = target.change_statements(&current, want, with_grant_option);
-            run_all(&*tx, &statements).await?;
-            tx.commit()
-                .await
-                .map_err(|e| PgError::query("committing the transaction", e))?;
-            Ok(())
-        }
-    })
-    .await;
+    let result = client
+        .transaction(
+            Some(database),
+            "changing default privileges",
+            &(database, target, want),
+            move |tx, &(database, target, want)| {
+                Box::pin(async move {
+                    run_all(tx, &[target.lock_statement()]).await?;
+                    let current = sql::read_default_acl(tx, target).await?;
+                    if destroying
+                        && !(current.grantee_exists
+                            && current.owner_exists
+                            && current.schema_exists)
+                    {
+                        return Ok(());
+                    }
+                    check_exists(database, target, &current).map_err(ChangeError::Diag)?;
+                    let statements = target.change_statements(&current, want, with_grant_option);
+                    run_all(tx, &statements).await?;
+                    Ok(())
+                })
+            },
+        )
+        .await;
     match result {
         Ok(()) => Ok(()),
-        Err(TxError::Diag(d)) => Err(d),
-        Err(TxError::Pg(e)) => Err(pg_diag(&e, &ctx(client, database, target))),
+        Err(ChangeError::Diag(d)) => Err(d),
+        Err(ChangeError::Pg(e)) if destroying && is_missing_database(&e) => Ok(()),
+        Err(ChangeError::Pg(e)) => Err(pg_diag(&e, &ctx(client, database, target))),
     }
 }
 

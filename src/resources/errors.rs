@@ -6,7 +6,34 @@
 use tokio_postgres::error::SqlState;
 
 use crate::pg::error::PgError;
+use crate::pg::tx::TxError;
 use crate::protocol::{Diagnostic, Diagnostics};
+
+/// How a change inside a transaction fails: the server refused something
+/// (maybe worth running again), or the resource found a problem and stopped
+/// before sending the change.
+#[derive(Debug)]
+pub enum ChangeError {
+    /// The server refused something.
+    Pg(PgError),
+    /// A finished diagnostic; nothing was changed.
+    Diag(Diagnostics),
+}
+
+impl From<PgError> for ChangeError {
+    fn from(e: PgError) -> Self {
+        ChangeError::Pg(e)
+    }
+}
+
+impl TxError for ChangeError {
+    fn as_pg(&self) -> Option<&PgError> {
+        match self {
+            ChangeError::Pg(p) => Some(p),
+            ChangeError::Diag(_) => None,
+        }
+    }
+}
 
 /// What a resource knows about the operation that failed, so the diagnostic
 /// can say what to do.
@@ -73,6 +100,16 @@ pub fn pg_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
         Diagnostic::error(
             "Object Does Not Exist",
             format!("{server}\n\nCreate it first, or check the name (names are case-sensitive and quoted as written)."),
+        )
+    } else if let PgError::Cancelled = err {
+        Diagnostic::error(
+            "Operation Cancelled",
+            format!(
+                "Terraform asked the provider to stop before the change to the {} was \
+                 committed. Its transaction was rolled back, so nothing was changed; apply again \
+                 to make the change.",
+                ctx.object
+            ),
         )
     } else if let PgError::Connect { .. } = err {
         Diagnostic::error(

@@ -18,7 +18,6 @@
 //! * Import, with an ID that is unambiguous for any names (see [`GrantId`]).
 
 use std::collections::BTreeSet;
-use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -35,7 +34,7 @@ use crate::protocol::{
     Value,
 };
 
-use super::errors::{pg_diag, ErrorContext};
+use super::errors::{pg_diag, ChangeError, ErrorContext};
 use super::state::{Client, ProviderState};
 use super::util::{boolean, check_identifier, check_identifier_attrs, string, strings};
 
@@ -201,48 +200,6 @@ impl GrantId {
 // Shared helpers (also used by postgresql_default_privileges)
 // ---------------------------------------------------------------------------
 
-/// An error inside a transaction: from the server (maybe worth retrying) or
-/// a finished diagnostic.
-pub(crate) enum TxError {
-    /// The server refused something.
-    Pg(PgError),
-    /// Something the provider found wrong before sending anything.
-    Diag(Diagnostics),
-}
-
-impl From<PgError> for TxError {
-    fn from(e: PgError) -> Self {
-        TxError::Pg(e)
-    }
-}
-
-/// Whether a failed transaction lost a race with a concurrent change and
-/// may simply be run again: serialization failures, deadlocks, and the
-/// "tuple concurrently updated" internal error of catalog updates.
-pub(crate) fn is_retryable(e: &PgError) -> bool {
-    // Besides the common races, two sessions creating the same
-    // pg_default_acl row collide on its unique index.
-    e.is_transient() || e.sqlstate() == Some(&SqlState::UNIQUE_VIOLATION)
-}
-
-/// Runs `attempt` (one whole transaction) again when it loses a race with a
-/// concurrent session (see [`is_retryable`]).
-pub(crate) async fn with_retry<T, F, Fut>(what: &str, attempt: F) -> Result<T, TxError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, TxError>>,
-{
-    crate::pg::retry::with_retry(
-        what,
-        |e| match e {
-            TxError::Pg(p) if is_retryable(p) => Some(p),
-            _ => None,
-        },
-        attempt,
-    )
-    .await
-}
-
 /// Whether connecting failed because the database does not exist.
 pub(crate) fn is_missing_database(e: &PgError) -> bool {
     e.sqlstate() == Some(&SqlState::INVALID_CATALOG_NAME)
@@ -371,39 +328,33 @@ async fn apply_change(
     change: &Change,
     require_objects: bool,
 ) -> DResult<()> {
-    let result = with_retry("changing privileges", || {
-        let client = client.clone();
-        async move {
-            let mut conn = match client.pools.get(Some(&target.database)).await {
-                Ok(c) => c,
-                // Destroying a grant in a dropped database: nothing is left.
-                Err(e) if !require_objects && is_missing_database(&e) => return Ok(()),
-                Err(e) => return Err(e.into()),
-            };
-            let tx = conn
-                .transaction()
-                .await
-                .map_err(|e| PgError::query("starting a transaction", e))?;
-            run_all(&*tx, &[target.lock_statement()]).await?;
-            let snapshot = sql::read_acls(&*tx, target).await?;
-            if require_objects {
-                check_exists(target, &snapshot).map_err(TxError::Diag)?;
-            } else if !snapshot.grantee_exists {
-                return Ok(());
-            }
-            let statements = sql::change_statements(target, &snapshot, change);
-            run_all(&*tx, &statements).await?;
-            tx.commit()
-                .await
-                .map_err(|e| PgError::query("committing the transaction", e))?;
-            Ok(())
-        }
-    })
-    .await;
+    let result = client
+        .transaction(
+            Some(&target.database),
+            "changing privileges",
+            &(target, change),
+            move |tx, &(target, change)| {
+                Box::pin(async move {
+                    run_all(tx, &[target.lock_statement()]).await?;
+                    let snapshot = sql::read_acls(tx, target).await?;
+                    if require_objects {
+                        check_exists(target, &snapshot).map_err(ChangeError::Diag)?;
+                    } else if !snapshot.grantee_exists {
+                        return Ok(());
+                    }
+                    let statements = sql::change_statements(target, &snapshot, change);
+                    run_all(tx, &statements).await?;
+                    Ok(())
+                })
+            },
+        )
+        .await;
     match result {
         Ok(()) => Ok(()),
-        Err(TxError::Diag(d)) => Err(d),
-        Err(TxError::Pg(e)) => Err(pg_diag(&e, &ctx(client, target))),
+        Err(ChangeError::Diag(d)) => Err(d),
+        // Destroying a grant in a dropped database: nothing is left.
+        Err(ChangeError::Pg(e)) if !require_objects && is_missing_database(&e) => Ok(()),
+        Err(ChangeError::Pg(e)) => Err(pg_diag(&e, &ctx(client, target))),
     }
 }
 
@@ -480,7 +431,7 @@ impl Resource for GrantResource {
             Attribute::required("database", Type::String, "Database holding the objects; for `object_type = \"database\"` the database itself. The provider connects to it to grant.").replaces(),
             Attribute::optional("schema", Type::String, "Schema holding the objects; for `object_type = \"schema\"` the schema itself. Required for every type except `database`, `foreign_data_wrapper` and `foreign_server`, where it must be left unset.").replaces(),
             Attribute::required("object_type", Type::String, "Kind of object: `database`, `schema`, `table` (also views, materialized views, foreign and partitioned tables), `sequence`, `function` (also aggregates), `procedure`, `routine` (functions and procedures), `foreign_data_wrapper`, `foreign_server` or `column`.").replaces(),
-            Attribute::optional("objects", Type::set(Type::String), "Names of the objects. Unset or empty means every object of the type in the schema, including objects created later: a new object lacking the privileges shows as a change, and the next apply grants them. Functions are given as `name` (every overload) or `name(argument types)`. For `column`, exactly one table. Must be unset for `database` and `schema`; required for `foreign_data_wrapper` and `foreign_server`. Objects owned by `role` are skipped: owners hold every privilege implicitly. A change replaces the resource (revoke on the old objects, then grant on the new ones); do not combine with `create_before_destroy`, whose destroy step would revoke what the create step granted on objects in both lists.").replaces(),
+            Attribute::optional("objects", Type::set(Type::String), "Names of the objects. Unset or empty means every object of the type in the schema, including objects created later: a new object lacking the privileges shows as a change, and the next apply grants them. Functions are given as `name` (every overload) or `name(argument types)`. For `column`, exactly one table. Must be unset for `database` and `schema`; required for `foreign_data_wrapper` and `foreign_server`. Objects owned by `role` are skipped: owners hold every privilege implicitly. On a change the old objects are revoked before the new ones are granted; do not combine with `create_before_destroy`, whose destroy step would revoke what the create step granted on objects in both lists.").replaces(),
             Attribute::optional("columns", Type::set(Type::String), "Columns of the table in `objects`, for `object_type = \"column\"` only.").replaces(),
             Attribute::required("privileges", Type::set(Type::String), "Privileges to grant, e.g. `[\"SELECT\", \"INSERT\"]` (any case), or `[\"ALL\"]` for every privilege of the type (`MAINTAIN` is included on PostgreSQL 17 and later). Changes are applied in place and by difference: added privileges are granted, removed ones revoked, kept ones never revoked. An empty set revokes what this resource granted. Allowed per type: database `CREATE`, `CONNECT`, `TEMPORARY`; schema `CREATE`, `USAGE`; table `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`, `REFERENCES`, `TRIGGER`, `MAINTAIN` (PostgreSQL 17+); sequence `USAGE`, `SELECT`, `UPDATE`; function, procedure and routine `EXECUTE`; foreign data wrapper and server `USAGE`; column `SELECT`, `INSERT`, `UPDATE`, `REFERENCES`."),
             Attribute::optional("with_grant_option", Type::Bool, "Whether `role` may grant the privileges to others. Changed in place (`GRANT ... WITH GRANT OPTION` or `REVOKE GRANT OPTION FOR`).").with_default(Value::bool(false)),
@@ -719,11 +670,18 @@ impl Resource for GrantResource {
         let client = self.state.client().await?;
         let target = target_of(planned)?;
         let version = Some(client.info.version_num);
+        let want = expand_privileges(&strings(planned, "privileges"), target.object_type, version);
+        let with_grant_option = boolean(planned, "with_grant_option", false);
+        // The scope may already hold privileges granted outside Terraform:
+        // after create it holds exactly the configured ones, so anything
+        // else the type has is revoked where held (a kept privilege is never
+        // revoked), and without with_grant_option so is the grant option.
+        let all = expand_privileges(&["ALL"], target.object_type, version);
         let change = Change {
-            grant: expand_privileges(&strings(planned, "privileges"), target.object_type, version),
-            revoke: BTreeSet::new(),
-            with_grant_option: boolean(planned, "with_grant_option", false),
-            drop_grant_option: false,
+            revoke: all.difference(&want).cloned().collect(),
+            grant: want,
+            with_grant_option,
+            drop_grant_option: !with_grant_option,
         };
         apply_change(&client, &target, &change, true).await?;
         Ok(planned.clone())

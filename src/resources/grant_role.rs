@@ -11,11 +11,10 @@
 //! about powerful roles) need to know which roles the same apply will create.
 //! Terraform does not tell providers that, but it plans a resource only after
 //! the resources it references, in the same provider process; so
-//! `postgresql_role` records every role it plans ([`note_planned_role`]) and
+//! `postgresql_role` records every role it plans (in [`super::planned`]) and
 //! the checks here skip roles found there.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -28,6 +27,7 @@ use crate::protocol::{
 };
 
 use super::errors::{pg_diag, ErrorContext};
+use super::planned::PlannedRole;
 use super::state::{Client, ProviderState};
 use super::util::{boolean, check_identifier, string};
 
@@ -63,44 +63,6 @@ const POWERFUL_PREDEFINED: &[(&str, &str)] = &[
         "write any file the database server can access",
     ),
 ];
-
-/// Attributes of a role as a `postgresql_role` plan states them (unknown
-/// values are `None`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct PlannedRole {
-    superuser: Option<bool>,
-    bypassrls: Option<bool>,
-    createrole: Option<bool>,
-}
-
-/// Roles `postgresql_role` planned in this provider process, by name.
-static PLANNED_ROLES: Mutex<BTreeMap<String, PlannedRole>> = Mutex::new(BTreeMap::new());
-
-/// Records a role that a `postgresql_role` plan creates, renames or keeps, so
-/// plan-time checks know it will exist when grants are applied. Called from
-/// `postgresql_role`'s plan with its planned value.
-pub fn note_planned_role(planned: &Value) {
-    let Some(name) = planned.get("name").as_str() else {
-        return;
-    };
-    let role = PlannedRole {
-        superuser: planned.get("superuser").as_bool(),
-        bypassrls: planned.get("bypass_row_level_security").as_bool(),
-        createrole: planned.get("create_role").as_bool(),
-    };
-    PLANNED_ROLES
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(name.to_string(), role);
-}
-
-fn planned_role(name: &str) -> Option<PlannedRole> {
-    PLANNED_ROLES
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(name)
-        .copied()
-}
 
 /// The resource ID: a JSON array of the member and the granted role, which
 /// represents any pair of names unambiguously.
@@ -457,8 +419,8 @@ impl Resource for GrantRoleResource {
                     The grant imported is the one the provider's connection would make (see `granted_by`).".into(),
                 attributes: vec![
                     Attribute::computed("id", Type::String, "JSON array of `role` and `grant_role`, e.g. `[\"app_user\",\"readers\"]`; also the import ID.").stable(),
-                    Attribute::required("role", Type::String, "The member: the role that receives the membership. Changing it replaces the resource.").replaces(),
-                    Attribute::required("grant_role", Type::String, "The role whose membership is granted. Changing it replaces the resource.").replaces(),
+                    Attribute::required("role", Type::String, "The member: the role that receives the membership.").replaces(),
+                    Attribute::required("grant_role", Type::String, "The role whose membership is granted.").replaces(),
                     Attribute::optional("with_admin_option", Type::Bool, "Whether the member may grant `grant_role` to others (ADMIN OPTION). Changed in place. On PostgreSQL 16 and later it is turned off with `REVOKE ADMIN OPTION FOR`, which fails while the member has granted the role to others with it.").with_default(Value::bool(false)),
                     Attribute::optional("inherit_option", Type::Bool, "Whether the member uses the privileges of `grant_role` automatically (INHERIT option). When unset, PostgreSQL's default applies (the member's INHERIT attribute at grant time) and the recorded value is shown. Changed in place.").and_computed().stable().note("Requires PostgreSQL 16 or later: on older servers it is always null, and setting it is an error."),
                     Attribute::optional("set_option", Type::Bool, "Whether the member may `SET ROLE` to `grant_role` (SET option). When unset, PostgreSQL's default (`true`) applies and the recorded value is shown. Changed in place.").and_computed().stable().note("Requires PostgreSQL 16 or later: on older servers it is always null, and setting it is an error."),
@@ -578,8 +540,8 @@ impl Resource for GrantRoleResource {
                 return d;
             }
         };
-        let planned_member = planned_role(&m);
-        let planned_granted = planned_role(&g);
+        let planned_member = self.state.planned.role(&m);
+        let planned_granted = self.state.planned.role(&g);
         if facts.member.is_none() && planned_member.is_none() {
             d.push(missing_role(&m, true, false));
         }
@@ -613,6 +575,7 @@ impl Resource for GrantRoleResource {
         let granted = string(planned, "grant_role").unwrap_or_default();
         let row = sql::create(
             &client.pools,
+            &client.stop,
             client.info.version_num,
             &member,
             &granted,
@@ -636,6 +599,7 @@ impl Resource for GrantRoleResource {
         };
         let row = sql::update(
             &client.pools,
+            &client.stop,
             version,
             &member,
             &granted,
@@ -661,6 +625,7 @@ impl Resource for GrantRoleResource {
         };
         sql::delete(
             &client.pools,
+            &client.stop,
             client.info.version_num,
             &member,
             &granted,
@@ -844,18 +809,5 @@ mod tests {
         .unwrap();
         assert!(w.detail.contains("SUPERUSER") && w.detail.contains("BYPASSRLS"));
         assert!(escalation_warning("m", "plain", PlannedRole::default()).is_none());
-    }
-
-    #[test]
-    fn planned_roles_are_remembered() {
-        note_planned_role(&Value::object([
-            ("name", Value::string("planned_x")),
-            ("superuser", Value::bool(true)),
-            ("create_role", Value::unknown()),
-        ]));
-        let p = planned_role("planned_x").unwrap();
-        assert_eq!(p.superuser, Some(true));
-        assert_eq!(p.createrole, None);
-        assert!(planned_role("never_planned").is_none());
     }
 }

@@ -13,6 +13,7 @@ pub mod default_privileges;
 pub mod errors;
 pub mod grant;
 pub mod grant_role;
+pub mod planned;
 pub mod policy;
 pub mod provider_config;
 pub mod role;
@@ -61,6 +62,21 @@ impl Provider for PostgresProvider {
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
         log::debug!("configuring for Terraform {terraform_version}");
         provider_config::configure(&self.state, config).await
+    }
+
+    /// PostgreSQL cannot hold a NUL byte in any text (names, expressions,
+    /// settings), so such a value could only fail at apply, or worse, be cut
+    /// short on the way.
+    fn check_config_string(&self, value: &str) -> Option<String> {
+        value.contains('\0').then(|| {
+            "contains a NUL byte (\\0), which PostgreSQL cannot store in any name, expression \
+             or setting. Remove it."
+                .to_string()
+        })
+    }
+
+    fn stop(&self) {
+        self.state.stop();
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {

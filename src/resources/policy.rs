@@ -35,10 +35,16 @@ use super::errors::ErrorContext;
 use super::state::{Client, ProviderState};
 use super::table_target::{
     self, database_label, database_of, is_missing_database, run_in_transaction, table_diag,
-    table_of,
+    table_key, table_of,
 };
 use super::util::{boolean, check_identifier, check_identifier_attrs, string};
 
+/// How long a policy's plan waits for a `postgresql_row_level_security` of
+/// the same table that Terraform plans side by side with it, before warning
+/// that row-level security is off. A resource that references the other
+/// (`table = postgresql_row_level_security.x.table`) is planned after it and
+/// never waits.
+const RLS_PLAN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// Role names that PostgreSQL resolves to a concrete role when the policy
 /// is created, so the catalog never holds what was written.
 const PSEUDO_ROLES: &[&str] = &["current_user", "session_user", "current_role"];
@@ -327,7 +333,7 @@ impl Resource for PolicyResource {
              (`\"my.schema\".items.\"say \"\"hi\"\"\"`); other parts are taken exactly as written.",
         )
         .stable()];
-        attributes.extend(table_target::attributes("policy"));
+        attributes.extend(table_target::attributes());
         attributes.extend([
             Attribute::required(
                 "name",
@@ -339,7 +345,7 @@ impl Resource for PolicyResource {
                 "command",
                 Type::String,
                 "The command the policy applies to: `ALL`, `SELECT`, `INSERT`, `UPDATE` or \
-                 `DELETE`. Changing it replaces the policy (PostgreSQL cannot alter it).",
+                 `DELETE`. PostgreSQL cannot alter it in place.",
             )
             .with_default(Value::string("ALL"))
             .replaces(),
@@ -348,7 +354,7 @@ impl Resource for PolicyResource {
                 Type::Bool,
                 "`true` for a PERMISSIVE policy (policies are combined with OR), `false` for \
                  RESTRICTIVE (every restrictive policy must also pass, combined with AND). \
-                 Changing it replaces the policy.",
+                 PostgreSQL cannot alter it in place.",
             )
             .with_default(Value::bool(true))
             .replaces(),
@@ -587,14 +593,15 @@ impl Resource for PolicyResource {
             Err(_) => None,
         };
         if let Some(info) = &info {
-            if !info.rls_enabled {
+            let key = table_key(&client, database, &table);
+            if !info.rls_enabled && !self.state.planned.rls_planned(&key, RLS_PLAN_WAIT).await {
                 d.push(
                     Diagnostic::warning(
                         "Row-Level Security Not Enabled",
                         format!(
-                            "Row-level security is not enabled on table {}, so this policy has \
-                             no effect until it is, unless it gets enabled in this same apply \
-                             (for example by a postgresql_row_level_security resource).",
+                            "Row-level security is not enabled on table {}, and no \
+                             postgresql_row_level_security planned in this run enables it, so \
+                             this policy has no effect until it is enabled.",
                             table.quoted()
                         ),
                     )

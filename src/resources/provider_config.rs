@@ -13,6 +13,8 @@ use crate::protocol::{
     Attribute, Block, Diagnostic, Diagnostics, NestedBlock, Nesting, Schema, Type, Value,
 };
 
+use crate::protocol::validate::check_validators;
+
 use super::errors::{pg_diag, ErrorContext};
 use super::state::{Client, ProviderState};
 
@@ -29,17 +31,17 @@ pub fn schema() -> Schema {
                 .into(),
             attributes: vec![
                 s("host", "Server host name or IP address, or an absolute directory path for a unix socket. Falls back to `PGHOST`, then `localhost`."),
-                n("port", "Server port. Falls back to `PGPORT`, then `5432`."),
+                n("port", "Server port. Falls back to `PGPORT`, then `5432`.").int_range(1, 65535),
                 s("database", "Database to connect to. Falls back to `PGDATABASE`, then `postgres`."),
                 s("username", "Role to connect as. Falls back to `PGUSER`, then `postgres`."),
                 s("password", "Password of `username`. Falls back to `PGPASSWORD`, then to `~/.pgpass` or the file named by `PGPASSFILE`.").sensitive(),
                 s("sslmode", "TLS mode: `disable`, `prefer`, `require`, `verify-ca` or `verify-full`. Falls back to `PGSSLMODE`, then `prefer`."),
                 s("sslrootcert", "PEM file of the certificate authorities trusted for `verify-ca` and `verify-full`. Falls back to `PGSSLROOTCERT`."),
-                n("connect_timeout", "Seconds to wait for a connection, 0 for no limit. Falls back to `PGCONNECT_TIMEOUT`, then `180`."),
-                n("max_connections", "Most connections the provider opens per database; connections are pooled and reused across operations. Default `20`."),
+                n("connect_timeout", "Seconds to wait for a connection, 0 for no limit. Falls back to `PGCONNECT_TIMEOUT`, then `180`.").int_range(0, i64::from(i32::MAX)),
+                n("max_connections", "Most connections the provider opens per database; connections are pooled and reused across operations. Default `20`.").int_range(1, 10_000),
                 Attribute::optional("superuser", Type::Bool, "Whether the provider's user may read `pg_authid`. When `false`, password drift is not checked. Default: detected from the server."),
                 s("application_name", "`application_name` reported to the server. Falls back to `PGAPPNAME`, then `terraform-provider-postgresql`."),
-                n("lock_timeout", "Milliseconds DDL that locks a table (policies, row-level security) waits for its lock before failing. Default: the server's setting."),
+                n("lock_timeout", "Milliseconds DDL that locks a table (policies, row-level security) waits for its lock before failing. Default: the server's setting.").int_range(0, i64::from(i32::MAX)),
             ],
             blocks: vec![NestedBlock {
                 name: "clientcert".into(),
@@ -85,33 +87,16 @@ pub fn validate(config: &Value) -> Diagnostics {
             );
         }
     }
-    for (attr, min, max) in [
-        ("port", 1, 65535),
-        ("connect_timeout", 0, i64::from(i32::MAX)),
-        ("max_connections", 1, 10_000),
-        ("lock_timeout", 0, i64::from(i32::MAX)),
-    ] {
-        let v = config.get(attr);
-        if v.is_null() || v.is_unknown() {
-            continue;
-        }
-        match v.as_i64() {
-            Some(n) if (min..=max).contains(&n) => {}
-            _ => d.push(
-                Diagnostic::error(
-                    format!("Invalid {attr}"),
-                    format!("{attr} must be a whole number from {min} to {max}."),
-                )
-                .at(attr),
-            ),
-        }
-    }
     d
 }
 
 /// Builds connection settings from a wholly known configuration.
 pub fn settings(config: &Value) -> Result<ConnectSettings, Diagnostics> {
-    validate(config).into_result()?;
+    // Terraform validates before it configures, but the ranges below are
+    // what make the conversions safe, so they are checked here as well.
+    let mut d = validate(config);
+    check_validators(&schema().block, config, &mut d);
+    d.into_result()?;
     let host = str_or_env(config, "host", "PGHOST", "localhost");
     let port = match config.get("port").as_i64() {
         Some(p) => p as u16,
@@ -227,6 +212,7 @@ pub async fn configure(state: &ProviderState, config: &Value) -> Diagnostics {
             info,
             lock_timeout,
             read_passwords,
+            stop: state.stop_token(),
         })
         .await;
     Diagnostics::new()

@@ -18,8 +18,9 @@ use crate::protocol::{
 };
 
 use super::errors::{pg_diag, ErrorContext};
+use super::planned::PlannedRole;
 use super::state::{Client, ProviderState};
-use super::util::{boolean, check_identifier, in_transaction, int, string, strings};
+use super::util::{boolean, check_identifier, int, string, strings};
 
 /// Names PostgreSQL reserves or that denote something other than a role.
 const RESERVED_NAMES: &[&str] = &[
@@ -131,12 +132,16 @@ fn spec_of(v: &Value) -> RoleSpec {
 }
 
 /// The verifier to send for a password the user configured: a valid
-/// pre-hashed value is sent as is, anything else is hashed here.
-fn verifier_for(password: &str) -> String {
-    if scram::looks_like_hash(password) {
-        password.to_string()
+/// pre-hashed value is sent as is, anything else is hashed here. The empty
+/// string means "no password" (`PASSWORD NULL`), as it does to PostgreSQL,
+/// which refuses to store an empty password.
+fn verifier_for(password: &str) -> Option<String> {
+    if password.is_empty() {
+        None
+    } else if scram::looks_like_hash(password) {
+        Some(password.to_string())
     } else {
-        scram::new_verifier(password)
+        Some(scram::new_verifier(password))
     }
 }
 
@@ -238,17 +243,17 @@ impl Resource for RoleResource {
             );
         }
         attributes.extend([
-            Attribute::optional("connection_limit", Type::Number, "Most concurrent connections the role may open; `-1` means no limit.").with_default(Value::int(-1)),
+            Attribute::optional("connection_limit", Type::Number, "Most concurrent connections the role may open; `-1` means no limit.").with_default(Value::int(-1)).int_range(-1, i64::from(i32::MAX)),
             Attribute::optional("valid_until", Type::String, "Time after which the role's password stops working, as a PostgreSQL timestamp, or `infinity`. Compared as a timestamp, so formatting and time zones never cause a diff.").with_default(Value::string("infinity")),
             Attribute::optional("password", Type::String, "Password of the role. Sent to the server only as a SCRAM-SHA-256 verifier computed by the provider; a valid pre-computed `SCRAM-SHA-256$...` verifier or `md5...` hash is sent as is. Stored in state (sensitive); use `password_wo` to keep it out of state. When the provider can read `pg_authid`, a password changed outside Terraform shows as a diff.").sensitive(),
             Attribute::optional("password_wo", Type::String, "Write-only password (Terraform 1.11+): never stored in plan or state. Sent, as a SCRAM verifier, when the role is created and whenever `password_wo_version` changes.").sensitive().write_only(),
             Attribute::optional("password_wo_version", Type::String, "Any value; change it to send `password_wo` again. Required with `password_wo`."),
             Attribute::optional("encrypted_password", Type::Bool, "Accepted for compatibility with the reference provider. Passwords are always sent as SCRAM-SHA-256 verifiers.").with_default(Value::bool(true)),
             Attribute::optional("encrypted", Type::String, "Accepted for compatibility with the reference provider and ignored.").deprecated("Has no effect; remove it."),
-            Attribute::optional("roles", Type::set(Type::String), "Roles this role is a member of. Managed only when set: memberships granted outside this attribute (for example by `postgresql_grant_role`) never cause a diff, while a listed membership revoked outside Terraform does."),
+            Attribute::optional("roles", Type::set(Type::String), "Roles this role is a member of. Managed only when set: memberships granted outside this attribute (for example by `postgresql_grant_role`) never cause a diff, while a listed membership revoked outside Terraform does. After an import it lists every current membership; a configuration that leaves it unset keeps them and plans no change.").and_computed().stable(),
             Attribute::optional("search_path", Type::list(Type::String), "The role's default `search_path`, element by element (`ALTER ROLE ... SET search_path`)."),
-            Attribute::optional("statement_timeout", Type::Number, "The role's `statement_timeout` in milliseconds; `0` leaves it unset.").with_default(Value::int(0)),
-            Attribute::optional("idle_in_transaction_session_timeout", Type::Number, "The role's `idle_in_transaction_session_timeout` in milliseconds; `0` leaves it unset.").with_default(Value::int(0)),
+            Attribute::optional("statement_timeout", Type::Number, "The role's `statement_timeout` in milliseconds; `0` leaves it unset.").with_default(Value::int(0)).int_range(0, i64::from(i32::MAX)),
+            Attribute::optional("idle_in_transaction_session_timeout", Type::Number, "The role's `idle_in_transaction_session_timeout` in milliseconds; `0` leaves it unset.").with_default(Value::int(0)).int_range(0, i64::from(i32::MAX)),
             Attribute::optional("assume_role", Type::String, "Role to switch to at login (`ALTER ROLE ... SET role`); empty leaves it unset.").with_default(Value::string("")),
             Attribute::optional("skip_drop_role", Type::Bool, "When destroyed, leave the role in place and only forget it.").with_default(Value::bool(false)),
             Attribute::optional("skip_reassign_owned", Type::Bool, "When destroyed, skip `REASSIGN OWNED` to the provider's user and `DROP OWNED` in the connected database.").with_default(Value::bool(false)),
@@ -311,32 +316,6 @@ impl Resource for RoleResource {
                 );
             }
         }
-        if let Some(limit) = config.get("connection_limit").as_i64() {
-            if limit < -1 {
-                d.push(
-                    Diagnostic::error(
-                        "Invalid Connection Limit",
-                        format!("connection_limit is {limit}; use -1 for no limit or a number of connections (0 or more)."),
-                    )
-                    .at("connection_limit"),
-                );
-            }
-        }
-        for attr in ["statement_timeout", "idle_in_transaction_session_timeout"] {
-            if let Some(n) = config.get(attr).as_i64() {
-                if n < 0 {
-                    d.push(
-                        Diagnostic::error(
-                            "Invalid Timeout",
-                            format!(
-                                "{attr} is {n}; use milliseconds (0 or more, 0 leaves it unset)."
-                            ),
-                        )
-                        .at(attr),
-                    );
-                }
-            }
-        }
         let pw = config.get("password");
         let wo = config.get("password_wo");
         if !pw.is_null() && !wo.is_null() {
@@ -381,19 +360,55 @@ impl Resource for RoleResource {
         // The id is the role name; a rename changes it, nothing else does.
         let name = plan.value.get("name").clone();
         plan.value.set("id", name);
-        super::grant_role::note_planned_role(&plan.value);
+        // Unset `roles` means "not managed": nothing to show on create. Once
+        // a role exists, unset keeps whatever the state lists (after an
+        // import, every membership), so an import plans clean.
+        if input.prior.is_null() && input.config.get("roles").is_null() {
+            plan.value.set("roles", Value::Null);
+        }
+        if let Some(name) = plan.value.get("name").as_str() {
+            let role = PlannedRole {
+                superuser: plan.value.get("superuser").as_bool(),
+                bypassrls: plan.value.get("bypass_row_level_security").as_bool(),
+                createrole: plan.value.get("create_role").as_bool(),
+            };
+            self.state.planned.note_role(name, role);
+        }
 
         let Some(client) = self.state.client_opt().await else {
             return d;
         };
         let planned_vu = plan.value.get("valid_until").as_str().map(str::to_string);
         let prior_vu = input.prior.get("valid_until").as_str().map(str::to_string);
-        if let Some(planned) = planned_vu {
+        // Only a value that is new can be wrong or a re-spelling; "infinity"
+        // (the default) and an unchanged value cost no round trip.
+        let is_infinity = |v: &str| v.trim().eq_ignore_ascii_case("infinity");
+        if let (Some(planned), Some(prior)) = (&planned_vu, &prior_vu) {
+            if is_infinity(planned) && is_infinity(prior) {
+                plan.value.set("valid_until", Value::string(prior));
+            }
+        }
+        let needs_check = planned_vu
+            .as_deref()
+            .filter(|p| !is_infinity(p) && prior_vu.as_deref() != Some(p));
+        if let Some(planned) = needs_check.map(str::to_string) {
+            let name = plan
+                .value
+                .get("name")
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             let conn = match client.pools.get(None).await {
                 Ok(c) => c,
-                Err(e) => return pg_diag(&e, &Self::ctx(&client, "")),
+                Err(e) => return pg_diag(&e, &Self::ctx(&client, &name)),
             };
             if let Err(e) = sql::check_timestamp(&**conn, &planned).await {
+                // Only the server's refusal of the text says the value is
+                // wrong (SQLSTATE class 22, data exception); anything else
+                // (a lost connection, say) is reported as what it is.
+                if !e.sqlstate().is_some_and(|s| s.code().starts_with("22")) {
+                    return pg_diag(&e, &Self::ctx(&client, &name));
+                }
                 d.push(
                     Diagnostic::error(
                         "Invalid valid_until",
@@ -421,10 +436,11 @@ impl Resource for RoleResource {
         let client = self.state.client().await?;
         let spec = spec_of(planned);
         let password = string(planned, "password").or_else(|| string(config, "password_wo"));
-        let verifier = password.as_deref().map(verifier_for);
+        let verifier = password.as_deref().and_then(verifier_for);
         let member_of = strings(planned, "roles");
         let statements = sql::create_role(&spec, verifier.as_deref(), &member_of);
-        in_transaction(&client, None, &statements)
+        client
+            .run_statements(None, "creating a role", &statements)
             .await
             .map_err(|e| pg_diag(&e, &Self::ctx(&client, &spec.name)))?;
         let mut state = planned.clone();
@@ -442,9 +458,9 @@ impl Resource for RoleResource {
         // password_wo is checked first: moving from password to password_wo
         // also nulls password, and must set the new password, not clear it.
         let password_change = match string(config, "password_wo") {
-            Some(p) if wo_version_changed || password_attr_changed => Some(Some(verifier_for(&p))),
+            Some(p) if wo_version_changed || password_attr_changed => Some(verifier_for(&p)),
             _ if password_attr_changed => {
-                Some(string(planned, "password").map(|p| verifier_for(&p)))
+                Some(string(planned, "password").and_then(|p| verifier_for(&p)))
             }
             _ => None,
         };
@@ -467,7 +483,8 @@ impl Resource for RoleResource {
             grant: &grant,
             revoke: &revoke,
         });
-        in_transaction(&client, None, &statements)
+        client
+            .run_statements(None, "changing a role", &statements)
             .await
             .map_err(|e| pg_diag(&e, &Self::ctx(&client, &new.name)))?;
         let mut state = planned.clone();
@@ -480,10 +497,12 @@ impl Resource for RoleResource {
         let name = string(prior, "name").unwrap_or_default();
         let statements = sql::drop_role(
             &name,
+            &client.info.current_user,
             !boolean(prior, "skip_reassign_owned", false),
             !boolean(prior, "skip_drop_role", false),
         );
-        in_transaction(&client, None, &statements)
+        client
+            .run_statements(None, "dropping a role", &statements)
             .await
             .map_err(|e| pg_diag(&e, &Self::ctx(&client, &name)))
     }
@@ -520,7 +539,9 @@ impl Resource for RoleResource {
                 .await
                 .map_err(|e| pg_diag(&e, &ctx))?;
             let still_valid = match &stored {
-                None => false,
+                // No password stored is what "" asks for.
+                None => pw.is_empty(),
+                Some(_) if pw.is_empty() => false,
                 Some(s) if scram::looks_like_hash(pw) => s == pw,
                 Some(s) => scram::password_matches_for(s, pw, &name),
             };

@@ -21,7 +21,7 @@ use super::errors::ErrorContext;
 use super::state::{Client, ProviderState};
 use super::table_target::{
     self, database_label, database_of, is_missing_database, run_in_transaction, table_diag,
-    table_of,
+    table_key, table_of,
 };
 use super::util::{boolean, check_identifier_attrs};
 
@@ -116,9 +116,7 @@ impl Resource for RowLevelSecurityResource {
              empty or contains `.` or `\"` is written in double quotes with `\"` doubled.",
         )
         .stable()];
-        attributes.extend(table_target::attributes(
-            "resource (row-level security is reset on the old table)",
-        ));
+        attributes.extend(table_target::attributes());
         attributes.extend([
             Attribute::optional(
                 "enabled",
@@ -142,7 +140,8 @@ impl Resource for RowLevelSecurityResource {
                 description: "Manages whether row-level security is enabled and forced on an \
                     existing table. The provider's role must own the table. Changes are made in \
                     place; destroying the resource disables row-level security and removes FORCE \
-                    (the PostgreSQL defaults). Changing the switches locks the table (ACCESS \
+                    (the PostgreSQL defaults), and so does moving it to another table, which \
+                    replaces it. Changing the switches locks the table (ACCESS \
                     EXCLUSIVE); set `lock_timeout` in the provider block to fail fast.\n\n\
                     For a partitioned table, the plan warns when partitions do not have \
                     row-level security enabled: the parent's policies apply to queries on the \
@@ -186,6 +185,10 @@ impl Resource for RowLevelSecurityResource {
         else {
             return d;
         };
+        // Policies planned in this run need not warn that RLS is off.
+        self.state
+            .planned
+            .note_rls(table_key(&client, database.as_deref(), &table));
         let Ok(conn) = client.pools.get(database.as_deref()).await else {
             return d;
         };

@@ -9,9 +9,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::RwLock;
+use tokio_postgres::Transaction;
+use tokio_util::sync::CancellationToken;
 
+use crate::pg::error::PgError;
+use crate::pg::exec::Statement;
 use crate::pg::pool::{Pools, ServerInfo};
+use crate::pg::tx::{self, TxError, TxFuture, TxTarget};
 use crate::protocol::{DResult, Diagnostic, Diagnostics};
+
+use super::planned::PlannedObjects;
 
 /// A ready connection pool plus what we learned about the server.
 pub struct Client {
@@ -23,6 +30,63 @@ pub struct Client {
     pub lock_timeout: Option<Duration>,
     /// Whether stored password hashes may be read to detect drift.
     pub read_passwords: bool,
+    /// Fired by StopProvider: changes not yet committed are rolled back.
+    pub stop: CancellationToken,
+}
+
+impl Client {
+    /// Runs `body` in one transaction on `database` (`None`: the provider's)
+    /// and commits it; see [`tx::run`] for retries and cancellation.
+    pub async fn transaction<C, T, E, F>(
+        &self,
+        database: Option<&str>,
+        what: &str,
+        ctx: &C,
+        body: F,
+    ) -> Result<T, E>
+    where
+        C: Sync + ?Sized,
+        E: TxError,
+        F: for<'t> FnMut(&'t Transaction<'t>, &'t C) -> TxFuture<'t, T, E>,
+    {
+        let target = TxTarget {
+            database,
+            lock_timeout: None,
+            what,
+        };
+        tx::run(&self.pools, target, &self.stop, ctx, body).await
+    }
+
+    /// Runs statements in one transaction on `database`.
+    pub async fn run_statements(
+        &self,
+        database: Option<&str>,
+        what: &str,
+        statements: &[Statement],
+    ) -> Result<(), PgError> {
+        let target = TxTarget {
+            database,
+            lock_timeout: None,
+            what,
+        };
+        tx::run_statements(&self.pools, target, &self.stop, statements).await
+    }
+
+    /// Like [`Client::run_statements`], for DDL that locks a table: the
+    /// provider's `lock_timeout` applies.
+    pub async fn run_locking_statements(
+        &self,
+        database: Option<&str>,
+        what: &str,
+        statements: &[Statement],
+    ) -> Result<(), PgError> {
+        let target = TxTarget {
+            database,
+            lock_timeout: self.lock_timeout,
+            what,
+        };
+        tx::run_statements(&self.pools, target, &self.stop, statements).await
+    }
 }
 
 enum Conn {
@@ -35,17 +99,33 @@ enum Conn {
 /// Connection state shared by the provider and its resources.
 pub struct ProviderState {
     conn: RwLock<Conn>,
+    /// Cancelled when Terraform asks the provider to stop.
+    stop: CancellationToken,
+    /// What resources have planned in this run, for each other's checks.
+    pub planned: PlannedObjects,
 }
 
 impl Default for ProviderState {
     fn default() -> Self {
         ProviderState {
             conn: RwLock::new(Conn::Unconfigured),
+            stop: CancellationToken::new(),
+            planned: PlannedObjects::default(),
         }
     }
 }
 
 impl ProviderState {
+    /// The token that StopProvider fires; every transaction watches it.
+    pub fn stop_token(&self) -> CancellationToken {
+        self.stop.clone()
+    }
+
+    /// Stops work in flight: transactions not yet committed roll back.
+    pub fn stop(&self) {
+        self.stop.cancel();
+    }
+
     /// Records a working client.
     pub async fn set_ready(&self, client: Client) {
         *self.conn.write().await = Conn::Ready(Arc::new(client));

@@ -7,38 +7,30 @@ use tokio_postgres::error::SqlState;
 
 use crate::pg::error::PgError;
 use crate::pg::exec::Statement;
-use crate::pg::policy::{is_lock_timeout, lock_table, run_locked, TableName};
+use crate::pg::policy::{is_lock_timeout, lock_table, TableName};
 use crate::protocol::{Attribute, Diagnostic, Diagnostics, Type, Value};
 
 use super::errors::{pg_diag, ErrorContext};
+use super::planned::TableKey;
 use super::state::Client;
 
-/// The `database`, `schema` and `table` attributes.
-pub fn attributes(what: &str) -> Vec<Attribute> {
+/// The `database`, `schema` and `table` attributes; a change of any of them
+/// replaces the resource.
+pub fn attributes() -> Vec<Attribute> {
     vec![
         Attribute::optional(
             "database",
             Type::String,
-            &format!(
-                "Database holding the table. Default: the provider's `database`. Changing it \
-                 replaces the {what}."
-            ),
+            "Database holding the table. Default: the provider's `database`.",
         )
         .replaces(),
-        Attribute::optional(
-            "schema",
-            Type::String,
-            &format!("Schema of the table. Changing it replaces the {what}."),
-        )
-        .with_default(Value::string("public"))
-        .replaces(),
+        Attribute::optional("schema", Type::String, "Schema of the table.")
+            .with_default(Value::string("public"))
+            .replaces(),
         Attribute::required(
             "table",
             Type::String,
-            &format!(
-                "Name of the table (exact, case-sensitive; it is always quoted). Changing it \
-                 replaces the {what}."
-            ),
+            "Name of the table (exact, case-sensitive; it is always quoted).",
         )
         .replaces(),
     ]
@@ -67,6 +59,16 @@ pub fn database_of(v: &Value) -> Option<Option<String>> {
     }
 }
 
+/// The table as [`super::planned`] keys it: with the database spelled out,
+/// so the provider's default database and its explicit name match.
+pub fn table_key(client: &Client, database: Option<&str>, table: &TableName) -> TableKey {
+    (
+        database_label(client, database),
+        table.schema.clone(),
+        table.table.clone(),
+    )
+}
+
 /// The database name to show in messages.
 pub fn database_label(client: &Client, database: Option<&str>) -> String {
     database
@@ -82,8 +84,7 @@ pub fn is_missing_database(err: &PgError) -> bool {
 
 /// Runs statements changing `table` in one transaction on `database`, after
 /// `SET LOCAL lock_timeout` (when the provider has one) and locking the
-/// table ([`lock_table`]). A transaction that lost a race on a catalog row is
-/// rolled back and tried again (see [`crate::pg::retry`]).
+/// table ([`lock_table`]).
 pub async fn run_in_transaction(
     client: &Client,
     database: Option<&str>,
@@ -93,26 +94,9 @@ pub async fn run_in_transaction(
     let statements: Vec<Statement> = std::iter::once(lock_table(table))
         .chain(statements.iter().cloned())
         .collect();
-    crate::pg::retry::with_retry("changing a table", crate::pg::retry::transient, || {
-        run_once(client, database, &statements)
-    })
-    .await
-}
-
-async fn run_once(
-    client: &Client,
-    database: Option<&str>,
-    statements: &[Statement],
-) -> Result<(), PgError> {
-    let mut conn = client.pools.get(database).await?;
-    let tx = conn
-        .transaction()
+    client
+        .run_locking_statements(database, "changing a table", &statements)
         .await
-        .map_err(|e| PgError::query("starting a transaction", e))?;
-    run_locked(&*tx, client.lock_timeout, statements).await?;
-    tx.commit()
-        .await
-        .map_err(|e| PgError::query("committing the transaction", e))
 }
 
 /// Turns an error from DDL or a read on `table` into diagnostics: a lock

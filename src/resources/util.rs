@@ -1,11 +1,7 @@
-//! Small helpers shared by resources: typed attribute access, transactions,
-//! and name validation.
+//! Small helpers shared by resources: typed attribute access and name
+//! validation.
 
-use crate::pg::error::PgError;
-use crate::pg::exec::{run_all, Statement};
 use crate::protocol::{Diagnostic, Diagnostics, Value};
-
-use super::state::Client;
 
 /// PostgreSQL truncates identifiers longer than this many bytes (NAMEDATALEN - 1).
 pub const MAX_IDENTIFIER_BYTES: usize = 63;
@@ -28,37 +24,6 @@ pub fn int(v: &Value, attr: &str, default: i64) -> i64 {
 /// A set or list of strings; empty when null or unknown.
 pub fn strings(v: &Value, attr: &str) -> Vec<String> {
     v.get(attr).as_string_set().unwrap_or_default()
-}
-
-/// Runs statements in one transaction on the given database (None = the
-/// provider's), so a failure leaves nothing half-applied. A transaction that
-/// lost a race with a concurrent session is run again (see
-/// [`crate::pg::retry`]): parallel applies never show these errors.
-pub async fn in_transaction(
-    client: &Client,
-    database: Option<&str>,
-    statements: &[Statement],
-) -> Result<(), PgError> {
-    crate::pg::retry::with_retry("running a transaction", crate::pg::retry::transient, || {
-        in_transaction_once(client, database, statements)
-    })
-    .await
-}
-
-async fn in_transaction_once(
-    client: &Client,
-    database: Option<&str>,
-    statements: &[Statement],
-) -> Result<(), PgError> {
-    let mut conn = client.pools.get(database).await?;
-    let tx = conn
-        .transaction()
-        .await
-        .map_err(|e| PgError::query("starting a transaction", e))?;
-    run_all(&*tx, statements).await?;
-    tx.commit()
-        .await
-        .map_err(|e| PgError::query("committing the transaction", e))
 }
 
 /// Checks every named identifier attribute that is set and known (each

@@ -15,6 +15,7 @@ mod default_privileges;
 mod examples;
 mod grant;
 mod grant_role;
+mod interrupt;
 mod migration;
 mod multi_tenant;
 mod packaging;

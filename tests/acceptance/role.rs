@@ -942,7 +942,43 @@ fn role_invalid_input_rejected() {
         (
             "limit",
             format!("name = {}\n  connection_limit = -2", hcl(&format!("{u}_a"))),
-            "Invalid Connection Limit",
+            "Invalid connection_limit",
+        ),
+        // Once applied as CONNECTION LIMIT 0 (wrapped), as -1 (truncated),
+        // and as a raw syntax error at apply.
+        (
+            "limit_wraps",
+            format!(
+                "name = {}\n  connection_limit = 4294967296",
+                hcl(&format!("{u}_a1"))
+            ),
+            "Invalid connection_limit",
+        ),
+        (
+            "limit_fraction",
+            format!("name = {}\n  connection_limit = 1.5", hcl(&format!("{u}_a2"))),
+            "Invalid connection_limit",
+        ),
+        (
+            "limit_int4",
+            format!(
+                "name = {}\n  connection_limit = 2147483648",
+                hcl(&format!("{u}_a3"))
+            ),
+            "Invalid connection_limit",
+        ),
+        (
+            "timeout",
+            format!(
+                "name = {}\n  statement_timeout = 2147483648",
+                hcl(&format!("{u}_a4"))
+            ),
+            "Invalid statement_timeout",
+        ),
+        (
+            "nul_in_name",
+            format!("name = \"{u}_a5\\u0000x\""),
+            "Invalid Character",
         ),
         (
             "both_passwords",

@@ -21,4 +21,4 @@ pub mod terraform;
 
 pub use cluster::{shared, unique_name, Cluster, ClusterOptions};
 pub use sql::{db_err_text, exec, exists, query_one_str, query_opt_str, query_strings};
-pub use terraform::{terraform_binary, Output, Workspace};
+pub use terraform::{terraform_binary, Output, Running, Workspace};

@@ -44,7 +44,8 @@ impl Output {
 }
 
 /// The Terraform CLI to test with: `TF_ACC_TERRAFORM_PATH`, else
-/// `terraform` on `PATH`, else the pinned one in `<repo>/.tools`.
+/// `terraform` on `PATH`, else the pinned one from the tool cache
+/// (installed there first if need be).
 pub fn terraform_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("TF_ACC_TERRAFORM_PATH").filter(|p| !p.is_empty()) {
         return PathBuf::from(path);
@@ -52,11 +53,14 @@ pub fn terraform_binary() -> PathBuf {
     if let Some(path) = find_on_path("terraform") {
         return path;
     }
-    let pinned = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(".tools")
-        .join(format!("terraform-{PINNED_TERRAFORM_VERSION}"))
-        .join("terraform");
-    if is_executable(&pinned) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-tools.sh");
+    let out = Command::new(&script)
+        .arg("terraform")
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("run {}: {e}", script.display()));
+    let pinned = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    if out.status.success() && is_executable(&pinned) {
         return pinned;
     }
     panic!(
@@ -280,6 +284,20 @@ impl Workspace {
 
     /// Runs `terraform ARGS...` in the workspace without judging the result.
     pub fn run(&self, args: &[&str]) -> Output {
+        let (mut out, timed_out) = self.spawn(args).wait_with_timeout(COMMAND_TIMEOUT);
+        if timed_out {
+            out.stderr = format!(
+                "[support: terraform {} killed after {COMMAND_TIMEOUT:?}]\n{}",
+                args.join(" "),
+                out.stderr
+            );
+        }
+        out
+    }
+
+    /// Starts `terraform ARGS...` in its own process group (with its
+    /// provider plugins) and returns at once.
+    pub fn spawn(&self, args: &[&str]) -> Running {
         let mut cmd = Command::new(&self.terraform);
         cmd.args(args)
             .current_dir(self.path())
@@ -309,20 +327,13 @@ impl Workspace {
         for (key, value) in self.env.lock().unwrap().iter() {
             cmd.env(key, value);
         }
-        // Own process group, so a timeout kills provider plugins too.
+        // Own process group, so a timeout kills provider plugins too, and
+        // an interrupt reaches them as a Ctrl-C in a terminal would.
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", self.terraform.display()));
-        let (mut out, timed_out) = wait_with_timeout(child, COMMAND_TIMEOUT);
-        if timed_out {
-            out.stderr = format!(
-                "[support: terraform {} killed after {COMMAND_TIMEOUT:?}]\n{}",
-                args.join(" "),
-                out.stderr
-            );
-        }
-        out
+        Running::new(
+            cmd.spawn()
+                .unwrap_or_else(|e| panic!("start {}: {e}", self.terraform.display())),
+        )
     }
 
     /// [`Workspace::run`] that panics with the full output on failure.
@@ -359,42 +370,74 @@ fn describe(out: &Output) -> String {
 /// Waits for `child`, reading its pipes on threads so a chatty command
 /// cannot block on a full pipe; kills its process group after `timeout`
 /// (then the second value is true).
-fn wait_with_timeout(mut child: Child, timeout: Duration) -> (Output, bool) {
-    let stdout = child.stdout.take().expect("piped stdout");
-    let stderr = child.stderr.take().expect("piped stderr");
-    let read_all = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = pipe.read_to_end(&mut buf);
-            String::from_utf8_lossy(&buf).into_owned()
-        })
-    };
-    let stdout_reader = read_all(Box::new(stdout));
-    let stderr_reader = read_all(Box::new(stderr));
+/// A command started with [`Workspace::spawn`]. Its output is read on
+/// threads from the start, so a chatty command never blocks on a full pipe.
+pub struct Running {
+    child: Child,
+    stdout: std::thread::JoinHandle<String>,
+    stderr: std::thread::JoinHandle<String>,
+}
 
-    let deadline = Instant::now() + timeout;
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for terraform") {
-            break status;
+impl Running {
+    fn new(mut child: Child) -> Running {
+        let read_all = |mut pipe: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = pipe.read_to_end(&mut buf);
+                String::from_utf8_lossy(&buf).into_owned()
+            })
+        };
+        let stdout = read_all(Box::new(child.stdout.take().expect("piped stdout")));
+        let stderr = read_all(Box::new(child.stderr.take().expect("piped stderr")));
+        Running {
+            child,
+            stdout,
+            stderr,
         }
-        if Instant::now() >= deadline {
-            timed_out = true;
-            // SAFETY: kill(2) with a negative pid signals the process group
-            // that `process_group(0)` created for this child.
-            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
-            break child.wait().expect("wait for killed terraform");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stdout = stdout_reader.join().unwrap_or_default();
-    let stderr = stderr_reader.join().unwrap_or_default();
-    let out = Output {
-        status: status.code().unwrap_or(-1),
-        stdout,
-        stderr,
-    };
-    (out, timed_out)
+    }
+
+    /// Sends SIGINT to the command's process group (Terraform and its
+    /// provider plugins), like Ctrl-C in a terminal.
+    pub fn interrupt(&self) {
+        // SAFETY: kill(2) with a negative pid signals the process group
+        // that `process_group(0)` created for this child.
+        unsafe { libc::kill(-(self.child.id() as i32), libc::SIGINT) };
+    }
+
+    /// Whether the command has exited.
+    pub fn finished(&mut self) -> bool {
+        self.child.try_wait().map(|s| s.is_some()).unwrap_or(true)
+    }
+
+    /// Waits for the command (killing it after the usual timeout).
+    pub fn wait(self) -> Output {
+        self.wait_with_timeout(COMMAND_TIMEOUT).0
+    }
+
+    /// Waits up to `timeout`, then kills the process group; the second value
+    /// says whether that happened.
+    fn wait_with_timeout(mut self, timeout: Duration) -> (Output, bool) {
+        let deadline = Instant::now() + timeout;
+        let mut timed_out = false;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait for terraform") {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                timed_out = true;
+                // SAFETY: as in `interrupt`.
+                unsafe { libc::kill(-(self.child.id() as i32), libc::SIGKILL) };
+                break self.child.wait().expect("wait for killed terraform");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let out = Output {
+            status: status.code().unwrap_or(-1),
+            stdout: self.stdout.join().unwrap_or_default(),
+            stderr: self.stderr.join().unwrap_or_default(),
+        };
+        (out, timed_out)
+    }
 }
 
 fn find_resource(module: &serde_json::Value, addr: &str) -> Option<serde_json::Value> {

@@ -10,7 +10,7 @@
 #   6. change one policy in HCL and show the plan a reviewer would see;
 #   7. destroy and stop the server.
 #
-# Leaves nothing running and nothing behind outside target/ and .tools/.
+# Leaves nothing running and nothing behind outside target/ and the tool cache.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -64,3 +64,29 @@ fn attribute_notes_are_not_repeated() {
         }
     }
 }
+
+/// Users moving over must learn that two resources' IDs changed format:
+/// the state moves without a diff, but configurations reading `.id` see it.
+#[test]
+fn migration_guide_explains_the_changed_ids() {
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/guides/migrating-from-cyrilgdn.md"),
+    )
+    .expect("migration guide");
+    let section = guide
+        .split("**Resource IDs**")
+        .nth(1)
+        .expect("a Resource IDs item in the guide");
+    for needle in [
+        "postgresql_grant",
+        "postgresql_default_privileges",
+        "`_`",
+        "`/`",
+        "`.id`",
+    ] {
+        assert!(
+            section.contains(needle),
+            "the guide's ID note lacks {needle}"
+        );
+    }
+}

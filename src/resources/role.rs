@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::pg::error::PgError;
 use crate::pg::role::{self as sql, RoleFlags, RoleSettings, RoleSpec, RoleUpdate};
 use crate::pg::scram;
 use crate::protocol::{
@@ -226,6 +227,25 @@ fn state_from_row(row: &sql::RoleRow, base: &Value, roles: Value, password: Valu
     v
 }
 
+/// The diagnostic for a failed `valid_until` check. Only the server's
+/// refusal of the text (SQLSTATE class 22, data exception) says the value is
+/// wrong; anything else, a lost connection say, is reported as what it is.
+fn valid_until_diag(e: &PgError, planned: &str, ctx: &ErrorContext) -> Diagnostics {
+    if !e.sqlstate().is_some_and(|s| s.code().starts_with("22")) {
+        return pg_diag(e, ctx);
+    }
+    Diagnostic::error(
+        "Invalid valid_until",
+        format!(
+            "valid_until {planned:?} is not a timestamp PostgreSQL accepts: {}. Use for example \
+             \"2030-01-01 00:00:00+00\" or \"infinity\".",
+            e.db_message().unwrap_or_else(|| e.to_string())
+        ),
+    )
+    .at("valid_until")
+    .into()
+}
+
 #[async_trait]
 impl Resource for RoleResource {
     fn type_name(&self) -> &'static str {
@@ -402,25 +422,9 @@ impl Resource for RoleResource {
                 Ok(c) => c,
                 Err(e) => return pg_diag(&e, &Self::ctx(&client, &name)),
             };
+            log::debug!("asking the server whether valid_until {planned:?} is a timestamp");
             if let Err(e) = sql::check_timestamp(&**conn, &planned).await {
-                // Only the server's refusal of the text says the value is
-                // wrong (SQLSTATE class 22, data exception); anything else
-                // (a lost connection, say) is reported as what it is.
-                if !e.sqlstate().is_some_and(|s| s.code().starts_with("22")) {
-                    return pg_diag(&e, &Self::ctx(&client, &name));
-                }
-                d.push(
-                    Diagnostic::error(
-                        "Invalid valid_until",
-                        format!(
-                            "valid_until {planned:?} is not a timestamp PostgreSQL accepts: {}. Use for \
-                             example \"2030-01-01 00:00:00+00\" or \"infinity\".",
-                            e.db_message().unwrap_or_else(|| e.to_string())
-                        ),
-                    )
-                    .at("valid_until"),
-                );
-                return d;
+                return valid_until_diag(&e, &planned, &Self::ctx(&client, &name));
             }
             // The same instant written differently is not a change.
             if let Some(prior) = prior_vu.filter(|p| *p != planned) {
@@ -580,5 +584,35 @@ impl Resource for RoleResource {
             Value::string_set(row.member_of.iter().cloned())
         };
         Ok(state_from_row(&row, &Value::Null, roles, Value::Null))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_connection_is_not_an_invalid_valid_until() {
+        let ctx = ErrorContext::default();
+        for e in [
+            PgError::Connect {
+                endpoint: "127.0.0.1:5432".into(),
+                cause: "connection closed".into(),
+                sqlstate: None,
+            },
+            PgError::Pool("timed out waiting for a free connection".into()),
+        ] {
+            let d = valid_until_diag(&e, "infinity", &ctx);
+            assert!(
+                d.0.iter().all(|x| x.summary != "Invalid valid_until"),
+                "{d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_password_means_none() {
+        assert_eq!(verifier_for(""), None);
+        assert!(verifier_for("x").is_some_and(|v| v.starts_with("SCRAM-SHA-256$")));
     }
 }

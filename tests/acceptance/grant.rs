@@ -736,3 +736,86 @@ resource "postgresql_grant" "same_role" {{
         ),
     );
 }
+
+/// Create leaves exactly the configured privileges and grant option in one
+/// apply, however much the role already held: a grant meant to narrow
+/// access narrows it at once.
+#[test]
+fn grant_create_narrows_existing_privileges() {
+    let Some(acc) = acc() else { return };
+    let dbn = unique_name("grant_narrow");
+    let r = unique_name("narrow");
+    let admin = acc.admin();
+    exec_each(
+        &acc,
+        &admin,
+        &format!("CREATE ROLE {r}; CREATE DATABASE {dbn};"),
+    );
+    let db = connect(&acc, &dbn);
+    acc.block(exec(
+        &db,
+        &format!(
+            "CREATE TABLE t (x int); CREATE TABLE u (x int); \
+             GRANT SELECT, INSERT ON t TO {r} WITH GRANT OPTION; \
+             GRANT SELECT, INSERT, DELETE ON u TO {r};"
+        ),
+    ));
+    let ws = Workspace::new();
+    let log = log_sql(&ws);
+    ws.write_config(&format!(
+        r#"{provider}
+resource "postgresql_grant" "t" {{
+  role        = "{r}"
+  database    = "{dbn}"
+  schema      = "public"
+  object_type = "table"
+  objects     = ["t"]
+  privileges  = ["SELECT"]
+}}
+resource "postgresql_grant" "u" {{
+  role        = "{r}"
+  database    = "{dbn}"
+  schema      = "public"
+  object_type = "table"
+  objects     = ["u"]
+  privileges  = []
+}}
+"#,
+        provider = acc.cluster.provider_block()
+    ));
+    ws.apply();
+    expect(
+        &acc,
+        &db,
+        &[
+            (&format!("has_table_privilege('{r}', 't', 'SELECT')"), true),
+            (&format!("has_table_privilege('{r}', 't', 'INSERT')"), false),
+            (
+                &format!("has_table_privilege('{r}', 't', 'SELECT WITH GRANT OPTION')"),
+                false,
+            ),
+            (&format!("has_table_privilege('{r}', 'u', 'SELECT')"), false),
+            (&format!("has_table_privilege('{r}', 'u', 'INSERT')"), false),
+            (&format!("has_table_privilege('{r}', 'u', 'DELETE')"), false),
+        ],
+    );
+    // The kept privilege is never revoked, not even for a moment.
+    let sql = logged_sql(&log);
+    assert!(
+        !sql.iter().any(|s| s.contains("\"t\"")
+            && s.starts_with("REVOKE ")
+            && !s.starts_with("REVOKE GRANT OPTION")
+            && s.contains("SELECT")),
+        "{sql:#?}"
+    );
+    ws.assert_no_changes();
+    ws.refresh();
+    ws.assert_no_changes();
+    ws.destroy();
+    drop(db);
+    exec_each(
+        &acc,
+        &admin,
+        &format!("DROP DATABASE {dbn} WITH (FORCE); DROP ROLE {r};"),
+    );
+}

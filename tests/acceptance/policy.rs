@@ -801,3 +801,71 @@ fn policy_planned_before_its_table_exists() {
     ws.destroy();
     acc.block(exec(&db, &format!("DROP SCHEMA {s} CASCADE")));
 }
+
+/// With `standard_conforming_strings` off, a backslash escapes a quote, so
+/// the text the expression guard sees as one literal would end early on the
+/// server and smuggle in a WITH CHECK the configuration does not show. The
+/// provider pins the setting on its sessions, whatever the database's or its
+/// role's default says.
+#[test]
+fn policy_guard_holds_when_standard_conforming_strings_is_off() {
+    let Some(acc) = acc() else { return };
+    let dbn = unique_name("scs_off");
+    let login = unique_name("scs_admin");
+    let admin = acc.admin();
+    for stmt in [
+        format!("CREATE DATABASE {dbn}"),
+        format!("ALTER DATABASE {dbn} SET standard_conforming_strings = off"),
+        format!("CREATE ROLE {login} LOGIN SUPERUSER PASSWORD 'pw'"),
+        format!("ALTER ROLE {login} SET standard_conforming_strings = off"),
+    ] {
+        acc.block(exec(&admin, &stmt));
+    }
+    let db = acc.block(
+        acc.cluster
+            .connect(&dbn, acc.cluster.superuser(), acc.cluster.password()),
+    );
+    acc.block(exec(&db, "CREATE TABLE t (x text)"));
+    // The database's default, then the provider role's as well.
+    for provider in [
+        acc.cluster.provider_block(),
+        acc.cluster.provider_block_as(&login, "pw"),
+    ] {
+        let ws = Workspace::new();
+        ws.write_config(&format!(
+            r#"{provider}
+resource "postgresql_policy" "p" {{
+  database = "{dbn}"
+  table    = "t"
+  name     = "p"
+  using    = "x = '\\'') WITH CHECK (true--'"
+}}
+"#
+        ));
+        ws.apply();
+        let with_check = acc.block(query_opt_str(
+            &db,
+            "SELECT pg_get_expr(polwithcheck, polrelid) FROM pg_policy WHERE polname = 'p'",
+            &[],
+        ));
+        assert_eq!(with_check, None, "a WITH CHECK was smuggled in");
+        let using = acc.block(query_one_str(
+            &db,
+            "SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polname = 'p'",
+            &[],
+        ));
+        assert!(
+            using.contains("WITH CHECK (true--"),
+            "USING is one literal: {using}"
+        );
+        ws.assert_no_changes();
+        ws.destroy();
+    }
+    drop(db);
+    for stmt in [
+        format!("DROP DATABASE {dbn} WITH (FORCE)"),
+        format!("DROP ROLE {login}"),
+    ] {
+        acc.block(exec(&admin, &stmt));
+    }
+}

@@ -1,4 +1,8 @@
-//! Provider configuration: unreachable servers, unknown configuration at plan time.
+//! Provider configuration: unreachable servers, unknown configuration at plan
+//! time, TLS verification.
+
+use pgwarden::pg::pool::Pools;
+use pgwarden::pg::settings::{ConnectSettings, SslMode};
 
 use crate::acc;
 use crate::support::Workspace;
@@ -63,4 +67,108 @@ resource "postgresql_role" "a" {{ name = "{name}" }}
     ws.apply();
     ws.assert_no_changes();
     ws.destroy();
+}
+
+/// The connection settings to the shared cluster over TLS.
+fn tls_settings(
+    acc: &crate::Acc,
+    host: &str,
+    mode: SslMode,
+    root: &std::path::Path,
+) -> ConnectSettings {
+    ConnectSettings {
+        host: host.to_owned(),
+        port: acc.cluster.port(),
+        username: acc.cluster.superuser().to_owned(),
+        password: Some(acc.cluster.password().to_owned()),
+        sslmode: mode,
+        sslrootcert: Some(root.display().to_string()),
+        connect_timeout: Some(std::time::Duration::from_secs(10)),
+        ..ConnectSettings::default()
+    }
+}
+
+/// Whether the provider's pools get a TLS session with these settings.
+fn tls_connects(acc: &crate::Acc, settings: ConnectSettings) -> Result<(), String> {
+    let pools = Pools::new(settings).map_err(|e| e.to_string())?;
+    acc.block(async {
+        let conn = pools.get(None).await.map_err(|e| e.to_string())?;
+        let ssl: bool = conn
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .map_err(|e| e.to_string())?
+            .get(0);
+        if ssl {
+            Ok(())
+        } else {
+            Err("connected without TLS".to_owned())
+        }
+    })
+}
+
+/// The self-signed CA:TRUE certificate of PostgreSQL's SSL docs, given as
+/// `sslrootcert`, is accepted with `verify-full` (as by psql), naming the
+/// host in its CN only. A wrong CA or a wrong host name still fails.
+#[test]
+fn verify_full_accepts_the_self_signed_certificate_psql_accepts() {
+    let Some(acc) = acc() else { return };
+    let cert = acc.cluster.server_cert_path();
+    // Through Terraform, as a user would configure it.
+    let ws = Workspace::new();
+    let name = crate::support::unique_name("tls_role");
+    ws.write_config(&format!(
+        r#"
+provider "postgresql" {{
+  host        = "localhost"
+  port        = {port}
+  username    = "postgres"
+  password    = "{password}"
+  sslmode     = "verify-full"
+  sslrootcert = "{cert}"
+}}
+resource "postgresql_role" "a" {{ name = "{name}" }}
+"#,
+        port = acc.cluster.port(),
+        password = acc.cluster.password(),
+        cert = cert.display(),
+    ));
+    ws.apply();
+    ws.assert_no_changes();
+    ws.destroy();
+
+    // The cases around it, straight through the provider's pools.
+    tls_connects(
+        &acc,
+        tls_settings(&acc, "localhost", SslMode::VerifyFull, &cert),
+    )
+    .expect("verify-full, host named by the CN");
+    tls_connects(
+        &acc,
+        tls_settings(&acc, "127.0.0.1", SslMode::VerifyCa, &cert),
+    )
+    .expect("verify-ca does not check the name");
+    let wrong_host = tls_connects(
+        &acc,
+        tls_settings(&acc, "127.0.0.1", SslMode::VerifyFull, &cert),
+    );
+    assert!(wrong_host.is_err(), "verify-full must check the host name");
+
+    // A certificate that merely looks the same is not trusted.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut params = rcgen::CertificateParams::default();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "localhost");
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let key = rcgen::KeyPair::generate().expect("key");
+    let other = params.self_signed(&key).expect("cert");
+    let other_path = dir.path().join("other.crt");
+    std::fs::write(&other_path, other.pem()).expect("write cert");
+    for mode in [SslMode::VerifyCa, SslMode::VerifyFull] {
+        let r = tls_connects(&acc, tls_settings(&acc, "localhost", mode, &other_path));
+        assert!(r.is_err(), "{mode}: a wrong CA must fail");
+    }
 }

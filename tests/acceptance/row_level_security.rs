@@ -175,3 +175,42 @@ fn row_level_security_lifecycle() {
         &format!("DROP DATABASE {dbname} WITH (FORCE)"),
     ));
 }
+
+/// A policy and the `postgresql_row_level_security` of its table in one
+/// apply, neither referencing the other: no "not enabled" warning, since the
+/// run enables it. A policy on a table nothing enables still gets it.
+#[test]
+fn policy_with_rls_planned_in_the_same_run_is_not_warned_about() {
+    let Some(acc) = acc() else { return };
+    let admin = acc.admin();
+    let schema = unique_name("rls_same_run");
+    acc.block(exec(
+        &admin,
+        &format!("CREATE SCHEMA {schema}; CREATE TABLE {schema}.on_t (x int); CREATE TABLE {schema}.off_t (x int);"),
+    ));
+    const WARNING: &str = "Row-Level Security Not Enabled";
+    let policy = |key: &str, table: &str| {
+        format!(
+            "resource \"postgresql_policy\" \"{key}\" {{\n  schema = \"{schema}\"\n  table = \"{table}\"\n  name = \"p\"\n  using = \"x > 0\"\n}}\n"
+        )
+    };
+    let ws = Workspace::new();
+    ws.write_config(&format!(
+        "{}{}resource \"postgresql_row_level_security\" \"on\" {{\n  schema = \"{schema}\"\n  table = \"on_t\"\n}}\n",
+        acc.cluster.provider_block(),
+        policy("on", "on_t"),
+    ));
+    let out = ws.apply();
+    assert!(!out.combined().contains(WARNING), "{}", out.combined());
+    ws.assert_no_changes();
+    ws.destroy();
+
+    ws.write_config(&format!(
+        "{}{}",
+        acc.cluster.provider_block(),
+        policy("off", "off_t")
+    ));
+    let (_, plan) = ws.plan_exit_code();
+    assert!(plan.combined().contains(WARNING), "{}", plan.combined());
+    acc.block(exec(&admin, &format!("DROP SCHEMA {schema} CASCADE")));
+}

@@ -128,7 +128,9 @@ impl Cluster {
         }
         cluster.initdb();
         let t_initdb = started.elapsed();
-        cluster.start_server(&opts.settings);
+        let mut settings = cluster.tls_settings();
+        settings.extend(opts.settings.iter().cloned());
+        cluster.start_server(&settings);
         cluster.watchdog = Some(cluster.spawn_watchdog());
         cluster.server_version_num = cluster.query_version_num();
         eprintln!(
@@ -175,6 +177,43 @@ impl Cluster {
     /// Major version of the running server, e.g. `17`.
     pub fn major_version(&self) -> i32 {
         self.server_version_num / 10000
+    }
+
+    /// The server's TLS certificate (PEM), made the way PostgreSQL's SSL
+    /// docs make one: self-signed, CA:TRUE, naming `localhost` in its CN
+    /// only. Every cluster offers TLS with it; `sslrootcert` can point here.
+    pub fn server_cert_path(&self) -> PathBuf {
+        self.dir.path().join("server.crt")
+    }
+
+    /// Writes the server certificate and key, and returns the settings that
+    /// turn TLS on with them.
+    fn tls_settings(&self) -> Vec<(String, String)> {
+        let mut params = rcgen::CertificateParams::default();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "localhost");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let key = rcgen::KeyPair::generate().expect("generate server key");
+        let cert = params.self_signed(&key).expect("self-sign server cert");
+        let cert_path = self.server_cert_path();
+        let key_path = self.dir.path().join("server.key");
+        fs::write(&cert_path, cert.pem()).expect("write server.crt");
+        fs::write(&key_path, key.serialize_pem()).expect("write server.key");
+        // PostgreSQL refuses a key others can read, and reads it as its own user.
+        fs::set_permissions(&key_path, fs::Permissions::from_mode(0o600)).expect("chmod key");
+        if let Some(user) = &self.run_as {
+            for path in [&cert_path, &key_path] {
+                std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid))
+                    .expect("chown TLS file");
+            }
+        }
+        fs::set_permissions(&cert_path, fs::Permissions::from_mode(0o644)).expect("chmod cert");
+        vec![
+            ("ssl".into(), "on".into()),
+            ("ssl_cert_file".into(), cert_path.display().to_string()),
+            ("ssl_key_file".into(), key_path.display().to_string()),
+        ]
     }
 
     /// The server log. `log_statement=all` is on, so it records every

@@ -376,7 +376,7 @@ impl Resource for RoleResource {
     }
 
     async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
-        let mut d = Diagnostics::new();
+        let d = Diagnostics::new();
         // The id is the role name; a rename changes it, nothing else does.
         let name = plan.value.get("name").clone();
         plan.value.set("id", name);

@@ -18,7 +18,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use pgwarden::protocol::codec::{decode_json_lenient, decode_msgpack, encode_msgpack};
+use pgwarden::protocol::cty::{decode_json_lenient, decode_msgpack, encode_msgpack};
 use pgwarden::protocol::{Provider, Type, Value};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -320,7 +320,7 @@ fn decoders_survive_hostile_input() {
             // JSON-looking text.
             _ => {
                 let v = seed_value(&mut rng, ty);
-                let mut b = pgwarden::protocol::codec::encode_json(&v, ty)
+                let mut b = pgwarden::protocol::cty::encode_json(&v, ty)
                     .map(|j| j.to_string().into_bytes())
                     .unwrap_or_default();
                 mutate(&mut rng, &mut b);

@@ -26,10 +26,10 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use tokio::net::UnixStream;
 use tonic::transport::{Channel, Endpoint, Uri};
 
-use pgwarden::protocol::codec::{decode_msgpack, encode_msgpack};
+use pgwarden::protocol::cty::Refinements;
+use pgwarden::protocol::cty::{decode_msgpack, encode_msgpack};
 use pgwarden::protocol::generated::plugin as plugin_pb;
 use pgwarden::protocol::generated::tfplugin6 as pb;
-use pgwarden::protocol::value::Refinements;
 use pgwarden::protocol::{Resource, Type, Value};
 use pgwarden::resources::role::RoleResource;
 use pgwarden::resources::state::ProviderState;

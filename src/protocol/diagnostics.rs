@@ -17,39 +17,9 @@ pub enum Severity {
     Warning,
 }
 
-/// One step of a path into a value, used to point at the attribute at fault.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PathStep {
-    /// An object attribute (or nested block) by name.
-    Attr(String),
-    /// A map element by key.
-    Key(String),
-    /// A list element by index.
-    Index(i64),
-}
-
-/// A path from the root of a resource's value to one attribute.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AttrPath(pub Vec<PathStep>);
+pub use super::cty::{AttrPath, PathStep};
 
 impl AttrPath {
-    /// The path of a top-level attribute.
-    pub fn attr(name: &str) -> AttrPath {
-        AttrPath(vec![PathStep::Attr(name.to_string())])
-    }
-
-    /// This path extended by one step.
-    pub fn then(&self, step: PathStep) -> AttrPath {
-        let mut steps = self.0.clone();
-        steps.push(step);
-        AttrPath(steps)
-    }
-
-    /// This path extended by an attribute name.
-    pub fn then_attr(&self, name: &str) -> AttrPath {
-        self.then(PathStep::Attr(name.to_string()))
-    }
-
     /// Converts to the wire form.
     pub fn to_proto(&self) -> pb::AttributePath {
         use pb::attribute_path::step::Selector;
@@ -66,20 +36,6 @@ impl AttrPath {
                 })
                 .collect(),
         }
-    }
-}
-
-impl fmt::Display for AttrPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, s) in self.0.iter().enumerate() {
-            match s {
-                PathStep::Attr(a) if i == 0 => write!(f, "{a}")?,
-                PathStep::Attr(a) => write!(f, ".{a}")?,
-                PathStep::Key(k) => write!(f, "[{k:?}]")?,
-                PathStep::Index(n) => write!(f, "[{n}]")?,
-            }
-        }
-        Ok(())
     }
 }
 

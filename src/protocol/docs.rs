@@ -10,9 +10,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use super::cty::{Type, Value};
 use super::resource::Provider;
 use super::schema::{Attribute, Block, Nesting, Schema};
-use super::value::{Type, Value};
 
 /// The provider's local name, stripped from type names for file names.
 const PREFIX: &str = "postgresql_";

@@ -3,19 +3,22 @@
 //! Nothing in here knows about PostgreSQL; resources plug in through the
 //! traits in [`resource`].
 
-pub mod codec;
+pub mod cty;
 pub mod diagnostics;
 pub mod docs;
 pub mod generated;
+pub mod model;
 pub mod plan;
 pub mod resource;
 pub mod schema;
 pub mod server;
+pub mod typed;
 pub mod validate;
-pub mod value;
 
+pub use cty::{Type, Value};
 pub use diagnostics::{AttrPath, DResult, Diagnostic, Diagnostics, Severity};
+pub use model::{Model, Tf};
 pub use plan::{PlanInput, Planned};
 pub use resource::{DataSource, Provider, Resource};
 pub use schema::{Attribute, Block, NestedBlock, Nesting, Problem, Schema, Validator};
-pub use value::{Type, Value};
+pub use typed::{DataSourceType, ResourceType};

@@ -12,9 +12,9 @@
 //!    their prior value, so an unchanged resource plans no diff;
 //! 5. collect the changed attributes that force replacement.
 
+use super::cty::Value;
 use super::diagnostics::AttrPath;
 use super::schema::Schema;
-use super::value::Value;
 
 /// What Terraform handed to PlanResourceChange.
 #[derive(Debug, Clone, Copy)]
@@ -102,8 +102,8 @@ pub fn plan(schema: &Schema, input: PlanInput<'_>) -> Planned {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::cty::Type;
     use crate::protocol::schema::{Attribute, Block};
-    use crate::protocol::value::Type;
     use std::collections::BTreeMap;
 
     fn schema() -> Schema {

@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use super::cty::Value;
 use super::diagnostics::{DResult, Diagnostics};
 use super::plan::{PlanInput, Planned};
 use super::schema::Schema;
-use super::value::Value;
 
 /// A managed resource type.
 #[async_trait]

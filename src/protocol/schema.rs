@@ -7,8 +7,8 @@
 //! Keeping both in one literal means the behaviour is visible in the schema
 //! and reaches the generated docs.
 
+use super::cty::{Type, Value};
 use super::generated::tfplugin6 as pb;
-use super::value::{Type, Value};
 
 /// One attribute of a block.
 #[derive(Debug, Clone)]
@@ -85,6 +85,9 @@ pub enum Validator {
     /// A check of the string, or of every string in a list or set; gets the
     /// attribute name (for messages) and the value.
     EachString(fn(&str, &str) -> Option<Problem>),
+    /// A check involving other attributes, with advice of its own; gets the
+    /// whole configuration (the attribute itself is set and known).
+    WithConfig(fn(&Value) -> Option<Problem>),
 }
 
 impl Attribute {
@@ -146,6 +149,11 @@ impl Attribute {
         self
     }
 
+    /// Gives the attribute a default (see [`Attribute::with_default`]).
+    pub fn default(self, v: impl Into<Value>) -> Attribute {
+        self.with_default(v.into())
+    }
+
     /// Marks the attribute sensitive.
     pub fn sensitive(mut self) -> Attribute {
         self.sensitive = true;
@@ -186,6 +194,11 @@ impl Attribute {
     pub fn validate(mut self, v: Validator) -> Attribute {
         self.validators.push(v);
         self
+    }
+
+    /// Checks the string, or every string of a list or set, with `check`.
+    pub fn each(self, check: fn(&str, &str) -> Option<Problem>) -> Attribute {
+        self.validate(Validator::EachString(check))
     }
 
     /// Accepts only whole numbers from `min` to `max`.
@@ -247,6 +260,14 @@ pub struct NestedBlock {
     pub nesting: Nesting,
     /// Maximum count for list and set nesting (0 = unlimited).
     pub max_items: i64,
+}
+
+impl NestedBlock {
+    /// Allows at most `n` blocks (0: no limit).
+    pub fn max_items(mut self, n: i64) -> NestedBlock {
+        self.max_items = n;
+        self
+    }
 }
 
 /// A block: attributes plus nested block types.

@@ -11,14 +11,14 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-use super::codec::{decode_json_lenient, decode_msgpack, encode_msgpack};
+use super::cty::{decode_json_lenient, decode_msgpack, encode_msgpack};
+use super::cty::{Type, Value};
 use super::diagnostics::{DResult, Diagnostic, Diagnostics};
 use super::generated::tfplugin6 as pb;
 use super::plan::{plan, PlanInput};
 use super::resource::{DataSource, Provider, Resource};
 use super::schema::Schema;
 use super::validate::{check_all_strings, check_validators, check_write_only};
-use super::value::{Type, Value};
 
 /// A resource type with its schema and wire type computed once.
 struct ResourceEntry {

@@ -6,9 +6,9 @@
 //! Values not known yet (unknown during `terraform validate`) pass here;
 //! Terraform validates again during plan, when they are known.
 
+use super::cty::Value;
 use super::diagnostics::{AttrPath, Diagnostic, Diagnostics, PathStep};
 use super::schema::{Block, Nesting, Problem, Validator};
-use super::value::Value;
 
 /// Runs the validators declared on the attributes of `block` (and of its
 /// nested blocks) against `config`.
@@ -91,6 +91,7 @@ fn check_one(
                         format!("{name} is set, so {other} must be set too."),
                     )
                 }),
+            Validator::WithConfig(check) => check(siblings),
             Validator::EachString(check) => {
                 for s in strings_of(value) {
                     if let Some(p) = check(name, s) {
@@ -229,8 +230,8 @@ pub fn check_write_only(block: &Block, config: &Value, allowed: bool, d: &mut Di
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::cty::{Number, Type};
     use crate::protocol::schema::Attribute;
-    use crate::protocol::value::{Number, Type};
 
     fn block() -> Block {
         Block {

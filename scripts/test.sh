@@ -7,7 +7,10 @@
 #      decoders, and the docs check (committed docs must match the generator);
 #   4. the acceptance suite (real terraform, real PostgreSQL started by the
 #      tests) for each PostgreSQL major in PG_MAJORS (default "15 17") and each
-#      Terraform binary found (1.11.4 when installed, 1.15.5 always).
+#      Terraform binary found (1.11.4 when installed, 1.15.5 always);
+#   5. the Citus suite (tests/acceptance/citus.rs: a coordinator and two
+#      workers), once, with Terraform 1.15.5, when the Citus source is
+#      available (scripts/install-tools.sh citus builds it; else skipped).
 #
 # Only cargo's own test runner is used, so a machine with nothing but rustup
 # runs it; each acceptance run is one test process sharing one PostgreSQL
@@ -63,13 +66,31 @@ for major in $(printf '%s\n' "${!PG_BIN_OF[@]}" | sort -n); do
     for tf in "${TFS[@]}"; do
         version="$("$tf" version | sed -n 1p)"
         step "acceptance tests: PostgreSQL $major, $version"
-        if ! TF_ACC=1 PG_BIN="${PG_BIN_OF[$major]}" TF_ACC_TERRAFORM_PATH="$tf" \
+        # Without CITUS_PG_BIN the Citus tests skip themselves: they run
+        # once, below, not once per combination.
+        if ! env -u CITUS_PG_BIN TF_ACC=1 PG_BIN="${PG_BIN_OF[$major]}" TF_ACC_TERRAFORM_PATH="$tf" \
             cargo test --locked --no-fail-fast --test acceptance -- \
             --test-threads="${ACC_THREADS:-4}"; then
             failed+=("PostgreSQL $major with $version")
         fi
     done
 done
+
+# Citus: what it tests is how the coordinator propagates the provider's
+# statements to the workers, which does not depend on the Terraform version.
+# install-tools.sh exits 3 when there is no Citus source to build.
+step "acceptance tests: Citus (coordinator + 2 workers), $("$TF_PINNED" version | sed -n 1p)"
+citus_rc=0
+CITUS_BIN="$(scripts/install-tools.sh citus)" || citus_rc=$?
+if ((citus_rc == 3)); then
+    step "Citus suite skipped: no Citus source (see the install-tools message above)"
+elif ((citus_rc != 0)); then
+    failed+=("Citus build (scripts/install-tools.sh citus exited $citus_rc)")
+elif ! TF_ACC=1 CITUS_PG_BIN="$CITUS_BIN" TF_ACC_TERRAFORM_PATH="$TF_PINNED" \
+    cargo test --locked --no-fail-fast --test acceptance citus -- \
+    --test-threads="${ACC_THREADS:-4}"; then
+    failed+=("Citus suite")
+fi
 step "the demo (scripts/demo.sh) runs from start to finish"
 if ! scripts/demo.sh >/tmp/pgwarden-demo-test.log 2>&1; then
     cat /tmp/pgwarden-demo-test.log >&2

@@ -5,8 +5,8 @@
 
 use serde_json::{json, Value as Json};
 
-use crate::acc;
-use crate::support::{exec, unique_name, Workspace};
+use crate::acc_own_cluster;
+use crate::support::{exec, unique_name, ClusterOptions, Workspace};
 
 /// `terraform output -json`, parsed, as `{name: value}`.
 fn outputs(ws: &Workspace) -> Json {
@@ -65,7 +65,10 @@ fn member(name: &str, admin: bool, inherit: bool, set: bool, grantor: Option<&st
 
 #[test]
 fn roles_and_role_members() {
-    let Some(acc) = acc() else { return };
+    // Data sources list cluster-wide roles, which other tests keep creating.
+    let Some(acc) = acc_own_cluster(ClusterOptions::default()) else {
+        return;
+    };
     let pg16 = acc.cluster.major_version() >= 16;
     let p = unique_name("dsr");
     let admin = acc.admin();
@@ -354,7 +357,10 @@ fn own_entries(all: &Json, prefix: &str) -> Json {
 
 #[test]
 fn schema_access() {
-    let Some(acc) = acc() else { return };
+    // Data sources list cluster-wide roles, which other tests keep creating.
+    let Some(acc) = acc_own_cluster(ClusterOptions::default()) else {
+        return;
+    };
     let p = unique_name("dsa");
     let db = format!("{p}_db");
     let admin = acc.admin();

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 
-use crate::support::{query_strings, unique_name, Cluster, ClusterOptions, Workspace};
-use crate::{acc, Acc};
+use crate::support::{query_strings, unique_name, ClusterOptions, Workspace};
+use crate::{acc_own_cluster, Acc};
 
 /// Roles per run: enough that an interrupt lands while many are in flight.
 const ROLES: usize = 200;
@@ -45,28 +45,21 @@ fn catalog_roles(acc: &Acc, prefix: &str) -> BTreeSet<String> {
     .collect()
 }
 
-/// A server whose COMMITs take a while, as on real disks and networks:
-/// `commit_delay` holds each commit's WAL flush for 20 ms while other
-/// transactions run. (The shared cluster runs with fsync off, where commits
-/// are instant and an interrupt almost never finds one in flight.)
-fn slow_commit_cluster() -> Cluster {
-    Cluster::start(ClusterOptions {
+/// Runs on a server whose COMMITs take a while, as on real disks and
+/// networks: `commit_delay` holds each commit's WAL flush for 20 ms while
+/// other transactions run. (The shared cluster runs with fsync off, where
+/// commits are instant and an interrupt almost never finds one in flight.)
+#[test]
+fn interrupted_applies_and_destroys_leave_state_equal_to_catalog() {
+    let Some(acc) = acc_own_cluster(ClusterOptions {
         settings: vec![
             ("fsync".into(), "on".into()),
             ("commit_delay".into(), "20000".into()),
             ("commit_siblings".into(), "1".into()),
         ],
         ..ClusterOptions::default()
-    })
-}
-
-#[test]
-fn interrupted_applies_and_destroys_leave_state_equal_to_catalog() {
-    let Some(acc) = acc() else { return };
-    let cluster = slow_commit_cluster();
-    let acc = Acc {
-        cluster: Box::leak(Box::new(cluster)),
-        ..acc
+    }) else {
+        return;
     };
     let prefix = unique_name("sigint");
     let ws = Workspace::new();

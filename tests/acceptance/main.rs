@@ -10,6 +10,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod citus;
 mod data_sources;
 mod default_privileges;
 mod examples;
@@ -25,12 +26,31 @@ mod provider;
 mod role;
 mod row_level_security;
 
-use support::Cluster;
+use support::{Cluster, ClusterOptions};
 
-/// Per-test context: the shared cluster and a runtime for SQL checks.
+/// The cluster a test runs against.
+pub enum ClusterRef {
+    /// The one every test of this process shares.
+    Shared(&'static Cluster),
+    /// The test's own, stopped when the test ends.
+    Own(Box<Cluster>),
+}
+
+impl std::ops::Deref for ClusterRef {
+    type Target = Cluster;
+
+    fn deref(&self) -> &Cluster {
+        match self {
+            ClusterRef::Shared(c) => c,
+            ClusterRef::Own(c) => c,
+        }
+    }
+}
+
+/// Per-test context: the cluster and a runtime for SQL checks.
 pub struct Acc {
-    /// The PostgreSQL server of this test process.
-    pub cluster: &'static Cluster,
+    /// The PostgreSQL server the test uses.
+    pub cluster: ClusterRef,
     /// Runs async SQL checks from synchronous test code.
     pub rt: tokio::runtime::Runtime,
 }
@@ -47,22 +67,42 @@ impl Acc {
     }
 }
 
-/// Returns the test context, or `None` (the test is skipped) without `TF_ACC`.
-pub fn acc() -> Option<Acc> {
+fn enabled() -> bool {
     if std::env::var("TF_ACC")
         .map(|v| v.is_empty())
         .unwrap_or(true)
     {
         eprintln!("skipped: set TF_ACC=1 to run acceptance tests (scripts/test.sh does)");
-        return None;
+        return false;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    true
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .expect("tokio runtime");
-    Some(Acc {
-        cluster: support::shared(),
-        rt,
+        .expect("tokio runtime")
+}
+
+/// Returns the test context on the shared cluster, or `None` (the test is
+/// skipped) without `TF_ACC`. Tests keep apart by naming everything they
+/// create with [`support::unique_name`], mostly in databases of their own.
+pub fn acc() -> Option<Acc> {
+    enabled().then(|| Acc {
+        cluster: ClusterRef::Shared(support::shared()),
+        rt: runtime(),
+    })
+}
+
+/// Like [`acc`], on a cluster of the test's own: for tests that observe
+/// what is cluster-wide (every role, every reader of a schema), which the
+/// tests running beside them on the shared cluster keep changing, and for
+/// tests that need other server settings.
+pub fn acc_own_cluster(options: ClusterOptions) -> Option<Acc> {
+    enabled().then(|| Acc {
+        cluster: ClusterRef::Own(Box::new(Cluster::start(options))),
+        rt: runtime(),
     })
 }

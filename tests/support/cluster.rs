@@ -46,6 +46,14 @@ pub struct ClusterOptions {
     /// Extra server settings, passed as `-c name=value` after the defaults
     /// (so they win over them).
     pub settings: Vec<(String, String)>,
+    /// Environment variables for the server process (set after the
+    /// caller's `PG*` variables are removed), e.g. `PGPASSFILE` for the
+    /// connections Citus opens from the server to other nodes.
+    pub server_env: Vec<(String, String)>,
+    /// The bootstrap superuser's password; random when `None`. Citus
+    /// copies the coordinator's to its workers when it adds them, so the
+    /// nodes of a Citus cluster share one.
+    pub superuser_password: Option<String>,
 }
 
 /// A running PostgreSQL server owned by the test process.
@@ -111,7 +119,10 @@ impl Cluster {
             .prefix("pgwarden-pg-")
             .tempdir_in("/tmp")
             .expect("create cluster temp dir");
-        let password = Alphanumeric.sample_string(&mut rand::rng(), 32);
+        let password = opts
+            .superuser_password
+            .clone()
+            .unwrap_or_else(|| Alphanumeric.sample_string(&mut rand::rng(), 32));
 
         let mut cluster = Cluster {
             dir,
@@ -130,7 +141,7 @@ impl Cluster {
         let t_initdb = started.elapsed();
         let mut settings = cluster.tls_settings();
         settings.extend(opts.settings.iter().cloned());
-        cluster.start_server(&settings);
+        cluster.start_server(&settings, &opts.server_env);
         cluster.watchdog = Some(cluster.spawn_watchdog());
         cluster.server_version_num = cluster.query_version_num();
         eprintln!(
@@ -365,7 +376,7 @@ impl Cluster {
         );
     }
 
-    fn start_server(&mut self, settings: &[(String, String)]) {
+    fn start_server(&mut self, settings: &[(String, String)], env: &[(String, String)]) {
         let socket_dir = self.dir.path().to_path_buf();
         let socket_dir = socket_dir.to_str().expect("utf-8 temp dir");
         // pg_ctl hands -o to a shell: the temp dir path must stay unquoted-safe.
@@ -398,6 +409,7 @@ impl Cluster {
                 .arg(self.log_path())
                 .arg("-o")
                 .arg(&server_opts)
+                .envs(env.iter().map(|(k, v)| (k, v)))
                 .output()
                 .expect("run pg_ctl start");
             if output.status.success() {
@@ -514,6 +526,17 @@ impl Drop for Cluster {
             unsafe { libc::kill(-(watchdog.id() as i32), libc::SIGKILL) };
             let _ = watchdog.wait();
         }
+    }
+}
+
+/// Makes `path` owned by the OS user the servers run as (see
+/// [`Cluster::start`]) when the harness is root; does nothing otherwise.
+/// For files a server must read that the test writes, such as a password
+/// file libpq refuses unless it is private to its reader.
+pub fn give_to_server_user(path: &Path) {
+    if let Some(user) = unprivileged_user() {
+        std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid))
+            .unwrap_or_else(|e| panic!("chown {}: {e}", path.display()));
     }
 }
 

@@ -8,6 +8,9 @@
 //!   provider binary Cargo just built, and the CLI lookup
 //!   ([`terraform_binary`]).
 //! - [`sql`]: catalog checks and statements with readable error messages.
+//! - [`citus`]: a coordinator and two workers running Citus
+//!   ([`CitusCluster`], shared through [`shared_citus`]), from the
+//!   PostgreSQL build `CITUS_PG_BIN` names.
 //!
 //! Tools come from `scripts/install-tools.sh`: `PG_BIN` selects the
 //! PostgreSQL binaries, `TF_ACC_TERRAFORM_PATH` the Terraform CLI.
@@ -15,10 +18,12 @@
 // Each test binary compiles this module on its own and uses only part of it.
 #![allow(dead_code, unused_imports)]
 
+pub mod citus;
 pub mod cluster;
 pub mod sql;
 pub mod terraform;
 
+pub use citus::{citus_bin_dir, shared_citus, CitusCluster};
 pub use cluster::{shared, unique_name, Cluster, ClusterOptions};
 pub use sql::{db_err_text, exec, exists, query_one_str, query_opt_str, query_strings};
 pub use terraform::{terraform_binary, Output, Running, Workspace};

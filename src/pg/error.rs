@@ -106,6 +106,17 @@ impl PgError {
         }
     }
 
+    /// Whether the database does not exist (any more): connecting to it was
+    /// refused with `3D000`.
+    pub fn is_missing_database(&self) -> bool {
+        self.sqlstate() == Some(&SqlState::INVALID_CATALOG_NAME)
+    }
+
+    /// Whether a lock could not be had within `lock_timeout`.
+    pub fn is_lock_timeout(&self) -> bool {
+        self.sqlstate() == Some(&SqlState::LOCK_NOT_AVAILABLE)
+    }
+
     /// The server's message with its DETAIL and HINT lines, when the server
     /// reported a statement error.
     pub fn db_message(&self) -> Option<String> {

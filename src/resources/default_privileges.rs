@@ -8,48 +8,120 @@
 //! window), the resource can be imported, and drift is read from
 //! `pg_default_acl` in one query.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::model;
 use crate::pg::default_privileges::{
     self as sql, expand_default_privileges, DefaultObjectType, DefaultTarget, DEFAULT_OBJECT_TYPES,
 };
 use crate::pg::exec::run_all;
-use crate::pg::grant::{normalize_privilege, MAINTAIN_SINCE};
+use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
-    AttrPath, Attribute, Block, DResult, Diagnostic, Diagnostics, PlanInput, Planned, Resource,
-    Schema, Type, Value,
+    DResult, Diagnostic, Diagnostics, Model, PlanInput, Planned, Problem, ResourceType, Tf, Value,
 };
 
-use super::errors::{pg_diag, ChangeError, ErrorContext};
-use super::grant::{
-    check_privilege_list, escape_id_part, is_empty_attr, is_missing_database, unescape_id_part,
-};
+use super::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
+use super::import_id::slashed;
+use super::privileges::{check_maintain, check_privilege_list, is_empty_attr, unset_is_empty};
 use super::state::{Client, ProviderState};
-use super::util::{boolean, check_identifier, check_identifier_attrs, string, strings};
+use super::validators;
 
-/// The `postgresql_default_privileges` resource.
-pub struct DefaultPrivilegesResource {
-    state: Arc<ProviderState>,
-}
-
-impl DefaultPrivilegesResource {
-    /// A default-privileges resource using the provider's shared connection.
-    pub fn new(state: Arc<ProviderState>) -> DefaultPrivilegesResource {
-        DefaultPrivilegesResource { state }
+model! {
+    /// A `postgresql_default_privileges` as Terraform holds it.
+    pub struct DefaultPrivilegesModel {
+        id: Tf<String> = computed(
+            "Identifies the default privileges; the same text imports them (see the resource \
+             description).",
+        )
+        .stable(),
+        role: String = required(
+            "Role receiving the privileges on future objects, or `public` for every role.",
+        )
+        .replaces()
+        .each(validators::role_name),
+        database: String = required(
+            "Database the defaults apply in. The provider connects to it.",
+        )
+        .replaces()
+        .each(validators::database_name),
+        owner: String = required(
+            "Role whose future objects get the privileges (`ALTER DEFAULT PRIVILEGES FOR ROLE \
+             owner`): the role that will create the tables, usually the migration user. The \
+             provider's user must be a member of it or a superuser.",
+        )
+        .replaces()
+        .each(validators::role_name),
+        schema: Option<String> = optional(
+            "Schema the defaults apply in; unset means the whole database. Must be unset for \
+             `object_type = \"schema\"`. Per-schema defaults add to the database-wide ones; they \
+             cannot take away privileges granted database-wide.",
+        )
+        .replaces()
+        .each(schema_name),
+        object_type: String = required(
+            "Kind of future object: `table`, `sequence`, `function`, `routine` (the same defaults \
+             as `function`), `type` or `schema`.",
+        )
+        .replaces()
+        .each(object_type_name),
+        privileges: Option<BTreeSet<String>> = required(
+            "Privileges objects created later get, or `[\"ALL\"]`. Changed in place by \
+             difference: kept privileges are never revoked. Allowed: table `SELECT`, `INSERT`, \
+             `UPDATE`, `DELETE`, `TRUNCATE`, `REFERENCES`, `TRIGGER`, `MAINTAIN` (PostgreSQL \
+             17+); sequence `USAGE`, `SELECT`, `UPDATE`; function and routine `EXECUTE`; type \
+             `USAGE`; schema `USAGE`, `CREATE`.",
+        ),
+        with_grant_option: bool = optional(
+            "Whether `role` may grant the privileges on those objects to others. Changed in place.",
+        )
+        .default(false),
     }
 }
 
-/// The ID: `<role>/<database>/<schema>/<owner>/<object_type>`, with `%`,
-/// `/` and `,` inside names written `%25`, `%2F`, `%2C` and `schema` empty
-/// for database-wide defaults.
-fn format_id(role: &str, database: &str, schema: &str, owner: &str, object_type: &str) -> String {
-    [role, database, schema, owner, object_type]
+impl DefaultPrivilegesModel {
+    /// The ID: `<role>/<database>/<schema>/<owner>/<object_type>`, with
+    /// `schema` empty for database-wide defaults (see [`super::import_id`]).
+    fn id_text(&self) -> String {
+        [
+            &self.role,
+            &self.database,
+            self.schema.as_deref().unwrap_or_default(),
+            &self.owner,
+            &self.object_type,
+        ]
         .iter()
-        .map(|p| escape_id_part(p))
+        .map(|p| slashed::escape(p))
         .collect::<Vec<_>>()
         .join("/")
+    }
+
+    fn target(&self) -> DResult<DefaultTarget> {
+        let object_type = DefaultObjectType::parse(&self.object_type).ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Invalid Object Type",
+                format!(
+                    "object_type {:?} is not supported; use one of {}.",
+                    self.object_type,
+                    type_list()
+                ),
+            ))
+        })?;
+        Ok(DefaultTarget {
+            role: self.role.clone(),
+            owner: self.owner.clone(),
+            schema: self.schema.clone().unwrap_or_default(),
+            object_type,
+        })
+    }
+
+    /// The privileges asked for, canonical and with `ALL` expanded.
+    fn wanted(&self, ty: DefaultObjectType, version: Option<i32>) -> BTreeSet<String> {
+        let privileges: Vec<String> = self.privileges.iter().flatten().cloned().collect();
+        expand_default_privileges(&privileges, ty, version)
+    }
 }
 
 /// Parses an ID into (role, database, schema, owner, object_type).
@@ -63,24 +135,29 @@ fn parse_id(id: &str) -> Result<[String; 5], String> {
     }
     let mut out: [String; 5] = Default::default();
     for (slot, part) in out.iter_mut().zip(parts) {
-        *slot = unescape_id_part(part)?;
+        *slot = slashed::unescape(part)?;
     }
     Ok(out)
 }
 
-fn id_of_value(v: &Value) -> Option<String> {
-    for attr in ["role", "database", "schema", "owner", "object_type"] {
-        if v.get(attr).is_unknown() {
-            return None;
-        }
-    }
-    Some(format_id(
-        &string(v, "role")?,
-        &string(v, "database")?,
-        &string(v, "schema").unwrap_or_default(),
-        &string(v, "owner")?,
-        &string(v, "object_type")?,
-    ))
+/// A schema name; an empty one means "none" (the reference provider's
+/// state stores unset strings as `""`).
+fn schema_name(attr: &str, name: &str) -> Option<Problem> {
+    (!name.is_empty())
+        .then(|| validators::schema_name(attr, name))
+        .flatten()
+}
+
+fn object_type_name(_attr: &str, name: &str) -> Option<Problem> {
+    DefaultObjectType::parse(name).is_none().then(|| {
+        Problem::new(
+            "Invalid Object Type",
+            format!(
+                "object_type {name:?} is not supported; use one of {}.",
+                type_list()
+            ),
+        )
+    })
 }
 
 fn type_list() -> String {
@@ -91,64 +168,31 @@ fn type_list() -> String {
         .join(", ")
 }
 
-fn target_of(v: &Value) -> DResult<(String, DefaultTarget)> {
-    let ty = string(v, "object_type").unwrap_or_default();
-    let object_type = DefaultObjectType::parse(&ty).ok_or_else(|| {
-        Diagnostics::from(Diagnostic::error(
-            "Invalid Object Type",
-            format!(
-                "object_type {ty:?} is not supported; use one of {}.",
-                type_list()
-            ),
-        ))
-    })?;
-    Ok((
-        string(v, "database").unwrap_or_default(),
-        DefaultTarget {
-            role: string(v, "role").unwrap_or_default(),
-            owner: string(v, "owner").unwrap_or_default(),
-            schema: string(v, "schema").unwrap_or_default(),
-            object_type,
-        },
-    ))
-}
-
-fn ctx(client: &Client, database: &str, t: &DefaultTarget) -> ErrorContext {
-    ErrorContext {
-        connected_as: client.info.current_user.clone(),
-        privilege_needed: Some(format!(
-            "membership in role {:?} (ALTER DEFAULT PRIVILEGES FOR ROLE needs it), or SUPERUSER",
-            t.owner
-        )),
-        import_command: Some(format!(
-            "terraform import postgresql_default_privileges.<resource name> '{}'",
-            format_id(
-                &t.role,
-                database,
-                &t.schema,
-                &t.owner,
-                t.object_type.as_str()
-            )
-            .replace('\'', "'\\''")
-        )),
-        object: format!(
+fn ctx(client: &Client, m: &DefaultPrivilegesModel) -> ErrorContext {
+    ErrorContext::new(
+        &client.info.current_user,
+        format!(
             "default privileges of {:?} on {} created by {:?}",
-            t.role,
-            t.object_type.as_str(),
-            t.owner
+            m.role, m.object_type, m.owner
         ),
-    }
+    )
+    .needs(format!(
+        "membership in role {:?} (ALTER DEFAULT PRIVILEGES FOR ROLE needs it), or SUPERUSER",
+        m.owner
+    ))
+    .importable("postgresql_default_privileges", &m.id_text())
 }
 
 /// Moves the default ACL entry to `want` in one locked transaction.
 async fn apply(
     client: &Arc<Client>,
-    database: &str,
+    model: &DefaultPrivilegesModel,
     target: &DefaultTarget,
-    want: &std::collections::BTreeSet<String>,
+    want: &BTreeSet<String>,
     with_grant_option: bool,
     destroying: bool,
 ) -> DResult<()> {
+    let database = model.database.as_str();
     let result = client
         .transaction(
             Some(database),
@@ -176,8 +220,8 @@ async fn apply(
     match result {
         Ok(()) => Ok(()),
         Err(ChangeError::Diag(d)) => Err(d),
-        Err(ChangeError::Pg(e)) if destroying && is_missing_database(&e) => Ok(()),
-        Err(ChangeError::Pg(e)) => Err(pg_diag(&e, &ctx(client, database, target))),
+        Err(ChangeError::Pg(e)) if destroying && e.is_missing_database() => Ok(()),
+        Err(ChangeError::Pg(e)) => Err(pg_diag(&e, &ctx(client, model))),
     }
 }
 
@@ -212,72 +256,44 @@ fn check_exists(
     Ok(())
 }
 
-#[async_trait]
-impl Resource for DefaultPrivilegesResource {
-    fn type_name(&self) -> &'static str {
-        "postgresql_default_privileges"
-    }
+/// The `postgresql_default_privileges` resource.
+pub struct DefaultPrivilegesResource {
+    state: Arc<ProviderState>,
+}
 
-    fn schema(&self) -> Schema {
-        let attributes = vec![
-            Attribute::computed("id", Type::String, "Identifies the default privileges; the same text imports them (see the resource description).").stable(),
-            Attribute::required("role", Type::String, "Role receiving the privileges on future objects, or `public` for every role.").replaces(),
-            Attribute::required("database", Type::String, "Database the defaults apply in. The provider connects to it.").replaces(),
-            Attribute::required("owner", Type::String, "Role whose future objects get the privileges (`ALTER DEFAULT PRIVILEGES FOR ROLE owner`): the role that will create the tables, usually the migration user. The provider's user must be a member of it or a superuser.").replaces(),
-            Attribute::optional("schema", Type::String, "Schema the defaults apply in; unset means the whole database. Must be unset for `object_type = \"schema\"`. Per-schema defaults add to the database-wide ones; they cannot take away privileges granted database-wide.").replaces(),
-            Attribute::required("object_type", Type::String, "Kind of future object: `table`, `sequence`, `function`, `routine` (the same defaults as `function`), `type` or `schema`.").replaces(),
-            Attribute::required("privileges", Type::set(Type::String), "Privileges objects created later get, or `[\"ALL\"]`. Changed in place by difference: kept privileges are never revoked. Allowed: table `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`, `REFERENCES`, `TRIGGER`, `MAINTAIN` (PostgreSQL 17+); sequence `USAGE`, `SELECT`, `UPDATE`; function and routine `EXECUTE`; type `USAGE`; schema `USAGE`, `CREATE`."),
-            Attribute::optional("with_grant_option", Type::Bool, "Whether `role` may grant the privileges on those objects to others. Changed in place.").with_default(Value::bool(false)),
-        ];
-        Schema {
-            version: 0,
-            block: Block {
-                description: "Sets the privileges a role gets on objects another role (`owner`) creates later, \
-                    with `ALTER DEFAULT PRIVILEGES FOR ROLE owner [IN SCHEMA schema] GRANT ...`. Existing objects are \
-                    not affected; grant on them with `postgresql_grant`. A change made outside Terraform shows as \
-                    a diff (read from `pg_default_acl`). When no database-wide entry exists, PostgreSQL's built-in \
-                    defaults apply (for example EXECUTE on functions for PUBLIC), and they are what is read.\n\n\
-                    **Import** with the ID `<role>/<database>/<schema>/<owner>/<object_type>`, `schema` empty for \
-                    database-wide defaults, and `%`, `/` and `,` inside names written `%25`, `%2F` and `%2C`: \
-                    `terraform import postgresql_default_privileges.read 'reader/mydb/public/app_owner/table'` or \
-                    `'reader/mydb//app_owner/sequence'`. `privileges` and `with_grant_option` are read from the server."
-                    .into(),
-                attributes,
-                blocks: vec![],
-            },
-        }
+impl DefaultPrivilegesResource {
+    /// A default-privileges resource using the provider's shared connection.
+    pub fn new(state: Arc<ProviderState>) -> DefaultPrivilegesResource {
+        DefaultPrivilegesResource { state }
+    }
+}
+
+#[async_trait]
+impl ResourceType for DefaultPrivilegesResource {
+    type Model = DefaultPrivilegesModel;
+    const NAME: &'static str = "postgresql_default_privileges";
+
+    fn description(&self) -> String {
+        "Sets the privileges a role gets on objects another role (`owner`) creates later, with \
+         `ALTER DEFAULT PRIVILEGES FOR ROLE owner [IN SCHEMA schema] GRANT ...`. Existing objects \
+         are not affected; grant on them with `postgresql_grant`. A change made outside Terraform \
+         shows as a diff (read from `pg_default_acl`). When no database-wide entry exists, \
+         PostgreSQL's built-in defaults apply (for example EXECUTE on functions for PUBLIC), and \
+         they are what is read.\n\n\
+         **Import** with the ID `<role>/<database>/<schema>/<owner>/<object_type>`, `schema` empty \
+         for database-wide defaults, and `%`, `/` and `,` inside names written `%25`, `%2F` and \
+         `%2C`: `terraform import postgresql_default_privileges.read \
+         'reader/mydb/public/app_owner/table'` or `'reader/mydb//app_owner/sequence'`. \
+         `privileges` and `with_grant_option` are read from the server."
+            .into()
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        check_identifier_attrs(
-            config,
-            &[
-                ("role", "Role Name"),
-                ("owner", "Role Name"),
-                ("database", "Database Name"),
-            ],
-            &mut d,
-        );
-        if let Some(schema) = config.get("schema").as_str().filter(|s| !s.is_empty()) {
-            if let Some(e) = check_identifier("schema", "Schema Name", schema) {
-                d.push(e);
-            }
-        }
         let Some(ty_name) = config.get("object_type").as_str() else {
             return d;
         };
         let Some(ty) = DefaultObjectType::parse(ty_name) else {
-            d.push(
-                Diagnostic::error(
-                    "Invalid Object Type",
-                    format!(
-                        "object_type {ty_name:?} is not supported; use one of {}.",
-                        type_list()
-                    ),
-                )
-                .at("object_type"),
-            );
             return d;
         };
         let schema = config.get("schema");
@@ -285,8 +301,8 @@ impl Resource for DefaultPrivilegesResource {
             d.push(
                 Diagnostic::error(
                     "Schema Not Allowed For Schemas",
-                    "Default privileges on schemas are database-wide (PostgreSQL has no IN SCHEMA form \
-                     for them); remove schema.",
+                    "Default privileges on schemas are database-wide (PostgreSQL has no IN SCHEMA \
+                     form for them); remove schema.",
                 )
                 .at("schema"),
             );
@@ -304,9 +320,6 @@ impl Resource for DefaultPrivilegesResource {
 
     async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
-        if plan.is_destroy() {
-            return d;
-        }
         let version = self.state.client_opt().await.map(|c| c.info.version_num);
         let ty = plan
             .value
@@ -325,118 +338,105 @@ impl Resource for DefaultPrivilegesResource {
                     .set("privileges", input.prior.get("privileges").clone());
             }
         }
-        if !input.prior.is_null()
-            && is_empty_attr(plan.value.get("schema"))
-            && is_empty_attr(input.prior.get("schema"))
-        {
-            plan.requires_replace
-                .retain(|p| *p != AttrPath::attr("schema"));
-        }
-        let id = id_of_value(&plan.value).map_or_else(Value::unknown, Value::string);
+        unset_is_empty(input.prior, plan, &["schema"]);
+        let id = DefaultPrivilegesModel::from_value(&plan.value)
+            .map_or_else(|_| Value::unknown(), |m| Value::string(m.id_text()));
         plan.value.set("id", id);
-        if let (Some(DefaultObjectType::Table), Some(version), Some(privs)) =
-            (ty, version, plan.value.get("privileges").as_string_set())
-        {
-            if version < MAINTAIN_SINCE
-                && privs.iter().any(|p| normalize_privilege(p) == "MAINTAIN")
+        if ty == Some(DefaultObjectType::Table) {
+            if let (Some(version), Some(privs)) =
+                (version, plan.value.get("privileges").as_string_set())
             {
-                d.push(
-                    Diagnostic::error(
-                        "MAINTAIN Needs PostgreSQL 17",
-                        format!(
-                            "The MAINTAIN privilege exists from PostgreSQL 17 on; this server is version {}. Remove MAINTAIN.",
-                            version / 10_000
-                        ),
-                    )
-                    .at("privileges"),
-                );
+                d.0.extend(check_maintain(version, &privs));
             }
         }
         d
     }
 
-    async fn create(&self, planned: &Value, _config: &Value) -> DResult<Value> {
+    async fn create(
+        &self,
+        planned: DefaultPrivilegesModel,
+        _: DefaultPrivilegesModel,
+    ) -> DResult<DefaultPrivilegesModel> {
         let client = self.state.client().await?;
-        let (database, target) = target_of(planned)?;
-        let want = expand_default_privileges(
-            &strings(planned, "privileges"),
-            target.object_type,
-            Some(client.info.version_num),
-        );
-        let wgo = boolean(planned, "with_grant_option", false);
-        apply(&client, &database, &target, &want, wgo, false).await?;
-        Ok(planned.clone())
+        let target = planned.target()?;
+        let want = planned.wanted(target.object_type, Some(client.info.version_num));
+        apply(
+            &client,
+            &planned,
+            &target,
+            &want,
+            planned.with_grant_option,
+            false,
+        )
+        .await?;
+        Ok(DefaultPrivilegesModel {
+            id: Tf::Known(planned.id_text()),
+            ..planned
+        })
     }
 
-    async fn update(&self, _prior: &Value, planned: &Value, config: &Value) -> DResult<Value> {
+    async fn update(
+        &self,
+        _prior: DefaultPrivilegesModel,
+        planned: DefaultPrivilegesModel,
+        config: DefaultPrivilegesModel,
+    ) -> DResult<DefaultPrivilegesModel> {
         self.create(planned, config).await
     }
 
-    async fn delete(&self, prior: &Value) -> DResult<()> {
+    async fn delete(&self, prior: DefaultPrivilegesModel) -> DResult<()> {
         let client = self.state.client().await?;
-        let (database, target) = target_of(prior)?;
-        apply(
-            &client,
-            &database,
-            &target,
-            &Default::default(),
-            false,
-            true,
-        )
-        .await
+        let target = prior.target()?;
+        apply(&client, &prior, &target, &BTreeSet::new(), false, true).await
     }
 
-    async fn read(&self, current: &Value) -> DResult<Option<Value>> {
+    async fn read(
+        &self,
+        current: DefaultPrivilegesModel,
+    ) -> DResult<Option<DefaultPrivilegesModel>> {
         let client = self.state.client().await?;
-        let (database, target) = target_of(current)?;
-        let conn = match client.pools.get(Some(&database)).await {
+        let target = current.target()?;
+        let conn = match client.pools.get(Some(&current.database)).await {
             Ok(c) => c,
-            Err(e) if is_missing_database(&e) => return Ok(None),
-            Err(e) => return Err(pg_diag(&e, &ctx(&client, &database, &target))),
+            Err(e) if e.is_missing_database() => return Ok(None),
+            Err(e) => return Err(pg_diag(&e, &ctx(&client, &current))),
         };
         let acl = sql::read_default_acl(&**conn, &target)
             .await
-            .map_err(|e| pg_diag(&e, &ctx(&client, &database, &target)))?;
+            .or_diag(&ctx(&client, &current))?;
         if !(acl.grantee_exists && acl.owner_exists && acl.schema_exists) {
             return Ok(None);
         }
         let mut state = current.clone();
-        if current.get("privileges").is_null() {
+        if current.privileges.is_none() {
             // Import: what the entry grants now.
             if acl.held.is_empty() {
                 return Ok(None);
             }
-            state.set("with_grant_option", Value::bool(acl.grantable == acl.held));
-            state.set("privileges", Value::string_set(acl.held));
+            state.with_grant_option = acl.grantable == acl.held;
+            state.privileges = Some(acl.held);
         } else {
-            let wgo = boolean(current, "with_grant_option", false);
-            let actual = if wgo { acl.grantable } else { acl.held };
-            let prior = expand_default_privileges(
-                &strings(current, "privileges"),
-                target.object_type,
-                Some(client.info.version_num),
-            );
-            if prior != actual {
-                state.set("privileges", Value::string_set(actual));
-            }
-            if current.get("with_grant_option").is_null() {
-                state.set("with_grant_option", Value::bool(false));
+            let actual = if current.with_grant_option {
+                acl.grantable
+            } else {
+                acl.held
+            };
+            if current.wanted(target.object_type, Some(client.info.version_num)) != actual {
+                state.privileges = Some(actual);
             }
         }
-        if let Some(id) = id_of_value(&state) {
-            state.set("id", Value::string(id));
-        }
+        state.id = Tf::Known(state.id_text());
         Ok(Some(state))
     }
 
-    async fn import(&self, id: &str) -> DResult<Value> {
+    async fn import(&self, id: &str) -> DResult<DefaultPrivilegesModel> {
         let [role, database, schema, owner, object_type] = parse_id(id).map_err(|e| {
             Diagnostics::from(Diagnostic::error(
                 "Invalid Import ID",
                 format!(
-                    "{e}. The ID is <role>/<database>/<schema>/<owner>/<object_type> (schema empty for \
-                     database-wide defaults; %, / and , inside names written %25, %2F and %2C), for \
-                     example reader/mydb/public/app_owner/table."
+                    "{e}. The ID is <role>/<database>/<schema>/<owner>/<object_type> (schema empty \
+                     for database-wide defaults; %, / and , inside names written %25, %2F and \
+                     %2C), for example reader/mydb/public/app_owner/table."
                 ),
             ))
         })?;
@@ -450,26 +450,20 @@ impl Resource for DefaultPrivilegesResource {
             )
             .into());
         }
-        Ok(Value::object([
-            (
-                "id",
-                Value::string(format_id(&role, &database, &schema, &owner, &object_type)),
-            ),
-            ("role", Value::string(role)),
-            ("database", Value::string(database)),
-            (
-                "schema",
-                if schema.is_empty() {
-                    Value::Null
-                } else {
-                    Value::string(schema)
-                },
-            ),
-            ("owner", Value::string(owner)),
-            ("object_type", Value::string(object_type)),
-            ("privileges", Value::Null),
-            ("with_grant_option", Value::Null),
-        ]))
+        // privileges stays null: the read that follows fills it.
+        let model = DefaultPrivilegesModel {
+            role,
+            database,
+            schema: (!schema.is_empty()).then_some(schema),
+            owner,
+            object_type,
+            privileges: None,
+            ..DefaultPrivilegesModel::default()
+        };
+        Ok(DefaultPrivilegesModel {
+            id: Tf::Known(model.id_text()),
+            ..model
+        })
     }
 }
 
@@ -479,7 +473,14 @@ mod tests {
 
     #[test]
     fn ids_round_trip() {
-        let id = format_id("a/b", "db", "", "o,w%", "table");
+        let model = DefaultPrivilegesModel {
+            role: "a/b".into(),
+            database: "db".into(),
+            owner: "o,w%".into(),
+            object_type: "table".into(),
+            ..DefaultPrivilegesModel::default()
+        };
+        let id = model.id_text();
         assert_eq!(id, "a%2Fb/db//o%2Cw%25/table");
         assert_eq!(
             parse_id(&id).unwrap(),

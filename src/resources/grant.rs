@@ -7,7 +7,8 @@
 //! without access:
 //! * `privileges` changes are applied by difference in one transaction:
 //!   missing privileges are granted, unwanted ones revoked, kept ones never
-//!   touched. `with_grant_option` also changes in place.
+//!   touched. `with_grant_option` also changes in place. Create leaves
+//!   exactly the configured privileges, whatever the role held before.
 //! * Drift is what the grantee lacks on some object of the scope (e.g. a
 //!   table created later), read from the objects' ACLs in one query; objects
 //!   the grantee owns never count.
@@ -21,93 +22,90 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tokio_postgres::error::SqlState;
 
-use crate::pg::error::PgError;
+use crate::model;
 use crate::pg::exec::run_all;
 use crate::pg::grant::{
-    self as sql, expand_privileges, normalize_privilege, split_signature, Change, GrantTarget,
-    ObjectType, OBJECT_TYPES,
+    self as sql, expand_privileges, split_signature, Change, GrantTarget, ObjectType, OBJECT_TYPES,
 };
+use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
-    Attribute, Block, DResult, Diagnostic, Diagnostics, PlanInput, Planned, Resource, Schema, Type,
-    Value,
+    DResult, Diagnostic, Diagnostics, Model, PlanInput, Planned, Problem, ResourceType, Tf, Value,
 };
 
-use super::errors::{pg_diag, ChangeError, ErrorContext};
+use super::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
+use super::import_id::slashed;
+use super::privileges::{check_maintain, check_privilege_list, is_empty_attr, unset_is_empty};
 use super::state::{Client, ProviderState};
-use super::util::{boolean, check_identifier, check_identifier_attrs, string, strings};
+use super::validators;
 
-/// The `postgresql_grant` resource.
-pub struct GrantResource {
-    state: Arc<ProviderState>,
-}
-
-impl GrantResource {
-    /// A grant resource using the provider's shared connection.
-    pub fn new(state: Arc<ProviderState>) -> GrantResource {
-        GrantResource { state }
+model! {
+    /// A `postgresql_grant` as Terraform holds it.
+    pub struct GrantModel {
+        id: Tf<String> = computed(
+            "Identifies the grant; the same text imports it (see the resource description).",
+        )
+        .stable(),
+        role: String = required(
+            "Role receiving the privileges, or `public` for every role (PUBLIC).",
+        )
+        .replaces()
+        .each(validators::role_name),
+        database: String = required(
+            "Database holding the objects; for `object_type = \"database\"` the database \
+             itself. The provider connects to it to grant.",
+        )
+        .replaces()
+        .each(validators::database_name),
+        schema: Option<String> = optional(
+            "Schema holding the objects; for `object_type = \"schema\"` the schema itself. \
+             Required for every type except `database`, `foreign_data_wrapper` and \
+             `foreign_server`, where it must be left unset.",
+        )
+        .replaces()
+        .each(schema_name),
+        object_type: String = required(
+            "Kind of object: `database`, `schema`, `table` (also views, materialized views, \
+             foreign and partitioned tables), `sequence`, `function` (also aggregates), \
+             `procedure`, `routine` (functions and procedures), `foreign_data_wrapper`, \
+             `foreign_server` or `column`.",
+        )
+        .replaces()
+        .each(object_type_name),
+        objects: Option<BTreeSet<String>> = optional(
+            "Names of the objects. Unset or empty means every object of the type in the schema, \
+             including objects created later: a new object lacking the privileges shows as a \
+             change, and the next apply grants them. Functions are given as `name` (every \
+             overload) or `name(argument types)`. For `column`, exactly one table. Must be unset \
+             for `database` and `schema`; required for `foreign_data_wrapper` and \
+             `foreign_server`. Objects owned by `role` are skipped: owners hold every privilege \
+             implicitly. On a change the old objects are revoked before the new ones are \
+             granted; do not combine with `create_before_destroy`, whose destroy step would \
+             revoke what the create step granted on objects in both lists.",
+        )
+        .replaces(),
+        columns: Option<BTreeSet<String>> = optional(
+            "Columns of the table in `objects`, for `object_type = \"column\"` only.",
+        )
+        .replaces()
+        .each(validators::column_name),
+        privileges: Option<BTreeSet<String>> = required(
+            "Privileges to grant, e.g. `[\"SELECT\", \"INSERT\"]` (any case), or `[\"ALL\"]` \
+             for every privilege of the type (`MAINTAIN` is included on PostgreSQL 17 and later). \
+             Changes are applied in place and by difference: added privileges are granted, \
+             removed ones revoked, kept ones never revoked. An empty set revokes what this \
+             resource granted. Allowed per type: database `CREATE`, `CONNECT`, `TEMPORARY`; \
+             schema `CREATE`, `USAGE`; table `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`, \
+             `REFERENCES`, `TRIGGER`, `MAINTAIN` (PostgreSQL 17+); sequence `USAGE`, `SELECT`, \
+             `UPDATE`; function, procedure and routine `EXECUTE`; foreign data wrapper and server \
+             `USAGE`; column `SELECT`, `INSERT`, `UPDATE`, `REFERENCES`.",
+        ),
+        with_grant_option: bool = optional(
+            "Whether `role` may grant the privileges to others. Changed in place (`GRANT ... WITH \
+             GRANT OPTION` or `REVOKE GRANT OPTION FOR`).",
+        )
+        .default(false),
     }
-}
-
-// ---------------------------------------------------------------------------
-// Import IDs
-// ---------------------------------------------------------------------------
-
-/// Escapes the characters that separate ID parts (`/`, `,`) and the escape
-/// character itself, so any name fits in an ID.
-pub(crate) fn escape_id_part(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '/' => out.push_str("%2F"),
-            ',' => out.push_str("%2C"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Reverses [`escape_id_part`]; any `%XX` byte escape is accepted.
-pub(crate) fn unescape_id_part(s: &str) -> Result<String, String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| {
-                    format!("{s:?} has a % that is not followed by two hex digits (write % as %25)")
-                })?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| format!("{s:?} decodes to invalid UTF-8"))
-}
-
-/// A comma-separated list of escaped names (empty string: empty list).
-fn unescape_list(s: &str) -> Result<Vec<String>, String> {
-    if s.is_empty() {
-        return Ok(Vec::new());
-    }
-    s.split(',').map(unescape_id_part).collect()
-}
-
-fn escape_list(items: &[String]) -> String {
-    let mut sorted: Vec<&String> = items.iter().collect();
-    sorted.sort();
-    sorted
-        .into_iter()
-        .map(|s| escape_id_part(s))
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// The ID of a grant:
@@ -115,8 +113,9 @@ fn escape_list(items: &[String]) -> String {
 ///
 /// Parts are separated by `/`, list items by `,`; inside a name `%`, `/`
 /// and `,` are written `%25`, `%2F` and `%2C`, so every name is
-/// representable and every ID has exactly one meaning. `schema` is empty
-/// for database-level types; trailing empty parts are left out.
+/// representable and every ID has exactly one meaning (see
+/// [`super::import_id`]). `schema` is empty for database-level types;
+/// trailing empty parts are left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantId {
     /// The grantee (`public` for PUBLIC).
@@ -137,12 +136,12 @@ impl GrantId {
     /// The canonical text (lists sorted).
     pub fn format(&self) -> String {
         let mut parts = vec![
-            escape_id_part(&self.role),
-            escape_id_part(&self.database),
-            escape_id_part(&self.schema),
-            escape_id_part(&self.object_type),
-            escape_list(&self.objects),
-            escape_list(&self.columns),
+            slashed::escape(&self.role),
+            slashed::escape(&self.database),
+            slashed::escape(&self.schema),
+            slashed::escape(&self.object_type),
+            slashed::escape_list(&self.objects),
+            slashed::escape_list(&self.columns),
         ];
         while parts.len() > 4 && parts.last().is_some_and(|p| p.is_empty()) {
             parts.pop();
@@ -161,123 +160,81 @@ impl GrantId {
         }
         let part = |i: usize| parts.get(i).copied().unwrap_or("");
         Ok(GrantId {
-            role: unescape_id_part(part(0))?,
-            database: unescape_id_part(part(1))?,
-            schema: unescape_id_part(part(2))?,
-            object_type: unescape_id_part(part(3))?,
-            objects: unescape_list(part(4))?,
-            columns: unescape_list(part(5))?,
-        })
-    }
-
-    /// The ID of a (possibly partly unknown) value; `None` while any part
-    /// is unknown.
-    fn of_value(v: &Value) -> Option<GrantId> {
-        for attr in [
-            "role",
-            "database",
-            "schema",
-            "object_type",
-            "objects",
-            "columns",
-        ] {
-            if !v.get(attr).is_wholly_known() {
-                return None;
-            }
-        }
-        Some(GrantId {
-            role: string(v, "role")?,
-            database: string(v, "database")?,
-            schema: string(v, "schema").unwrap_or_default(),
-            object_type: string(v, "object_type")?,
-            objects: strings(v, "objects"),
-            columns: strings(v, "columns"),
+            role: slashed::unescape(part(0))?,
+            database: slashed::unescape(part(1))?,
+            schema: slashed::unescape(part(2))?,
+            object_type: slashed::unescape(part(3))?,
+            objects: slashed::unescape_list(part(4))?,
+            columns: slashed::unescape_list(part(5))?,
         })
     }
 }
 
-// ---------------------------------------------------------------------------
-// Shared helpers (also used by postgresql_default_privileges)
-// ---------------------------------------------------------------------------
-
-/// Whether connecting failed because the database does not exist.
-pub(crate) fn is_missing_database(e: &PgError) -> bool {
-    e.sqlstate() == Some(&SqlState::INVALID_CATALOG_NAME)
-}
-
-/// Checks a privilege list: known names for the type, `ALL` alone.
-pub(crate) fn check_privilege_list(
-    privileges: &[String],
-    allowed: &[&str],
-    what: &str,
-    d: &mut Diagnostics,
-) {
-    let canon: Vec<String> = privileges.iter().map(|p| normalize_privilege(p)).collect();
-    let has_all = canon.iter().any(|p| p == "ALL" || p == "ALL PRIVILEGES");
-    if has_all && canon.len() > 1 {
-        d.push(
-            Diagnostic::error(
-                "ALL Combined With Other Privileges",
-                "privileges holds ALL together with other privileges. ALL already means every \
-                 privilege of the object type; use [\"ALL\"] alone or list the privileges.",
-            )
-            .at("privileges"),
-        );
-    }
-    for (raw, p) in privileges.iter().zip(&canon) {
-        if p != "ALL" && p != "ALL PRIVILEGES" && !allowed.contains(&p.as_str()) {
-            d.push(
-                Diagnostic::error(
-                    "Invalid Privilege",
-                    format!(
-                        "{raw:?} is not a privilege of {what}. Allowed: {}, or ALL.",
-                        allowed.join(", ")
-                    ),
-                )
-                .at("privileges"),
-            );
+impl GrantModel {
+    fn grant_id(&self) -> GrantId {
+        let list =
+            |s: &Option<BTreeSet<String>>| -> Vec<String> { s.iter().flatten().cloned().collect() };
+        GrantId {
+            role: self.role.clone(),
+            database: self.database.clone(),
+            schema: self.schema.clone().unwrap_or_default(),
+            object_type: self.object_type.clone(),
+            objects: list(&self.objects),
+            columns: list(&self.columns),
         }
     }
+
+    fn id_text(&self) -> String {
+        self.grant_id().format()
+    }
+
+    /// The scope the grant applies to.
+    fn target(&self) -> DResult<GrantTarget> {
+        let object_type = ObjectType::parse(&self.object_type).ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Invalid Object Type",
+                format!(
+                    "object_type {:?} is not supported; use one of {}.",
+                    self.object_type,
+                    type_list()
+                ),
+            ))
+        })?;
+        let id = self.grant_id();
+        Ok(GrantTarget {
+            role: id.role,
+            database: id.database,
+            schema: id.schema,
+            object_type,
+            objects: id.objects,
+            columns: id.columns,
+        })
+    }
+
+    /// The privileges asked for, canonical and with `ALL` expanded.
+    fn wanted(&self, ty: ObjectType, version: Option<i32>) -> BTreeSet<String> {
+        let privileges: Vec<&String> = self.privileges.iter().flatten().collect();
+        expand_privileges(&privileges, ty, version)
+    }
 }
 
-/// Whether the privileges in config mean the same as those in prior state
-/// (case, `TEMP`, `ALL` versus its expansion).
-fn same_privileges(a: &[String], b: &[String], ty: ObjectType, version: Option<i32>) -> bool {
-    expand_privileges(a, ty, version) == expand_privileges(b, ty, version)
+/// A schema name; an empty one means "none" (the reference provider's
+/// state stores unset strings as `""`).
+fn schema_name(attr: &str, name: &str) -> Option<Problem> {
+    (!name.is_empty())
+        .then(|| validators::schema_name(attr, name))
+        .flatten()
 }
 
-/// Whether an optional string or set attribute is null or empty.
-pub(crate) fn is_empty_attr(v: &Value) -> bool {
-    v.is_null() || v.as_str() == Some("") || v.as_elements().is_some_and(<[Value]>::is_empty)
-}
-
-// ---------------------------------------------------------------------------
-// The resource
-// ---------------------------------------------------------------------------
-
-/// Reads the grant target from a planned or prior state value.
-fn target_of(v: &Value) -> DResult<GrantTarget> {
-    let ty = string(v, "object_type").unwrap_or_default();
-    let object_type = ObjectType::parse(&ty).ok_or_else(|| {
-        Diagnostics::from(Diagnostic::error(
+fn object_type_name(_attr: &str, name: &str) -> Option<Problem> {
+    ObjectType::parse(name).is_none().then(|| {
+        Problem::new(
             "Invalid Object Type",
             format!(
-                "object_type {ty:?} is not supported; use one of {}.",
+                "object_type {name:?} is not supported; use one of {}.",
                 type_list()
             ),
-        ))
-    })?;
-    let mut objects = strings(v, "objects");
-    objects.sort();
-    let mut columns = strings(v, "columns");
-    columns.sort();
-    Ok(GrantTarget {
-        role: string(v, "role").unwrap_or_default(),
-        database: string(v, "database").unwrap_or_default(),
-        schema: string(v, "schema").unwrap_or_default(),
-        object_type,
-        objects,
-        columns,
+        )
     })
 }
 
@@ -289,6 +246,12 @@ fn type_list() -> String {
         .join(", ")
 }
 
+/// Whether the privileges in config mean the same as those in prior state
+/// (case, `TEMP`, `ALL` versus its expansion).
+fn same_privileges(a: &[String], b: &[String], ty: ObjectType, version: Option<i32>) -> bool {
+    expand_privileges(a, ty, version) == expand_privileges(b, ty, version)
+}
+
 fn ctx(client: &Client, target: &GrantTarget) -> ErrorContext {
     let id = GrantId {
         role: target.role.clone(),
@@ -298,24 +261,20 @@ fn ctx(client: &Client, target: &GrantTarget) -> ErrorContext {
         objects: target.objects.clone(),
         columns: target.columns.clone(),
     };
-    ErrorContext {
-        connected_as: client.info.current_user.clone(),
-        privilege_needed: Some(
-            "ownership of the objects (or membership in their owner), or the privileges WITH \
-             GRANT OPTION, or SUPERUSER"
-                .into(),
-        ),
-        import_command: Some(format!(
-            "terraform import postgresql_grant.<resource name> '{}'",
-            id.format().replace('\'', "'\\''")
-        )),
-        object: format!(
+    ErrorContext::new(
+        &client.info.current_user,
+        format!(
             "grant of {} privileges to {:?} in database {:?}",
             target.object_type.as_str(),
             target.role,
             target.database
         ),
-    }
+    )
+    .needs(
+        "ownership of the objects (or membership in their owner), or the privileges WITH GRANT \
+         OPTION, or SUPERUSER",
+    )
+    .importable("postgresql_grant", &id.format())
 }
 
 /// Applies `change` to the scope in one transaction on the target database,
@@ -353,7 +312,7 @@ async fn apply_change(
         Ok(()) => Ok(()),
         Err(ChangeError::Diag(d)) => Err(d),
         // Destroying a grant in a dropped database: nothing is left.
-        Err(ChangeError::Pg(e)) if !require_objects && is_missing_database(&e) => Ok(()),
+        Err(ChangeError::Pg(e)) if !require_objects && e.is_missing_database() => Ok(()),
         Err(ChangeError::Pg(e)) => Err(pg_diag(&e, &ctx(client, target))),
     }
 }
@@ -418,61 +377,45 @@ fn check_exists(target: &GrantTarget, snapshot: &sql::AclSnapshot) -> Result<(),
     Ok(())
 }
 
-#[async_trait]
-impl Resource for GrantResource {
-    fn type_name(&self) -> &'static str {
-        "postgresql_grant"
-    }
+/// The `postgresql_grant` resource.
+pub struct GrantResource {
+    state: Arc<ProviderState>,
+}
 
-    fn schema(&self) -> Schema {
-        let attributes = vec![
-            Attribute::computed("id", Type::String, "Identifies the grant; the same text imports it (see the resource description).").stable(),
-            Attribute::required("role", Type::String, "Role receiving the privileges, or `public` for every role (PUBLIC).").replaces(),
-            Attribute::required("database", Type::String, "Database holding the objects; for `object_type = \"database\"` the database itself. The provider connects to it to grant.").replaces(),
-            Attribute::optional("schema", Type::String, "Schema holding the objects; for `object_type = \"schema\"` the schema itself. Required for every type except `database`, `foreign_data_wrapper` and `foreign_server`, where it must be left unset.").replaces(),
-            Attribute::required("object_type", Type::String, "Kind of object: `database`, `schema`, `table` (also views, materialized views, foreign and partitioned tables), `sequence`, `function` (also aggregates), `procedure`, `routine` (functions and procedures), `foreign_data_wrapper`, `foreign_server` or `column`.").replaces(),
-            Attribute::optional("objects", Type::set(Type::String), "Names of the objects. Unset or empty means every object of the type in the schema, including objects created later: a new object lacking the privileges shows as a change, and the next apply grants them. Functions are given as `name` (every overload) or `name(argument types)`. For `column`, exactly one table. Must be unset for `database` and `schema`; required for `foreign_data_wrapper` and `foreign_server`. Objects owned by `role` are skipped: owners hold every privilege implicitly. On a change the old objects are revoked before the new ones are granted; do not combine with `create_before_destroy`, whose destroy step would revoke what the create step granted on objects in both lists.").replaces(),
-            Attribute::optional("columns", Type::set(Type::String), "Columns of the table in `objects`, for `object_type = \"column\"` only.").replaces(),
-            Attribute::required("privileges", Type::set(Type::String), "Privileges to grant, e.g. `[\"SELECT\", \"INSERT\"]` (any case), or `[\"ALL\"]` for every privilege of the type (`MAINTAIN` is included on PostgreSQL 17 and later). Changes are applied in place and by difference: added privileges are granted, removed ones revoked, kept ones never revoked. An empty set revokes what this resource granted. Allowed per type: database `CREATE`, `CONNECT`, `TEMPORARY`; schema `CREATE`, `USAGE`; table `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`, `REFERENCES`, `TRIGGER`, `MAINTAIN` (PostgreSQL 17+); sequence `USAGE`, `SELECT`, `UPDATE`; function, procedure and routine `EXECUTE`; foreign data wrapper and server `USAGE`; column `SELECT`, `INSERT`, `UPDATE`, `REFERENCES`."),
-            Attribute::optional("with_grant_option", Type::Bool, "Whether `role` may grant the privileges to others. Changed in place (`GRANT ... WITH GRANT OPTION` or `REVOKE GRANT OPTION FOR`).").with_default(Value::bool(false)),
-        ];
-        Schema {
-            version: 0,
-            block: Block {
-                description: "Grants privileges on a database, a schema, or objects in a schema to a role, \
-                    and keeps them granted: privileges missing on any object of the scope (for example a table \
-                    created after the apply) show as a change, and so do privileges beyond `privileges` held on every \
-                    object. Objects owned by the role never cause a diff. Use one resource per role, database, \
-                    schema, object type and objects: two resources granting different privileges on the same \
-                    objects to the same role would each see the other's privileges as drift.\n\n\
-                    Parallel applies on the same schema or database are serialized with a transaction-scoped \
-                    advisory lock, so `-parallelism` needs no tuning.\n\n\
-                    **Import** with the ID `<role>/<database>/<schema>/<object_type>[/<objects>[/<columns>]]`: \
-                    parts separated by `/`, list items by `,`, and inside names `%`, `/` and `,` written as `%25`, \
-                    `%2F` and `%2C`. Leave `schema` empty for database-level types and omit `objects` for \"every \
-                    object\". Examples: `terraform import postgresql_grant.read 'app/mydb/public/table'`, \
-                    `'app/mydb/public/table/orders,customers'`, `'app/mydb//database'`, \
-                    `'app/mydb/public/column/orders/id,total'`, `'public/mydb/api/function/f(integer)'`. \
-                    `privileges` and `with_grant_option` are read from the server."
-                    .into(),
-                attributes,
-                blocks: vec![],
-            },
-        }
+impl GrantResource {
+    /// A grant resource using the provider's shared connection.
+    pub fn new(state: Arc<ProviderState>) -> GrantResource {
+        GrantResource { state }
+    }
+}
+
+#[async_trait]
+impl ResourceType for GrantResource {
+    type Model = GrantModel;
+    const NAME: &'static str = "postgresql_grant";
+
+    fn description(&self) -> String {
+        "Grants privileges on a database, a schema, or objects in a schema to a role, and keeps \
+         them granted: privileges missing on any object of the scope (for example a table created \
+         after the apply) show as a change, and so do privileges beyond `privileges` held on every \
+         object. Objects owned by the role never cause a diff. Use one resource per role, \
+         database, schema, object type and objects: two resources granting different privileges \
+         on the same objects to the same role would each see the other's privileges as drift.\n\n\
+         Parallel applies on the same schema or database are serialized with a \
+         transaction-scoped advisory lock, so `-parallelism` needs no tuning.\n\n\
+         **Import** with the ID `<role>/<database>/<schema>/<object_type>[/<objects>[/<columns>]]`: \
+         parts separated by `/`, list items by `,`, and inside names `%`, `/` and `,` written as \
+         `%25`, `%2F` and `%2C`. Leave `schema` empty for database-level types and omit `objects` \
+         for \"every object\". Examples: `terraform import postgresql_grant.read \
+         'app/mydb/public/table'`, `'app/mydb/public/table/orders,customers'`, \
+         `'app/mydb//database'`, `'app/mydb/public/column/orders/id,total'`, \
+         `'public/mydb/api/function/f(integer)'`. `privileges` and `with_grant_option` are read \
+         from the server."
+            .into()
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        check_identifier_attrs(
-            config,
-            &[("role", "Role Name"), ("database", "Database Name")],
-            &mut d,
-        );
-        if let Some(schema) = config.get("schema").as_str().filter(|s| !s.is_empty()) {
-            if let Some(e) = check_identifier("schema", "Schema Name", schema) {
-                d.push(e);
-            }
-        }
         let Some(ty_name) = config.get("object_type").as_str() else {
             return d;
         };
@@ -579,19 +522,9 @@ impl Resource for GrantResource {
                 } else {
                     item
                 };
-                if let Some(e) = check_identifier("objects", "Object Name", name) {
-                    d.push(e);
+                if let Some(p) = validators::identifier("Object Name", "objects", name) {
+                    d.push(Diagnostic::error(p.summary, p.detail).at("objects"));
                 }
-            }
-        }
-        for item in columns
-            .as_elements()
-            .unwrap_or_default()
-            .iter()
-            .filter_map(Value::as_str)
-        {
-            if let Some(e) = check_identifier("columns", "Column Name", item) {
-                d.push(e);
             }
         }
         if let Some(privs) = config.get("privileges").as_string_set() {
@@ -630,48 +563,29 @@ impl Resource for GrantResource {
             }
         }
         // Unset and empty mean the same; switching between them is no replacement.
-        if !input.prior.is_null() {
-            for attr in ["schema", "objects", "columns"] {
-                if is_empty_attr(plan.value.get(attr)) && is_empty_attr(input.prior.get(attr)) {
-                    plan.requires_replace
-                        .retain(|p| *p != crate::protocol::AttrPath::attr(attr));
-                }
-            }
-        }
-        let id = match GrantId::of_value(&plan.value) {
-            Some(id) => Value::string(id.format()),
-            None => Value::unknown(),
+        unset_is_empty(input.prior, plan, &["schema", "objects", "columns"]);
+        let id = match GrantModel::from_value(&plan.value) {
+            Ok(m) => Value::string(m.id_text()),
+            Err(_) => Value::unknown(),
         };
         plan.value.set("id", id);
 
-        if let (Some(ObjectType::Table), Some(version), Some(privs)) =
-            (ty, version, plan.value.get("privileges").as_string_set())
-        {
-            if version < sql::MAINTAIN_SINCE
-                && privs.iter().any(|p| normalize_privilege(p) == "MAINTAIN")
+        if ty == Some(ObjectType::Table) {
+            if let (Some(version), Some(privs)) =
+                (version, plan.value.get("privileges").as_string_set())
             {
-                d.push(
-                    Diagnostic::error(
-                        "MAINTAIN Needs PostgreSQL 17",
-                        format!(
-                            "The MAINTAIN privilege exists from PostgreSQL 17 on; this server is version {}. \
-                             Remove MAINTAIN (VACUUM, ANALYZE and REINDEX then need the table owner).",
-                            version / 10_000
-                        ),
-                    )
-                    .at("privileges"),
-                );
+                d.0.extend(check_maintain(version, &privs));
             }
         }
         d
     }
 
-    async fn create(&self, planned: &Value, _config: &Value) -> DResult<Value> {
+    async fn create(&self, planned: GrantModel, _: GrantModel) -> DResult<GrantModel> {
         let client = self.state.client().await?;
-        let target = target_of(planned)?;
+        let target = planned.target()?;
         let version = Some(client.info.version_num);
-        let want = expand_privileges(&strings(planned, "privileges"), target.object_type, version);
-        let with_grant_option = boolean(planned, "with_grant_option", false);
+        let want = planned.wanted(target.object_type, version);
+        let with_grant_option = planned.with_grant_option;
         // The scope may already hold privileges granted outside Terraform:
         // after create it holds exactly the configured ones, so anything
         // else the type has is revoked where held (a kept privilege is never
@@ -684,50 +598,60 @@ impl Resource for GrantResource {
             drop_grant_option: !with_grant_option,
         };
         apply_change(&client, &target, &change, true).await?;
-        Ok(planned.clone())
+        Ok(GrantModel {
+            id: Tf::Known(planned.id_text()),
+            ..planned
+        })
     }
 
-    async fn update(&self, prior: &Value, planned: &Value, _config: &Value) -> DResult<Value> {
+    async fn update(
+        &self,
+        prior: GrantModel,
+        planned: GrantModel,
+        _: GrantModel,
+    ) -> DResult<GrantModel> {
         let client = self.state.client().await?;
-        let target = target_of(planned)?;
+        let target = planned.target()?;
         let version = Some(client.info.version_num);
-        let want = expand_privileges(&strings(planned, "privileges"), target.object_type, version);
-        let had = expand_privileges(&strings(prior, "privileges"), target.object_type, version);
-        let with_grant_option = boolean(planned, "with_grant_option", false);
+        let want = planned.wanted(target.object_type, version);
+        let had = prior.wanted(target.object_type, version);
+        let with_grant_option = planned.with_grant_option;
         let change = Change {
             revoke: had.difference(&want).cloned().collect(),
             grant: want,
             with_grant_option,
-            drop_grant_option: boolean(prior, "with_grant_option", false) && !with_grant_option,
+            drop_grant_option: prior.with_grant_option && !with_grant_option,
         };
         apply_change(&client, &target, &change, true).await?;
-        Ok(planned.clone())
+        Ok(GrantModel {
+            id: Tf::Known(planned.id_text()),
+            ..planned
+        })
     }
 
-    async fn delete(&self, prior: &Value) -> DResult<()> {
+    async fn delete(&self, prior: GrantModel) -> DResult<()> {
         let client = self.state.client().await?;
-        let target = target_of(prior)?;
-        let version = Some(client.info.version_num);
+        let target = prior.target()?;
         let change = Change {
             grant: BTreeSet::new(),
-            revoke: expand_privileges(&strings(prior, "privileges"), target.object_type, version),
+            revoke: prior.wanted(target.object_type, Some(client.info.version_num)),
             with_grant_option: false,
             drop_grant_option: false,
         };
         apply_change(&client, &target, &change, false).await
     }
 
-    async fn read(&self, current: &Value) -> DResult<Option<Value>> {
+    async fn read(&self, current: GrantModel) -> DResult<Option<GrantModel>> {
         let client = self.state.client().await?;
-        let target = target_of(current)?;
+        let target = current.target()?;
         let conn = match client.pools.get(Some(&target.database)).await {
             Ok(c) => c,
-            Err(e) if is_missing_database(&e) => return Ok(None),
+            Err(e) if e.is_missing_database() => return Ok(None),
             Err(e) => return Err(pg_diag(&e, &ctx(&client, &target))),
         };
         let snapshot = sql::read_acls(&**conn, &target)
             .await
-            .map_err(|e| pg_diag(&e, &ctx(&client, &target)))?;
+            .or_diag(&ctx(&client, &target))?;
         let whole_object = matches!(
             target.object_type,
             ObjectType::Database | ObjectType::Schema
@@ -741,38 +665,28 @@ impl Resource for GrantResource {
         let version = Some(client.info.version_num);
         let held = snapshot.held_everywhere(&target);
         let mut state = current.clone();
-        if current.get("privileges").is_null() {
+        if current.privileges.is_none() {
             // Import: report what the grantee holds everywhere.
             let Some(h) = held.filter(|h| !h.held.is_empty()) else {
                 return Ok(None);
             };
-            let with_grant_option = h.grantable == h.held;
-            state.set("privileges", Value::string_set(h.held));
-            state.set("with_grant_option", Value::bool(with_grant_option));
-        } else {
-            let with_grant_option = boolean(current, "with_grant_option", false);
-            if let Some(h) = held {
-                let actual = if with_grant_option {
-                    h.grantable
-                } else {
-                    h.held
-                };
-                let prior = strings(current, "privileges");
-                if expand_privileges(&prior, target.object_type, version) != actual {
-                    state.set("privileges", Value::string_set(actual));
-                }
-            }
-            if current.get("with_grant_option").is_null() {
-                state.set("with_grant_option", Value::bool(false));
+            state.with_grant_option = h.grantable == h.held;
+            state.privileges = Some(h.held);
+        } else if let Some(h) = held {
+            let actual = if current.with_grant_option {
+                h.grantable
+            } else {
+                h.held
+            };
+            if current.wanted(target.object_type, version) != actual {
+                state.privileges = Some(actual);
             }
         }
-        if let Some(id) = GrantId::of_value(&state) {
-            state.set("id", Value::string(id.format()));
-        }
+        state.id = Tf::Known(state.id_text());
         Ok(Some(state))
     }
 
-    async fn import(&self, id: &str) -> DResult<Value> {
+    async fn import(&self, id: &str) -> DResult<GrantModel> {
         let parsed = GrantId::parse(id).map_err(|e| {
             Diagnostics::from(Diagnostic::error(
                 "Invalid Import ID",
@@ -794,31 +708,19 @@ impl Resource for GrantResource {
             )
             .into());
         };
-        let opt_string = |s: &str| {
-            if s.is_empty() {
-                Value::Null
-            } else {
-                Value::string(s)
-            }
-        };
-        let opt_set = |v: &[String]| {
-            if v.is_empty() {
-                Value::Null
-            } else {
-                Value::string_set(v.iter().cloned())
-            }
-        };
-        Ok(Value::object([
-            ("id", Value::string(parsed.format())),
-            ("role", Value::string(&parsed.role)),
-            ("database", Value::string(&parsed.database)),
-            ("schema", opt_string(&parsed.schema)),
-            ("object_type", Value::string(ty.as_str())),
-            ("objects", opt_set(&parsed.objects)),
-            ("columns", opt_set(&parsed.columns)),
-            ("privileges", Value::Null),
-            ("with_grant_option", Value::Null),
-        ]))
+        let opt_set = |v: Vec<String>| (!v.is_empty()).then(|| v.into_iter().collect());
+        // privileges stays null: the read that follows fills it.
+        Ok(GrantModel {
+            id: Tf::Known(parsed.format()),
+            schema: (!parsed.schema.is_empty()).then_some(parsed.schema),
+            object_type: ty.as_str().to_string(),
+            objects: opt_set(parsed.objects),
+            columns: opt_set(parsed.columns),
+            privileges: None,
+            role: parsed.role,
+            database: parsed.database,
+            ..GrantModel::default()
+        })
     }
 }
 
@@ -858,10 +760,10 @@ mod tests {
     #[test]
     fn unicode_survives_escaping() {
         assert_eq!(
-            unescape_id_part(&escape_id_part("rôle/ü,%")).unwrap(),
+            slashed::unescape(&slashed::escape("rôle/ü,%")).unwrap(),
             "rôle/ü,%"
         );
-        assert_eq!(unescape_id_part("%C3%BC").unwrap(), "ü");
+        assert_eq!(slashed::unescape("%C3%BC").unwrap(), "ü");
     }
 
     #[test]

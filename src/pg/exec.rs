@@ -61,6 +61,19 @@ pub async fn run_all<C: GenericClient>(
     Ok(())
 }
 
+/// Runs statements in order (see [`run_all`]), after `SET LOCAL
+/// lock_timeout` when a timeout is given.
+pub async fn run_locked<C: GenericClient>(
+    client: &C,
+    lock_timeout: Option<std::time::Duration>,
+    statements: &[Statement],
+) -> Result<(), PgError> {
+    if let Some(t) = lock_timeout {
+        run_all(client, &[lock_timeout_statement(t)]).await?;
+    }
+    run_all(client, statements).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

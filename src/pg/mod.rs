@@ -3,6 +3,7 @@
 //! Nothing in here knows about Terraform; resources translate.
 
 pub mod audit;
+pub mod citus;
 pub mod default_privileges;
 pub mod error;
 pub mod exec;
@@ -10,11 +11,13 @@ pub mod grant;
 pub mod grant_role;
 pub mod pgpass;
 pub mod policy;
+pub mod policy_expr;
 pub mod pool;
 pub mod quote;
 pub mod retry;
 pub mod role;
 pub mod scram;
 pub mod settings;
+pub mod table;
 pub mod tls;
 pub mod tx;

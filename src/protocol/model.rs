@@ -327,6 +327,12 @@ pub trait Model: Sized + Default + Send + Sync + 'static {
     /// Converts to a value of the model's object type.
     fn to_value(&self) -> Value;
 
+    /// The model, when every attribute it holds in a plain field is known;
+    /// during planning, `None` means "not yet".
+    fn from_value_known(v: &Value) -> Option<Self> {
+        Self::from_value(v).ok()
+    }
+
     /// The schema block with `description`.
     fn block(description: &str) -> Block {
         Block {

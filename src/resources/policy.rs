@@ -4,7 +4,7 @@
 //! `WITH CHECK` as parse trees and prints them back in its own style, so the
 //! text a user wrote never matches the catalog literally. The state keeps
 //! the user's text; whenever it has to be compared with something else, the
-//! server normalizes both sides ([`crate::pg::policy::normalize`]):
+//! server normalizes both sides ([`crate::pg::policy_expr::normalize`]):
 //!
 //! * Read compares the live policy with the normalization of the text in
 //!   state and keeps the state's text when they are equal; otherwise it
@@ -16,28 +16,34 @@
 //! When the server cannot normalize (the table or a function does not exist
 //! yet because it is created in the same apply), the plan simply uses the
 //! configured text, and the first refresh after apply settles it.
+//!
+//! On a table Citus distributes, the plan refuses what Citus would not
+//! carry to the shards faithfully (see `docs/guides/citus.md`).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::pg::policy::{
-    self as sql, check_expression, is_trivially_true, Clause, Command, PolicySpec, Probe,
-    ProbeError, TableName, PUBLIC,
+use crate::model;
+use crate::pg::policy::{self as sql, Clause, Command, PolicySpec, PUBLIC};
+use crate::pg::policy_expr::{
+    check_expression, has_subquery, is_trivially_true, normalize, Probe, ProbeError,
 };
+use crate::pg::table::{self as table_sql, TableInfo, TableName};
+use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
-    Attribute, Block, DResult, Diagnostic, Diagnostics, PlanInput, Planned, Resource, Schema, Type,
-    Value,
+    DResult, Diagnostic, Diagnostics, Model, PlanInput, Planned, Problem, ResourceType, Tf, Value,
 };
 
 use super::errors::ErrorContext;
 use super::import_id::dotted;
 use super::state::{Client, ProviderState};
 use super::table_target::{
-    self, database_label, database_of, is_missing_database, run_in_transaction, table_diag,
-    table_key, table_of,
+    database_attr, database_label, database_of, run_in_transaction, schema_attr, table_attr,
+    table_diag, table_key, table_of, OnTable,
 };
-use super::util::{boolean, check_identifier, check_identifier_attrs, string};
+use super::validators;
 
 /// How long a policy's plan waits for a `postgresql_row_level_security` of
 /// the same table that Terraform plans side by side with it, before warning
@@ -52,53 +58,111 @@ const PSEUDO_ROLES: &[&str] = &["current_user", "session_user", "current_role"];
 /// The expression attributes and the clause each one is.
 const CLAUSES: [(&str, Clause); 2] = [("using", Clause::Using), ("with_check", Clause::WithCheck)];
 
-/// The `postgresql_policy` resource.
-pub struct PolicyResource {
-    state: Arc<ProviderState>,
-}
-
-impl PolicyResource {
-    /// A policy resource using the provider's shared connection.
-    pub fn new(state: Arc<ProviderState>) -> PolicyResource {
-        PolicyResource { state }
+model! {
+    /// A `postgresql_policy` as Terraform holds it.
+    pub struct PolicyModel {
+        id: Tf<String> = computed(
+            "`schema.table.name`, or `database.schema.table.name` when `database` is set. A part \
+             that is empty or contains `.` or `\"` is written in double quotes with `\"` doubled \
+             (`\"my.schema\".items.\"say \"\"hi\"\"\"`); other parts are taken exactly as written.",
+        )
+        .stable(),
+        database: Option<String> = database_attr(),
+        schema: String = schema_attr(),
+        table: String = table_attr(),
+        name: String = required(
+            "Name of the policy, unique per table (at most 63 bytes). Changing it renames the \
+             policy in place (`ALTER POLICY ... RENAME TO`).",
+        )
+        .each(validators::policy_name),
+        command: String = optional(
+            "The command the policy applies to: `ALL`, `SELECT`, `INSERT`, `UPDATE` or \
+             `DELETE`. PostgreSQL cannot alter it in place.",
+        )
+        .default("ALL")
+        .replaces()
+        .each(command_name),
+        permissive: bool = optional(
+            "`true` for a PERMISSIVE policy (policies are combined with OR), `false` for \
+             RESTRICTIVE (every restrictive policy must also pass, combined with AND). \
+             PostgreSQL cannot alter it in place.",
+        )
+        .default(true)
+        .replaces(),
+        roles: BTreeSet<String> = optional(
+            "Roles the policy applies to; `[\"public\"]` (the default) means every role and \
+             cannot be mixed with other names. `current_user`, `session_user` and \
+             `current_role` are refused: PostgreSQL stores the role they resolve to, not the \
+             word. Changed in place.",
+        )
+        .default(Value::string_set([PUBLIC]))
+        .each(validators::role_name),
+        using: Option<String> = optional(
+            "SQL condition deciding which existing rows are visible (`USING`); not allowed for \
+             `INSERT`. Write it as you like: it is compared with the server's copy semantically \
+             (the server parses both), so reformatting, casts, letter case or schema \
+             qualification never show as a change, while a real change made outside Terraform \
+             (including a renamed column or function) does. Changed in place; removing it \
+             replaces the policy (PostgreSQL cannot drop a clause). Unqualified names are \
+             resolved with the provider's connection `search_path`, once, when the policy is \
+             created.",
+        )
+        .each(expression),
+        with_check: Option<String> = optional(
+            "SQL condition new and updated rows must satisfy (`WITH CHECK`); not allowed for \
+             `SELECT` and `DELETE`. Without it, `ALL` and `UPDATE` policies check new rows with \
+             `using`. Compared semantically like `using`; changed in place; removing it replaces \
+             the policy.",
+        )
+        .each(expression),
     }
 }
 
-fn ctx(client: &Client, v: &Value) -> ErrorContext {
-    let name = string(v, "name").unwrap_or_default();
-    let table = table_of(v)
-        .map(|t| t.quoted())
-        .unwrap_or_else(|| "?".into());
-    let id = id_of(v);
-    ErrorContext {
-        connected_as: client.info.current_user.clone(),
-        privilege_needed: Some(
-            "ownership of the table (directly, or through membership in the role that owns it)"
-                .into(),
-        ),
-        import_command: id.as_str().map(|id| {
-            format!(
-                "terraform import postgresql_policy.<resource name> '{}'",
-                id.replace('\'', "'\\''")
-            )
-        }),
-        object: format!("policy {name:?} on table {table}"),
+impl OnTable for PolicyModel {
+    fn database(&self) -> Option<&str> {
+        self.database.as_deref()
+    }
+
+    fn table_name(&self) -> TableName {
+        TableName {
+            schema: self.schema.clone(),
+            table: self.table.clone(),
+        }
     }
 }
 
-/// The ID: `schema.table.name`, or `database.schema.table.name` when the
-/// database is set; unknown while any part is.
-fn id_of(v: &Value) -> Value {
-    let mut parts = Vec::new();
-    match v.get("database") {
-        Value::Null => {}
-        d => parts.push(d),
+impl PolicyModel {
+    /// `schema.table.name`, or `database.schema.table.name`.
+    fn id_text(&self) -> String {
+        let mut parts = self.id_parts();
+        parts.push(self.name.clone());
+        dotted::render(&parts)
     }
-    parts.extend([v.get("schema"), v.get("table"), v.get("name")]);
-    let names: Option<Vec<&str>> = parts.iter().map(|p| p.as_str()).collect();
-    match names {
-        Some(n) => Value::string(dotted::render(&n)),
-        None => Value::unknown(),
+
+    fn with_id(self) -> PolicyModel {
+        PolicyModel {
+            id: Tf::Known(self.id_text()),
+            ..self
+        }
+    }
+
+    /// What the model asks of the server.
+    fn spec(&self) -> DResult<PolicySpec> {
+        let command = Command::parse(&self.command).ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Invalid Policy Command",
+                format!("command {:?} is not one the provider knows.", self.command),
+            ))
+        })?;
+        Ok(PolicySpec {
+            table: self.table_name(),
+            name: self.name.clone(),
+            command,
+            permissive: self.permissive,
+            roles: self.roles.iter().cloned().collect(),
+            using: self.using.clone(),
+            with_check: self.with_check.clone(),
+        })
     }
 }
 
@@ -109,25 +173,15 @@ fn command_of(v: &Value) -> Option<Command> {
     }
 }
 
-/// The spec in a planned or prior state (all known at apply time).
-fn spec_of(v: &Value) -> DResult<PolicySpec> {
-    let bad = |what: &str| {
-        Diagnostics::from(Diagnostic::error(
-            "Incomplete Policy",
-            format!("The policy's {what} is not known; this is a bug, please report it."),
-        ))
-    };
-    Ok(PolicySpec {
-        table: table_of(v).ok_or_else(|| bad("table"))?,
-        name: string(v, "name").ok_or_else(|| bad("name"))?,
-        command: command_of(v).ok_or_else(|| bad("command"))?,
-        permissive: boolean(v, "permissive", true),
-        roles: v
-            .get("roles")
-            .as_string_set()
-            .unwrap_or_else(|| vec![PUBLIC.to_string()]),
-        using: string(v, "using"),
-        with_check: string(v, "with_check"),
+fn command_name(attr: &str, c: &str) -> Option<Problem> {
+    Command::parse(c).is_none().then(|| {
+        Problem::new(
+            "Invalid Policy Command",
+            format!(
+                "{attr} is {c:?}; use one of {} (upper case).",
+                Command::ALL.map(Command::keyword).join(", ")
+            ),
+        )
     })
 }
 
@@ -136,6 +190,54 @@ fn clause_text(spec: &PolicySpec, clause: Clause) -> Option<&str> {
         Clause::Using => spec.using.as_deref(),
         Clause::WithCheck => spec.with_check.as_deref(),
     }
+}
+
+/// What Citus would not carry to the shards of a distributed table as
+/// configured (verified with Citus 13.2): it creates RESTRICTIVE policies as
+/// PERMISSIVE ones on every shard, which widens access where the
+/// configuration narrows it, and it refuses subqueries in policies.
+fn citus_refusals(
+    planned: &Value,
+    info: &TableInfo,
+    using_normalized: &Option<String>,
+) -> Diagnostics {
+    let _ = info;
+    let mut d = Diagnostics::new();
+    if planned.get("permissive").as_bool() == Some(false) {
+        d.push(
+            Diagnostic::error(
+                "Restrictive Policy On A Citus Table",
+                "This table is distributed by Citus, and Citus (13.2) creates RESTRICTIVE policies \
+                 as PERMISSIVE ones on every shard: the policy would be ORed with the others on the \
+                 workers and widen access where it should narrow it, while the coordinator shows \
+                 it as restrictive. Write the restriction into the permissive policies' \
+                 expressions instead (for example `tenant_id = ... AND <restriction>`).",
+            )
+            .at("permissive"),
+        );
+    }
+    for (attr, _) in CLAUSES {
+        let text = match (attr, using_normalized) {
+            ("using", Some(n)) => Some(n.as_str()),
+            _ => planned.get(attr).as_str(),
+        };
+        if text.is_some_and(has_subquery) {
+            d.push(
+                Diagnostic::error(
+                    "Subquery In A Policy On A Citus Table",
+                    format!(
+                        "This table is distributed by Citus, which refuses subqueries in policies \
+                         of distributed tables (\"Subqueries are not supported in policies on \
+                         distributed tables\"; on CREATE POLICY it fails with an internal error \
+                         instead). Rewrite {attr} without a subquery, for example with a function \
+                         of the row's columns or with current_setting()."
+                    ),
+                )
+                .at(attr),
+            );
+        }
+    }
+    d
 }
 
 /// Checks the `roles` set.
@@ -153,8 +255,8 @@ fn check_roles(roles: &[Value], d: &mut Diagnostics) {
     }
     let names: Vec<&str> = roles.iter().filter_map(Value::as_str).collect();
     for name in &names {
-        if let Some(e) = check_identifier("roles", "Role Name", name) {
-            d.push(e);
+        if validators::role_name("roles", name).is_some() {
+            // Reported by the attribute's own validator.
         } else if PSEUDO_ROLES.contains(&name.to_ascii_lowercase().as_str()) {
             d.push(
                 Diagnostic::error(
@@ -192,30 +294,26 @@ fn check_roles(roles: &[Value], d: &mut Diagnostics) {
     }
 }
 
-/// Checks one expression attribute's text.
-fn check_expression_attr(attr: &str, text: &str, d: &mut Diagnostics) {
+/// Checks an expression attribute's text.
+fn expression(attr: &str, text: &str) -> Option<Problem> {
     if text.trim().is_empty() {
-        d.push(
-            Diagnostic::error(
-                "Empty Policy Expression",
-                format!(
-                    "{attr} is empty. Write a boolean SQL expression (for example \
-                     \"tenant_id = current_setting('app.tenant_id')::int\"), or remove {attr}."
-                ),
-            )
-            .at(attr),
-        );
-    } else if let Err(why) = check_expression(text) {
-        d.push(
-            Diagnostic::error(
+        Some(Problem::new(
+            "Empty Policy Expression",
+            format!(
+                "{attr} is empty. Write a boolean SQL expression (for example \
+                 \"tenant_id = current_setting('app.tenant_id')::int\"), or remove {attr}."
+            ),
+        ))
+    } else {
+        check_expression(text).err().map(|why| {
+            Problem::new(
                 "Malformed Policy Expression",
                 format!(
                     "{attr} must be a single SQL expression, but {why}. Write only the condition, \
                      without the surrounding USING ( ) or WITH CHECK ( )."
                 ),
             )
-            .at(attr),
-        );
+        })
     }
 }
 
@@ -240,7 +338,7 @@ async fn normalize_all(
             return none();
         }
     };
-    match sql::normalize(&mut conn, client.lock_timeout, table, probes).await {
+    match normalize(&mut conn, client.lock_timeout, table, probes).await {
         Ok(results) => Normalized(results.into_iter().map(Some).collect()),
         Err(e) => {
             log::info!("cannot normalize policy expressions: {e}");
@@ -274,7 +372,9 @@ async fn always_true_warning(
         exposed.push("every role (public)".into());
     } else {
         let known = match (owner, client.pools.get(database).await) {
-            (Some(owner), Ok(conn)) => sql::roles_that_bypass(&**conn, e.roles, owner).await.ok(),
+            (Some(owner), Ok(conn)) => table_sql::roles_that_bypass(&**conn, e.roles, owner)
+                .await
+                .ok(),
             _ => None,
         };
         for r in e.roles {
@@ -318,80 +418,34 @@ async fn always_true_warning(
     Some(Diagnostic::warning("Policy Exposes Every Row", detail).at("using"))
 }
 
-#[async_trait]
-impl Resource for PolicyResource {
-    fn type_name(&self) -> &'static str {
-        "postgresql_policy"
-    }
+fn ctx(client: &Client, m: &PolicyModel) -> ErrorContext {
+    ErrorContext::new(
+        &client.info.current_user,
+        format!("policy {:?} on table {}", m.name, m.table_name().quoted()),
+    )
+    .needs("ownership of the table (directly, or through membership in the role that owns it)")
+    .importable("postgresql_policy", &m.id_text())
+}
 
-    fn schema(&self) -> Schema {
-        let mut attributes = vec![Attribute::computed(
-            "id",
-            Type::String,
-            "`schema.table.name`, or `database.schema.table.name` when `database` is set. A part \
-             that is empty or contains `.` or `\"` is written in double quotes with `\"` doubled \
-             (`\"my.schema\".items.\"say \"\"hi\"\"\"`); other parts are taken exactly as written.",
-        )
-        .stable()];
-        attributes.extend(table_target::attributes());
-        attributes.extend([
-            Attribute::required(
-                "name",
-                Type::String,
-                "Name of the policy, unique per table (at most 63 bytes). Changing it renames the \
-                 policy in place (`ALTER POLICY ... RENAME TO`).",
-            ),
-            Attribute::optional(
-                "command",
-                Type::String,
-                "The command the policy applies to: `ALL`, `SELECT`, `INSERT`, `UPDATE` or \
-                 `DELETE`. PostgreSQL cannot alter it in place.",
-            )
-            .with_default(Value::string("ALL"))
-            .replaces(),
-            Attribute::optional(
-                "permissive",
-                Type::Bool,
-                "`true` for a PERMISSIVE policy (policies are combined with OR), `false` for \
-                 RESTRICTIVE (every restrictive policy must also pass, combined with AND). \
-                 PostgreSQL cannot alter it in place.",
-            )
-            .with_default(Value::bool(true))
-            .replaces(),
-            Attribute::optional(
-                "roles",
-                Type::set(Type::String),
-                "Roles the policy applies to; `[\"public\"]` (the default) means every role and \
-                 cannot be mixed with other names. `current_user`, `session_user` and \
-                 `current_role` are refused: PostgreSQL stores the role they resolve to, not the \
-                 word. Changed in place.",
-            )
-            .with_default(Value::string_set([PUBLIC])),
-            Attribute::optional(
-                "using",
-                Type::String,
-                "SQL condition deciding which existing rows are visible (`USING`); not allowed \
-                 for `INSERT`. Write it as you like: it is compared with the server's copy \
-                 semantically (the server parses both), so reformatting, casts, letter case or \
-                 schema qualification never show as a change, while a real change made outside \
-                 Terraform (including a renamed column or function) does. Changed in place; \
-                 removing it replaces the policy (PostgreSQL cannot drop a clause). Unqualified \
-                 names are resolved with the provider's connection `search_path`, once, when the \
-                 policy is created.",
-            ),
-            Attribute::optional(
-                "with_check",
-                Type::String,
-                "SQL condition new and updated rows must satisfy (`WITH CHECK`); not allowed for \
-                 `SELECT` and `DELETE`. Without it, `ALL` and `UPDATE` policies check new rows \
-                 with `using`. Compared semantically like `using`; changed in place; removing it \
-                 replaces the policy.",
-            ),
-        ]);
-        Schema {
-            version: 0,
-            block: Block {
-                description: "Manages a row-level security policy (`CREATE POLICY`) on a table. \
+/// The `postgresql_policy` resource.
+pub struct PolicyResource {
+    state: Arc<ProviderState>,
+}
+
+impl PolicyResource {
+    /// A policy resource using the provider's shared connection.
+    pub fn new(state: Arc<ProviderState>) -> PolicyResource {
+        PolicyResource { state }
+    }
+}
+
+#[async_trait]
+impl ResourceType for PolicyResource {
+    type Model = PolicyModel;
+    const NAME: &'static str = "postgresql_policy";
+
+    fn description(&self) -> String {
+        "Manages a row-level security policy (`CREATE POLICY`) on a table. \
                     Row-level security must also be enabled on the table for the policy to take \
                     effect (see `postgresql_row_level_security`). The provider's role must own \
                     the table.\n\n\
@@ -415,39 +469,11 @@ impl Resource for PolicyResource {
                     `database.schema.table.name`; quote a part containing `.` or `\"` in double \
                     quotes, doubling embedded `\"`: `terraform import postgresql_policy.example \
                     'public.items.tenant_isolation'`."
-                    .into(),
-                attributes,
-                blocks: vec![],
-            },
-        }
+            .into()
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        check_identifier_attrs(
-            config,
-            &[
-                ("name", "Policy Name"),
-                ("schema", "Schema Name"),
-                ("table", "Table Name"),
-                ("database", "Database Name"),
-            ],
-            &mut d,
-        );
-        if let Some(c) = config.get("command").as_str() {
-            if Command::parse(c).is_none() {
-                d.push(
-                    Diagnostic::error(
-                        "Invalid Policy Command",
-                        format!(
-                            "command is {c:?}; use one of {} (upper case).",
-                            Command::ALL.map(Command::keyword).join(", ")
-                        ),
-                    )
-                    .at("command"),
-                );
-            }
-        }
         if let Some(cmd) = command_of(config) {
             if !cmd.allows_with_check() && !config.get("with_check").is_null() {
                 d.push(
@@ -475,11 +501,6 @@ impl Resource for PolicyResource {
                 );
             }
         }
-        for (attr, _) in CLAUSES {
-            if let Some(text) = config.get(attr).as_str() {
-                check_expression_attr(attr, text, &mut d);
-            }
-        }
         if let Some(roles) = config.get("roles").as_elements() {
             check_roles(roles, &mut d);
         }
@@ -488,7 +509,10 @@ impl Resource for PolicyResource {
 
     async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let id = id_of(&plan.value);
+        let id = match PolicyModel::from_value_known(&plan.value) {
+            Some(m) => Value::string(m.id_text()),
+            None => Value::unknown(),
+        };
         plan.value.set("id", id);
         let prior = input.prior;
         let creating = prior.is_null();
@@ -589,7 +613,7 @@ impl Resource for PolicyResource {
             return d;
         }
         let info = match client.pools.get(database).await {
-            Ok(conn) => sql::read_table(&**conn, &table).await.ok().flatten(),
+            Ok(conn) => table_sql::read_table(&**conn, &table).await.ok().flatten(),
             Err(_) => None,
         };
         if let Some(info) = &info {
@@ -609,12 +633,21 @@ impl Resource for PolicyResource {
                 );
             }
         }
+        if let Some(info) = info.as_ref().filter(|i| i.citus) {
+            d.extend(citus_refusals(&plan.value, info, &using_normalized));
+            if d.has_errors() {
+                return d;
+            }
+        }
         let always_true = match (&using_normalized, plan.value.get("using").as_str()) {
             (Some(n), _) => n == "true",
             (None, Some(text)) => is_trivially_true(text),
             (None, None) => false,
         };
-        if always_true && boolean(&plan.value, "permissive", true) && command.allows_using() {
+        if always_true
+            && plan.value.get("permissive").as_bool() != Some(false)
+            && command.allows_using()
+        {
             if let (Some(roles), Some(name)) = (
                 plan.value.get("roles").as_string_set(),
                 plan.value.get("name").as_str(),
@@ -633,62 +666,44 @@ impl Resource for PolicyResource {
         d
     }
 
-    async fn create(&self, planned: &Value, _config: &Value) -> DResult<Value> {
+    async fn create(&self, planned: PolicyModel, _: PolicyModel) -> DResult<PolicyModel> {
         let client = self.state.client().await?;
-        let spec = spec_of(planned)?;
-        let database = database_of(planned).flatten();
-        run_in_transaction(
-            &client,
-            database.as_deref(),
-            &spec.table,
-            &[sql::create_policy(&spec)],
-        )
-        .await
-        .map_err(|e| {
-            table_diag(
-                &client,
-                &e,
-                database.as_deref(),
-                &spec.table,
-                &ctx(&client, planned),
-            )
-        })?;
-        let mut state = planned.clone();
-        state.set("id", id_of(planned));
-        Ok(state)
+        let spec = planned.spec()?;
+        let database = planned.database.as_deref();
+        run_in_transaction(&client, database, &spec.table, &[sql::create_policy(&spec)])
+            .await
+            .map_err(|e| table_diag(&client, &e, database, &spec.table, &ctx(&client, &planned)))?;
+        Ok(planned.with_id())
     }
 
-    async fn update(&self, prior: &Value, planned: &Value, _config: &Value) -> DResult<Value> {
+    async fn update(
+        &self,
+        prior: PolicyModel,
+        planned: PolicyModel,
+        _: PolicyModel,
+    ) -> DResult<PolicyModel> {
         let client = self.state.client().await?;
-        let old = spec_of(prior)?;
-        let new = spec_of(planned)?;
-        let database = database_of(planned).flatten();
+        let old = prior.spec()?;
+        let new = planned.spec()?;
+        let database = planned.database.as_deref();
         let statements = sql::alter_policy(&old, &new);
         if !statements.is_empty() {
-            run_in_transaction(&client, database.as_deref(), &new.table, &statements)
+            run_in_transaction(&client, database, &new.table, &statements)
                 .await
                 .map_err(|e| {
-                    table_diag(
-                        &client,
-                        &e,
-                        database.as_deref(),
-                        &new.table,
-                        &ctx(&client, planned),
-                    )
+                    table_diag(&client, &e, database, &new.table, &ctx(&client, &planned))
                 })?;
         }
-        let mut state = planned.clone();
-        state.set("id", id_of(planned));
-        Ok(state)
+        Ok(planned.with_id())
     }
 
-    async fn delete(&self, prior: &Value) -> DResult<()> {
+    async fn delete(&self, prior: PolicyModel) -> DResult<()> {
         let client = self.state.client().await?;
-        let spec = spec_of(prior)?;
-        let database = database_of(prior).flatten();
+        let spec = prior.spec()?;
+        let database = prior.database.as_deref();
         match run_in_transaction(
             &client,
-            database.as_deref(),
+            database,
             &spec.table,
             &[sql::drop_policy(&spec.table, &spec.name)],
         )
@@ -697,7 +712,7 @@ impl Resource for PolicyResource {
             Ok(()) => Ok(()),
             // The table (or its whole database) is gone, and the policy with it.
             Err(e)
-                if is_missing_database(&e)
+                if e.is_missing_database()
                     || e.sqlstate() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) =>
             {
                 Ok(())
@@ -705,29 +720,29 @@ impl Resource for PolicyResource {
             Err(e) => Err(table_diag(
                 &client,
                 &e,
-                database.as_deref(),
+                database,
                 &spec.table,
-                &ctx(&client, prior),
+                &ctx(&client, &prior),
             )),
         }
     }
 
-    async fn read(&self, current: &Value) -> DResult<Option<Value>> {
+    async fn read(&self, current: PolicyModel) -> DResult<Option<PolicyModel>> {
         let client = self.state.client().await?;
-        let spec = spec_of(current)?;
-        let database = database_of(current).flatten();
+        let spec = current.spec()?;
+        let database = current.database.clone();
         let diag = |e: &crate::pg::error::PgError| {
             table_diag(
                 &client,
                 e,
                 database.as_deref(),
                 &spec.table,
-                &ctx(&client, current),
+                &ctx(&client, &current),
             )
         };
         let mut conn = match client.pools.get(database.as_deref()).await {
             Ok(c) => c,
-            Err(e) if is_missing_database(&e) => return Ok(None),
+            Err(e) if e.is_missing_database() => return Ok(None),
             Err(e) => return Err(diag(&e)),
         };
         let Some(row) = sql::read_policy(&mut conn, client.lock_timeout, &spec.table, &spec.name)
@@ -797,21 +812,24 @@ impl Resource for PolicyResource {
                     true
                 }
             };
-            let value = if keep_mine { mine } else { live };
-            state.set(attr, value.map(Value::string).unwrap_or(Value::Null));
+            let value = if keep_mine { mine } else { live }.map(str::to_string);
+            match attr {
+                "using" => state.using = value,
+                _ => state.with_check = value,
+            }
         }
-        state.set("command", Value::string(command.keyword()));
-        state.set("permissive", Value::bool(row.permissive));
-        state.set("roles", Value::string_set(row.roles));
-        if state.get("schema").is_null() {
-            state.set("schema", Value::string(&spec.table.schema));
-        }
-        let id = id_of(&state);
-        state.set("id", id);
-        Ok(Some(state))
+        Ok(Some(
+            PolicyModel {
+                command: command.keyword().to_string(),
+                permissive: row.permissive,
+                roles: row.roles.into_iter().collect(),
+                ..state
+            }
+            .with_id(),
+        ))
     }
 
-    async fn import(&self, id: &str) -> DResult<Value> {
+    async fn import(&self, id: &str) -> DResult<PolicyModel> {
         let client = self.state.client().await?;
         let invalid = |why: String| {
             Diagnostics::from(Diagnostic::error(
@@ -830,22 +848,15 @@ impl Resource for PolicyResource {
             4 => (Some(parts[0].clone()), &parts[1..]),
             n => return Err(invalid(format!("{id:?} has {n} part(s), not 3 or 4"))),
         };
-        let state = Value::object([
-            (
-                "database",
-                database.clone().map(Value::string).unwrap_or(Value::Null),
-            ),
-            ("schema", Value::string(&rest[0])),
-            ("table", Value::string(&rest[1])),
-            ("name", Value::string(&rest[2])),
-            ("id", Value::Null),
-            ("command", Value::Null),
-            ("permissive", Value::Null),
-            ("roles", Value::Null),
-            ("using", Value::Null),
-            ("with_check", Value::Null),
-        ]);
-        let found = self.read(&state).await?;
+        let wanted = PolicyModel {
+            database: database.clone(),
+            schema: rest[0].clone(),
+            table: rest[1].clone(),
+            name: rest[2].clone(),
+            ..PolicyModel::default()
+        };
+        let table = wanted.table_name();
+        let found = ResourceType::read(self, wanted).await?;
         found.ok_or_else(|| {
             Diagnostics::from(Diagnostic::error(
                 "Policy Not Found",
@@ -853,11 +864,7 @@ impl Resource for PolicyResource {
                     "There is no policy {:?} on table {} in database {:?}. Names are \
                      case-sensitive and used exactly as written in the import ID.",
                     rest[2],
-                    TableName {
-                        schema: rest[0].clone(),
-                        table: rest[1].clone()
-                    }
-                    .quoted(),
+                    table.quoted(),
                     database_label(&client, database.as_deref())
                 ),
             ))
@@ -892,10 +899,16 @@ mod tests {
         d.0.iter().map(|x| x.summary.clone()).collect()
     }
 
+    /// Everything validation runs: the declared validators, then the
+    /// resource's own checks.
     async fn validate(v: Value) -> Diagnostics {
-        PolicyResource::new(Arc::new(ProviderState::default()))
-            .validate(&v)
-            .await
+        let mut d = Diagnostics::new();
+        crate::protocol::validate::check_validators(&PolicyModel::block(""), &v, &mut d);
+        d.extend(
+            ResourceType::validate(&PolicyResource::new(Arc::new(ProviderState::default())), &v)
+                .await,
+        );
+        d
     }
 
     #[tokio::test]
@@ -938,14 +951,15 @@ mod tests {
 
     #[test]
     fn ids() {
+        let id = |v: &Value| PolicyModel::from_value_known(v).map(|m| m.id_text());
         let v = config(&[("schema", Value::string("my.s"))]);
-        assert_eq!(id_of(&v), Value::string("\"my.s\".items.p"));
+        assert_eq!(id(&v).as_deref(), Some("\"my.s\".items.p"));
         let v = config(&[
             ("schema", Value::string("s")),
             ("database", Value::string("db")),
         ]);
-        assert_eq!(id_of(&v), Value::string("db.s.items.p"));
+        assert_eq!(id(&v).as_deref(), Some("db.s.items.p"));
         let v = config(&[("schema", Value::unknown())]);
-        assert!(id_of(&v).is_unknown());
+        assert_eq!(id(&v), None);
     }
 }

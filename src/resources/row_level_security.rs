@@ -10,20 +10,75 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio_postgres::error::SqlState;
 
-use crate::pg::policy::{self as sql, TableName};
+use crate::model;
+use crate::pg::table::{self as sql, TableName};
+use crate::protocol::model::{computed, optional};
 use crate::protocol::{
-    Attribute, Block, DResult, Diagnostic, Diagnostics, PlanInput, Planned, Resource, Schema, Type,
-    Value,
+    DResult, Diagnostic, Diagnostics, Model, PlanInput, Planned, ResourceType, Tf, Value,
 };
 
 use super::errors::ErrorContext;
 use super::import_id::dotted;
 use super::state::{Client, ProviderState};
 use super::table_target::{
-    self, database_label, database_of, is_missing_database, run_in_transaction, table_diag,
-    table_key, table_of,
+    database_attr, database_label, database_of, run_in_transaction, schema_attr, table_attr,
+    table_diag, table_key, table_of, OnTable,
 };
-use super::util::{boolean, check_identifier_attrs};
+
+model! {
+    /// A `postgresql_row_level_security` as Terraform holds it.
+    pub struct RowLevelSecurityModel {
+        id: Tf<String> = computed(
+            "`schema.table`, or `database.schema.table` when `database` is set; a part that is \
+             empty or contains `.` or `\"` is written in double quotes with `\"` doubled.",
+        )
+        .stable(),
+        database: Option<String> = database_attr(),
+        schema: String = schema_attr(),
+        table: String = table_attr(),
+        enabled: bool = optional(
+            "Whether row-level security is enabled (`ALTER TABLE ... ENABLE ROW LEVEL \
+             SECURITY`): with it, roles other than the owner, superusers and BYPASSRLS roles see \
+             only the rows some policy allows (none without policies).",
+        )
+        .default(true),
+        forced: bool = optional(
+            "Whether row-level security applies to the table's owner too (`FORCE ROW LEVEL \
+             SECURITY`). Superusers and BYPASSRLS roles still bypass it.",
+        )
+        .default(false),
+    }
+}
+
+impl OnTable for RowLevelSecurityModel {
+    fn database(&self) -> Option<&str> {
+        self.database.as_deref()
+    }
+
+    fn table_name(&self) -> TableName {
+        TableName {
+            schema: self.schema.clone(),
+            table: self.table.clone(),
+        }
+    }
+}
+
+impl RowLevelSecurityModel {
+    fn with_id(self) -> RowLevelSecurityModel {
+        RowLevelSecurityModel {
+            id: Tf::Known(dotted::render(&self.id_parts())),
+            ..self
+        }
+    }
+}
+
+fn ctx(client: &Client, table: &TableName) -> ErrorContext {
+    ErrorContext::new(
+        &client.info.current_user,
+        format!("row-level security of table {}", table.quoted()),
+    )
+    .needs("ownership of the table (directly, or through membership in the role that owns it)")
+}
 
 /// The `postgresql_row_level_security` resource.
 pub struct RowLevelSecurityResource {
@@ -35,145 +90,45 @@ impl RowLevelSecurityResource {
     pub fn new(state: Arc<ProviderState>) -> RowLevelSecurityResource {
         RowLevelSecurityResource { state }
     }
-}
 
-fn ctx(client: &Client, v: &Value) -> ErrorContext {
-    let table = table_of(v)
-        .map(|t| t.quoted())
-        .unwrap_or_else(|| "?".into());
-    ErrorContext {
-        connected_as: client.info.current_user.clone(),
-        privilege_needed: Some(
-            "ownership of the table (directly, or through membership in the role that owns it)"
-                .into(),
-        ),
-        import_command: None,
-        object: format!("row-level security of table {table}"),
-    }
-}
-
-/// `schema.table`, or `database.schema.table` when the database is set.
-fn id_of(v: &Value) -> Value {
-    let mut parts = Vec::new();
-    if !v.get("database").is_null() {
-        parts.push(v.get("database"));
-    }
-    parts.extend([v.get("schema"), v.get("table")]);
-    let names: Option<Vec<&str>> = parts.iter().map(|p| p.as_str()).collect();
-    match names {
-        Some(n) => Value::string(dotted::render(&n)),
-        None => Value::unknown(),
-    }
-}
-
-fn target(v: &Value) -> DResult<(TableName, Option<String>)> {
-    let table = table_of(v).ok_or_else(|| {
-        Diagnostics::from(Diagnostic::error(
-            "Incomplete Row-Level Security Settings",
-            "The table is not known; this is a bug, please report it.",
-        ))
-    })?;
-    Ok((table, database_of(v).flatten()))
-}
-
-impl RowLevelSecurityResource {
-    async fn apply(&self, planned: &Value) -> DResult<Value> {
+    async fn apply(&self, planned: RowLevelSecurityModel) -> DResult<RowLevelSecurityModel> {
         let client = self.state.client().await?;
-        let (table, database) = target(planned)?;
-        let statement = sql::set_row_level_security(
-            &table,
-            boolean(planned, "enabled", true),
-            boolean(planned, "forced", false),
-        );
-        run_in_transaction(&client, database.as_deref(), &table, &[statement])
+        let table = planned.table_name();
+        let database = planned.database.as_deref();
+        let statement = sql::set_row_level_security(&table, planned.enabled, planned.forced);
+        run_in_transaction(&client, database, &table, &[statement])
             .await
-            .map_err(|e| {
-                table_diag(
-                    &client,
-                    &e,
-                    database.as_deref(),
-                    &table,
-                    &ctx(&client, planned),
-                )
-            })?;
-        let mut state = planned.clone();
-        state.set("id", id_of(planned));
-        Ok(state)
+            .map_err(|e| table_diag(&client, &e, database, &table, &ctx(&client, &table)))?;
+        Ok(planned.with_id())
     }
 }
 
 #[async_trait]
-impl Resource for RowLevelSecurityResource {
-    fn type_name(&self) -> &'static str {
-        "postgresql_row_level_security"
-    }
+impl ResourceType for RowLevelSecurityResource {
+    type Model = RowLevelSecurityModel;
+    const NAME: &'static str = "postgresql_row_level_security";
 
-    fn schema(&self) -> Schema {
-        let mut attributes = vec![Attribute::computed(
-            "id",
-            Type::String,
-            "`schema.table`, or `database.schema.table` when `database` is set; a part that is \
-             empty or contains `.` or `\"` is written in double quotes with `\"` doubled.",
-        )
-        .stable()];
-        attributes.extend(table_target::attributes());
-        attributes.extend([
-            Attribute::optional(
-                "enabled",
-                Type::Bool,
-                "Whether row-level security is enabled (`ALTER TABLE ... ENABLE ROW LEVEL \
-                 SECURITY`): with it, roles other than the owner, superusers and BYPASSRLS roles \
-                 see only the rows some policy allows (none without policies).",
-            )
-            .with_default(Value::bool(true)),
-            Attribute::optional(
-                "forced",
-                Type::Bool,
-                "Whether row-level security applies to the table's owner too (`FORCE ROW LEVEL \
-                 SECURITY`). Superusers and BYPASSRLS roles still bypass it.",
-            )
-            .with_default(Value::bool(false)),
-        ]);
-        Schema {
-            version: 0,
-            block: Block {
-                description: "Manages whether row-level security is enabled and forced on an \
-                    existing table. The provider's role must own the table. Changes are made in \
-                    place; destroying the resource disables row-level security and removes FORCE \
-                    (the PostgreSQL defaults), and so does moving it to another table, which \
-                    replaces it. Changing the switches locks the table (ACCESS \
-                    EXCLUSIVE); set `lock_timeout` in the provider block to fail fast.\n\n\
-                    For a partitioned table, the plan warns when partitions do not have \
-                    row-level security enabled: the parent's policies apply to queries on the \
-                    parent only, not to queries that name a partition directly.\n\n\
-                    Import with `schema.table` (the provider's database) or \
-                    `database.schema.table`; quote a part containing `.` or `\"` in double \
-                    quotes, doubling embedded `\"`: `terraform import \
-                    postgresql_row_level_security.example 'public.items'`."
-                    .into(),
-                attributes,
-                blocks: vec![],
-            },
-        }
-    }
-
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        check_identifier_attrs(
-            config,
-            &[
-                ("schema", "Schema Name"),
-                ("table", "Table Name"),
-                ("database", "Database Name"),
-            ],
-            &mut d,
-        );
-        d
+    fn description(&self) -> String {
+        "Manages whether row-level security is enabled and forced on an existing table. The \
+         provider's role must own the table. Changes are made in place; destroying the resource \
+         disables row-level security and removes FORCE (the PostgreSQL defaults), and so does \
+         moving it to another table, which replaces it. Changing the switches locks the table \
+         (ACCESS EXCLUSIVE); set `lock_timeout` in the provider block to fail fast.\n\n\
+         For a partitioned table, the plan warns when partitions do not have row-level security \
+         enabled: the parent's policies apply to queries on the parent only, not to queries \
+         that name a partition directly.\n\n\
+         Import with `schema.table` (the provider's database) or `database.schema.table`; quote \
+         a part containing `.` or `\"` in double quotes, doubling embedded `\"`: `terraform \
+         import postgresql_row_level_security.example 'public.items'`."
+            .into()
     }
 
     async fn modify_plan(&self, _input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let id = id_of(&plan.value);
+        let id = match RowLevelSecurityModel::from_value_known(&plan.value) {
+            Some(m) => Value::string(dotted::render(&m.id_parts())),
+            None => Value::unknown(),
+        };
         plan.value.set("id", id);
         if plan.value.get("enabled").as_bool() != Some(true) {
             return d;
@@ -208,8 +163,7 @@ impl Resource for RowLevelSecurityResource {
                              queries on {}. These partitions do not have it enabled (unless that \
                              happens in this same apply), so anyone with privileges on them can \
                              read them directly, bypassing its policies: {}. Enable it on each \
-                             partition too (and create the \
-                             policies there), for example with one \
+                             partition too (and create the policies there), for example with one \
                              postgresql_row_level_security per partition, or do not grant \
                              privileges on the partitions.",
                             table.quoted(),
@@ -224,50 +178,56 @@ impl Resource for RowLevelSecurityResource {
         d
     }
 
-    async fn create(&self, planned: &Value, _config: &Value) -> DResult<Value> {
+    async fn create(
+        &self,
+        planned: RowLevelSecurityModel,
+        _: RowLevelSecurityModel,
+    ) -> DResult<RowLevelSecurityModel> {
         self.apply(planned).await
     }
 
-    async fn update(&self, _prior: &Value, planned: &Value, _config: &Value) -> DResult<Value> {
+    async fn update(
+        &self,
+        _: RowLevelSecurityModel,
+        planned: RowLevelSecurityModel,
+        _: RowLevelSecurityModel,
+    ) -> DResult<RowLevelSecurityModel> {
         self.apply(planned).await
     }
 
-    async fn delete(&self, prior: &Value) -> DResult<()> {
+    async fn delete(&self, prior: RowLevelSecurityModel) -> DResult<()> {
         let client = self.state.client().await?;
-        let (table, database) = target(prior)?;
+        let table = prior.table_name();
+        let database = prior.database.as_deref();
         let statement = sql::set_row_level_security(&table, false, false);
-        match run_in_transaction(&client, database.as_deref(), &table, &[statement]).await {
+        match run_in_transaction(&client, database, &table, &[statement]).await {
             Ok(()) => Ok(()),
+            // The table (or its whole database) is gone, and its switches with it.
             Err(e)
-                if is_missing_database(&e) || e.sqlstate() == Some(&SqlState::UNDEFINED_TABLE) =>
+                if e.is_missing_database() || e.sqlstate() == Some(&SqlState::UNDEFINED_TABLE) =>
             {
                 Ok(())
             }
             Err(e) => Err(table_diag(
                 &client,
                 &e,
-                database.as_deref(),
+                database,
                 &table,
-                &ctx(&client, prior),
+                &ctx(&client, &table),
             )),
         }
     }
 
-    async fn read(&self, current: &Value) -> DResult<Option<Value>> {
+    async fn read(&self, current: RowLevelSecurityModel) -> DResult<Option<RowLevelSecurityModel>> {
         let client = self.state.client().await?;
-        let (table, database) = target(current)?;
+        let table = current.table_name();
+        let database = current.database.as_deref();
         let diag = |e: &crate::pg::error::PgError| {
-            table_diag(
-                &client,
-                e,
-                database.as_deref(),
-                &table,
-                &ctx(&client, current),
-            )
+            table_diag(&client, e, database, &table, &ctx(&client, &table))
         };
-        let conn = match client.pools.get(database.as_deref()).await {
+        let conn = match client.pools.get(database).await {
             Ok(c) => c,
-            Err(e) if is_missing_database(&e) => return Ok(None),
+            Err(e) if e.is_missing_database() => return Ok(None),
             Err(e) => return Err(diag(&e)),
         };
         let Some(info) = sql::read_table(&**conn, &table)
@@ -276,18 +236,17 @@ impl Resource for RowLevelSecurityResource {
         else {
             return Ok(None);
         };
-        let mut state = current.clone();
-        state.set("enabled", Value::bool(info.rls_enabled));
-        state.set("forced", Value::bool(info.rls_forced));
-        if state.get("schema").is_null() {
-            state.set("schema", Value::string(&table.schema));
-        }
-        let id = id_of(&state);
-        state.set("id", id);
-        Ok(Some(state))
+        Ok(Some(
+            RowLevelSecurityModel {
+                enabled: info.rls_enabled,
+                forced: info.rls_forced,
+                ..current
+            }
+            .with_id(),
+        ))
     }
 
-    async fn import(&self, id: &str) -> DResult<Value> {
+    async fn import(&self, id: &str) -> DResult<RowLevelSecurityModel> {
         let client = self.state.client().await?;
         let invalid = |why: String| {
             Diagnostics::from(Diagnostic::error(
@@ -306,29 +265,21 @@ impl Resource for RowLevelSecurityResource {
             3 => (Some(parts[0].clone()), &parts[1..]),
             n => return Err(invalid(format!("{id:?} has {n} part(s), not 2 or 3"))),
         };
-        let state = Value::object([
-            (
-                "database",
-                database.clone().map(Value::string).unwrap_or(Value::Null),
-            ),
-            ("schema", Value::string(&rest[0])),
-            ("table", Value::string(&rest[1])),
-            ("id", Value::Null),
-            ("enabled", Value::Null),
-            ("forced", Value::Null),
-        ]);
-        let found = self.read(&state).await?;
+        let wanted = RowLevelSecurityModel {
+            database: database.clone(),
+            schema: rest[0].clone(),
+            table: rest[1].clone(),
+            ..RowLevelSecurityModel::default()
+        };
+        let table = wanted.table_name();
+        let found = ResourceType::read(self, wanted).await?;
         found.ok_or_else(|| {
             Diagnostics::from(Diagnostic::error(
                 "Table Not Found",
                 format!(
                     "There is no table {} in database {:?}. Names are case-sensitive and used \
                      exactly as written in the import ID.",
-                    TableName {
-                        schema: rest[0].clone(),
-                        table: rest[1].clone()
-                    }
-                    .quoted(),
+                    table.quoted(),
                     database_label(&client, database.as_deref())
                 ),
             ))

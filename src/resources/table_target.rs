@@ -1,39 +1,60 @@
 //! What `postgresql_policy` and `postgresql_row_level_security` share: the
-//! `database` / `schema` / `table` attributes, connecting to the right
-//! database, running table-locking DDL under `lock_timeout`, and turning
-//! the errors such DDL meets into diagnostics that name the table.
+//! `database` / `schema` / `table` attributes, running table-locking DDL
+//! under `lock_timeout` in the right database, and turning the errors such
+//! DDL meets into diagnostics that name the table.
 
 use tokio_postgres::error::SqlState;
 
 use crate::pg::error::PgError;
 use crate::pg::exec::Statement;
-use crate::pg::policy::{is_lock_timeout, lock_table, TableName};
-use crate::protocol::{Attribute, Diagnostic, Diagnostics, Type, Value};
+use crate::pg::table::{lock_table, TableName};
+use crate::protocol::model;
+use crate::protocol::{Attribute, Diagnostic, Diagnostics, Value};
 
 use super::errors::{pg_diag, ErrorContext};
 use super::planned::TableKey;
 use super::state::Client;
+use super::validators;
 
-/// The `database`, `schema` and `table` attributes; a change of any of them
-/// replaces the resource.
-pub fn attributes() -> Vec<Attribute> {
-    vec![
-        Attribute::optional(
-            "database",
-            Type::String,
-            "Database holding the table. Default: the provider's `database`.",
-        )
-        .replaces(),
-        Attribute::optional("schema", Type::String, "Schema of the table.")
-            .with_default(Value::string("public"))
-            .replaces(),
-        Attribute::required(
-            "table",
-            Type::String,
-            "Name of the table (exact, case-sensitive; it is always quoted).",
-        )
-        .replaces(),
-    ]
+/// The `database` attribute.
+pub fn database_attr() -> Attribute {
+    model::optional("Database holding the table. Default: the provider's `database`.")
+        .replaces()
+        .each(validators::database_name)
+}
+
+/// The `schema` attribute.
+pub fn schema_attr() -> Attribute {
+    model::optional("Schema of the table.")
+        .default("public")
+        .replaces()
+        .each(validators::schema_name)
+}
+
+/// The `table` attribute.
+pub fn table_attr() -> Attribute {
+    model::required("Name of the table (exact, case-sensitive; it is always quoted).")
+        .replaces()
+        .each(validators::table_name)
+}
+
+/// A model of something on one table, with the three attributes above.
+pub trait OnTable {
+    /// `database`; `None` for the provider's.
+    fn database(&self) -> Option<&str>;
+    /// The table.
+    fn table_name(&self) -> TableName;
+
+    /// The parts of the dotted ID: the database when set, the schema and
+    /// the table.
+    fn id_parts(&self) -> Vec<String> {
+        let t = self.table_name();
+        self.database()
+            .map(str::to_string)
+            .into_iter()
+            .chain([t.schema, t.table])
+            .collect()
+    }
 }
 
 /// The table named by a state or plan value, when schema and table are known.
@@ -76,12 +97,6 @@ pub fn database_label(client: &Client, database: Option<&str>) -> String {
         .to_string()
 }
 
-/// Whether connecting failed because the database does not exist (any
-/// more), which means everything in it is gone too.
-pub fn is_missing_database(err: &PgError) -> bool {
-    matches!(err, PgError::Connect { sqlstate: Some(s), .. } if *s == SqlState::INVALID_CATALOG_NAME)
-}
-
 /// Runs statements changing `table` in one transaction on `database`, after
 /// `SET LOCAL lock_timeout` (when the provider has one) and locking the
 /// table ([`lock_table`]).
@@ -111,7 +126,7 @@ pub fn table_diag(
 ) -> Diagnostics {
     let server = err.db_message().unwrap_or_else(|| err.to_string());
     let db = database_label(client, database);
-    if is_lock_timeout(err) {
+    if err.is_lock_timeout() {
         let waited = client
             .lock_timeout
             .map(|t| format!("lock_timeout ({} ms)", t.as_millis()))

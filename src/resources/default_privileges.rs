@@ -14,6 +14,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::model;
+use crate::pg::citus;
 use crate::pg::default_privileges::{
     self as sql, expand_default_privileges, DefaultObjectType, DefaultTarget, DEFAULT_OBJECT_TYPES,
 };
@@ -268,6 +269,30 @@ impl DefaultPrivilegesResource {
     }
 }
 
+impl DefaultPrivilegesResource {
+    /// Citus keeps default privileges on the coordinator (verified with
+    /// 13.2): they reach the shards of tables created there and distributed
+    /// afterwards, and nothing created on a worker directly.
+    async fn citus_warning(&self, database: Option<&str>) -> Option<Diagnostic> {
+        let client = self.state.client_opt().await?;
+        let conn = client.pools.get(database).await.ok()?;
+        if !citus::installed(&**conn).await.ok()? {
+            return None;
+        }
+        Some(
+            Diagnostic::warning(
+                "Default Privileges Stay On The Citus Coordinator",
+                "This database runs Citus, which does not propagate ALTER DEFAULT PRIVILEGES to \
+                 its workers. The privileges reach every shard of a table created on the \
+                 coordinator and then distributed (Citus copies the table's ACL), but not objects \
+                 created on a worker directly. Create objects through the coordinator, or grant \
+                 on them with postgresql_grant.",
+            )
+            .at("database"),
+        )
+    }
+}
+
 #[async_trait]
 impl ResourceType for DefaultPrivilegesResource {
     type Model = DefaultPrivilegesModel;
@@ -347,6 +372,14 @@ impl ResourceType for DefaultPrivilegesResource {
                 (version, plan.value.get("privileges").as_string_set())
             {
                 d.0.extend(check_maintain(version, &privs));
+            }
+        }
+        if input.prior.is_null() {
+            if let Some(w) = self
+                .citus_warning(plan.value.get("database").as_str())
+                .await
+            {
+                d.push(w);
             }
         }
         d

@@ -235,6 +235,30 @@ impl TfValue for BTreeMap<String, String> {
     }
 }
 
+/// A list of objects (not nested blocks: an attribute of type
+/// `list(object(...))`, as data sources return results).
+impl<M: Model> TfValue for Vec<M> {
+    fn ty() -> Type {
+        Type::list(Type::object(
+            M::attributes()
+                .iter()
+                .map(|a| (a.name.clone(), a.ty.clone())),
+        ))
+    }
+    fn from_known(v: &Value) -> Result<Self, FieldError> {
+        let items = v
+            .as_elements()
+            .ok_or_else(|| FieldError::Invalid("not a list".into()))?;
+        items
+            .iter()
+            .map(|item| M::from_value(item).map_err(|e| FieldError::Invalid(e.to_string())))
+            .collect()
+    }
+    fn to_value(&self) -> Value {
+        Value::List(self.iter().map(Model::to_value).collect())
+    }
+}
+
 /// The strings of a list or set; an unknown element makes the whole unknown.
 fn strings_of(v: &Value) -> Result<Vec<String>, FieldError> {
     let items = v

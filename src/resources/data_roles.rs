@@ -7,52 +7,91 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::model;
 use crate::pg::audit::{self, RoleFilter, RoleInfo};
-use crate::protocol::{
-    Attribute, Block, DResult, DataSource, Diagnostic, Diagnostics, Schema, Type, Value,
-};
+use crate::protocol::model::{computed, optional};
+use crate::protocol::{DResult, DataSourceType, Problem, Tf};
 
-use super::errors::{pg_diag, ErrorContext};
+use super::errors::{ErrorContext, OrDiag};
 use super::state::ProviderState;
-use super::util::string;
 
-/// The attributes of one element of `roles`, with their types.
-fn role_object_type() -> Type {
-    Type::object([
-        ("name", Type::String),
-        ("superuser", Type::Bool),
-        ("create_database", Type::Bool),
-        ("create_role", Type::Bool),
-        ("inherit", Type::Bool),
-        ("login", Type::Bool),
-        ("replication", Type::Bool),
-        ("bypass_row_level_security", Type::Bool),
-        ("connection_limit", Type::Number),
-        ("valid_until", Type::String),
-        ("member_of", Type::list(Type::String)),
-    ])
+model! {
+    /// One role of the list.
+    pub struct RoleEntry {
+        name: String = computed("Name."),
+        superuser: bool = computed("SUPERUSER."),
+        create_database: bool = computed("CREATEDB."),
+        create_role: bool = computed("CREATEROLE."),
+        inherit: bool = computed("INHERIT."),
+        login: bool = computed("LOGIN."),
+        replication: bool = computed("REPLICATION."),
+        bypass_row_level_security: bool = computed("BYPASSRLS."),
+        connection_limit: i64 = computed("CONNECTION LIMIT."),
+        valid_until: String = computed("VALID UNTIL."),
+        member_of: Vec<String> = computed("Direct memberships."),
+    }
 }
 
-fn role_value(r: &RoleInfo) -> Value {
-    Value::object([
-        ("name", Value::string(&r.name)),
-        ("superuser", Value::bool(r.superuser)),
-        ("create_database", Value::bool(r.create_database)),
-        ("create_role", Value::bool(r.create_role)),
-        ("inherit", Value::bool(r.inherit)),
-        ("login", Value::bool(r.login)),
-        ("replication", Value::bool(r.replication)),
-        (
-            "bypass_row_level_security",
-            Value::bool(r.bypass_row_level_security),
+model! {
+    /// A `postgresql_roles` read.
+    pub struct RolesModel {
+        id: Tf<String> = computed(
+            "The filter as a JSON object (`name_pattern`, `login`, `include_system`); the same \
+             filter always gives the same id.",
         ),
-        (
-            "connection_limit",
-            Value::int(i64::from(r.connection_limit)),
+        name_pattern: Option<String> = optional(
+            "Only roles whose name matches this SQL `LIKE` pattern: `%` matches any run of \
+             characters, `_` any single character, and a backslash escapes the next one \
+             (`app\\\\_%` in HCL is the pattern `app\\_%`: names starting with `app_`). \
+             Case-sensitive; the whole name must match. Unset: every role.",
+        )
+        .each(like_pattern),
+        login: Option<bool> = optional(
+            "Only roles that can (`true`) or cannot (`false`) log in. Unset: both.",
         ),
-        ("valid_until", Value::string(&r.valid_until)),
-        ("member_of", Value::string_list(r.member_of.iter().cloned())),
-    ])
+        include_system: bool = optional(
+            "Also list PostgreSQL's predefined roles (names starting with `pg_`, such as \
+             `pg_read_all_data`).",
+        )
+        .default(false),
+        roles: Tf<Vec<RoleEntry>> = computed(
+            "The matching roles, sorted by name. Each has `name`; the attributes `superuser`, \
+             `create_database`, `create_role`, `inherit`, `login`, `replication`, \
+             `bypass_row_level_security` and `connection_limit` (`-1` for no limit), named as in \
+             `postgresql_role`; `valid_until`, the password expiry in RFC 3339 UTC (for example \
+             `2030-01-01T00:00:00Z`) or `infinity` when the password never expires; and \
+             `member_of`, the roles it is directly a member of (sorted, each listed once even \
+             when granted by several grantors; memberships through other roles are not \
+             expanded).",
+        ),
+    }
+}
+
+impl From<&RoleInfo> for RoleEntry {
+    fn from(r: &RoleInfo) -> Self {
+        RoleEntry {
+            name: r.name.clone(),
+            superuser: r.superuser,
+            create_database: r.create_database,
+            create_role: r.create_role,
+            inherit: r.inherit,
+            login: r.login,
+            replication: r.replication,
+            bypass_row_level_security: r.bypass_row_level_security,
+            connection_limit: i64::from(r.connection_limit),
+            valid_until: r.valid_until.clone(),
+            member_of: r.member_of.clone(),
+        }
+    }
+}
+
+fn like_pattern(attr: &str, pattern: &str) -> Option<Problem> {
+    audit::like_pattern_problem(pattern).map(|problem| {
+        Problem::new(
+            "Invalid Name Pattern",
+            format!("{attr} {pattern:?} is not a valid LIKE pattern: {problem}."),
+        )
+    })
 }
 
 /// The id: the filter, written out so equal filters give equal ids.
@@ -78,108 +117,34 @@ impl RolesDataSource {
 }
 
 #[async_trait]
-impl DataSource for RolesDataSource {
-    fn type_name(&self) -> &'static str {
-        "postgresql_roles"
+impl DataSourceType for RolesDataSource {
+    type Model = RolesModel;
+    const NAME: &'static str = "postgresql_roles";
+
+    fn description(&self) -> String {
+        "Lists PostgreSQL roles with their attributes and the roles they are directly a member \
+         of, optionally filtered by name pattern and by whether they can log in. Predefined \
+         `pg_*` roles are left out unless `include_system` is true. Roles are sorted by name \
+         (byte order)."
+            .into()
     }
 
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block {
-                description: "Lists PostgreSQL roles with their attributes and the roles they are \
-                    directly a member of, optionally filtered by name pattern and by whether they \
-                    can log in. Predefined `pg_*` roles are left out unless `include_system` is \
-                    true. Roles are sorted by name (byte order)."
-                    .into(),
-                attributes: vec![
-                    Attribute::computed(
-                        "id",
-                        Type::String,
-                        "The filter as a JSON object (`name_pattern`, `login`, `include_system`); \
-                         the same filter always gives the same id.",
-                    ),
-                    Attribute::optional(
-                        "name_pattern",
-                        Type::String,
-                        "Only roles whose name matches this SQL `LIKE` pattern: `%` matches any \
-                         run of characters, `_` any single character, and a backslash escapes the \
-                         next one (`app\\\\_%` in HCL is the pattern `app\\_%`: names starting \
-                         with `app_`). Case-sensitive; the whole name must match. Unset: every \
-                         role.",
-                    ),
-                    Attribute::optional(
-                        "login",
-                        Type::Bool,
-                        "Only roles that can (`true`) or cannot (`false`) log in. Unset: both.",
-                    ),
-                    Attribute::optional(
-                        "include_system",
-                        Type::Bool,
-                        "Also list PostgreSQL's predefined roles (names starting with `pg_`, such \
-                         as `pg_read_all_data`).",
-                    )
-                    .with_default(Value::bool(false)),
-                    Attribute::computed(
-                        "roles",
-                        Type::list(role_object_type()),
-                        "The matching roles, sorted by name. Each has `name`; the attributes \
-                         `superuser`, `create_database`, `create_role`, `inherit`, `login`, \
-                         `replication`, `bypass_row_level_security` and `connection_limit` (`-1` \
-                         for no limit), named as in `postgresql_role`; `valid_until`, the password \
-                         expiry in RFC 3339 UTC (for example `2030-01-01T00:00:00Z`) or \
-                         `infinity` when the password never expires; and `member_of`, the roles it \
-                         is directly a member of (sorted, each listed once even when granted by \
-                         several grantors; memberships through other roles are not expanded).",
-                    ),
-                ],
-                blocks: vec![],
-            },
-        }
-    }
-
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        if let Some(pattern) = config.get("name_pattern").as_str() {
-            if let Some(problem) = audit::like_pattern_problem(pattern) {
-                d.push(
-                    Diagnostic::error(
-                        "Invalid Name Pattern",
-                        format!("name_pattern {pattern:?} is not a valid LIKE pattern: {problem}."),
-                    )
-                    .at("name_pattern"),
-                );
-            }
-        }
-        d
-    }
-
-    async fn read(&self, config: &Value) -> DResult<Value> {
+    async fn read(&self, config: RolesModel) -> DResult<RolesModel> {
         let client = self.state.client().await?;
         let filter = RoleFilter {
-            name_pattern: string(config, "name_pattern"),
-            login: config.get("login").as_bool(),
-            include_system: config.get("include_system").as_bool().unwrap_or(false),
+            name_pattern: config.name_pattern.clone(),
+            login: config.login,
+            include_system: config.include_system,
         };
-        let ctx = ErrorContext {
-            connected_as: client.info.current_user.clone(),
-            privilege_needed: Some("access to the pg_roles catalog view".into()),
-            import_command: None,
-            object: "role list".into(),
-        };
-        let conn = client
-            .pools
-            .get(None)
-            .await
-            .map_err(|e| pg_diag(&e, &ctx))?;
-        let roles = audit::list_roles(&**conn, &filter)
-            .await
-            .map_err(|e| pg_diag(&e, &ctx))?;
-        let mut state = config.clone();
-        state.set("id", Value::string(id_of(&filter)));
-        state.set("include_system", Value::bool(filter.include_system));
-        state.set("roles", Value::List(roles.iter().map(role_value).collect()));
-        Ok(state)
+        let ctx = ErrorContext::new(&client.info.current_user, "role list")
+            .needs("access to the pg_roles catalog view");
+        let conn = client.pools.get(None).await.or_diag(&ctx)?;
+        let roles = audit::list_roles(&**conn, &filter).await.or_diag(&ctx)?;
+        Ok(RolesModel {
+            id: Tf::Known(id_of(&filter)),
+            roles: Tf::Known(roles.iter().map(RoleEntry::from).collect()),
+            ..config
+        })
     }
 }
 
@@ -188,7 +153,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn role_value_matches_schema_type() {
+    fn role_entry_matches_schema_type() {
+        use crate::protocol::{Model, Type, Value};
         let r = RoleInfo {
             name: "app".into(),
             superuser: false,
@@ -202,8 +168,11 @@ mod tests {
             valid_until: "infinity".into(),
             member_of: vec!["readers".into()],
         };
-        let v = role_value(&r);
-        let Type::Object { attrs, .. } = role_object_type() else {
+        let v = RoleEntry::from(&r).to_value();
+        let Type::List(elem) = <Vec<RoleEntry> as crate::protocol::model::TfValue>::ty() else {
+            panic!("not a list type")
+        };
+        let Type::Object { attrs, .. } = *elem else {
             panic!("not an object type")
         };
         let Value::Object(m) = &v else {

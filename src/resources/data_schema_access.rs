@@ -10,38 +10,64 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use tokio_postgres::error::SqlState;
-
+use crate::model;
 use crate::pg::audit::{self, SchemaAccess};
-use crate::protocol::{
-    Attribute, Block, DResult, DataSource, Diagnostic, Diagnostics, Schema, Type, Value,
-};
+use crate::protocol::model::{computed, optional, required};
+use crate::protocol::{DResult, DataSourceType, Diagnostic, Diagnostics, Tf, Value};
+use async_trait::async_trait;
 
-use super::errors::{pg_diag, ErrorContext};
+use super::errors::{pg_diag, ErrorContext, OrDiag};
 use super::state::ProviderState;
-use super::util::{check_identifier, string};
+use super::validators;
 
-fn access_object_type() -> Type {
-    Type::object([
-        ("schema", Type::String),
-        ("role", Type::String),
-        ("can_read", Type::Bool),
-        ("can_write", Type::Bool),
-        ("is_login", Type::Bool),
-        ("is_superuser", Type::Bool),
-    ])
+model! {
+    /// One schema and role with access.
+    pub struct AccessEntry {
+        schema: String = computed("Schema."),
+        role: String = computed("Role."),
+        can_read: bool = computed("Read access."),
+        can_write: bool = computed("Write access."),
+        is_login: bool = computed("The role can log in."),
+        is_superuser: bool = computed("The role is a superuser."),
+    }
 }
 
-fn access_value(a: &SchemaAccess) -> Value {
-    Value::object([
-        ("schema", Value::string(&a.schema)),
-        ("role", Value::string(&a.role)),
-        ("can_read", Value::bool(a.can_read)),
-        ("can_write", Value::bool(a.can_write)),
-        ("is_login", Value::bool(a.is_login)),
-        ("is_superuser", Value::bool(a.is_superuser)),
-    ])
+model! {
+    /// A `postgresql_schema_access` read.
+    pub struct SchemaAccessModel {
+        id: Tf<String> = computed(
+            "The database and schemas as a JSON object; the same inputs always give the same id.",
+        ),
+        schemas: Vec<String> = required(
+            "Names of the schemas to check (exact, case-sensitive). A name listed twice is \
+             reported once.",
+        )
+        .each(validators::schema_name),
+        database: Tf<String> = optional(
+            "Database holding the schemas. Defaults to the provider's database.",
+        )
+        .and_computed()
+        .each(validators::database_name),
+        access: Tf<Vec<AccessEntry>> = computed(
+            "One entry per schema and role with read or write access, ordered as `schemas` then \
+             by role name (byte order); roles with neither are left out. Each has `schema`, \
+             `role`, `can_read`, `can_write`, `is_login` (the role can log in) and \
+             `is_superuser`.",
+        ),
+    }
+}
+
+impl From<&SchemaAccess> for AccessEntry {
+    fn from(a: &SchemaAccess) -> Self {
+        AccessEntry {
+            schema: a.schema.clone(),
+            role: a.role.clone(),
+            can_read: a.can_read,
+            can_write: a.can_write,
+            is_login: a.is_login,
+            is_superuser: a.is_superuser,
+        }
+    }
 }
 
 /// The id: database and schemas, written out so equal inputs give equal ids.
@@ -62,16 +88,12 @@ impl SchemaAccessDataSource {
 }
 
 #[async_trait]
-impl DataSource for SchemaAccessDataSource {
-    fn type_name(&self) -> &'static str {
-        "postgresql_schema_access"
-    }
+impl DataSourceType for SchemaAccessDataSource {
+    type Model = SchemaAccessModel;
+    const NAME: &'static str = "postgresql_schema_access";
 
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            block: Block {
-                description: "Audits who can read or write schemas: for each schema, every role \
+    fn description(&self) -> String {
+        "Audits who can read or write schemas: for each schema, every role \
                     that effectively can, counting privileges inherited through memberships, \
                     privileges granted to PUBLIC, and superusers (who pass every check). Compare \
                     it with your configuration to find access that nothing in it grants. \
@@ -88,81 +110,39 @@ impl DataSource for SchemaAccessDataSource {
                     checks. \
                     Privileges on individual columns, sequences, functions and CREATE on the \
                     schema are not considered."
-                    .into(),
-                attributes: vec![
-                    Attribute::computed(
-                        "id",
-                        Type::String,
-                        "The database and schemas as a JSON object; the same inputs always give \
-                         the same id.",
-                    ),
-                    Attribute::required(
-                        "schemas",
-                        Type::list(Type::String),
-                        "Names of the schemas to check (exact, case-sensitive). A name listed \
-                         twice is reported once.",
-                    ),
-                    Attribute::optional(
-                        "database",
-                        Type::String,
-                        "Database holding the schemas. Defaults to the provider's database.",
-                    )
-                    .and_computed(),
-                    Attribute::computed(
-                        "access",
-                        Type::list(access_object_type()),
-                        "One entry per schema and role with read or write access, ordered as \
-                         `schemas` then by role name (byte order); roles with neither are left \
-                         out. Each has `schema`, `role`, `can_read`, `can_write`, `is_login` \
-                         (the role can log in) and `is_superuser`.",
-                    ),
-                ],
-                blocks: vec![],
-            },
-        }
+            .into()
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
-        if let Some(items) = config.get("schemas").as_elements() {
-            for item in items {
-                if item.is_null() {
-                    d.push(
-                        Diagnostic::error(
-                            "Null Schema Name",
-                            "schemas must not contain null; list schema names only.",
-                        )
-                        .at("schemas"),
-                    );
-                } else if let Some(e) = item
-                    .as_str()
-                    .and_then(|s| check_identifier("schemas", "Schema Name", s))
-                {
-                    d.push(e);
-                }
-            }
-        }
-        if let Some(db) = config.get("database").as_str() {
-            if let Some(e) = check_identifier("database", "Database Name", db) {
-                d.push(e);
-            }
+        if config
+            .get("schemas")
+            .as_elements()
+            .is_some_and(|items| items.iter().any(Value::is_null))
+        {
+            d.push(
+                Diagnostic::error(
+                    "Null Schema Name",
+                    "schemas must not contain null; list schema names only.",
+                )
+                .at("schemas"),
+            );
         }
         d
     }
 
-    async fn read(&self, config: &Value) -> DResult<Value> {
+    async fn read(&self, config: SchemaAccessModel) -> DResult<SchemaAccessModel> {
         let client = self.state.client().await?;
-        let database =
-            string(config, "database").unwrap_or_else(|| client.pools.settings().database.clone());
-        let schemas = config.get("schemas").as_string_set().unwrap_or_default();
-        let ctx = ErrorContext {
-            connected_as: client.info.current_user.clone(),
-            privilege_needed: Some(format!("CONNECT on database {database:?}")),
-            import_command: None,
-            object: format!("database {database:?}"),
-        };
+        let database = config
+            .database
+            .known()
+            .cloned()
+            .unwrap_or_else(|| client.pools.settings().database.clone());
+        let schemas = config.schemas.clone();
+        let ctx = ErrorContext::new(&client.info.current_user, format!("database {database:?}"))
+            .needs(format!("CONNECT on database {database:?}"));
         let conn = client.pools.get(Some(&database)).await.map_err(|e| {
-            if e.sqlstate() == Some(&SqlState::INVALID_CATALOG_NAME) {
+            if e.is_missing_database() {
                 Diagnostics::from(
                     Diagnostic::error(
                         "Database Not Found",
@@ -179,7 +159,7 @@ impl DataSource for SchemaAccessDataSource {
         })?;
         let report = audit::schema_access(&**conn, &schemas)
             .await
-            .map_err(|e| pg_diag(&e, &ctx))?;
+            .or_diag(&ctx)?;
         if !report.missing.is_empty() {
             let names = report
                 .missing
@@ -203,14 +183,12 @@ impl DataSource for SchemaAccessDataSource {
             .at("schemas")
             .into());
         }
-        let mut state = config.clone();
-        state.set("id", Value::string(id_of(&database, &schemas)));
-        state.set("database", Value::string(&database));
-        state.set(
-            "access",
-            Value::List(report.access.iter().map(access_value).collect()),
-        );
-        Ok(state)
+        Ok(SchemaAccessModel {
+            id: Tf::Known(id_of(&database, &schemas)),
+            access: Tf::Known(report.access.iter().map(AccessEntry::from).collect()),
+            database: Tf::Known(database),
+            ..config
+        })
     }
 }
 
@@ -227,24 +205,18 @@ mod tests {
     }
 
     #[test]
-    fn access_value_matches_schema_type() {
-        let v = access_value(&SchemaAccess {
+    fn access_entry_keeps_every_field() {
+        use crate::protocol::Model;
+        let v = AccessEntry::from(&SchemaAccess {
             schema: "s".into(),
             role: "r".into(),
             can_read: true,
             can_write: false,
             is_login: true,
             is_superuser: false,
-        });
-        let Type::Object { attrs, .. } = access_object_type() else {
-            panic!("not an object type")
-        };
-        let Value::Object(m) = &v else {
-            panic!("not an object")
-        };
-        assert_eq!(
-            m.keys().collect::<Vec<_>>(),
-            attrs.keys().collect::<Vec<_>>()
-        );
+        })
+        .to_value();
+        assert_eq!(v.get("role").as_str(), Some("r"));
+        assert_eq!(v.get("can_write").as_bool(), Some(false));
     }
 }

@@ -22,7 +22,6 @@ pub mod role;
 pub mod row_level_security;
 pub mod state;
 pub mod table_target;
-pub mod util;
 pub mod validators;
 
 use std::sync::Arc;
@@ -56,10 +55,6 @@ impl Default for PostgresProvider {
 impl Provider for PostgresProvider {
     fn schema(&self) -> Schema {
         provider_config::schema()
-    }
-
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        provider_config::validate(config)
     }
 
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {

@@ -16,6 +16,7 @@ pub mod import_id;
 pub mod membership_advice;
 pub mod planned;
 pub mod policy;
+pub mod policy_checks;
 pub mod privileges;
 pub mod provider_config;
 pub mod role;

@@ -65,6 +65,68 @@ impl Acc {
     pub fn admin(&self) -> tokio_postgres::Client {
         self.block(self.cluster.admin())
     }
+
+    /// Runs statements as the superuser on the `postgres` database.
+    pub fn sql(&self, statements: &str) {
+        let admin = self.admin();
+        self.block(support::exec(&admin, statements));
+    }
+
+    /// A database of the test's own, dropped when the value is.
+    pub fn database(&self, prefix: &str) -> TestDb<'_> {
+        let name = support::unique_name(prefix);
+        self.sql(&format!("CREATE DATABASE {}", support::ident(&name)));
+        let client = self.block(self.cluster.connect(
+            &name,
+            self.cluster.superuser(),
+            self.cluster.password(),
+        ));
+        TestDb {
+            name,
+            client,
+            acc: self,
+        }
+    }
+}
+
+/// A database created for one test, with a superuser client on it.
+pub struct TestDb<'a> {
+    /// Its name (plain, lower case).
+    pub name: String,
+    /// A superuser session in it.
+    pub client: tokio_postgres::Client,
+    acc: &'a Acc,
+}
+
+impl TestDb<'_> {
+    /// Runs statements in the database.
+    pub fn exec(&self, statements: &str) {
+        self.acc.block(support::exec(&self.client, statements));
+    }
+
+    /// The first column of the one row a query returns, as text.
+    pub fn one(&self, sql: &str) -> String {
+        self.acc
+            .block(support::query_one_str(&self.client, sql, &[]))
+    }
+
+    /// The first column of every row, as text.
+    pub fn strings(&self, sql: &str) -> Vec<String> {
+        self.acc
+            .block(support::query_strings(&self.client, sql, &[]))
+    }
+}
+
+impl Drop for TestDb<'_> {
+    fn drop(&mut self) {
+        // Best effort: a failing test should report its own failure, not
+        // this one.
+        let admin = self.acc.admin();
+        let _ = self.acc.block(admin.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            support::ident(&self.name)
+        )));
+    }
 }
 
 fn enabled() -> bool {

@@ -301,15 +301,15 @@ impl Cluster {
   host     = "{host}"
   port     = {port}
   database = "postgres"
-  username = "{username}"
-  password = "{password}"
+  username = {username}
+  password = {password}
   sslmode  = "disable"
 }}
 "#,
             host = self.host(),
             port = self.port,
-            username = hcl_escape(username),
-            password = hcl_escape(password),
+            username = super::quote::hcl(username),
+            password = super::quote::hcl(password),
         )
     }
 
@@ -637,12 +637,4 @@ fn shell_words(words: &[String]) -> String {
         .map(|w| shell_quote(w))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Escapes a value for an HCL double-quoted string.
-fn hcl_escape(s: &str) -> String {
-    s.replace('\\', r"\\")
-        .replace('"', "\\\"")
-        .replace("${", "$${")
-        .replace("%{", "%%{")
 }

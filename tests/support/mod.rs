@@ -8,6 +8,10 @@
 //!   provider binary Cargo just built, and the CLI lookup
 //!   ([`terraform_binary`]).
 //! - [`sql`]: catalog checks and statements with readable error messages.
+//! - [`quote`]: values written into HCL and SQL, one way everywhere.
+//! - [`steps`]: tests as lists of steps ([`TestCase`], [`Step`]), like
+//!   terraform-plugin-testing.
+//! - [`fs`]: copying example directories.
 //! - [`citus`]: a coordinator and two workers running Citus
 //!   ([`CitusCluster`], shared through [`shared_citus`]), from the
 //!   PostgreSQL build `CITUS_PG_BIN` names.
@@ -20,10 +24,15 @@
 
 pub mod citus;
 pub mod cluster;
+pub mod fs;
+pub mod quote;
 pub mod sql;
+pub mod steps;
 pub mod terraform;
 
 pub use citus::{citus_bin_dir, shared_citus, CitusCluster};
 pub use cluster::{shared, unique_name, Cluster, ClusterOptions};
+pub use quote::{hcl, hcl_list, ident, literal, qualified};
 pub use sql::{db_err_text, exec, exists, query_one_str, query_opt_str, query_strings};
+pub use steps::{Step, TestCase};
 pub use terraform::{terraform_binary, Output, Running, Workspace};

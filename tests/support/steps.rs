@@ -1,0 +1,262 @@
+//! Acceptance tests as lists of steps, the way terraform-plugin-testing
+//! writes them: a [`TestCase`] runs its [`Step`]s in order in one Terraform
+//! workspace, then destroys everything and runs the destroy check.
+//!
+//! What each kind of step does:
+//! * [`Step::apply`]: writes the configuration (after the provider block),
+//!   runs what [`Step::before`] asks, checks what the plan shows when
+//!   [`Step::plan_shows`] asks, applies, requires an empty plan, refreshes,
+//!   requires an empty plan again, then runs the step's checks.
+//! * [`Step::fails`]: the plan or apply of the configuration must fail with
+//!   the given text; nothing else happens.
+//! * [`Step::import`]: imports an address by ID into a fresh state with the
+//!   last applied configuration, requires that the plan for that address
+//!   is empty there, and compares every attribute with the state the
+//!   earlier steps left (except those named in [`Step::ignore`]).
+//!
+//! Checks are closures; they get the workspace, so they can look at state
+//! or output, and capture whatever else they need (a SQL client, names).
+
+use serde_json::Value as Json;
+
+use super::terraform::{Output, Workspace};
+
+type Check<'a> = Box<dyn Fn(&Workspace, &Output) + 'a>;
+type Before<'a> = Box<dyn Fn(&Workspace) + 'a>;
+
+enum Kind<'a> {
+    Apply,
+    Fails(&'a str),
+    Import {
+        address: &'a str,
+        id: String,
+        ignore: Vec<&'a str>,
+    },
+}
+
+/// One step of a [`TestCase`].
+pub struct Step<'a> {
+    config: Option<String>,
+    kind: Kind<'a>,
+    before: Vec<Before<'a>>,
+    plan_shows: Vec<String>,
+    checks: Vec<Check<'a>>,
+}
+
+impl<'a> Step<'a> {
+    fn new(config: Option<String>, kind: Kind<'a>) -> Step<'a> {
+        Step {
+            config,
+            kind,
+            before: Vec::new(),
+            plan_shows: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+
+    /// Applies `config` (HCL after the provider block) and requires empty
+    /// plans after apply and after refresh.
+    pub fn apply(config: impl Into<String>) -> Step<'a> {
+        Step::new(Some(config.into()), Kind::Apply)
+    }
+
+    /// The plan (or, failing that, the apply) of `config` must fail, and
+    /// its output contain `text`.
+    pub fn fails(config: impl Into<String>, text: &'a str) -> Step<'a> {
+        Step::new(Some(config.into()), Kind::Fails(text))
+    }
+
+    /// Imports `address` by `id` into a fresh state, with the configuration
+    /// of the last applied step, and compares it with the current state.
+    pub fn import(address: &'a str, id: impl Into<String>) -> Step<'a> {
+        Step::new(
+            None,
+            Kind::Import {
+                address,
+                id: id.into(),
+                ignore: Vec::new(),
+            },
+        )
+    }
+
+    /// Attributes an import cannot know (write-only values, configuration
+    /// only settings) and so leaves out of the comparison.
+    pub fn ignore(mut self, attributes: &[&'a str]) -> Step<'a> {
+        if let Kind::Import { ignore, .. } = &mut self.kind {
+            ignore.extend_from_slice(attributes);
+        }
+        self
+    }
+
+    /// Runs `f` before the step (for example a change made outside
+    /// Terraform, whose drift the step's plan should show).
+    pub fn before(mut self, f: impl Fn(&Workspace) + 'a) -> Step<'a> {
+        self.before.push(Box::new(f));
+        self
+    }
+
+    /// The plan before the apply must have changes, showing every text.
+    pub fn plan_shows(mut self, texts: &[&str]) -> Step<'a> {
+        self.plan_shows
+            .extend(texts.iter().map(|t| (*t).to_string()));
+        self
+    }
+
+    /// Runs `f` after the step, with the apply's output.
+    pub fn check(mut self, f: impl Fn(&Workspace, &Output) + 'a) -> Step<'a> {
+        self.checks.push(Box::new(f));
+        self
+    }
+}
+
+/// Steps run in order in one workspace, then a destroy.
+pub struct TestCase<'a> {
+    provider: String,
+    steps: Vec<Step<'a>>,
+    check_destroy: Vec<Box<dyn Fn() + 'a>>,
+}
+
+impl<'a> TestCase<'a> {
+    /// A test case whose configurations all start with `provider` (a
+    /// provider block, e.g. [`super::Cluster::provider_block`]).
+    pub fn new(provider: impl Into<String>) -> TestCase<'a> {
+        TestCase {
+            provider: provider.into(),
+            steps: Vec::new(),
+            check_destroy: Vec::new(),
+        }
+    }
+
+    /// Adds a step.
+    pub fn step(mut self, step: Step<'a>) -> TestCase<'a> {
+        self.steps.push(step);
+        self
+    }
+
+    /// Runs `f` after the final destroy.
+    pub fn check_destroy(mut self, f: impl Fn() + 'a) -> TestCase<'a> {
+        self.check_destroy.push(Box::new(f));
+        self
+    }
+
+    /// Runs every step, destroys, runs the destroy checks.
+    pub fn run(self) {
+        let ws = Workspace::new();
+        let mut last_config: Option<String> = None;
+        for (i, step) in self.steps.iter().enumerate() {
+            let config = step
+                .config
+                .as_ref()
+                .map(|hcl| format!("{}{hcl}", self.provider));
+            if let Some(c) = &config {
+                ws.write_config(c);
+            }
+            for f in &step.before {
+                f(&ws);
+            }
+            match &step.kind {
+                Kind::Apply => {
+                    if !step.plan_shows.is_empty() {
+                        let plan = ws.assert_changes();
+                        for text in &step.plan_shows {
+                            assert!(
+                                plan.contains(text.as_str()),
+                                "step {i}: the plan does not show {text:?}:\n{plan}"
+                            );
+                        }
+                    }
+                    let out = ws.apply_clean();
+                    last_config = config;
+                    for check in &step.checks {
+                        check(&ws, &out);
+                    }
+                }
+                Kind::Fails(text) => {
+                    let out = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+                    assert!(
+                        !out.success(),
+                        "step {i}: expected a failure mentioning {text:?}, but it applied"
+                    );
+                    assert!(
+                        out.combined().contains(text),
+                        "step {i}: the failure does not mention {text:?}:\n{}",
+                        out.combined()
+                    );
+                    for check in &step.checks {
+                        check(&ws, &out);
+                    }
+                    // Later steps start from the last good configuration.
+                    if let Some(c) = &last_config {
+                        ws.write_config(c);
+                    }
+                }
+                Kind::Import {
+                    address,
+                    id,
+                    ignore,
+                } => {
+                    let config = last_config.as_ref().unwrap_or_else(|| {
+                        panic!("step {i}: an import needs an applied step before it")
+                    });
+                    let fresh = Workspace::new();
+                    fresh.write_config(config);
+                    let out = fresh.import(address, id);
+                    let target = format!("-target={address}");
+                    let plan = fresh.run(&[
+                        "plan",
+                        "-detailed-exitcode",
+                        "-input=false",
+                        "-no-color",
+                        &target,
+                    ]);
+                    assert_eq!(
+                        plan.status,
+                        0,
+                        "step {i}: the plan after importing {address} is not empty:\n{}",
+                        plan.combined()
+                    );
+                    let imported = fresh.state_resource(address);
+                    let applied = ws.state_resource(address);
+                    assert_same_attributes(i, address, &applied, &imported, ignore);
+                    for check in &step.checks {
+                        check(&fresh, &out);
+                    }
+                    // Dropping `fresh` removes its directory only: the
+                    // objects belong to the main workspace.
+                }
+            }
+        }
+        ws.destroy();
+        for f in &self.check_destroy {
+            f();
+        }
+    }
+}
+
+/// Every attribute of `imported` equals the one in `applied`, except the
+/// ignored ones.
+fn assert_same_attributes(
+    step: usize,
+    address: &str,
+    applied: &Json,
+    imported: &Json,
+    ignore: &[&str],
+) {
+    let empty = serde_json::Map::new();
+    let a = applied.as_object().unwrap_or(&empty);
+    let b = imported.as_object().unwrap_or(&empty);
+    let mut differ = Vec::new();
+    for key in a.keys().chain(b.keys()) {
+        if ignore.contains(&key.as_str()) || differ.contains(key) {
+            continue;
+        }
+        if a.get(key) != b.get(key) {
+            differ.push(key.clone());
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "step {step}: importing {address} gives other values for {differ:?}\n\
+         applied:  {applied}\nimported: {imported}"
+    );
+}

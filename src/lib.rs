@@ -15,6 +15,11 @@
 //!   provider configuration. This is the only place where the two sides meet.
 //! * [`logging`]: hclog-compatible JSON log lines on stderr.
 
+// Every public item says what it is for, and library code never panics on a
+// value it did not prove: errors travel as `thiserror` types to diagnostics.
+#![warn(missing_docs)]
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod logging;
 pub mod pg;
 pub mod plugin;

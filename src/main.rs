@@ -4,6 +4,8 @@
 //! All real work lives in the library: this file only wires logging, the plugin
 //! environment check and the server together.
 
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::ExitCode;
 
 use pgwarden::plugin::{self, handshake::PluginEnv};

@@ -173,6 +173,7 @@ fn pg_saslprep(password: &str) -> Cow<'_, str> {
     Cow::Owned(mapped.into_iter().nfkc().collect())
 }
 
+#[allow(clippy::expect_used, reason = "a proven invariant, see below")]
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; KEY_LEN] {
     // HMAC is defined for keys of any length (long keys are hashed, short
     // ones padded), so `new_from_slice` cannot fail for Hmac<Sha256>.

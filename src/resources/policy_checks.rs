@@ -160,6 +160,8 @@ pub fn expression(attr: &str, text: &str) -> Option<Problem> {
 /// could not run the probes at all.
 pub struct Normalized(pub Vec<Option<Result<String, ProbeError>>>);
 
+/// Asks PostgreSQL for the stored form of each expression, one probe per
+/// expression, so that plans compare what the server would keep.
 pub async fn normalize_all(
     client: &Client,
     database: Option<&str>,

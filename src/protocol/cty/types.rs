@@ -9,21 +9,30 @@ use super::error::CodecError;
 /// A Terraform (cty) type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {
+    /// A Unicode string.
     String,
+    /// An arbitrary-precision decimal number.
     Number,
+    /// `true` or `false`.
     Bool,
     /// cty's `DynamicPseudoType`: the concrete type is only known at run time,
     /// so values of this type carry their own type on the wire.
     Dynamic,
+    /// An ordered sequence of one element type.
     List(Box<Type>),
+    /// An unordered collection of distinct values of one element type.
     Set(Box<Type>),
+    /// String keys to values of one element type.
     Map(Box<Type>),
     /// An object type. `optional` names attributes that may be omitted in a
     /// type constraint; it only matters for the type's JSON form.
     Object {
+        /// Attribute name to attribute type.
         attrs: BTreeMap<String, Type>,
+        /// Attributes that may be omitted.
         optional: BTreeSet<String>,
     },
+    /// A fixed-length sequence whose positions have their own types.
     Tuple(Vec<Type>),
 }
 

@@ -56,16 +56,25 @@ impl Refinements {
 /// these encode the same", which is what plan-diffing needs.
 #[derive(Clone, Debug)]
 pub enum Value {
+    /// Null of whatever type the schema gives the slot.
     Null,
+    /// Not known until apply, with what is known about it already.
     Unknown(Refinements),
+    /// A known bool.
     Bool(bool),
+    /// A known number.
     Number(Number),
+    /// A known string.
     String(String),
+    /// A known list.
     List(Vec<Value>),
     /// Elements in wire order; duplicates are the caller's business.
     Set(Vec<Value>),
+    /// A known map.
     Map(BTreeMap<String, Value>),
+    /// A known object: attribute name to value.
     Object(BTreeMap<String, Value>),
+    /// A known tuple.
     Tuple(Vec<Value>),
     /// A known value of a `dynamic`-typed attribute, carrying its concrete type.
     /// (A null or unknown with a concrete type in a dynamic slot also decodes

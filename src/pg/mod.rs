@@ -16,6 +16,7 @@ pub mod pool;
 pub mod quote;
 pub mod retry;
 pub mod role;
+pub mod role_parameters;
 pub mod scram;
 pub mod settings;
 pub mod table;

@@ -207,9 +207,11 @@ impl TfValue for BTreeSet<String> {
     }
 }
 
-impl TfValue for BTreeMap<String, String> {
+/// A map; an element that is null is refused, since map elements have no
+/// "unset" for the attribute's SQL to mean.
+impl<T: TfValue> TfValue for BTreeMap<String, T> {
     fn ty() -> Type {
-        Type::map(Type::String)
+        Type::map(T::ty())
     }
     fn from_known(v: &Value) -> Result<Self, FieldError> {
         let entries = v
@@ -219,17 +221,22 @@ impl TfValue for BTreeMap<String, String> {
             .iter()
             .map(|(k, e)| match e {
                 Value::Unknown(_) => Err(FieldError::Unknown),
-                e => e
-                    .as_str()
-                    .map(|s| (k.clone(), s.to_string()))
-                    .ok_or_else(|| FieldError::Invalid(format!("element {k:?} is not a string"))),
+                Value::Null => Err(FieldError::Invalid(format!("element {k:?} is null"))),
+                e => T::from_known(e)
+                    .map(|t| (k.clone(), t))
+                    .map_err(|why| match why {
+                        FieldError::Invalid(why) => {
+                            FieldError::Invalid(format!("element {k:?}: {why}"))
+                        }
+                        other => other,
+                    }),
             })
             .collect()
     }
     fn to_value(&self) -> Value {
         Value::Map(
             self.iter()
-                .map(|(k, v)| (k.clone(), Value::string(v)))
+                .map(|(k, v)| (k.clone(), v.to_value()))
                 .collect(),
         )
     }

@@ -24,6 +24,7 @@ mod permission_sets;
 mod policy;
 mod provider;
 mod role;
+mod role_parameters;
 mod row_level_security;
 
 use support::{Cluster, ClusterOptions};

@@ -6,6 +6,7 @@
 pub mod cty;
 pub mod diagnostics;
 pub mod docs;
+pub mod function;
 pub mod generated;
 pub mod model;
 pub mod plan;
@@ -17,6 +18,7 @@ pub mod validate;
 
 pub use cty::{Type, Value};
 pub use diagnostics::{AttrPath, DResult, Diagnostic, Diagnostics, Severity};
+pub use function::{Function, FunctionError, Parameter, Signature};
 pub use model::{Model, Tf};
 pub use plan::{PlanInput, Planned};
 pub use resource::{DataSource, Provider, Resource};

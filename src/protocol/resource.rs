@@ -10,6 +10,7 @@ use async_trait::async_trait;
 
 use super::cty::Value;
 use super::diagnostics::{DResult, Diagnostics};
+use super::function::Function;
 use super::plan::{PlanInput, Planned};
 use super::schema::Schema;
 
@@ -116,4 +117,9 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Every data source type served.
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
+
+    /// Its provider-defined functions.
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        Vec::new()
+    }
 }

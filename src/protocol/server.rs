@@ -14,6 +14,7 @@ use tonic::{Request, Response, Status};
 use super::cty::{decode_json_lenient, decode_msgpack, encode_msgpack};
 use super::cty::{Type, Value};
 use super::diagnostics::{DResult, Diagnostic, Diagnostics};
+use super::function::{Function, FunctionError, Signature};
 use super::generated::tfplugin6 as pb;
 use super::plan::{plan, PlanInput};
 use super::resource::{DataSource, Provider, Resource};
@@ -34,12 +35,19 @@ struct DataSourceEntry {
     ty: Type,
 }
 
+/// A function with its signature computed once.
+struct FunctionEntry {
+    handler: Arc<dyn Function>,
+    signature: Signature,
+}
+
 /// Serves a [`Provider`] over tfplugin6.
 pub struct ProviderService {
     provider: Arc<dyn Provider>,
     provider_schema: Schema,
     resources: HashMap<String, ResourceEntry>,
     data_sources: HashMap<String, DataSourceEntry>,
+    functions: HashMap<String, FunctionEntry>,
     /// Cancelled by StopProvider; reads in flight are abandoned (changes are
     /// stopped by the provider itself, see [`Provider::stop`]).
     stop: CancellationToken,
@@ -80,13 +88,85 @@ impl ProviderService {
                 )
             })
             .collect();
+        let functions = provider
+            .functions()
+            .into_iter()
+            .map(|handler| {
+                let signature = handler.signature();
+                (
+                    handler.name().to_string(),
+                    FunctionEntry { handler, signature },
+                )
+            })
+            .collect();
         ProviderService {
             provider_schema: provider.schema(),
+            functions,
             provider,
             resources,
             data_sources,
             stop: CancellationToken::new(),
         }
+    }
+
+    fn function_protos(&self) -> HashMap<String, pb::Function> {
+        self.functions
+            .iter()
+            .map(|(k, f)| (k.clone(), f.signature.to_proto()))
+            .collect()
+    }
+
+    /// Runs a function call; the error says which argument is to blame.
+    fn call(
+        &self,
+        name: &str,
+        arguments: &[pb::DynamicValue],
+    ) -> Result<pb::DynamicValue, FunctionError> {
+        let Some(entry) = self.functions.get(name) else {
+            return Err(FunctionError {
+                text: format!("This provider has no function {name:?}."),
+                argument: None,
+            });
+        };
+        let params = &entry.signature.parameters;
+        if arguments.len() != params.len() {
+            return Err(FunctionError {
+                text: format!(
+                    "{name} takes {} arguments, but {} were given.",
+                    params.len(),
+                    arguments.len()
+                ),
+                argument: None,
+            });
+        }
+        let mut args = Vec::with_capacity(params.len());
+        for (i, (param, raw)) in params.iter().zip(arguments).enumerate() {
+            let value = decode(Some(raw), &param.ty, "function argument").map_err(|d| {
+                FunctionError::argument(
+                    i,
+                    d.0.first().map(|x| x.detail.clone()).unwrap_or_default(),
+                )
+            })?;
+            if value.is_null() {
+                return Err(FunctionError::argument(
+                    i,
+                    format!("{} must not be null.", param.name),
+                ));
+            }
+            args.push(value);
+        }
+        let returns = &entry.signature.returns;
+        // Terraform waits for unknown arguments before calling; OpenTofu
+        // before 1.9 did not, and gets an unknown result.
+        let result = if args.iter().any(|a| !a.is_wholly_known()) {
+            Value::unknown()
+        } else {
+            entry.handler.call(&args)?
+        };
+        encode(&result, returns, "function result").map_err(|d| FunctionError {
+            text: d.0.first().map(|x| x.detail.clone()).unwrap_or_default(),
+            argument: None,
+        })
     }
 
     /// The token StopProvider cancels.
@@ -211,6 +291,11 @@ impl pb::provider_server::Provider for ProviderService {
                     type_name: k.clone(),
                 })
                 .collect(),
+            functions: self
+                .functions
+                .keys()
+                .map(|k| pb::get_metadata::FunctionMetadata { name: k.clone() })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -231,8 +316,39 @@ impl pb::provider_server::Provider for ProviderService {
                 .iter()
                 .map(|(k, e)| (k.clone(), e.schema.to_proto()))
                 .collect(),
+            functions: self.function_protos(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
+        }))
+    }
+
+    async fn get_functions(
+        &self,
+        _request: Request<pb::get_functions::Request>,
+    ) -> Result<Response<pb::get_functions::Response>, Status> {
+        Ok(Response::new(pb::get_functions::Response {
+            functions: self.function_protos(),
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn call_function(
+        &self,
+        request: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(match self.call(&req.name, &req.arguments) {
+            Ok(result) => pb::call_function::Response {
+                result: Some(result),
+                error: None,
+            },
+            Err(e) => pb::call_function::Response {
+                result: None,
+                error: Some(pb::FunctionError {
+                    text: e.text,
+                    function_argument: e.argument.and_then(|i| i64::try_from(i).ok()),
+                }),
+            },
         }))
     }
 

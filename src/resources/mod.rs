@@ -10,6 +10,7 @@ pub mod data_roles;
 pub mod data_schema_access;
 pub mod default_privileges;
 pub mod errors;
+pub mod functions;
 pub mod grant;
 pub mod grant_role;
 pub mod import_id;
@@ -29,7 +30,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::protocol::{DataSource, Diagnostics, Provider, Resource, Schema, Value};
+use crate::protocol::{DataSource, Diagnostics, Function, Provider, Resource, Schema, Value};
 use state::ProviderState;
 
 /// The `postgresql` provider.
@@ -100,5 +101,9 @@ impl Provider for PostgresProvider {
             Arc::new(data_role_members::RoleMembersDataSource::new(s.clone())),
             Arc::new(data_schema_access::SchemaAccessDataSource::new(s.clone())),
         ]
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        functions::all()
     }
 }

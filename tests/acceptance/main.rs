@@ -24,6 +24,7 @@ mod packaging;
 mod permission_sets;
 mod policy;
 mod provider;
+mod pulumi_schema;
 mod role;
 mod role_parameters;
 mod row_level_security;
@@ -131,7 +132,7 @@ impl Drop for TestDb<'_> {
     }
 }
 
-fn enabled() -> bool {
+pub fn enabled() -> bool {
     if std::env::var("TF_ACC")
         .map(|v| v.is_empty())
         .unwrap_or(true)

@@ -25,6 +25,7 @@ mod permission_sets;
 mod policy;
 mod provider;
 mod pulumi_schema;
+mod release;
 mod role;
 mod role_parameters;
 mod row_level_security;

@@ -11,6 +11,8 @@ use async_trait::async_trait;
 use super::cty::Value;
 use super::diagnostics::{DResult, Diagnostics};
 use super::function::Function;
+use super::identity::IdentitySchema;
+use super::list::ListQuery;
 use super::plan::{PlanInput, Planned};
 use super::schema::Schema;
 
@@ -48,6 +50,35 @@ pub trait Resource: Send + Sync {
 
     /// Turns an import ID into a state that [`Resource::read`] can complete.
     async fn import(&self, id: &str) -> DResult<Value>;
+
+    /// The identity schema; `None` when the type has no identity.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// Turns an identity (`import { identity = … }`) into a state.
+    async fn import_identity(&self, _identity: &Value) -> DResult<Value> {
+        Err(super::diagnostics::Diagnostic::error(
+            "Import By Identity Not Supported",
+            format!(
+                "{} cannot be imported by identity; import it by ID.",
+                self.type_name()
+            ),
+        )
+        .into())
+    }
+
+    /// The schema of the `config` block of a `list` block (`terraform
+    /// query`); `None` when the type cannot be listed.
+    fn list_schema(&self) -> Option<Schema> {
+        None
+    }
+
+    /// The existing objects a query asks for, as states, each with the
+    /// name `terraform query` shows for it.
+    async fn list(&self, _query: ListQuery) -> DResult<Vec<(String, Value)>> {
+        Ok(Vec::new())
+    }
 
     /// Converts state stored with an older schema version. The default accepts
     /// the current version only (the value was already decoded leniently).

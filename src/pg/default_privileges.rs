@@ -16,9 +16,10 @@ use std::collections::BTreeSet;
 use tokio_postgres::types::Type as PgType;
 use tokio_postgres::GenericClient;
 
+use super::catalog::default_acl::{DefaultAclCatalog, DefaultAclKey};
 use super::error::PgError;
 use super::exec::Statement;
-use super::grant::{advisory_lock, grantee_sql, MAINTAIN_SINCE};
+use super::grant::{advisory_lock, grantee_sql, MAINTAIN_SINCE, PUBLIC};
 use super::quote::ident;
 
 /// Object kinds default privileges exist for.
@@ -239,6 +240,48 @@ impl DefaultTarget {
         }
         out
     }
+}
+
+/// The grantee's entry worked out from a catalog snapshot of the database,
+/// exactly as [`read_default_acl`] would read it; `grantee_exists` and
+/// `owner_exists` say whether those roles exist.
+pub fn default_acl_from_catalog(
+    target: &DefaultTarget,
+    catalog: &DefaultAclCatalog,
+    version_num: i32,
+    grantee_exists: bool,
+    owner_exists: bool,
+) -> DefaultAcl {
+    let key = DefaultAclKey {
+        owner: target.owner.clone(),
+        schema: target.schema.clone(),
+        objtype: target.object_type.catalog_code().to_string(),
+    };
+    let acl = if owner_exists {
+        catalog.acl(&key, version_num)
+    } else {
+        Vec::new()
+    };
+    let mine = || acl.iter().filter(|e| e.grantee == target.role);
+    DefaultAcl {
+        grantee_exists: target.role == PUBLIC || grantee_exists,
+        owner_exists,
+        schema_exists: target.schema.is_empty() || catalog.schema_exists(&target.schema),
+        held: mine().map(|e| e.privilege.clone()).collect(),
+        grantable: mine()
+            .filter(|e| e.grantable)
+            .map(|e| e.privilege.clone())
+            .collect(),
+    }
+}
+
+/// The Terraform spelling of a `defaclobjtype` code (`f` is `function`).
+pub fn object_type_of_code(code: &str) -> Option<DefaultObjectType> {
+    DEFAULT_OBJECT_TYPES
+        .iter()
+        .map(|(t, _)| *t)
+        .filter(|t| *t != DefaultObjectType::Routine)
+        .find(|t| t.catalog_code() == code)
 }
 
 /// Reads the grantee's default privileges with one query.

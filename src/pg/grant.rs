@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use tokio_postgres::types::Type as PgType;
 use tokio_postgres::GenericClient;
 
+use super::catalog::is_system_schema;
+use super::catalog::objects::{CatalogObject, ObjectCatalog, ObjectKind};
 use super::error::PgError;
 use super::exec::Statement;
 use super::quote::{ident, literal, qualified};
@@ -514,6 +516,123 @@ impl AclSnapshot {
         }
         acc
     }
+}
+
+/// The [`AclSnapshot`] of a scope worked out from a catalog snapshot of
+/// its database, exactly as [`read_acls`] would read it; `grantee_exists`
+/// says whether the grantee role exists. `None` where the catalog cannot
+/// answer on its own: columns, foreign-data wrappers and servers (not in
+/// it), objects in system schemas (left out of it), another database, and
+/// a function given with an argument list spelled other than the server's
+/// canonical `name(integer, text)` (which only the server can resolve).
+pub fn acl_snapshot_from_catalog(
+    target: &GrantTarget,
+    catalog: &ObjectCatalog,
+    grantee_exists: bool,
+) -> Option<AclSnapshot> {
+    use ObjectKind as K;
+    let kinds: &[ObjectKind] = match target.object_type {
+        ObjectType::Database => &[K::Database],
+        ObjectType::Schema => &[K::Schema],
+        ObjectType::Table => &[K::Table],
+        ObjectType::Sequence => &[K::Sequence],
+        ObjectType::Function => &[K::Function],
+        ObjectType::Procedure => &[K::Procedure],
+        ObjectType::Routine => &[K::Function, K::Procedure],
+        ObjectType::Column | ObjectType::ForeignDataWrapper | ObjectType::ForeignServer => {
+            return None
+        }
+    };
+    if catalog.database != target.database {
+        return None;
+    }
+    let schema = target.schema.as_str();
+    let contained = !matches!(
+        target.object_type,
+        ObjectType::Database | ObjectType::Schema
+    );
+    if contained && is_system_schema(schema) {
+        return None;
+    }
+    let container_exists =
+        target.object_type == ObjectType::Database || catalog.schema_exists(schema);
+    let mut found: Vec<(&CatalogObject, Vec<String>)> = Vec::new();
+    match target.object_type {
+        ObjectType::Database => found.extend(
+            catalog
+                .named(K::Database, "", &target.database)
+                .map(|o| (o, Vec::new())),
+        ),
+        ObjectType::Schema => found.extend(
+            catalog
+                .named(K::Schema, schema, schema)
+                .map(|o| (o, Vec::new())),
+        ),
+        ObjectType::Table | ObjectType::Sequence if target.objects.is_empty() => {
+            found.extend(catalog.in_schema(kinds[0], schema).map(|o| (o, Vec::new())));
+        }
+        ObjectType::Table | ObjectType::Sequence => {
+            for name in &target.objects {
+                found.extend(
+                    catalog
+                        .named(kinds[0], schema, name)
+                        .map(|o| (o, Vec::new())),
+                );
+            }
+            found.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+            found.dedup_by(|a, b| a.0.name == b.0.name);
+        }
+        _ => {
+            let mut bare: Vec<&str> = Vec::new();
+            let mut sigs: Vec<(&str, &str)> = Vec::new();
+            for o in &target.objects {
+                match split_signature(o) {
+                    (name, None) => bare.push(name),
+                    (name, Some(args)) => sigs.push((name, args.trim())),
+                }
+            }
+            let all = bare.is_empty() && sigs.is_empty();
+            let mut matched = vec![false; sigs.len()];
+            for kind in kinds {
+                for o in catalog.in_schema(*kind, schema) {
+                    let mut own = Vec::new();
+                    for (i, (name, args)) in sigs.iter().enumerate() {
+                        if o.name == *name && o.arg_types.as_deref() == Some(*args) {
+                            matched[i] = true;
+                            own.push(target.signature(name, args));
+                        }
+                    }
+                    if all || bare.contains(&o.name.as_str()) || !own.is_empty() {
+                        found.push((o, own));
+                    }
+                }
+            }
+            if matched.contains(&false) {
+                return None;
+            }
+        }
+    }
+    let role = target.role.as_str();
+    let objects = found
+        .into_iter()
+        .map(|(o, sigs)| ObjectAcl {
+            name: o.name.clone(),
+            args: o.args.clone(),
+            sigs,
+            owned: o.owner == role,
+            held: o.entries_of(role).map(|e| e.privilege.clone()).collect(),
+            grantable: o
+                .entries_of(role)
+                .filter(|e| e.grantable)
+                .map(|e| e.privilege.clone())
+                .collect(),
+        })
+        .collect();
+    Some(AclSnapshot {
+        grantee_exists: role == PUBLIC || grantee_exists,
+        container_exists,
+        objects,
+    })
 }
 
 /// Reads the grantee's ACL entries over the whole scope with one query.

@@ -3,6 +3,7 @@
 //! Nothing in here knows about Terraform; resources translate.
 
 pub mod audit;
+pub mod catalog;
 pub mod citus;
 pub mod default_privileges;
 pub mod error;

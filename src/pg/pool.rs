@@ -11,6 +11,7 @@
 //! TLS is set up in [`super::tls`].
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use deadpool_postgres::{
@@ -64,6 +65,9 @@ struct Inner {
     /// `None` when connections are plaintext (sslmode disable, Unix socket).
     tls: Option<MakeRustlsConnect>,
     pools: Mutex<HashMap<String, Pool>>,
+    /// Bumped after every COMMIT sent through these pools (see
+    /// [`Pools::generation`]).
+    commits: AtomicU64,
 }
 
 impl std::fmt::Debug for Pools {
@@ -94,6 +98,7 @@ impl Pools {
                 settings,
                 tls,
                 pools: Mutex::new(HashMap::new()),
+                commits: AtomicU64::new(0),
             }),
         })
     }
@@ -101,6 +106,20 @@ impl Pools {
     /// The settings these pools connect with.
     pub fn settings(&self) -> &ConnectSettings {
         &self.inner.settings
+    }
+
+    /// How many transactions these pools have committed (or tried to: a
+    /// COMMIT whose answer was lost may have taken effect). Whatever was read
+    /// from the catalog before the number last changed may be out of date;
+    /// the provider's catalog snapshots compare it to know.
+    pub fn generation(&self) -> u64 {
+        self.inner.commits.load(Ordering::Acquire)
+    }
+
+    /// Records that a COMMIT was sent and answered (or failed) on one of
+    /// these connections.
+    pub fn note_commit(&self) {
+        self.inner.commits.fetch_add(1, Ordering::AcqRel);
     }
 
     /// A connection to `database` (`None`: the settings' database), reused

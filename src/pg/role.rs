@@ -90,6 +90,70 @@ pub struct RoleRow {
     pub database_parameters: BTreeMap<String, Parameters>,
 }
 
+/// The columns every role read selects from `pg_roles r`, in the order
+/// [`role_columns`] reads them: name, the flags, the limit, `valid_until` as
+/// the server prints it, `rolconfig`, memberships, and the per-database
+/// settings as two parallel arrays (database, entry) in the same order.
+pub(crate) const ROLE_COLUMNS: &str = "\
+    r.rolname::text, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolinherit, \
+    r.rolcanlogin, r.rolreplication, r.rolbypassrls, r.rolconnlimit, \
+    coalesce(r.rolvaliduntil, 'infinity')::text, \
+    coalesce(r.rolconfig, '{}'), \
+    ARRAY(SELECT g.rolname::text FROM pg_catalog.pg_auth_members m \
+          JOIN pg_catalog.pg_roles g ON g.oid = m.roleid \
+          WHERE m.member = r.oid ORDER BY 1), \
+    ARRAY(SELECT d.datname::text FROM pg_catalog.pg_db_role_setting s \
+          JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase, \
+          unnest(s.setconfig) WITH ORDINALITY c(entry, n) \
+          WHERE s.setrole = r.oid ORDER BY d.datname, c.n), \
+    ARRAY(SELECT c.entry FROM pg_catalog.pg_db_role_setting s \
+          JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase, \
+          unnest(s.setconfig) WITH ORDINALITY c(entry, n) \
+          WHERE s.setrole = r.oid ORDER BY d.datname, c.n)";
+
+/// How many columns [`ROLE_COLUMNS`] has.
+pub(crate) const ROLE_COLUMN_COUNT: usize = 14;
+
+/// Reads the [`ROLE_COLUMNS`] starting at column `at` of `row`.
+pub(crate) fn role_columns(
+    row: &tokio_postgres::Row,
+    at: usize,
+    action: &str,
+) -> Result<RoleRow, PgError> {
+    let get = |e| PgError::query(action, e);
+    let config: Vec<String> = row.try_get(at + 10).map_err(get)?;
+    let databases: Vec<String> = row.try_get(at + 12).map_err(get)?;
+    let entries: Vec<String> = row.try_get(at + 13).map_err(get)?;
+    let mut per_database: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (db, entry) in databases.into_iter().zip(entries) {
+        per_database.entry(db).or_default().push(entry);
+    }
+    Ok(RoleRow {
+        spec: RoleSpec {
+            name: row.try_get(at).map_err(get)?,
+            flags: RoleFlags {
+                superuser: row.try_get(at + 1).map_err(get)?,
+                create_database: row.try_get(at + 2).map_err(get)?,
+                create_role: row.try_get(at + 3).map_err(get)?,
+                inherit: row.try_get(at + 4).map_err(get)?,
+                login: row.try_get(at + 5).map_err(get)?,
+                replication: row.try_get(at + 6).map_err(get)?,
+                bypass_row_level_security: row.try_get(at + 7).map_err(get)?,
+            },
+            connection_limit: row.try_get(at + 8).map_err(get)?,
+            valid_until: row.try_get(at + 9).map_err(get)?,
+            settings: parse_role_config(&config),
+        },
+        valid_until_matches: false,
+        member_of: row.try_get(at + 11).map_err(get)?,
+        parameters: parse_entries(&config),
+        database_parameters: per_database
+            .into_iter()
+            .map(|(db, entries)| (db, parse_entries(&entries)))
+            .collect(),
+    })
+}
+
 /// Reads one role with one query. `valid_until` is the text to compare the
 /// server's value with, so formatting and time zones never cause a diff.
 pub async fn read_role<C: GenericClient>(
@@ -100,66 +164,24 @@ pub async fn read_role<C: GenericClient>(
     // The comparison happens on the server, which parses timestamps exactly as
     // it did when the value was written. A NULL rolvaliduntil means "never
     // expires", the same as 'infinity'.
-    //
-    // Per-database settings come as two parallel arrays (database, entry),
-    // both in the same order.
-    const READ_ROLE: &str = "\
-        SELECT r.rolname, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolinherit, \
-               r.rolcanlogin, r.rolreplication, r.rolbypassrls, r.rolconnlimit, \
-               coalesce(r.rolvaliduntil, 'infinity')::text, \
-               coalesce(r.rolvaliduntil, 'infinity') = coalesce($2::text, 'infinity')::timestamptz, \
-               coalesce(r.rolconfig, '{}'), \
-               ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid \
-                     WHERE m.member = r.oid ORDER BY 1), \
-               ARRAY(SELECT d.datname::text FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase, \
-                     unnest(s.setconfig) WITH ORDINALITY c(entry, n) \
-                     WHERE s.setrole = r.oid ORDER BY d.datname, c.n), \
-               ARRAY(SELECT c.entry FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase, \
-                     unnest(s.setconfig) WITH ORDINALITY c(entry, n) \
-                     WHERE s.setrole = r.oid ORDER BY d.datname, c.n) \
-        FROM pg_roles r WHERE r.rolname = $1";
+    let sql = format!(
+        "SELECT coalesce(r.rolvaliduntil, 'infinity') \
+                    = coalesce($2::text, 'infinity')::timestamptz, {ROLE_COLUMNS} \
+         FROM pg_catalog.pg_roles r WHERE r.rolname = $1"
+    );
+    let action = format!("reading role {name:?}");
     let row = client
-        .query_opt(READ_ROLE, &[&name, &valid_until])
+        .query_opt(&sql, &[&name, &valid_until])
         .await
-        .map_err(|e| PgError::query(format!("reading role {name:?}"), e))?;
+        .map_err(|e| PgError::query(&action, e))?;
     let Some(row) = row else { return Ok(None) };
-    let server_valid_until: String = row.get(9);
-    let matches: bool = row.get(10);
-    let config: Vec<String> = row.get(11);
-    let spec = RoleSpec {
-        name: row.get(0),
-        flags: RoleFlags {
-            superuser: row.get(1),
-            create_database: row.get(2),
-            create_role: row.get(3),
-            inherit: row.get(4),
-            login: row.get(5),
-            replication: row.get(6),
-            bypass_row_level_security: row.get(7),
-        },
-        connection_limit: row.get(8),
-        valid_until: match (matches, valid_until) {
-            (true, Some(given)) => given.to_string(),
-            _ => server_valid_until,
-        },
-        settings: parse_role_config(&config),
-    };
-    let databases: Vec<String> = row.get(13);
-    let entries: Vec<String> = row.get(14);
-    let mut per_database: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (db, entry) in databases.into_iter().zip(entries) {
-        per_database.entry(db).or_default().push(entry);
+    let matches: bool = row.try_get(0).map_err(|e| PgError::query(&action, e))?;
+    let mut role = role_columns(&row, 1, &action)?;
+    role.valid_until_matches = matches;
+    if let (true, Some(given)) = (matches, valid_until) {
+        role.spec.valid_until = given.to_string();
     }
-    Ok(Some(RoleRow {
-        spec,
-        valid_until_matches: matches,
-        member_of: row.get(12),
-        parameters: parse_entries(&config),
-        database_parameters: per_database
-            .into_iter()
-            .map(|(db, entries)| (db, parse_entries(&entries)))
-            .collect(),
-    }))
+    Ok(Some(role))
 }
 
 /// Reads the stored password hash; needs SELECT on pg_authid.

@@ -144,8 +144,10 @@ where
     };
     // From here on the outcome is the server's: COMMIT is awaited whatever
     // Terraform asks meanwhile, and its real result is returned.
-    tx.commit()
-        .await
-        .map_err(|e| PgError::query("committing the transaction", e))?;
+    let committed = tx.commit().await;
+    // Counted whatever the answer: a COMMIT that failed on the way back may
+    // still have taken effect, and a stale snapshot is worse than a reload.
+    pools.note_commit();
+    committed.map_err(|e| PgError::query("committing the transaction", e))?;
     Ok(value)
 }

@@ -11,21 +11,26 @@ use super::schema::{Attribute, Block, Schema};
 /// A filter a list block can take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListFilter {
-    /// The database to look in; the provider's own when unset.
-    Database,
+    /// The database to look in; the provider's own when unset. The text
+    /// says what it means for the type, when more than that.
+    Database(&'static str),
     /// Only objects in this schema.
     Schema,
-    /// Only objects whose name matches this LIKE pattern.
-    NamePattern,
+    /// Only objects whose name matches this LIKE pattern; the text says
+    /// which name (`"the role's name"`).
+    NamePattern(&'static str),
 }
 
 impl ListFilter {
     fn attribute(self) -> Attribute {
         match self {
-            ListFilter::Database => Attribute::optional(
+            ListFilter::Database(note) => Attribute::optional(
                 "database",
                 Type::String,
-                "The database to list in; the provider's database when unset.",
+                &format!(
+                    "The database to list in; the provider's database when unset.{}",
+                    spaced(note)
+                ),
             ),
             ListFilter::Schema => Attribute::optional(
                 "schema",
@@ -33,13 +38,24 @@ impl ListFilter {
                 "List only objects in this schema; every schema except `pg_catalog`, \
                  `information_schema` and other system schemas when unset.",
             ),
-            ListFilter::NamePattern => Attribute::optional(
+            ListFilter::NamePattern(what) => Attribute::optional(
                 "name_pattern",
                 Type::String,
-                "List only objects whose name matches this SQL LIKE pattern (`%` for any \
-                 characters, `_` for one; case-sensitive).",
+                &format!(
+                    "List only objects where {what} matches this SQL LIKE pattern (`%` for any \
+                     characters, `_` for one, `\\` before either to match it literally; \
+                     case-sensitive)."
+                ),
             ),
         }
+    }
+}
+
+fn spaced(note: &str) -> String {
+    if note.is_empty() {
+        String::new()
+    } else {
+        format!(" {note}")
     }
 }
 
@@ -70,6 +86,16 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// Whether `name` matches `name_pattern` (always, without one).
+    pub fn name_matches(&self, name: &str) -> bool {
+        self.name_pattern.as_deref().is_none_or(|p| like(name, p))
+    }
+
+    /// Whether `schema` is the one `schema` asks for (any, without one).
+    pub fn schema_matches(&self, schema: &str) -> bool {
+        self.schema.as_deref().is_none_or(|s| s == schema)
+    }
+
     /// The query of a decoded `config` value and the request's limit.
     pub fn from_config(config: &Value, limit: i64) -> ListQuery {
         let text = |name: &str| config.get(name).as_str().map(str::to_string);
@@ -79,5 +105,108 @@ impl ListQuery {
             name_pattern: text("name_pattern"),
             limit: usize::try_from(limit).unwrap_or(0),
         }
+    }
+}
+
+/// Whether `name` matches the SQL `LIKE` pattern `pattern` as PostgreSQL
+/// matches it with the default escape: `%` any run of characters, `_` one
+/// character, `\` taking the next character literally; case-sensitive,
+/// character by character.
+pub fn like(name: &str, pattern: &str) -> bool {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Tok {
+        Any,
+        One,
+        Lit(char),
+    }
+    let mut toks = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        toks.push(match c {
+            '%' => Tok::Any,
+            '_' => Tok::One,
+            '\\' => Tok::Lit(chars.next().unwrap_or('\\')),
+            c => Tok::Lit(c),
+        });
+    }
+    let text: Vec<char> = name.chars().collect();
+    // Two pointers, backtracking to the last `%` on a mismatch.
+    let (mut t, mut p) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while let Some(&c) = text.get(t) {
+        match toks.get(p) {
+            Some(Tok::Any) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(Tok::One) => {
+                t += 1;
+                p += 1;
+            }
+            Some(Tok::Lit(l)) if *l == c => {
+                t += 1;
+                p += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    toks.get(p..)
+        .unwrap_or_default()
+        .iter()
+        .all(|t| *t == Tok::Any)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_matches_as_postgresql_does() {
+        assert!(like("app_reader", "app%"));
+        assert!(like("app_reader", "app\\_%"));
+        assert!(!like("appreader", "app\\_%"));
+        assert!(like("a", "_"));
+        assert!(!like("ab", "_"));
+        assert!(like("", "%"));
+        assert!(like("rôle", "r_le"));
+        assert!(!like("App", "app"));
+        assert!(like("x%y", "x\\%y"));
+        assert!(!like("xzy", "x\\%y"));
+        assert!(like("abcabd", "%ab_"));
+        assert!(like("abc", "%%c"));
+        assert!(!like("abc", "%d%"));
+    }
+
+    #[test]
+    fn filters_become_optional_attributes() {
+        let s = list_schema(
+            "postgresql_role",
+            &[
+                ListFilter::Database(""),
+                ListFilter::NamePattern("the role's name"),
+            ],
+        );
+        let names: Vec<&str> = s.block.attributes.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["database", "name_pattern"]);
+        assert!(s.block.attributes.iter().all(|a| a.optional && !a.required));
+        assert!(s.block.attributes[1]
+            .description
+            .contains("the role's name"));
+        let q = ListQuery::from_config(
+            &Value::object([
+                ("database", Value::Null),
+                ("name_pattern", Value::string("a%")),
+            ]),
+            100,
+        );
+        assert!(q.name_matches("ab") && !q.name_matches("ba"));
+        assert!(q.schema_matches("anything"));
     }
 }

@@ -14,14 +14,17 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::model;
+use crate::pg::catalog::default_acl::builtin_default;
 use crate::pg::citus;
 use crate::pg::default_privileges::{
     self as sql, expand_default_privileges, DefaultObjectType, DefaultTarget, DEFAULT_OBJECT_TYPES,
 };
 use crate::pg::exec::run_all;
+use crate::pg::grant::PUBLIC;
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, Model, PlanInput, Planned, Problem, ResourceType, Tf, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
+    ResourceType, Tf, Value,
 };
 
 use super::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
@@ -429,14 +432,21 @@ impl ResourceType for DefaultPrivilegesResource {
     ) -> DResult<Option<DefaultPrivilegesModel>> {
         let client = self.state.client().await?;
         let target = current.target()?;
-        let conn = match client.pools.get(Some(&current.database)).await {
+        let ctx = ctx(&client, &current);
+        let catalog = match client.default_acl_catalog(Some(&current.database)).await {
             Ok(c) => c,
             Err(e) if e.is_missing_database() => return Ok(None),
-            Err(e) => return Err(pg_diag(&e, &ctx(&client, &current))),
+            Err(e) => return Err(pg_diag(&e, &ctx)),
         };
-        let acl = sql::read_default_acl(&**conn, &target)
-            .await
-            .or_diag(&ctx(&client, &current))?;
+        let roles = client.role_catalog(None).await.or_diag(&ctx)?;
+        let version = client.info.version_num;
+        let acl = sql::default_acl_from_catalog(
+            &target,
+            &catalog,
+            version,
+            roles.exists(&target.role),
+            roles.exists(&target.owner),
+        );
         if !(acl.grantee_exists && acl.owner_exists && acl.schema_exists) {
             return Ok(None);
         }
@@ -454,7 +464,7 @@ impl ResourceType for DefaultPrivilegesResource {
             } else {
                 acl.held
             };
-            if current.wanted(target.object_type, Some(client.info.version_num)) != actual {
+            if current.wanted(target.object_type, Some(version)) != actual {
                 state.privileges = Some(actual);
             }
         }
@@ -497,6 +507,92 @@ impl ResourceType for DefaultPrivilegesResource {
             id: Tf::Known(model.id_text()),
             ..model
         })
+    }
+
+    const IDENTITY: &'static [&'static str] =
+        &["role", "database", "schema", "owner", "object_type"];
+
+    fn import_id(&self, m: &DefaultPrivilegesModel) -> Option<String> {
+        (!m.role.is_empty() && !m.database.is_empty() && !m.owner.is_empty()).then(|| m.id_text())
+    }
+
+    const LIST_FILTERS: &'static [ListFilter] = &[
+        ListFilter::Database(""),
+        ListFilter::Schema,
+        ListFilter::NamePattern("the grantee's name (`role`)"),
+    ];
+
+    /// Every grantee of every `pg_default_acl` entry, one resource each.
+    /// Left out: the owner's own privileges and PUBLIC's built-in ones
+    /// (EXECUTE on functions, USAGE on types) in database-wide entries,
+    /// which PostgreSQL puts there itself.
+    async fn list(&self, query: ListQuery) -> DResult<Vec<DefaultPrivilegesModel>> {
+        let client = self.state.client().await?;
+        let database = client.database_name(query.database.as_deref()).to_string();
+        let err_ctx = ErrorContext::new(
+            &client.info.current_user,
+            format!("the default privileges in database {database:?}"),
+        );
+        let catalog = client
+            .default_acl_catalog(Some(&database))
+            .await
+            .or_diag(&err_ctx)?;
+        let roles = client.role_catalog(None).await.or_diag(&err_ctx)?;
+        let version = client.info.version_num;
+        let mut out = Vec::new();
+        for (key, entries) in catalog.iter() {
+            let Some(ty) = sql::object_type_of_code(&key.objtype) else {
+                continue;
+            };
+            if query.schema.is_some()
+                && (key.schema.is_empty() || !query.schema_matches(&key.schema))
+            {
+                continue;
+            }
+            let builtin = builtin_default(&key.objtype, &key.owner, version);
+            let mut grantees: Vec<&str> = entries.iter().map(|e| e.grantee.as_str()).collect();
+            grantees.sort_unstable();
+            grantees.dedup();
+            for grantee in grantees {
+                let mine = || entries.iter().filter(move |e| e.grantee == grantee);
+                let held: BTreeSet<String> = mine().map(|e| e.privilege.clone()).collect();
+                let grantable: BTreeSet<String> = mine()
+                    .filter(|e| e.grantable)
+                    .map(|e| e.privilege.clone())
+                    .collect();
+                let is_builtin = key.schema.is_empty()
+                    && grantable.is_empty()
+                    && held
+                        == builtin
+                            .iter()
+                            .filter(|e| e.grantee == grantee)
+                            .map(|e| e.privilege.clone())
+                            .collect::<BTreeSet<_>>();
+                if grantee == key.owner
+                    || is_builtin
+                    || held.is_empty()
+                    || !query.name_matches(grantee)
+                    || (grantee != PUBLIC && !roles.exists(grantee))
+                {
+                    continue;
+                }
+                let m = DefaultPrivilegesModel {
+                    id: Tf::Null,
+                    role: grantee.to_string(),
+                    database: database.clone(),
+                    owner: key.owner.clone(),
+                    schema: (!key.schema.is_empty()).then(|| key.schema.clone()),
+                    object_type: ty.as_str().to_string(),
+                    with_grant_option: grantable == held,
+                    privileges: Some(held),
+                };
+                out.push(DefaultPrivilegesModel {
+                    id: Tf::Known(m.id_text()),
+                    ..m
+                });
+            }
+        }
+        Ok(out)
     }
 }
 

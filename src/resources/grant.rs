@@ -18,19 +18,23 @@
 //!   fail with "tuple concurrently updated".
 //! * Import, with an ID that is unambiguous for any names (see [`GrantId`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use crate::model;
+use crate::pg::catalog::is_system_schema;
+use crate::pg::catalog::objects::ObjectKind;
 use crate::pg::exec::run_all;
 use crate::pg::grant::{
     self as sql, expand_privileges, split_signature, Change, GrantTarget, ObjectType, OBJECT_TYPES,
+    PUBLIC,
 };
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, Model, PlanInput, Planned, Problem, ResourceType, Tf, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
+    ResourceType, Tf, Value,
 };
 
 use super::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
@@ -377,6 +381,36 @@ fn check_exists(target: &GrantTarget, snapshot: &sql::AclSnapshot) -> Result<(),
     Ok(())
 }
 
+/// What the grantee holds over the scope: from the catalog snapshot of the
+/// database when it can tell, else read from the server. `None` when the
+/// database does not exist.
+async fn scope_acls(
+    client: &Arc<Client>,
+    target: &GrantTarget,
+) -> DResult<Option<sql::AclSnapshot>> {
+    let ctx = ctx(client, target);
+    match client.object_catalog(Some(&target.database)).await {
+        Ok(catalog) => {
+            let roles = client.role_catalog(None).await.or_diag(&ctx)?;
+            let exists = roles.exists(&target.role);
+            if let Some(s) = sql::acl_snapshot_from_catalog(target, &catalog, exists) {
+                return Ok(Some(s));
+            }
+        }
+        Err(e) if e.is_missing_database() => return Ok(None),
+        Err(e) => return Err(pg_diag(&e, &ctx)),
+    }
+    let conn = match client.pools.get(Some(&target.database)).await {
+        Ok(c) => c,
+        Err(e) if e.is_missing_database() => return Ok(None),
+        Err(e) => return Err(pg_diag(&e, &ctx)),
+    };
+    sql::read_acls(&**conn, target)
+        .await
+        .or_diag(&ctx)
+        .map(Some)
+}
+
 /// The `postgresql_grant` resource.
 pub struct GrantResource {
     state: Arc<ProviderState>,
@@ -644,14 +678,9 @@ impl ResourceType for GrantResource {
     async fn read(&self, current: GrantModel) -> DResult<Option<GrantModel>> {
         let client = self.state.client().await?;
         let target = current.target()?;
-        let conn = match client.pools.get(Some(&target.database)).await {
-            Ok(c) => c,
-            Err(e) if e.is_missing_database() => return Ok(None),
-            Err(e) => return Err(pg_diag(&e, &ctx(&client, &target))),
+        let Some(snapshot) = scope_acls(&client, &target).await? else {
+            return Ok(None);
         };
-        let snapshot = sql::read_acls(&**conn, &target)
-            .await
-            .or_diag(&ctx(&client, &target))?;
         let whole_object = matches!(
             target.object_type,
             ObjectType::Database | ObjectType::Schema
@@ -721,6 +750,125 @@ impl ResourceType for GrantResource {
             database: parsed.database,
             ..GrantModel::default()
         })
+    }
+
+    const IDENTITY: &'static [&'static str] = &[
+        "role",
+        "database",
+        "schema",
+        "object_type",
+        "objects",
+        "columns",
+    ];
+
+    fn import_id(&self, m: &GrantModel) -> Option<String> {
+        (!m.role.is_empty() && !m.database.is_empty() && !m.object_type.is_empty())
+            .then(|| m.id_text())
+    }
+
+    const LIST_FILTERS: &'static [ListFilter] = &[
+        ListFilter::Database(""),
+        ListFilter::Schema,
+        ListFilter::NamePattern("the grantee's name (`role`)"),
+    ];
+
+    /// The privileges granted on the database, its schemas, tables,
+    /// sequences, functions and procedures, one resource per grantee,
+    /// object type, schema and set of privileges, listing the objects that
+    /// share them. Left out: what owners hold implicitly, PostgreSQL's
+    /// built-in defaults (such as EXECUTE for PUBLIC on functions) and the
+    /// initial privileges of `initdb` and extensions, objects in system
+    /// schemas, and column, foreign-data wrapper and foreign server grants.
+    async fn list(&self, query: ListQuery) -> DResult<Vec<GrantModel>> {
+        let client = self.state.client().await?;
+        let database = client.database_name(query.database.as_deref()).to_string();
+        let ctx = ErrorContext::new(
+            &client.info.current_user,
+            format!("the privileges in database {database:?}"),
+        );
+        let catalog = client.object_catalog(Some(&database)).await.or_diag(&ctx)?;
+        let roles = client.role_catalog(None).await.or_diag(&ctx)?;
+        type Key = (String, ObjectType, String, Vec<String>, bool);
+        let mut groups: BTreeMap<Key, BTreeSet<String>> = BTreeMap::new();
+        for o in catalog.objects() {
+            let (ty, schema, name) = match o.kind {
+                ObjectKind::Database => (ObjectType::Database, "", None),
+                ObjectKind::Schema if is_system_schema(&o.name) => continue,
+                ObjectKind::Schema => (ObjectType::Schema, o.name.as_str(), None),
+                ObjectKind::Table => (ObjectType::Table, o.schema.as_str(), Some(o.name.clone())),
+                ObjectKind::Sequence => (
+                    ObjectType::Sequence,
+                    o.schema.as_str(),
+                    Some(o.name.clone()),
+                ),
+                ObjectKind::Function | ObjectKind::Procedure => (
+                    if o.kind == ObjectKind::Function {
+                        ObjectType::Function
+                    } else {
+                        ObjectType::Procedure
+                    },
+                    o.schema.as_str(),
+                    Some(format!(
+                        "{}({})",
+                        o.name,
+                        o.arg_types.as_deref().unwrap_or_default()
+                    )),
+                ),
+            };
+            if query.schema.is_some()
+                && (ty == ObjectType::Database || !query.schema_matches(schema))
+            {
+                continue;
+            }
+            let mut grantees: Vec<&str> = o.acl.iter().map(|e| e.grantee.as_str()).collect();
+            grantees.sort_unstable();
+            grantees.dedup();
+            for grantee in grantees {
+                if grantee == o.owner
+                    || !query.name_matches(grantee)
+                    || (grantee != PUBLIC && !roles.exists(grantee))
+                    || o.entries_of(grantee).all(|e| e.builtin)
+                {
+                    continue;
+                }
+                let held: BTreeSet<String> =
+                    o.entries_of(grantee).map(|e| e.privilege.clone()).collect();
+                let grantable: BTreeSet<String> = o
+                    .entries_of(grantee)
+                    .filter(|e| e.grantable)
+                    .map(|e| e.privilege.clone())
+                    .collect();
+                let all_grantable = grantable == held;
+                let key = (
+                    grantee.to_string(),
+                    ty,
+                    schema.to_string(),
+                    held.into_iter().collect(),
+                    all_grantable,
+                );
+                groups.entry(key).or_default().extend(name.clone());
+            }
+        }
+        Ok(groups
+            .into_iter()
+            .map(|((role, ty, schema, held, all_grantable), objects)| {
+                let m = GrantModel {
+                    id: Tf::Null,
+                    role,
+                    database: database.clone(),
+                    schema: (ty != ObjectType::Database).then_some(schema),
+                    object_type: ty.as_str().to_string(),
+                    objects: (!objects.is_empty()).then_some(objects),
+                    columns: None,
+                    privileges: Some(held.into_iter().collect()),
+                    with_grant_option: all_grantable,
+                };
+                GrantModel {
+                    id: Tf::Known(m.id_text()),
+                    ..m
+                }
+            })
+            .collect())
     }
 }
 

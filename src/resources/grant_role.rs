@@ -15,16 +15,18 @@
 //! `postgresql_role` records every role it plans (in [`super::planned`]) and
 //! the checks here skip roles found there.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use crate::model;
+use crate::pg::catalog::roles::RoleCatalog;
 use crate::pg::grant_role::{self as sql, Authority, GrantError, GrantRow, Wanted, PG16};
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, PlanInput, Planned, Problem, ResourceType, Tf, Validator,
-    Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, Problem,
+    ResourceType, Tf, Validator, Value,
 };
 
 use super::errors::{ErrorContext, OrDiag};
@@ -433,56 +435,135 @@ impl ResourceType for GrantRoleResource {
         let Some(grantor) = self.owned_grantor(&client, &current).await? else {
             return Ok(None);
         };
-        let conn = client.pools.get(None).await.or_diag(&ctx)?;
-        let row = sql::read_grant(&**conn, client.info.version_num, member, granted, &grantor)
-            .await
-            .or_diag(&ctx)?;
-        Ok(row.map(|r| GrantRoleModel::of_row(member, granted, &r)))
+        let memberships = client.membership_catalog(None).await.or_diag(&ctx)?;
+        Ok(memberships
+            .grant(member, granted, &grantor)
+            .map(|r| GrantRoleModel::of_row(member, granted, r)))
     }
 
     async fn import(&self, id: &str) -> DResult<GrantRoleModel> {
         let (member, granted) = pair::parse(id).map_err(|problem| invalid_id(id, &problem))?;
         let client = self.state.client().await?;
-        let version = client.info.version_num;
         let ctx = Self::ctx(&client, &member, &granted);
-        let conn = client.pools.get(None).await.or_diag(&ctx)?;
-        let diag = |e: GrantError| Self::diag(&client, &e, &member, &granted);
-        let facts = sql::inspect(&**conn, version, &member, &granted)
-            .await
-            .or_diag(&ctx)?;
-        if facts.member.is_none() {
+        let roles = client.role_catalog(None).await.or_diag(&ctx)?;
+        if !roles.exists(&member) {
             return Err(missing_role(&member, true, true).into());
         }
-        if facts.granted.is_none() {
+        if !roles.exists(&granted) {
             return Err(missing_role(&granted, false, true).into());
         }
-        let grantor = if version >= PG16 {
-            Some(
-                sql::expected_grantor(&**conn, version, &granted)
-                    .await
-                    .map_err(diag)?,
-            )
-        } else {
-            None
-        };
-        let by = grantor.clone().unwrap_or_default();
-        match sql::read_grant(&**conn, version, &member, &granted, &by)
+        let grantor = self
+            .grantor_for(&client, &roles, &granted)
             .await
-            .or_diag(&ctx)?
-        {
-            Some(row) => Ok(GrantRoleModel::of_row(&member, &granted, &row)),
+            .map_err(|e| Self::diag(&client, &e, &member, &granted))?;
+        let memberships = client.membership_catalog(None).await.or_diag(&ctx)?;
+        let by = grantor.clone().unwrap_or_default();
+        match memberships.grant(&member, &granted, &by) {
+            Some(row) => Ok(GrantRoleModel::of_row(&member, &granted, row)),
             None => {
-                let others = sql::grantors(&**conn, &member, &granted)
-                    .await
-                    .or_diag(&ctx)?;
-                Err(diag(GrantError::NotGranted {
-                    member: member.clone(),
-                    granted: granted.clone(),
-                    grantor,
-                    others,
-                }))
+                let others = memberships
+                    .grants_of(&member, &granted)
+                    .iter()
+                    .map(|m| m.row.grantor.clone().unwrap_or_default())
+                    .collect();
+                Err(Self::diag(
+                    &client,
+                    &GrantError::NotGranted {
+                        member: member.clone(),
+                        granted: granted.clone(),
+                        grantor,
+                        others,
+                    },
+                    &member,
+                    &granted,
+                ))
             }
         }
+    }
+
+    const IDENTITY: &'static [&'static str] = &["role", "grant_role"];
+
+    fn import_id(&self, m: &GrantRoleModel) -> Option<String> {
+        (!m.role.is_empty() && !m.grant_role.is_empty())
+            .then(|| pair::render(&m.role, &m.grant_role))
+    }
+
+    const LIST_FILTERS: &'static [ListFilter] = &[
+        ListFilter::Database(
+            "Memberships belong to the whole cluster, so every database lists the same ones.",
+        ),
+        ListFilter::NamePattern("the member's name (`role`)"),
+    ];
+
+    /// Every membership this provider's connection could manage: on
+    /// PostgreSQL 16 and later only the grants recorded with the grantor it
+    /// would use (see `granted_by`), which are the ones import finds. The
+    /// memberships of PostgreSQL's own roles among themselves are left out.
+    async fn list(&self, query: ListQuery) -> DResult<Vec<GrantRoleModel>> {
+        let client = self.state.client().await?;
+        let db = query.database.as_deref();
+        let ctx = ErrorContext::new(&client.info.current_user, "role memberships");
+        let roles = client.role_catalog(db).await.or_diag(&ctx)?;
+        let memberships = client.membership_catalog(db).await.or_diag(&ctx)?;
+        let mut grantors: HashMap<String, Option<String>> = HashMap::new();
+        let mut out = Vec::new();
+        for m in memberships.iter() {
+            if m.member_is_system
+                || !query.name_matches(&m.member)
+                || member_name("role", &m.member).is_some()
+                || granted_name("grant_role", &m.granted).is_some()
+            {
+                continue;
+            }
+            if client.info.version_num >= PG16 {
+                let expected = match grantors.get(&m.granted) {
+                    Some(g) => g.clone(),
+                    None => {
+                        // A role the provider cannot grant has no grant it
+                        // could manage.
+                        let g = self
+                            .grantor_for(&client, &roles, &m.granted)
+                            .await
+                            .ok()
+                            .flatten();
+                        grantors.insert(m.granted.clone(), g.clone());
+                        g
+                    }
+                };
+                if expected.is_none() || m.row.grantor != expected {
+                    continue;
+                }
+            }
+            out.push(GrantRoleModel::of_row(&m.member, &m.granted, &m.row));
+        }
+        Ok(out)
+    }
+}
+
+impl GrantRoleResource {
+    /// The grantor a grant of `granted` by the provider's connection is
+    /// recorded with on PostgreSQL 16 and later (`None` before 16, where
+    /// any grant of the pair is the one): the bootstrap superuser for a
+    /// superuser, otherwise what the server would pick.
+    async fn grantor_for(
+        &self,
+        client: &Client,
+        roles: &RoleCatalog,
+        granted: &str,
+    ) -> Result<Option<String>, GrantError> {
+        let version = client.info.version_num;
+        if version < PG16 {
+            return Ok(None);
+        }
+        if client.info.is_superuser {
+            if let Some(b) = roles.bootstrap() {
+                return Ok(Some(b.to_string()));
+            }
+        }
+        let conn = client.pools.get(None).await?;
+        sql::expected_grantor(&**conn, version, granted)
+            .await
+            .map(Some)
     }
 }
 

@@ -22,6 +22,7 @@ pub mod privileges;
 pub mod provider_config;
 pub mod role;
 pub mod row_level_security;
+pub mod snapshot;
 pub mod state;
 pub mod table_target;
 pub mod validators;

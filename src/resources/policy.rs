@@ -26,15 +26,17 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::model;
+use crate::pg::catalog::is_system_schema;
 use crate::pg::policy::{self as sql, Clause, Command, PolicySpec, PUBLIC};
 use crate::pg::policy_expr::{is_trivially_true, Probe};
 use crate::pg::table::{self as table_sql, TableName};
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, Model, PlanInput, Planned, ResourceType, Tf, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned,
+    ResourceType, Tf, Value,
 };
 
-use super::errors::ErrorContext;
+use super::errors::{ErrorContext, OrDiag};
 use super::import_id::dotted;
 use super::policy_checks::{
     always_true_warning, check_roles, citus_refusals, command_name, expression, normalize_all,
@@ -498,18 +500,15 @@ impl ResourceType for PolicyResource {
                 &ctx(&client, &current),
             )
         };
-        let mut conn = match client.pools.get(database.as_deref()).await {
-            Ok(c) => c,
+        let policies = match client.policy_catalog(database.as_deref()).await {
+            Ok(p) => p,
             Err(e) if e.is_missing_database() => return Ok(None),
             Err(e) => return Err(diag(&e)),
         };
-        let Some(row) = sql::read_policy(&mut conn, client.lock_timeout, &spec.table, &spec.name)
-            .await
-            .map_err(|e| diag(&e))?
-        else {
+        let Some(row) = policies.get(&spec.table, &spec.name).cloned() else {
             return Ok(None);
         };
-        drop(conn);
+        drop(policies);
         let command = row.command.ok_or_else(|| {
             Diagnostics::from(Diagnostic::error(
                 "Unknown Policy Command",
@@ -627,6 +626,61 @@ impl ResourceType for PolicyResource {
                 ),
             ))
         })
+    }
+
+    const IDENTITY: &'static [&'static str] = &["database", "schema", "table", "name"];
+
+    fn import_id(&self, m: &PolicyModel) -> Option<String> {
+        (!m.table.is_empty() && !m.name.is_empty()).then(|| m.id_text())
+    }
+
+    const LIST_FILTERS: &'static [ListFilter] = &[
+        ListFilter::Database(
+            "The listed policies then name it in `database`; unset, they leave `database` unset \
+             too.",
+        ),
+        ListFilter::Schema,
+        ListFilter::NamePattern("the policy's name"),
+    ];
+
+    /// Every policy, with its expressions as the server prints them
+    /// (schema-qualified), as an import reads them.
+    async fn list(&self, query: ListQuery) -> DResult<Vec<PolicyModel>> {
+        let client = self.state.client().await?;
+        let database = query.database.as_deref();
+        let err_ctx = ErrorContext::new(
+            &client.info.current_user,
+            format!(
+                "the policies in database {:?}",
+                client.database_name(database)
+            ),
+        );
+        let policies = client.policy_catalog(database).await.or_diag(&err_ctx)?;
+        Ok(policies
+            .iter()
+            .filter(|(table, name, _)| {
+                !is_system_schema(&table.schema)
+                    && query.schema_matches(&table.schema)
+                    && query.name_matches(name)
+            })
+            .filter_map(|(table, name, row)| {
+                Some(
+                    PolicyModel {
+                        id: Tf::Null,
+                        database: query.database.clone(),
+                        schema: table.schema,
+                        table: table.table,
+                        name: name.to_string(),
+                        command: row.command?.keyword().to_string(),
+                        permissive: row.permissive,
+                        roles: row.roles.iter().cloned().collect(),
+                        using: row.using.clone(),
+                        with_check: row.with_check.clone(),
+                    }
+                    .with_id(),
+                )
+            })
+            .collect())
     }
 }
 

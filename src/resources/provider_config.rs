@@ -16,6 +16,7 @@ use crate::protocol::{Diagnostic, Diagnostics, Model, Problem, Schema, Value};
 use crate::protocol::validate::check_validators;
 
 use super::errors::{pg_diag, ErrorContext};
+use super::snapshot::Snapshots;
 use super::state::{Client, ProviderState};
 
 const MAX_INT4: i64 = i32::MAX as i64;
@@ -242,6 +243,7 @@ pub async fn configure(state: &ProviderState, config: &Value) -> Diagnostics {
             lock_timeout,
             read_passwords,
             stop: state.stop_token(),
+            snapshots: Snapshots::default(),
         })
         .await;
     Diagnostics::new()

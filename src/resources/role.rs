@@ -20,8 +20,8 @@ use crate::pg::scram;
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, PlanInput, Planned, Problem, ResourceType, Tf, Validator,
-    Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, Problem,
+    ResourceType, Tf, Validator, Value,
 };
 
 use super::errors::{pg_diag, ErrorContext, OrDiag};
@@ -751,19 +751,37 @@ impl ResourceType for RoleResource {
         let client = self.state.client().await?;
         let name = current.name.clone();
         let ctx = Self::ctx(&client, &name);
-        let conn = client.pools.get(None).await.or_diag(&ctx)?;
-        let Some(row) = sql::read_role(&**conn, &name, Some(&current.valid_until))
-            .await
-            .or_diag(&ctx)?
-        else {
+        let roles = client.role_catalog(None).await.or_diag(&ctx)?;
+        let Some(entry) = roles.get(&name) else {
             return Ok(None);
         };
+        let mut row = entry.row.clone();
+        let mut stored_hash = entry.password_hash.clone();
+        let wanted_vu = &current.valid_until;
+        if wanted_vu == &row.spec.valid_until
+            || (is_infinity(wanted_vu) && is_infinity(&row.spec.valid_until))
+        {
+            row.spec.valid_until = wanted_vu.clone();
+        } else {
+            // Another spelling of the instant (or a real change): only the
+            // server parses timestamps as it did when the value was written.
+            let conn = client.pools.get(None).await.or_diag(&ctx)?;
+            let Some(fresh) = sql::read_role(&**conn, &name, Some(wanted_vu))
+                .await
+                .or_diag(&ctx)?
+            else {
+                return Ok(None);
+            };
+            row = fresh;
+            if current.password.is_some() && client.read_passwords {
+                stored_hash = sql::read_password_hash(&**conn, &name)
+                    .await
+                    .or_diag(&ctx)?;
+            }
+        }
         let mut password = current.password.clone();
         if let (Some(pw), true) = (&current.password, client.read_passwords) {
-            let stored = sql::read_password_hash(&**conn, &name)
-                .await
-                .or_diag(&ctx)?;
-            let still_valid = match &stored {
+            let still_valid = match &stored_hash {
                 // No password stored is what "" asks for.
                 None => pw.is_empty(),
                 Some(_) if pw.is_empty() => false,
@@ -800,38 +818,77 @@ impl ResourceType for RoleResource {
     async fn import(&self, id: &str) -> DResult<RoleModel> {
         let client = self.state.client().await?;
         let ctx = Self::ctx(&client, id);
-        let conn = client.pools.get(None).await.or_diag(&ctx)?;
-        let row = sql::read_role(&**conn, id, None)
+        let roles = client.role_catalog(None).await.or_diag(&ctx)?;
+        let entry = roles.get(id).ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Role Not Found",
+                format!(
+                    "No role named {id:?} exists. The import ID is the exact role name \
+                     (case-sensitive)."
+                ),
+            ))
+        })?;
+        Ok(imported(&entry.row))
+    }
+
+    const IDENTITY: &'static [&'static str] = &["name"];
+
+    fn import_id(&self, m: &RoleModel) -> Option<String> {
+        (!m.name.is_empty()).then(|| m.name.clone())
+    }
+
+    const LIST_FILTERS: &'static [ListFilter] = &[
+        ListFilter::Database(
+            "Roles belong to the whole cluster, so every database lists the same ones.",
+        ),
+        ListFilter::NamePattern("the role's name"),
+    ];
+
+    /// Every role but PostgreSQL's own (the bootstrap superuser, `pg_*`)
+    /// and names the `name` attribute refuses. `roles` is left unset:
+    /// memberships are listed as `postgresql_grant_role`, and managing one
+    /// in both places would have each undo the other.
+    async fn list(&self, query: ListQuery) -> DResult<Vec<RoleModel>> {
+        let client = self.state.client().await?;
+        let ctx = ErrorContext::new(&client.info.current_user, "roles");
+        let roles = client
+            .role_catalog(query.database.as_deref())
             .await
-            .or_diag(&ctx)?
-            .ok_or_else(|| {
-                Diagnostics::from(Diagnostic::error(
-                    "Role Not Found",
-                    format!(
-                        "No role named {id:?} exists. The import ID is the exact role name \
-                         (case-sensitive)."
-                    ),
-                ))
-            })?;
-        // On import, every current membership is shown, so the configuration
-        // can list exactly what exists. No membership at all is null, as for
-        // a configuration without `roles`: an empty set would plan a change
-        // to null right after importing such a configuration.
-        let roles = if row.member_of.is_empty() {
-            Tf::Null
-        } else {
-            Tf::Known(row.member_of.iter().cloned().collect())
-        };
-        // The same goes for parameters: every one the typed attributes do
-        // not show, or null when there is none.
-        let parameters = parameters_view(&row.parameters, None, true);
-        let database_parameters = database_parameters_view(&row.database_parameters, None);
-        Ok(RoleModel {
-            roles,
-            parameters: known_unless_empty(parameters),
-            database_parameters: known_unless_empty(database_parameters),
-            ..RoleModel::default().with_row(&row)
-        })
+            .or_diag(&ctx)?;
+        Ok(roles
+            .iter()
+            .filter(|r| !r.is_system())
+            .map(|r| &r.row)
+            .filter(|r| validators::new_role_name("name", &r.spec.name).is_none())
+            .filter(|r| query.name_matches(&r.spec.name))
+            .map(|r| RoleModel {
+                roles: Tf::Null,
+                ..imported(r)
+            })
+            .collect())
+    }
+}
+
+/// The state an import gives for a role: everything the catalog says,
+/// every current membership in `roles`, and every parameter the typed
+/// attributes do not show.
+fn imported(row: &sql::RoleRow) -> RoleModel {
+    // No membership at all is null, as for a configuration without `roles`:
+    // an empty set would plan a change to null right after importing such a
+    // configuration.
+    let roles = if row.member_of.is_empty() {
+        Tf::Null
+    } else {
+        Tf::Known(row.member_of.iter().cloned().collect())
+    };
+    // The same goes for parameters: null when there is none.
+    let parameters = parameters_view(&row.parameters, None, true);
+    let database_parameters = database_parameters_view(&row.database_parameters, None);
+    RoleModel {
+        roles,
+        parameters: known_unless_empty(parameters),
+        database_parameters: known_unless_empty(database_parameters),
+        ..RoleModel::default().with_row(row)
     }
 }
 

@@ -11,13 +11,16 @@ use async_trait::async_trait;
 use tokio_postgres::error::SqlState;
 
 use crate::model;
+use crate::pg::catalog::is_system_schema;
+use crate::pg::catalog::objects::ObjectKind;
 use crate::pg::table::{self as sql, TableName};
 use crate::protocol::model::{computed, optional};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, Model, PlanInput, Planned, ResourceType, Tf, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned,
+    ResourceType, Tf, Value,
 };
 
-use super::errors::ErrorContext;
+use super::errors::{ErrorContext, OrDiag};
 use super::import_id::dotted;
 use super::state::{Client, ProviderState};
 use super::table_target::{
@@ -123,7 +126,7 @@ impl ResourceType for RowLevelSecurityResource {
             .into()
     }
 
-    async fn modify_plan(&self, _input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         let id = match RowLevelSecurityModel::from_value_known(&plan.value) {
             Some(m) => Value::string(dotted::render(&m.id_parts())),
@@ -144,6 +147,14 @@ impl ResourceType for RowLevelSecurityResource {
         self.state
             .planned
             .note_rls(table_key(&client, database.as_deref(), &table));
+        // The partition warning is for reviewers of a change: an unchanged
+        // resource costs no round trip (as `plan -refresh=false` expects).
+        let unchanged = ["enabled", "schema", "table", "database"]
+            .iter()
+            .all(|a| plan.value.get(a) == input.prior.get(a));
+        if unchanged {
+            return d;
+        }
         let Ok(conn) = client.pools.get(database.as_deref()).await else {
             return d;
         };
@@ -225,21 +236,31 @@ impl ResourceType for RowLevelSecurityResource {
         let diag = |e: &crate::pg::error::PgError| {
             table_diag(&client, e, database, &table, &ctx(&client, &table))
         };
-        let conn = match client.pools.get(database).await {
+        let catalog = match client.object_catalog(database).await {
             Ok(c) => c,
             Err(e) if e.is_missing_database() => return Ok(None),
             Err(e) => return Err(diag(&e)),
         };
-        let Some(info) = sql::read_table(&**conn, &table)
-            .await
-            .map_err(|e| diag(&e))?
-        else {
-            return Ok(None);
+        let (enabled, forced) = if is_system_schema(&table.schema) {
+            // Not in the snapshot: ask the server.
+            let conn = client.pools.get(database).await.map_err(|e| diag(&e))?;
+            match sql::read_table(&**conn, &table)
+                .await
+                .map_err(|e| diag(&e))?
+            {
+                Some(info) => (info.rls_enabled, info.rls_forced),
+                None => return Ok(None),
+            }
+        } else {
+            match catalog.relation(&table.schema, &table.table) {
+                Some(t) => (t.rls_enabled, t.rls_forced),
+                None => return Ok(None),
+            }
         };
         Ok(Some(
             RowLevelSecurityModel {
-                enabled: info.rls_enabled,
-                forced: info.rls_forced,
+                enabled,
+                forced,
                 ..current
             }
             .with_id(),
@@ -284,5 +305,57 @@ impl ResourceType for RowLevelSecurityResource {
                 ),
             ))
         })
+    }
+
+    const IDENTITY: &'static [&'static str] = &["database", "schema", "table"];
+
+    fn import_id(&self, m: &RowLevelSecurityModel) -> Option<String> {
+        (!m.table.is_empty()).then(|| dotted::render(&m.id_parts()))
+    }
+
+    const LIST_FILTERS: &'static [ListFilter] = &[
+        ListFilter::Database(
+            "The listed switches then name it in `database`; unset, they leave `database` unset \
+             too.",
+        ),
+        ListFilter::Schema,
+        ListFilter::NamePattern("the table's name"),
+    ];
+
+    /// Every table (plain or partitioned) whose row-level security is
+    /// enabled or forced; a table with both off is at PostgreSQL's default.
+    async fn list(&self, query: ListQuery) -> DResult<Vec<RowLevelSecurityModel>> {
+        let client = self.state.client().await?;
+        let database = query.database.as_deref();
+        let err_ctx = ErrorContext::new(
+            &client.info.current_user,
+            format!(
+                "the tables in database {:?}",
+                client.database_name(database)
+            ),
+        );
+        let catalog = client.object_catalog(database).await.or_diag(&err_ctx)?;
+        Ok(catalog
+            .objects()
+            .iter()
+            .filter(|o| {
+                o.kind == ObjectKind::Table
+                    && matches!(o.relkind.as_str(), "r" | "p")
+                    && (o.rls_enabled || o.rls_forced)
+                    && query.schema_matches(&o.schema)
+                    && query.name_matches(&o.name)
+            })
+            .map(|o| {
+                RowLevelSecurityModel {
+                    id: Tf::Null,
+                    database: query.database.clone(),
+                    schema: o.schema.clone(),
+                    table: o.name.clone(),
+                    enabled: o.rls_enabled,
+                    forced: o.rls_forced,
+                }
+                .with_id()
+            })
+            .collect())
     }
 }

@@ -19,6 +19,7 @@ use crate::pg::tx::{self, TxError, TxFuture, TxTarget};
 use crate::protocol::{DResult, Diagnostic, Diagnostics};
 
 use super::planned::PlannedObjects;
+use super::snapshot::Snapshots;
 
 /// A ready connection pool plus what we learned about the server.
 pub struct Client {
@@ -32,6 +33,8 @@ pub struct Client {
     pub read_passwords: bool,
     /// Fired by StopProvider: changes not yet committed are rolled back.
     pub stop: CancellationToken,
+    /// Catalog snapshots that refreshes, imports and lists read from.
+    pub snapshots: Snapshots,
 }
 
 impl Client {

@@ -11,6 +11,9 @@
 #   scripts/install-tools.sh all           # terraform + pg 17
 #   scripts/install-tools.sh citus         # builds Citus; prints the bin dir
 #                                          # of a PostgreSQL 15 that has it
+#   scripts/install-tools.sh cross-arm64   # Debian's Rust 1.96 with the
+#                                          # aarch64 standard library and a
+#                                          # cross linker (root; for releases)
 #   scripts/install-tools.sh cache-dir     # prints where tools are kept
 #
 # `citus` compiles the Citus source that $CITUS_SOURCE names (a tarball or a
@@ -420,6 +423,31 @@ install_citus() {
     echo "$bin"
 }
 
+# Debian ships Rust's standard library for other architectures as ordinary
+# packages, built for Debian's own compiler (rustc-web), so a linux/arm64
+# release builds with /usr/bin/cargo rather than rustup's toolchain, which
+# cannot download targets here. Prints the environment package.sh needs.
+CROSS_ARM64_PACKAGES=(rustc-web cargo-web gcc-aarch64-linux-gnu libc6-dev-arm64-cross "libstd-rust-web-dev:arm64")
+
+install_cross_arm64() {
+    if [[ ! -d /usr/lib/rustlib/aarch64-unknown-linux-gnu ]] || ! command -v aarch64-linux-gnu-gcc >/dev/null; then
+        [[ "$(id -u)" == 0 ]] || die "run as root: dpkg --add-architecture arm64 && apt-get update && apt-get install -y ${CROSS_ARM64_PACKAGES[*]}"
+        dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+        log "apt-get update"
+        apt-get update >&2 || die "apt-get update failed"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${CROSS_ARM64_PACKAGES[@]}" >&2 \
+            || die "installing ${CROSS_ARM64_PACKAGES[*]} failed"
+    fi
+    cat <<ENV
+CARGO=/usr/bin/cargo
+RUSTC=/usr/bin/rustc
+RUST_TARGETS=aarch64-unknown-linux-gnu
+CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc
+AR_aarch64_unknown_linux_gnu=aarch64-linux-gnu-ar
+ENV
+}
+
 # -------------------------------------------------------------------- main --
 
 case "${1:-}" in
@@ -427,12 +455,13 @@ case "${1:-}" in
     terraform) install_terraform ;;
     pg) install_pg "${2:-}" ;;
     citus) install_citus ;;
+    cross-arm64) install_cross_arm64 ;;
     all)
         install_terraform
         install_pg 17
         ;;
     *)
-        echo "usage: $0 terraform | pg <13|14|15|16|17|18> | citus | all | cache-dir" >&2
+        echo "usage: $0 terraform | pg <13|14|15|16|17|18> | citus | cross-arm64 | all | cache-dir" >&2
         exit 2
         ;;
 esac

@@ -602,7 +602,7 @@ fn check_access(out: &Json, p: &str, db: &str) {
         ],
     );
     assert_eq!(
-        own_entries(&out["db"], &p),
+        own_entries(&out["db"], p),
         Json::Array(expected),
         "{}",
         out["db"]
@@ -612,15 +612,15 @@ fn check_access(out: &Json, p: &str, db: &str) {
         assert!(!role.starts_with("pg_"), "predefined role listed: {e}");
     }
     assert_output(
-        &out,
+        out,
         "db_id",
         &json!(format!(
             r#"{{"database":"{db}","schemas":["s_one","S-Two","s_empty","s_one"]}}"#
         )),
     );
-    assert_output(&out, "db_database", &json!(db));
+    assert_output(out, "db_database", &json!(db));
     assert_output(
-        &out,
+        out,
         "db_schemas",
         &json!(["s_one", "S-Two", "s_empty", "s_one"]),
     );
@@ -634,10 +634,10 @@ fn check_access(out: &Json, p: &str, db: &str) {
     ];
     expected_here.sort_by(|a, b| by_role(a).cmp(by_role(b)));
     assert_eq!(
-        own_entries(&out["default_db"], &p),
+        own_entries(&out["default_db"], p),
         Json::Array(expected_here),
         "{}",
         out["default_db"]
     );
-    assert_output(&out, "default_db_database", &json!("postgres"));
+    assert_output(out, "default_db_database", &json!("postgres"));
 }

@@ -5,8 +5,9 @@
 //! What each kind of step does:
 //! * [`Step::apply`]: writes the configuration (after the provider block),
 //!   runs what [`Step::before`] asks, checks what the plan shows when
-//!   [`Step::plan_shows`] or [`Step::plan_check`] ask, applies, requires an empty plan, refreshes,
-//!   requires an empty plan again, then runs the step's checks.
+//!   [`Step::plan_shows`] or [`Step::plan_check`] ask, applies, requires an
+//!   empty plan, refreshes, requires an empty plan again, then runs the
+//!   step's checks.
 //! * [`Step::plan_only`]: the plan of the configuration must be empty;
 //!   nothing is applied (terraform-plugin-testing's `PlanOnly`).
 //! * [`Step::fails`]: the plan or apply of the configuration must fail with

@@ -4,7 +4,7 @@
 //! and plans no changes.
 
 use crate::acc;
-use crate::support::{exec, unique_name, Workspace};
+use crate::support::{hcl, ident, literal, unique_name, Step, TestCase};
 
 /// A postgresql_role instance as the reference provider (SDKv2) stores it:
 /// every attribute present, unset lists as `[]`, unset strings as `""`.
@@ -43,27 +43,17 @@ fn reference_role_instance(name: &str, password: &str) -> String {
     )
 }
 
+/// The reference provider's state of a role, moved to this provider: the
+/// upgrade succeeds, and the plan is empty before and after a refresh.
 #[test]
 fn reference_provider_state_upgrades_without_changes() {
     let Some(acc) = acc() else { return };
     let app = unique_name("legacy_app");
     let password = "legacy-pw-123";
-    let admin = acc.admin();
-    acc.block(exec(
-        &admin,
-        &format!("CREATE ROLE \"{app}\" LOGIN PASSWORD '{password}'"),
-    ));
-
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        r#"{provider}
-resource "postgresql_role" "app" {{
-  name     = "{app}"
-  login    = true
-  password = "{password}"
-}}
-"#,
-        provider = acc.cluster.provider_block()
+    acc.sql(&format!(
+        "CREATE ROLE {} LOGIN PASSWORD {}",
+        ident(&app),
+        literal(password)
     ));
     let state = format!(
         r#"{{
@@ -86,17 +76,33 @@ resource "postgresql_role" "app" {{
 "#,
         role = reference_role_instance(&app, password)
     );
-    ws.write_file("terraform.tfstate", &state);
-    ws.run_ok(&[
-        "state",
-        "replace-provider",
-        "-auto-approve",
-        "-no-color",
-        "registry.terraform.io/cyrilgdn/postgresql",
-        "registry.terraform.io/pgwarden/postgresql",
-    ]);
-    ws.assert_no_changes();
-    ws.refresh();
-    ws.assert_no_changes();
-    ws.destroy();
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::apply(format!(
+                r#"
+resource "postgresql_role" "app" {{
+  name     = {app}
+  login    = true
+  password = {password}
+}}
+"#,
+                app = hcl(&app),
+                password = hcl(password),
+            ))
+            .before(|ws| {
+                ws.write_file("terraform.tfstate", &state);
+                ws.run_ok(&[
+                    "state",
+                    "replace-provider",
+                    "-auto-approve",
+                    "-no-color",
+                    "registry.terraform.io/cyrilgdn/postgresql",
+                    "registry.terraform.io/pgwarden/postgresql",
+                ]);
+                // Nothing to do, before the step's apply has a chance to
+                // hide a difference.
+                ws.assert_no_changes();
+            }),
+        )
+        .run();
 }

@@ -7,6 +7,7 @@ pub mod citus;
 pub mod default_privileges;
 pub mod error;
 pub mod exec;
+pub mod extension;
 pub mod grant;
 pub mod grant_role;
 pub mod pgpass;

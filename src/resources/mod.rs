@@ -10,6 +10,7 @@ pub mod data_roles;
 pub mod data_schema_access;
 pub mod default_privileges;
 pub mod errors;
+pub mod extension;
 pub mod grant;
 pub mod grant_role;
 pub mod import_id;
@@ -21,6 +22,7 @@ pub mod privileges;
 pub mod provider_config;
 pub mod role;
 pub mod row_level_security;
+pub mod sdk_state;
 pub mod state;
 pub mod table_target;
 pub mod validators;
@@ -90,6 +92,7 @@ impl Provider for PostgresProvider {
             Arc::new(row_level_security::RowLevelSecurityResource::new(
                 self.state.clone(),
             )),
+            Arc::new(extension::ExtensionResource::new(self.state.clone())),
         ]
     }
 

@@ -14,6 +14,7 @@ mod citus;
 mod data_sources;
 mod default_privileges;
 mod examples;
+mod extension;
 mod grant;
 mod grant_role;
 mod interrupt;

@@ -10,6 +10,7 @@ pub mod exec;
 pub mod extension;
 pub mod grant;
 pub mod grant_role;
+pub mod object_list;
 pub mod pgpass;
 pub mod policy;
 pub mod policy_expr;

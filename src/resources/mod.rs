@@ -8,6 +8,9 @@
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;
+pub mod data_schemas;
+pub mod data_sequences;
+pub mod data_tables;
 pub mod default_privileges;
 pub mod errors;
 pub mod extension;
@@ -15,6 +18,7 @@ pub mod grant;
 pub mod grant_role;
 pub mod import_id;
 pub mod membership_advice;
+pub mod name_filters;
 pub mod planned;
 pub mod policy;
 pub mod policy_checks;
@@ -102,6 +106,9 @@ impl Provider for PostgresProvider {
             Arc::new(data_roles::RolesDataSource::new(s.clone())),
             Arc::new(data_role_members::RoleMembersDataSource::new(s.clone())),
             Arc::new(data_schema_access::SchemaAccessDataSource::new(s.clone())),
+            Arc::new(data_schemas::SchemasDataSource::new(s.clone())),
+            Arc::new(data_tables::TablesDataSource::new(s.clone())),
+            Arc::new(data_sequences::SequencesDataSource::new(s.clone())),
         ]
     }
 }

@@ -11,6 +11,7 @@
 mod support;
 
 mod citus;
+mod data_objects;
 mod data_sources;
 mod default_privileges;
 mod examples;

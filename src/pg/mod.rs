@@ -8,6 +8,7 @@ pub mod default_privileges;
 pub mod error;
 pub mod exec;
 pub mod extension;
+pub mod function;
 pub mod grant;
 pub mod grant_role;
 pub mod object_list;

@@ -233,8 +233,9 @@ impl ResourceType for ExtensionResource {
     fn description(&self) -> String {
         "Installs a PostgreSQL extension in a database. An extension that is already installed \
          is adopted, then moved or updated to the configured `schema` and `version`. \
-         Installing most extensions needs a superuser; extensions marked `trusted` need only \
-         CREATE on the database.\n\n\
+         Installing most extensions needs a superuser; since PostgreSQL 13, extensions marked \
+         `trusted` (such as `pgcrypto`, `hstore` or `pg_trgm`) need only CREATE on the \
+         database.\n\n\
          Import with `database.extension` (or just `extension` for the provider's database): \
          `terraform import postgresql_extension.example 'mydb.pg_trgm'`."
             .into()

@@ -14,6 +14,7 @@ pub mod data_tables;
 pub mod default_privileges;
 pub mod errors;
 pub mod extension;
+pub mod function;
 pub mod grant;
 pub mod grant_role;
 pub mod import_id;
@@ -97,6 +98,7 @@ impl Provider for PostgresProvider {
                 self.state.clone(),
             )),
             Arc::new(extension::ExtensionResource::new(self.state.clone())),
+            Arc::new(function::FunctionResource::new(self.state.clone())),
         ]
     }
 

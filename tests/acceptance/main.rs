@@ -16,6 +16,7 @@ mod data_sources;
 mod default_privileges;
 mod examples;
 mod extension;
+mod function;
 mod grant;
 mod grant_role;
 mod interrupt;

@@ -20,6 +20,7 @@ pub mod quote;
 pub mod retry;
 pub mod role;
 pub mod scram;
+pub mod security_label;
 pub mod settings;
 pub mod table;
 pub mod tls;

@@ -28,6 +28,7 @@ pub mod provider_config;
 pub mod role;
 pub mod row_level_security;
 pub mod sdk_state;
+pub mod security_label;
 pub mod state;
 pub mod table_target;
 pub mod validators;
@@ -99,6 +100,9 @@ impl Provider for PostgresProvider {
             )),
             Arc::new(extension::ExtensionResource::new(self.state.clone())),
             Arc::new(function::FunctionResource::new(self.state.clone())),
+            Arc::new(security_label::SecurityLabelResource::new(
+                self.state.clone(),
+            )),
         ]
     }
 

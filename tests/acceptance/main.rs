@@ -28,6 +28,7 @@ mod policy;
 mod provider;
 mod role;
 mod row_level_security;
+mod security_label;
 
 use support::{Cluster, ClusterOptions};
 

@@ -111,6 +111,22 @@ pub fn policy_name(attr: &str, name: &str) -> Option<Problem> {
     identifier("Policy Name", attr, name)
 }
 
+/// An extension name.
+pub fn extension_name(attr: &str, name: &str) -> Option<Problem> {
+    identifier("Extension Name", attr, name)
+}
+
+/// A function name, or the name of one of its arguments.
+pub fn function_name(attr: &str, name: &str) -> Option<Problem> {
+    identifier("Function Name", attr, name)
+}
+
+/// The name of any object that has a name of its own (a role, a schema, a
+/// security label provider...).
+pub fn object_name(attr: &str, name: &str) -> Option<Problem> {
+    identifier("Name", attr, name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,11 +30,19 @@ const SCENARIO_TESTED: &[&str] = &[
     "multi-tenant-role-per-tenant",  // multi_tenant::multi_tenant_role_per_tenant_example
 ];
 
+/// Example directories that need a server module a plain PostgreSQL lacks:
+/// the security label example uses Azure's `pgaadauth` label provider
+/// (security_label.rs tests the same resource with a `dummy` provider).
+const NEEDS_SERVER_MODULE: &[&str] = &["resources/postgresql_security_label"];
+
 fn example_dirs(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        if dir.ends_with("modules") || SCENARIO_TESTED.iter().any(|s| dir.ends_with(s)) {
+        if dir.ends_with("modules")
+            || SCENARIO_TESTED.iter().any(|s| dir.ends_with(s))
+            || NEEDS_SERVER_MODULE.iter().any(|s| dir.ends_with(s))
+        {
             continue;
         }
         let mut has_tf = false;

@@ -11,9 +11,12 @@
 mod support;
 
 mod citus;
+mod data_objects;
 mod data_sources;
 mod default_privileges;
 mod examples;
+mod extension;
+mod function;
 mod functions;
 mod grant;
 mod grant_role;
@@ -29,6 +32,7 @@ mod release;
 mod role;
 mod role_parameters;
 mod row_level_security;
+mod security_label;
 
 use support::{Cluster, ClusterOptions};
 

@@ -8,13 +8,19 @@
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;
+pub mod data_schemas;
+pub mod data_sequences;
+pub mod data_tables;
 pub mod default_privileges;
 pub mod errors;
+pub mod extension;
+pub mod function;
 pub mod functions;
 pub mod grant;
 pub mod grant_role;
 pub mod import_id;
 pub mod membership_advice;
+pub mod name_filters;
 pub mod planned;
 pub mod policy;
 pub mod policy_checks;
@@ -22,6 +28,8 @@ pub mod privileges;
 pub mod provider_config;
 pub mod role;
 pub mod row_level_security;
+pub mod sdk_state;
+pub mod security_label;
 pub mod snapshot;
 pub mod state;
 pub mod table_target;
@@ -92,6 +100,11 @@ impl Provider for PostgresProvider {
             Arc::new(row_level_security::RowLevelSecurityResource::new(
                 self.state.clone(),
             )),
+            Arc::new(extension::ExtensionResource::new(self.state.clone())),
+            Arc::new(function::FunctionResource::new(self.state.clone())),
+            Arc::new(security_label::SecurityLabelResource::new(
+                self.state.clone(),
+            )),
         ]
     }
 
@@ -101,6 +114,9 @@ impl Provider for PostgresProvider {
             Arc::new(data_roles::RolesDataSource::new(s.clone())),
             Arc::new(data_role_members::RoleMembersDataSource::new(s.clone())),
             Arc::new(data_schema_access::SchemaAccessDataSource::new(s.clone())),
+            Arc::new(data_schemas::SchemasDataSource::new(s.clone())),
+            Arc::new(data_tables::TablesDataSource::new(s.clone())),
+            Arc::new(data_sequences::SequencesDataSource::new(s.clone())),
         ]
     }
 

@@ -14,6 +14,7 @@ mod citus;
 mod data_objects;
 mod data_sources;
 mod default_privileges;
+mod discovery;
 mod examples;
 mod extension;
 mod function;

@@ -40,4 +40,6 @@ pub use sql::{
     db_err_text, exec, exists, expect_truths, query_one_str, query_opt_str, query_strings, truth,
 };
 pub use steps::{Step, TestCase};
-pub use terraform::{import_blocks, terraform_binary, Output, Running, Workspace};
+pub use terraform::{
+    import_blocks, terraform_binary, terraform_version, Output, Running, Workspace,
+};

@@ -487,3 +487,25 @@ fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
+
+/// The version of the Terraform CLI the tests run, as (major, minor, patch),
+/// for tests of features older releases lack (identities: 1.12, `terraform
+/// query`: 1.14).
+pub fn terraform_version() -> (u32, u32, u32) {
+    let out = Command::new(terraform_binary())
+        .args(["version", "-json"])
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("run terraform version: {e}"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("terraform version -json prints JSON");
+    let text = json["terraform_version"].as_str().unwrap_or_default();
+    let mut parts = text
+        .split(['.', '-'])
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    )
+}

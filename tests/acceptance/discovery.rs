@@ -1,0 +1,329 @@
+//! Discovery: `terraform query -generate-config-out` over an estate created
+//! with SQL must give configuration whose plan only imports, whose apply
+//! imports everything, and after which the plan is empty; and
+//! `import { identity = … }` must import every type. Skipped on Terraform
+//! releases without the feature (`terraform query`: 1.14, identities: 1.12).
+
+use crate::support::{hcl, ident, terraform_version, unique_name, Workspace};
+use crate::{acc, acc_own_cluster};
+
+/// How many roles the estate has (the issue asks for 50), and how many
+/// tables carry the policies (4 each).
+const ROLES: usize = 50;
+const POLICY_TABLES: usize = 5;
+
+/// Whether the Terraform under test is at least `major.minor`; says why
+/// the test is skipped when not.
+fn terraform_at_least(minor: u32, feature: &str) -> bool {
+    let (major, got_minor, patch) = terraform_version();
+    let ok = major > 1 || (major == 1 && got_minor >= minor);
+    if !ok {
+        eprintln!("skipped: {feature} needs Terraform 1.{minor}+, this is {major}.{got_minor}.{patch}");
+    }
+    ok
+}
+
+/// Roles with awkward names, next to the `app_NN` ones.
+const AWKWARD: [&str; 3] = ["Mixed Case", "we\"ird.name/,%", "rôle-ü"];
+
+/// The role names of the estate.
+fn role_names() -> Vec<String> {
+    let mut names: Vec<String> = (1..=ROLES - AWKWARD.len())
+        .map(|i| format!("app_{i:02}"))
+        .collect();
+    names.extend(AWKWARD.iter().map(|s| s.to_string()));
+    names
+}
+
+/// The cluster-wide part of the estate: roles, and memberships (every
+/// third role a member of the next, every other one of them with ADMIN
+/// OPTION).
+fn cluster_sql() -> String {
+    let names = role_names();
+    let mut sql = String::new();
+    for (i, n) in names.iter().enumerate() {
+        let login = if i % 2 == 0 { " LOGIN" } else { "" };
+        sql.push_str(&format!("CREATE ROLE {}{login};\n", ident(n)));
+    }
+    for i in (0..names.len() - 1).step_by(3) {
+        let admin = if i % 2 == 0 { " WITH ADMIN OPTION" } else { "" };
+        sql.push_str(&format!(
+            "GRANT {} TO {}{admin};\n",
+            ident(&names[i + 1]),
+            ident(&names[i])
+        ));
+    }
+    sql.push_str("GRANT \"Mixed Case\" TO \"rôle-ü\";\n");
+    sql
+}
+
+/// The part of the estate inside database `estate`: objects with grants on
+/// tables, sequences, schemas, functions and the database, default
+/// privileges, and 4 policies on each of 5 tables with RLS enabled (forced
+/// on some).
+fn database_sql() -> String {
+    let mut sql = String::from(
+        "CREATE SCHEMA app;
+         CREATE SCHEMA \"Sales Data\";
+         CREATE TABLE \"Sales Data\".\"Order.Lines\" (id int);
+         CREATE SEQUENCE app.s1;
+         CREATE FUNCTION app.f(int) RETURNS int LANGUAGE sql AS 'SELECT $1';
+         CREATE FUNCTION app.g() RETURNS int LANGUAGE sql AS 'SELECT 1';
+         REVOKE EXECUTE ON FUNCTION app.g() FROM PUBLIC;
+         GRANT EXECUTE ON FUNCTION app.f(int) TO app_05;
+         GRANT USAGE ON SCHEMA app TO app_01, \"Mixed Case\";
+         GRANT CREATE, USAGE ON SCHEMA \"Sales Data\" TO app_04;
+         GRANT USAGE, SELECT ON SEQUENCE app.s1 TO app_03;
+         GRANT SELECT ON \"Sales Data\".\"Order.Lines\" TO \"we\"\"ird.name/,%\";
+         GRANT CONNECT, TEMPORARY ON DATABASE estate TO app_06;
+         GRANT CREATE ON DATABASE estate TO app_07 WITH GRANT OPTION;
+         ALTER DEFAULT PRIVILEGES FOR ROLE app_08 IN SCHEMA app GRANT SELECT ON TABLES TO app_09;
+         ALTER DEFAULT PRIVILEGES FOR ROLE app_08 GRANT USAGE ON SEQUENCES TO app_10 WITH GRANT OPTION;
+         ALTER DEFAULT PRIVILEGES FOR ROLE \"Mixed Case\" IN SCHEMA \"Sales Data\"
+             GRANT EXECUTE ON FUNCTIONS TO \"rôle-ü\";\n",
+    );
+    for t in 1..=POLICY_TABLES {
+        let table = format!("app.t{t}");
+        sql.push_str(&format!(
+            "CREATE TABLE {table} (id int, owner_name text);
+             ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;\n"
+        ));
+        if t % 2 == 1 {
+            sql.push_str(&format!("ALTER TABLE {table} FORCE ROW LEVEL SECURITY;\n"));
+        }
+        sql.push_str(&format!(
+            "CREATE POLICY p_select ON {table} FOR SELECT USING (owner_name = current_user);
+             CREATE POLICY \"p insert/{t}\" ON {table} FOR INSERT TO app_0{t}
+                 WITH CHECK (id > 0);
+             CREATE POLICY p_restrict ON {table} AS RESTRICTIVE FOR ALL TO app_01, \"Mixed Case\"
+                 USING (id <> 13);
+             CREATE POLICY \"Upd.Policy\" ON {table} FOR UPDATE USING (true) WITH CHECK (id < 1000);
+             GRANT SELECT, INSERT ON {table} TO app_02 WITH GRANT OPTION;
+             GRANT SELECT ON {table} TO app_01;\n"
+        ));
+    }
+    sql
+}
+
+/// One list block per type, for everything in the cluster and in `estate`.
+fn query_file() -> String {
+    let mut q = String::new();
+    for (ty, config) in [
+        ("postgresql_role", ""),
+        ("postgresql_grant_role", ""),
+        ("postgresql_grant", "database = \"estate\""),
+        ("postgresql_default_privileges", "database = \"estate\""),
+        ("postgresql_policy", "database = \"estate\""),
+        ("postgresql_row_level_security", "database = \"estate\""),
+    ] {
+        let name = ty.trim_start_matches("postgresql_");
+        q.push_str(&format!(
+            "list \"{ty}\" \"{name}\" {{\n  provider = postgresql\n  limit    = 1000\n  config {{\n    {config}\n  }}\n}}\n\n"
+        ));
+    }
+    q
+}
+
+/// How many `import` blocks `text` holds.
+fn imports_in(text: &str) -> usize {
+    text.lines().filter(|l| l.trim_start() == "import {").count()
+}
+
+#[test]
+fn query_generates_configuration_that_imports_cleanly() {
+    if !terraform_at_least(14, "terraform query") {
+        return;
+    }
+    // Its own cluster: an empty list config lists every role of the
+    // cluster, which other tests keep changing on the shared one.
+    let Some(acc) = acc_own_cluster(Default::default()) else {
+        return;
+    };
+    acc.sql(&cluster_sql());
+    acc.sql("CREATE DATABASE estate");
+    let estate = acc.connect("estate");
+    acc.block(crate::support::exec(&estate, &database_sql()));
+
+    let ws = Workspace::new();
+    ws.write_config(&acc.cluster.provider_block());
+    ws.write_file("discover.tfquery.hcl", &query_file());
+    let out = ws.run_ok(&[
+        "query",
+        "-no-color",
+        "-generate-config-out=generated.tf",
+    ]);
+    let generated = std::fs::read_to_string(ws.path().join("generated.tf"))
+        .unwrap_or_else(|e| panic!("no generated.tf ({e}):\n{}", out.combined()));
+
+    // Everything is there: every role, the 20 policies, the 5 switches.
+    let count = |ty: &str| {
+        generated
+            .lines()
+            .filter(|l| l.starts_with(&format!("resource \"{ty}\"")))
+            .count()
+    };
+    assert_eq!(count("postgresql_role"), ROLES, "{generated}");
+    assert_eq!(count("postgresql_policy"), 4 * POLICY_TABLES, "{generated}");
+    assert_eq!(
+        count("postgresql_row_level_security"),
+        POLICY_TABLES,
+        "{generated}"
+    );
+    assert!(count("postgresql_grant_role") >= ROLES / 3, "{generated}");
+    assert!(count("postgresql_grant") >= 8, "{generated}");
+    assert_eq!(count("postgresql_default_privileges"), 3, "{generated}");
+    // What PostgreSQL made itself stays out.
+    for own in ["\"postgres\"", "\"pg_read_all_data\"", "pg_catalog", "information_schema"] {
+        assert!(
+            !generated.contains(&format!("= {own}")),
+            "{own} was listed:\n{generated}"
+        );
+    }
+    let imports = imports_in(&generated);
+
+    // The plan only imports.
+    let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
+    let expected = format!("Plan: {imports} to import, 0 to add, 0 to change, 0 to destroy.");
+    assert!(
+        plan.stdout.contains(&expected),
+        "expected {expected:?}:\n{}\n--- generated.tf:\n{generated}",
+        plan.combined()
+    );
+    ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    ws.assert_no_changes();
+    let state = ws.show_json();
+    let managed = state["values"]["root_module"]["resources"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(managed, imports);
+}
+
+#[test]
+fn import_by_identity_for_every_type() {
+    if !terraform_at_least(12, "import by identity") {
+        return;
+    }
+    let Some(acc) = acc() else { return };
+    let db = acc.database("ident");
+    let a = unique_name("id_a");
+    let b = unique_name("id_b Ü");
+    acc.sql(&format!(
+        "CREATE ROLE {a}; CREATE ROLE {b}; GRANT {b} TO {a} WITH ADMIN OPTION;",
+        a = ident(&a),
+        b = ident(&b)
+    ));
+    db.exec(&format!(
+        "CREATE SCHEMA \"S.x\";
+         CREATE TABLE \"S.x\".t (id int);
+         ALTER TABLE \"S.x\".t ENABLE ROW LEVEL SECURITY;
+         CREATE POLICY \"p.1\" ON \"S.x\".t FOR SELECT TO {a} USING (id > 0);
+         GRANT SELECT, UPDATE ON \"S.x\".t TO {a};
+         ALTER DEFAULT PRIVILEGES IN SCHEMA \"S.x\" GRANT SELECT ON TABLES TO {b};",
+        a = ident(&a),
+        b = ident(&b)
+    ));
+    let superuser = acc.cluster.superuser();
+    let (ha, hb, hdb) = (hcl(&a), hcl(&b), hcl(&db.name));
+    let config = format!(
+        r#"
+resource "postgresql_role" "a" {{
+  name = {ha}
+}}
+import {{
+  to       = postgresql_role.a
+  identity = {{ name = {ha} }}
+}}
+
+resource "postgresql_grant_role" "m" {{
+  role              = {ha}
+  grant_role        = {hb}
+  with_admin_option = true
+}}
+import {{
+  to       = postgresql_grant_role.m
+  identity = {{ role = {ha}, grant_role = {hb} }}
+}}
+
+resource "postgresql_grant" "g" {{
+  role        = {ha}
+  database    = {hdb}
+  schema      = "S.x"
+  object_type = "table"
+  objects     = ["t"]
+  privileges  = ["SELECT", "UPDATE"]
+}}
+import {{
+  to       = postgresql_grant.g
+  identity = {{
+    role        = {ha}
+    database    = {hdb}
+    schema      = "S.x"
+    object_type = "table"
+    objects     = ["t"]
+  }}
+}}
+
+resource "postgresql_default_privileges" "d" {{
+  role        = {hb}
+  database    = {hdb}
+  schema      = "S.x"
+  owner       = "{superuser}"
+  object_type = "table"
+  privileges  = ["SELECT"]
+}}
+import {{
+  to       = postgresql_default_privileges.d
+  identity = {{
+    role        = {hb}
+    database    = {hdb}
+    schema      = "S.x"
+    owner       = "{superuser}"
+    object_type = "table"
+  }}
+}}
+
+resource "postgresql_policy" "p" {{
+  database = {hdb}
+  schema   = "S.x"
+  table    = "t"
+  name     = "p.1"
+  command  = "SELECT"
+  roles    = [{ha}]
+  using    = "(id > 0)"
+}}
+import {{
+  to       = postgresql_policy.p
+  identity = {{ database = {hdb}, schema = "S.x", table = "t", name = "p.1" }}
+}}
+
+resource "postgresql_row_level_security" "r" {{
+  database = {hdb}
+  schema   = "S.x"
+  table    = "t"
+}}
+import {{
+  to       = postgresql_row_level_security.r
+  identity = {{ database = {hdb}, schema = "S.x", table = "t" }}
+}}
+"#
+    );
+    let ws = Workspace::new();
+    ws.write_config(&(acc.cluster.provider_block() + &config));
+    let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
+    assert!(
+        plan.stdout
+            .contains("Plan: 6 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.combined()
+    );
+    ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    ws.assert_no_changes();
+    // The identities are in the state.
+    let state = ws.state_raw();
+    assert!(state.contains("\"identity\""), "{state}");
+    // Leave the cluster-wide roles behind for nobody.
+    ws.run_ok(&["state", "rm", "postgresql_role.a"]);
+    ws.destroy();
+    drop(db);
+    acc.sql(&format!("DROP ROLE {}; DROP ROLE {};", ident(&a), ident(&b)));
+}

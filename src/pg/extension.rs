@@ -79,6 +79,36 @@ pub async fn read<C: GenericClient>(client: &C, name: &str) -> Result<Option<Ins
     }))
 }
 
+/// Every extension installed in the connection's database except those
+/// `initdb` put there (`plpgsql`, whose OID is below
+/// [`super::catalog::FIRST_NORMAL_OID`]), by name.
+pub async fn list_installed<C: GenericClient>(
+    client: &C,
+) -> Result<Vec<(String, Installed)>, PgError> {
+    let rows = client
+        .query(
+            "SELECT e.extname::text, n.nspname::text, e.extversion \
+             FROM pg_catalog.pg_extension e \
+             JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace \
+             WHERE e.oid >= $1 ORDER BY 1",
+            &[&super::catalog::FIRST_NORMAL_OID],
+        )
+        .await
+        .map_err(|e| PgError::query("listing extensions", e))?;
+    rows.iter()
+        .map(|r| {
+            let get = |e| PgError::query("listing extensions", e);
+            Ok((
+                r.try_get(0).map_err(get)?,
+                Installed {
+                    schema: r.try_get(1).map_err(get)?,
+                    version: r.try_get(2).map_err(get)?,
+                },
+            ))
+        })
+        .collect()
+}
+
 /// What the server's extension directory offers for `name`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Available {

@@ -19,7 +19,8 @@ use crate::pg::extension::{self as sql, Installed};
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, Model, PlanInput, Planned, ResourceType, Tf, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned,
+    ResourceType, Tf, Value,
 };
 
 use super::errors::{pg_diag, ErrorContext};
@@ -464,6 +465,59 @@ impl ResourceType for ExtensionResource {
                 ),
             ))
         })
+    }
+
+    const IDENTITY: &'static [&'static str] = &["database", "name"];
+
+    fn import_id(&self, m: &ExtensionModel) -> Option<String> {
+        if m.name.is_empty() {
+            return None;
+        }
+        Some(match &m.database {
+            Tf::Known(db) if !db.is_empty() => dotted::render(&[db.as_str(), &m.name]),
+            _ => dotted::render(&[&m.name]),
+        })
+    }
+
+    const LIST_FILTERS: &'static [ListFilter] = &[
+        ListFilter::Database(""),
+        ListFilter::Schema,
+        ListFilter::NamePattern("the extension's name"),
+    ];
+
+    /// Every extension installed in the database but `plpgsql` (which
+    /// `initdb` installs), as an import reads it.
+    async fn list(&self, query: ListQuery) -> DResult<Vec<ExtensionModel>> {
+        let client = self.state.client().await?;
+        let database = client.database_name(query.database.as_deref()).to_string();
+        let diag = |e: &PgError| {
+            pg_diag(
+                e,
+                &ErrorContext::new(
+                    &client.info.current_user,
+                    format!("the extensions in database {database:?}"),
+                ),
+            )
+        };
+        let conn = client
+            .pools
+            .get(Some(&database))
+            .await
+            .map_err(|e| diag(&e))?;
+        let installed = sql::list_installed(&**conn)
+            .await
+            .map_err(|e| diag(&e))?;
+        Ok(installed
+            .into_iter()
+            .filter(|(name, i)| query.name_matches(name) && query.schema_matches(&i.schema))
+            .map(|(name, i)| {
+                ExtensionModel {
+                    name,
+                    ..ExtensionModel::default()
+                }
+                .with_installed(database.clone(), i)
+            })
+            .collect())
     }
 }
 

@@ -935,6 +935,17 @@ impl ResourceType for FunctionResource {
         check_kind(&live, &signature)?;
         Ok(FunctionModel::of_stored(&live, database))
     }
+
+    /// The import ID itself: only the argument types tell overloaded
+    /// functions apart, and an identity holds no nested blocks.
+    const IDENTITY: &'static [&'static str] = &["id"];
+
+    fn import_id(&self, m: &FunctionModel) -> Option<String> {
+        match &m.id {
+            Tf::Known(id) if !id.is_empty() => Some(id.clone()),
+            _ => None,
+        }
+    }
 }
 
 /// Only plain functions are this resource's.

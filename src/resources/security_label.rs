@@ -247,4 +247,11 @@ impl ResourceType for SecurityLabelResource {
             ))
         })
     }
+
+    const IDENTITY: &'static [&'static str] = &["label_provider", "object_type", "object_name"];
+
+    fn import_id(&self, m: &SecurityLabelModel) -> Option<String> {
+        (!m.label_provider.is_empty() && !m.object_type.is_empty() && !m.object_name.is_empty())
+            .then(|| m.render_id())
+    }
 }

@@ -67,6 +67,7 @@ fn database_sql() -> String {
          CREATE SCHEMA \"Sales Data\";
          CREATE TABLE \"Sales Data\".\"Order.Lines\" (id int);
          CREATE SEQUENCE app.s1;
+         CREATE EXTENSION pg_trgm SCHEMA app;
          CREATE FUNCTION app.f(int) RETURNS int LANGUAGE sql AS 'SELECT $1';
          CREATE FUNCTION app.g() RETURNS int LANGUAGE sql AS 'SELECT 1';
          REVOKE EXECUTE ON FUNCTION app.g() FROM PUBLIC;
@@ -115,6 +116,7 @@ fn query_file() -> String {
         ("postgresql_default_privileges", "database = \"estate\""),
         ("postgresql_policy", "database = \"estate\""),
         ("postgresql_row_level_security", "database = \"estate\""),
+        ("postgresql_extension", "database = \"estate\""),
     ] {
         let name = ty.trim_start_matches("postgresql_");
         q.push_str(&format!(
@@ -172,6 +174,8 @@ fn query_generates_configuration_that_imports_cleanly() {
     assert!(count("postgresql_grant_role") >= ROLES / 3, "{generated}");
     assert!(count("postgresql_grant") >= 8, "{generated}");
     assert_eq!(count("postgresql_default_privileges"), 3, "{generated}");
+    // pg_trgm, not the plpgsql initdb installs.
+    assert_eq!(count("postgresql_extension"), 1, "{generated}");
     // What PostgreSQL made itself stays out.
     for own in ["\"postgres\"", "\"pg_read_all_data\"", "pg_catalog", "information_schema"] {
         assert!(
@@ -218,12 +222,15 @@ fn import_by_identity_for_every_type() {
          ALTER TABLE \"S.x\".t ENABLE ROW LEVEL SECURITY;
          CREATE POLICY \"p.1\" ON \"S.x\".t FOR SELECT TO {a} USING (id > 0);
          GRANT SELECT, UPDATE ON \"S.x\".t TO {a};
-         ALTER DEFAULT PRIVILEGES IN SCHEMA \"S.x\" GRANT SELECT ON TABLES TO {b};",
+         ALTER DEFAULT PRIVILEGES IN SCHEMA \"S.x\" GRANT SELECT ON TABLES TO {b};
+         CREATE EXTENSION pg_trgm SCHEMA \"S.x\";
+         CREATE FUNCTION \"S.x\".one() RETURNS integer LANGUAGE sql AS 'SELECT 1';",
         a = ident(&a),
         b = ident(&b)
     ));
     let superuser = acc.cluster.superuser();
     let (ha, hb, hdb) = (hcl(&a), hcl(&b), hcl(&db.name));
+    let fid = hcl(&format!("{}.\"S.x\".one()", db.name));
     let config = format!(
         r#"
 resource "postgresql_role" "a" {{
@@ -305,6 +312,29 @@ import {{
   to       = postgresql_row_level_security.r
   identity = {{ database = {hdb}, schema = "S.x", table = "t" }}
 }}
+
+resource "postgresql_extension" "e" {{
+  name     = "pg_trgm"
+  database = {hdb}
+  schema   = "S.x"
+}}
+import {{
+  to       = postgresql_extension.e
+  identity = {{ database = {hdb}, name = "pg_trgm" }}
+}}
+
+resource "postgresql_function" "f" {{
+  database = {hdb}
+  schema   = "S.x"
+  name     = "one"
+  returns  = "integer"
+  language = "sql"
+  body     = "SELECT 1"
+}}
+import {{
+  to       = postgresql_function.f
+  identity = {{ id = {fid} }}
+}}
 "#
     );
     let ws = Workspace::new();
@@ -312,7 +342,7 @@ import {{
     let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
     assert!(
         plan.stdout
-            .contains("Plan: 6 to import, 0 to add, 0 to change, 0 to destroy."),
+            .contains("Plan: 8 to import, 0 to add, 0 to change, 0 to destroy."),
         "{}",
         plan.combined()
     );

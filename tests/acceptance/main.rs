@@ -32,6 +32,7 @@ mod pulumi_schema;
 mod release;
 mod role;
 mod role_parameters;
+mod round_trips;
 mod row_level_security;
 mod security_label;
 

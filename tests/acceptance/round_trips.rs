@@ -1,0 +1,97 @@
+//! Refresh cost in round trips: a plan of many roles and grants reads each
+//! kind of object from a catalog snapshot (one query per type and database)
+//! instead of one query per resource. Counted from the server's own log
+//! (`log_statement=all`, statements tagged with the provider's
+//! `application_name`) on a cluster of the test's own; run it on each
+//! PostgreSQL major with `PG_BIN`.
+
+use crate::acc_own_cluster;
+use crate::support::{ClusterOptions, Workspace};
+
+/// Resources of each kind: enough that one query each would stand out.
+const N: usize = 150;
+
+/// The statements the provider sent since the log was `from` bytes long.
+fn provider_statements(log: &str, from: usize) -> Vec<String> {
+    log.get(from..)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with("terraform-provider-postgresql:LOG:  "))
+        .filter(|l| l.contains("statement: ") || l.contains("execute "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn refresh_reads_snapshots_not_one_query_per_resource() {
+    let Some(acc) = acc_own_cluster(ClusterOptions {
+        settings: vec![("log_line_prefix".into(), "%a:".into())],
+        ..ClusterOptions::default()
+    }) else {
+        return;
+    };
+    let db = "rt";
+    acc.sql(&format!("CREATE DATABASE {db}"));
+    acc.sql("CREATE ROLE rt_reader");
+    let conn = acc.connect(db);
+    acc.block(crate::support::exec(
+        &conn,
+        &format!(
+            "CREATE SCHEMA s; DO $$ BEGIN FOR i IN 0..{} LOOP \
+             EXECUTE format('CREATE TABLE s.%I (id int)', 't' || i); END LOOP; END $$;",
+            N - 1
+        ),
+    ));
+    let ws = Workspace::new();
+    ws.write_config(&format!(
+        r#"{provider}
+resource "postgresql_role" "r" {{
+  count = {N}
+  name  = "rt_role_${{count.index}}"
+}}
+
+resource "postgresql_grant" "g" {{
+  count       = {N}
+  role        = "rt_reader"
+  database    = "{db}"
+  schema      = "s"
+  object_type = "table"
+  objects     = ["t${{count.index}}"]
+  privileges  = ["SELECT"]
+}}
+"#,
+        provider = acc.cluster.provider_block()
+    ));
+    ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+
+    let from = acc.cluster.log_contents().len();
+    ws.assert_no_changes();
+    let refresh = provider_statements(&acc.cluster.log_contents(), from);
+    let from = acc.cluster.log_contents().len();
+    ws.run_ok(&["plan", "-refresh=false", "-no-color", "-input=false"]);
+    let no_refresh = provider_statements(&acc.cluster.log_contents(), from);
+    eprintln!(
+        "PostgreSQL {}: plan of {N} roles + {N} grants sent {} statements, \
+         plan -refresh=false {}",
+        acc.cluster.major_version(),
+        refresh.len(),
+        no_refresh.len()
+    );
+    // Per connection (one per database) the session settings and the
+    // server facts, then one read per kind (roles, objects with their
+    // privileges), and nothing per resource.
+    assert!(
+        refresh.len() <= 6,
+        "{} statements for a refresh:\n{}",
+        refresh.len(),
+        refresh.join("\n")
+    );
+    // Without refresh only configuring the provider talks to the server.
+    assert!(
+        no_refresh.len() <= 2,
+        "{} statements for plan -refresh=false:\n{}",
+        no_refresh.len(),
+        no_refresh.join("\n")
+    );
+    ws.destroy();
+}

@@ -1,7 +1,11 @@
-//! The protocol floor for `bench/run.sh`: a provider with one resource,
-//! `noop_thing`, that does nothing at all, served by the same plugin and
-//! protocol layers as the PostgreSQL provider. Whatever a plan or apply of
-//! N `noop_thing`s costs is the cost of Terraform and the RPCs alone.
+//! The protocol floor for `bench/run.sh`: a provider whose resources do
+//! nothing at all, served by the same plugin and protocol layers as the
+//! PostgreSQL provider. Whatever a plan or apply of N of them costs is the
+//! cost of Terraform and the RPCs alone. `noop_thing` has two attributes;
+//! `noop_role` and `noop_grant` have exactly `postgresql_role`'s and
+//! `postgresql_grant`'s schemas, so that the part of
+//! the time that grows with the size of a schema (Terraform's and the
+//! codec's) is in the floor too.
 //!
 //! Built with `cargo build --release --example noop-provider`; Terraform
 //! starts it as `terraform-provider-noop` through `dev_overrides`.
@@ -13,6 +17,8 @@ use async_trait::async_trait;
 use pgwarden::model;
 use pgwarden::plugin::{self, handshake::PluginEnv};
 use pgwarden::protocol::model::{computed, required};
+use pgwarden::resources::grant::GrantModel;
+use pgwarden::resources::role::RoleModel;
 use pgwarden::protocol::{
     Block, DResult, DataSource, Diagnostics, Provider, Resource, ResourceType, Schema, Tf, Value,
 };
@@ -67,7 +73,104 @@ impl ResourceType for NoopThing {
     }
 }
 
-/// A provider with no settings and the one resource.
+/// `postgresql_role`'s model without PostgreSQL.
+struct NoopRole;
+
+/// What create and update store: the plan, with the id and what the plan
+/// left unknown settled (the real resource reads them back).
+fn settled(planned: RoleModel) -> RoleModel {
+    fn settle<T>(t: Tf<T>) -> Tf<T> {
+        if t.is_unknown() {
+            Tf::Null
+        } else {
+            t
+        }
+    }
+    RoleModel {
+        id: Tf::Known(planned.name.clone()),
+        roles: settle(planned.roles),
+        parameters: settle(planned.parameters),
+        database_parameters: settle(planned.database_parameters),
+        ..planned
+    }
+}
+
+#[async_trait]
+impl ResourceType for NoopRole {
+    type Model = RoleModel;
+    const NAME: &'static str = "noop_role";
+
+    fn description(&self) -> String {
+        "Does nothing, with postgresql_role's schema.".to_string()
+    }
+
+    async fn create(&self, planned: RoleModel, _config: RoleModel) -> DResult<RoleModel> {
+        Ok(settled(planned))
+    }
+
+    async fn update(&self, _prior: RoleModel, planned: RoleModel, _c: RoleModel) -> DResult<RoleModel> {
+        Ok(settled(planned))
+    }
+
+    async fn delete(&self, _prior: RoleModel) -> DResult<()> {
+        Ok(())
+    }
+
+    async fn read(&self, current: RoleModel) -> DResult<Option<RoleModel>> {
+        Ok(Some(current))
+    }
+
+    async fn import(&self, id: &str) -> DResult<RoleModel> {
+        Ok(settled(RoleModel {
+            name: id.to_string(),
+            ..RoleModel::default()
+        }))
+    }
+}
+
+/// `postgresql_grant`'s model without PostgreSQL.
+struct NoopGrant;
+
+#[async_trait]
+impl ResourceType for NoopGrant {
+    type Model = GrantModel;
+    const NAME: &'static str = "noop_grant";
+
+    fn description(&self) -> String {
+        "Does nothing, with postgresql_grant's schema.".to_string()
+    }
+
+    async fn create(&self, planned: GrantModel, _config: GrantModel) -> DResult<GrantModel> {
+        Ok(GrantModel {
+            id: Tf::Known(format!("{}/{}", planned.role, planned.database)),
+            ..planned
+        })
+    }
+
+    async fn update(&self, prior: GrantModel, planned: GrantModel, _c: GrantModel) -> DResult<GrantModel> {
+        Ok(GrantModel {
+            id: prior.id,
+            ..planned
+        })
+    }
+
+    async fn delete(&self, _prior: GrantModel) -> DResult<()> {
+        Ok(())
+    }
+
+    async fn read(&self, current: GrantModel) -> DResult<Option<GrantModel>> {
+        Ok(Some(current))
+    }
+
+    async fn import(&self, id: &str) -> DResult<GrantModel> {
+        Ok(GrantModel {
+            id: Tf::Known(id.to_string()),
+            ..GrantModel::default()
+        })
+    }
+}
+
+/// A provider with no settings and the resources above.
 struct NoopProvider;
 
 #[async_trait]
@@ -84,7 +187,7 @@ impl Provider for NoopProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(NoopThing)]
+        vec![Arc::new(NoopThing), Arc::new(NoopRole), Arc::new(NoopGrant)]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {

@@ -159,6 +159,19 @@ for n in "${ns[@]}"; do
   count = $n
   name  = \"bench_role_\${count.index}\"
 }")
+    t[nooprole]=$(run_case nooprole "$n" "resource \"noop_role\" \"r\" {
+  count = $n
+  name  = \"bench_role_\${count.index}\"
+}")
+    t[noopgrant]=$(run_case noopgrant "$n" "resource \"noop_grant\" \"g\" {
+  count       = $n
+  role        = \"bench_reader\"
+  database    = \"postgres\"
+  schema      = \"bench\"
+  object_type = \"table\"
+  objects     = [\"t\${count.index}\"]
+  privileges  = [\"SELECT\"]
+}")
     rss_noop=$(peak_rss noop)
     t[roles]=$(run_case roles "$n" "resource \"postgresql_role\" \"r\" {
   count = $n
@@ -181,16 +194,20 @@ for n in "${ns[@]}"; do
         printf '%-7s %-6s %-20s %8s %8s %8s %8s %9s\n' "$n" "$1" "$2" $3 "$4"
     }
     row "-" terraform_data "${t[data]}" "$rss_data"
-    row "-" noop-floor "${t[noop]}" "$rss_noop"
+    row "-" noop_thing "${t[noop]}" "$rss_noop"
+    row "-" noop_role "${t[nooprole]}" "$rss_noop"
+    row "-" noop_grant "${t[noopgrant]}" "$rss_noop"
     row roles postgresql "${t[roles]}" "$rss_roles"
     row grants postgresql "${t[grants]}" "$rss_grants"
     read -r da dp dn dd <<<"${t[data]}"
-    read -r na np nn nd <<<"${t[noop]}"
     for kind in roles grants; do
+        # The floor with the same schema.
+        if [ "$kind" = roles ]; then floor=nooprole; else floor=noopgrant; fi
+        read -r na np nn nd <<<"${t[$floor]}"
         read -r a p r d <<<"${t[$kind]}"
         printf '%-7s %-6s %-20s %8s %8s %8s %8s\n' "$n" "$kind" "× terraform_data" \
             "$(ratio "$a" "$da")" "$(ratio "$p" "$dp")" "$(ratio "$r" "$dn")" "$(ratio "$d" "$dd")"
-        printf '%-7s %-6s %-20s %8s %8s %8s %8s\n' "$n" "$kind" "× noop floor" \
+        printf '%-7s %-6s %-20s %8s %8s %8s %8s\n' "$n" "$kind" "× floor ($floor)" \
             "$(ratio "$a" "$na")" "$(ratio "$p" "$np")" "$(ratio "$r" "$nn")" "$(ratio "$d" "$nd")"
     done
     unset t

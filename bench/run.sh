@@ -38,13 +38,14 @@ echo "building release binaries..." >&2
 (cd "$repo" && cargo build -q --release --bin terraform-provider-postgresql --example noop-provider)
 release="$repo/target/release"
 
-# Each provider directory holds a wrapper that records the real binary's
-# peak RSS (KiB) in rss.log; dev_overrides points Terraform at it.
+# Each provider directory holds a wrapper that records, per process, the
+# real binary's peak RSS (KiB) and CPU seconds (user, system) in proc.log;
+# dev_overrides points Terraform at it.
 mkdir -p "$work/providers"
 wrap() { # name binary
     cat >"$work/providers/terraform-provider-$1" <<EOF
 #!/bin/sh
-exec /usr/bin/time -a -o "$work/rss-$1.log" -f %M "$2" "\$@"
+exec /usr/bin/time -a -o "$work/proc.log" -f "%M %U %S" "$2" "\$@"
 EOF
     chmod +x "$work/providers/terraform-provider-$1"
 }
@@ -94,28 +95,24 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 # Runs apply, plan, plan -refresh=false and destroy of `body` with `n`
-# instances in a fresh directory; prints the four times.
+# instances in a fresh directory; prints the four wall times, then the
+# provider processes' CPU seconds for each, then their peak RSS (MiB).
 run_case() { # label n body
-    local dir="$work/run-$1-$2" t0 t1 out=()
+    local dir="$work/run-$1-$2" t0 t1 out=() cpu=() rss=0
     mkdir -p "$dir"
     { header; printf '%s\n' "$3"; } >"$dir/main.tf"
     for cmd in "apply -auto-approve" "plan" "plan -refresh=false" "destroy -auto-approve"; do
+        : >"$work/proc.log"
         t0=$(now)
         # shellcheck disable=SC2086
         (cd "$dir" && "$terraform" $cmd -input=false -no-color -parallelism="$parallelism" \
             >"$dir/last.log" 2>&1) || { echo "terraform $cmd failed for $1 N=$2:" >&2; tail -30 "$dir/last.log" >&2; exit 1; }
         t1=$(now)
         out+=("$(elapsed "$t0" "$t1")")
+        cpu+=("$(awk 'NF == 3 && $1 ~ /^[0-9]+$/ { c += $2 + $3 } END { printf "%.2f", c }' "$work/proc.log")")
+        rss=$(awk -v m="$rss" 'NF == 3 && $1 ~ /^[0-9]+$/ && $1 > m { m = $1 } END { print m }' "$work/proc.log")
     done
-    echo "${out[*]}"
-}
-
-# The largest peak RSS (MiB) the wrapper recorded for `name` since the last call.
-peak_rss() {
-    local log="$work/rss-$1.log"
-    [ -f "$log" ] || { echo "-"; return; }
-    awk '/^[0-9]+$/ { if ($1 > m) m = $1 } END { printf "%.1f", m / 1024 }' "$log"
-    rm -f "$log"
+    echo "${out[*]} ${cpu[*]} $(awk -v k="$rss" 'BEGIN { if (k > 0) printf "%.1f", k / 1024; else print "-" }')"
 }
 
 # Median start-to-handshake (ms) of the release binary over 21 starts:
@@ -142,73 +139,46 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 echo "terraform $("$terraform" version | head -1 | awk '{print $2}'), PostgreSQL $("${psql[@]}" -Atc 'SHOW server_version'), -parallelism=$parallelism, $(nproc) cores"
 echo "start-to-handshake (median of 21): postgresql $(handshake_ms "$release/terraform-provider-postgresql") ms, noop $(handshake_ms "$release/examples/noop-provider") ms"
 echo
-printf '%-7s %-6s %-20s %8s %8s %8s %8s %9s\n' N kind provider apply plan plan-nr destroy "rss MiB"
+echo "wall seconds (provider CPU seconds, user+system, all its processes); peak RSS of one provider process"
+printf '%-6s %-16s %13s %13s %13s %13s %8s\n' N resource apply plan "plan -r=false" destroy "rss MiB"
 for n in "${ns[@]}"; do
     # Objects the grants need: a reader role and N tables.
     "${psql[@]}" -c "SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench CASCADE; DROP ROLE IF EXISTS bench_reader;
         CREATE ROLE bench_reader; CREATE SCHEMA bench;
         DO \$\$ BEGIN FOR i IN 0..$n - 1 LOOP EXECUTE format('CREATE TABLE bench.%I (id int)', 't' || i); END LOOP; END \$\$;" >/dev/null
 
-    declare -A t=()
-    t[data]=$(run_case data "$n" "resource \"terraform_data\" \"r\" {
-  count = $n
-  input = \"bench_role_\${count.index}\"
-}")
-    rss_data="-"
-    t[noop]=$(run_case noop "$n" "resource \"noop_thing\" \"r\" {
-  count = $n
-  name  = \"bench_role_\${count.index}\"
-}")
-    t[nooprole]=$(run_case nooprole "$n" "resource \"noop_role\" \"r\" {
-  count = $n
-  name  = \"bench_role_\${count.index}\"
-}")
-    t[noopgrant]=$(run_case noopgrant "$n" "resource \"noop_grant\" \"g\" {
-  count       = $n
-  role        = \"bench_reader\"
-  database    = \"postgres\"
-  schema      = \"bench\"
-  object_type = \"table\"
-  objects     = [\"t\${count.index}\"]
-  privileges  = [\"SELECT\"]
-}")
-    rss_noop=$(peak_rss noop)
-    t[roles]=$(run_case roles "$n" "resource \"postgresql_role\" \"r\" {
-  count = $n
-  name  = \"bench_role_\${count.index}\"
-}")
-    rss_roles=$(peak_rss postgresql)
-    t[grants]=$(run_case grants "$n" "resource \"postgresql_grant\" \"g\" {
-  count       = $n
-  role        = \"bench_reader\"
-  database    = \"postgres\"
-  schema      = \"bench\"
-  object_type = \"table\"
-  objects     = [\"t\${count.index}\"]
-  privileges  = [\"SELECT\"]
-}")
-    rss_grants=$(peak_rss postgresql)
-
-    row() { # kind provider times rss
-        # shellcheck disable=SC2086
-        printf '%-7s %-6s %-20s %8s %8s %8s %8s %9s\n' "$n" "$1" "$2" $3 "$4"
+    roles_body() { # type
+        printf 'resource "%s" "r" {\n  count = %s\n  name  = "bench_role_${count.index}"\n}\n' "$1" "$n"
     }
-    row "-" terraform_data "${t[data]}" "$rss_data"
-    row "-" noop_thing "${t[noop]}" "$rss_noop"
-    row "-" noop_role "${t[nooprole]}" "$rss_noop"
-    row "-" noop_grant "${t[noopgrant]}" "$rss_noop"
-    row roles postgresql "${t[roles]}" "$rss_roles"
-    row grants postgresql "${t[grants]}" "$rss_grants"
-    read -r da dp dn dd <<<"${t[data]}"
-    for kind in roles grants; do
-        # The floor with the same schema.
-        if [ "$kind" = roles ]; then floor=nooprole; else floor=noopgrant; fi
-        read -r na np nn nd <<<"${t[$floor]}"
-        read -r a p r d <<<"${t[$kind]}"
-        printf '%-7s %-6s %-20s %8s %8s %8s %8s\n' "$n" "$kind" "× terraform_data" \
-            "$(ratio "$a" "$da")" "$(ratio "$p" "$dp")" "$(ratio "$r" "$dn")" "$(ratio "$d" "$dd")"
-        printf '%-7s %-6s %-20s %8s %8s %8s %8s\n' "$n" "$kind" "× floor ($floor)" \
-            "$(ratio "$a" "$na")" "$(ratio "$p" "$np")" "$(ratio "$r" "$nn")" "$(ratio "$d" "$nd")"
+    grants_body() { # type
+        printf 'resource "%s" "g" {\n  count       = %s\n  role        = "bench_reader"\n  database    = "postgres"\n  schema      = "bench"\n  object_type = "table"\n  objects     = ["t${count.index}"]\n  privileges  = ["SELECT"]\n}\n' "$1" "$n"
+    }
+    declare -A t=()
+    t[terraform_data]=$(run_case data "$n" "$(printf 'resource "terraform_data" "r" {\n  count = %s\n  input = "bench_role_${count.index}"\n}\n' "$n")")
+    t[noop_thing]=$(run_case noop "$n" "$(roles_body noop_thing)")
+    t[noop_role]=$(run_case nooprole "$n" "$(roles_body noop_role)")
+    t[noop_grant]=$(run_case noopgrant "$n" "$(grants_body noop_grant)")
+    t[postgresql_role]=$(run_case roles "$n" "$(roles_body postgresql_role)")
+    t[postgresql_grant]=$(run_case grants "$n" "$(grants_body postgresql_grant)")
+
+    for r in terraform_data noop_thing noop_role noop_grant postgresql_role postgresql_grant; do
+        read -r a p q d ca cp cq cd rss <<<"${t[$r]}"
+        [ "$r" = terraform_data ] && { ca=-; cp=-; cq=-; cd=-; rss=-; }
+        printf '%-6s %-16s %13s %13s %13s %13s %8s\n' "$n" "$r" \
+            "$a ($ca)" "$p ($cp)" "$q ($cq)" "$d ($cd)" "$rss"
+    done
+    read -r da dp dq dd _ <<<"${t[terraform_data]}"
+    for pair in postgresql_role:noop_role postgresql_grant:noop_grant; do
+        r=${pair%%:*} floor=${pair##*:}
+        read -r a p q d _ <<<"${t[$r]}"
+        read -r fa fp fq fd _ <<<"${t[$floor]}"
+        read -r na np nq nd _ <<<"${t[noop_thing]}"
+        printf '%-6s %-16s %13s %13s %13s %13s   × terraform_data\n' "$n" "$r" \
+            "$(ratio "$a" "$da")" "$(ratio "$p" "$dp")" "$(ratio "$q" "$dq")" "$(ratio "$d" "$dd")"
+        printf '%-6s %-16s %13s %13s %13s %13s   × noop_thing (2-attribute floor)\n' "$n" "$r" \
+            "$(ratio "$a" "$na")" "$(ratio "$p" "$np")" "$(ratio "$q" "$nq")" "$(ratio "$d" "$nd")"
+        printf '%-6s %-16s %13s %13s %13s %13s   × %s (same-schema floor)\n' "$n" "$r" \
+            "$(ratio "$a" "$fa")" "$(ratio "$p" "$fp")" "$(ratio "$q" "$fq")" "$(ratio "$d" "$fd")" "$floor"
     done
     unset t
     echo

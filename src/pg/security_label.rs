@@ -63,9 +63,68 @@ pub async fn read<C: GenericClient>(
     Ok(row.map(|r| r.get(0)))
 }
 
+/// One label as [`list`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// The label provider.
+    pub provider: String,
+    /// One of [`OBJECT_TYPES`].
+    pub object_type: String,
+    /// The object's name as written, not quoted.
+    pub object_name: String,
+    /// The label itself.
+    pub label: String,
+}
+
+/// Every label on an object of one of the [`OBJECT_TYPES`]: those on
+/// databases, roles, tablespaces and subscriptions, and those on objects of
+/// the connection's database.
+pub async fn list<C: GenericClient>(client: &C) -> Result<Vec<Label>, PgError> {
+    let types: Vec<String> = OBJECT_TYPES.iter().map(|t| t.to_string()).collect();
+    let rows = client
+        .query(
+            "SELECT provider, objtype, objname, label FROM pg_catalog.pg_seclabels \
+             WHERE objtype = ANY($1) ORDER BY 1, 2, 3",
+            &[&types],
+        )
+        .await
+        .map_err(|e| PgError::query("listing security labels", e))?;
+    rows.iter()
+        .map(|r| {
+            let get = |e| PgError::query("listing security labels", e);
+            let quoted: String = r.try_get(2).map_err(get)?;
+            Ok(Label {
+                provider: r.try_get(0).map_err(get)?,
+                object_type: r.try_get(1).map_err(get)?,
+                object_name: unquote(&quoted),
+                label: r.try_get(3).map_err(get)?,
+            })
+        })
+        .collect()
+}
+
+/// The name `quote_ident` turned into `quoted` (what `pg_seclabels` shows
+/// for single-name objects).
+fn unquote(quoted: &str) -> String {
+    match quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+    {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => quoted.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_unquoted() {
+        assert_eq!(unquote("app"), "app");
+        assert_eq!(unquote("\"My \"\"T\"\"\""), "My \"T\"");
+        assert_eq!(unquote("\"a.b\""), "a.b");
+    }
 
     #[test]
     fn statements_quote_everything() {

@@ -17,7 +17,8 @@ use crate::pg::error::PgError;
 use crate::pg::security_label::{self as sql, OBJECT_TYPES};
 use crate::protocol::model::{computed, required};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, PlanInput, Planned, ResourceType, Tf, Validator, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, ResourceType, Tf,
+    Validator, Value,
 };
 
 use super::errors::{pg_diag, ErrorContext};
@@ -253,5 +254,35 @@ impl ResourceType for SecurityLabelResource {
     fn import_id(&self, m: &SecurityLabelModel) -> Option<String> {
         (!m.label_provider.is_empty() && !m.object_type.is_empty() && !m.object_name.is_empty())
             .then(|| m.render_id())
+    }
+
+    const LIST_FILTERS: &'static [ListFilter] =
+        &[ListFilter::NamePattern("the labelled object's name (`object_name`)")];
+
+    /// Every label on a database, role, tablespace or subscription, and on
+    /// the single-name objects of the provider's database. PostgreSQL
+    /// never labels anything itself, so nothing is left out.
+    async fn list(&self, query: ListQuery) -> DResult<Vec<SecurityLabelModel>> {
+        let client = self.state.client().await?;
+        let c = ErrorContext::new(&client.info.current_user, "security labels");
+        let conn = client.pools.get(None).await.map_err(|e| pg_diag(&e, &c))?;
+        let labels = sql::list(&**conn).await.map_err(|e| pg_diag(&e, &c))?;
+        Ok(labels
+            .into_iter()
+            .filter(|l| query.name_matches(&l.object_name))
+            .map(|l| {
+                let m = SecurityLabelModel {
+                    id: Tf::Null,
+                    label_provider: l.provider,
+                    object_type: l.object_type,
+                    object_name: l.object_name,
+                    label: l.label,
+                };
+                SecurityLabelModel {
+                    id: Tf::Known(m.render_id()),
+                    ..m
+                }
+            })
+            .collect())
     }
 }

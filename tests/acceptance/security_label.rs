@@ -274,3 +274,45 @@ fn security_label_bad_input_is_refused() {
         assert!(out.combined().contains(expect), "{id}: {}", out.combined());
     }
 }
+
+/// `terraform query` finds labels made with SQL, on awkward names too, and
+/// the generated configuration imports them (by identity) with a plan that
+/// changes nothing. Terraform 1.14+.
+#[test]
+fn security_labels_are_discovered_and_import_cleanly() {
+    if crate::support::terraform_version() < (1, 14, 0) {
+        eprintln!("skipped: terraform query needs Terraform 1.14+");
+        return;
+    }
+    let Some(acc) = labelled_cluster() else {
+        return;
+    };
+    acc.sql(
+        "CREATE ROLE \"Lab.el \"\"r\"\"\"; CREATE SCHEMA labelled;
+         SECURITY LABEL FOR dummy ON ROLE \"Lab.el \"\"r\"\"\" IS 'classified';
+         SECURITY LABEL FOR dummy ON SCHEMA labelled IS 'unclassified';",
+    );
+    let ws = Workspace::new();
+    ws.write_config(&acc.cluster.provider_block());
+    ws.write_file(
+        "labels.tfquery.hcl",
+        "list \"postgresql_security_label\" \"l\" {\n  provider = postgresql\n}\n",
+    );
+    ws.run_ok(&["query", "-no-color", "-generate-config-out=generated.tf"]);
+    let generated = std::fs::read_to_string(ws.path().join("generated.tf")).expect("generated.tf");
+    assert_eq!(
+        generated.matches("resource \"postgresql_security_label\"").count(),
+        2,
+        "{generated}"
+    );
+    assert!(generated.contains(r#""Lab.el \"r\"""#), "{generated}");
+    let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
+    assert!(
+        plan.stdout
+            .contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{}\n{generated}",
+        plan.combined()
+    );
+    ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    ws.assert_no_changes();
+}

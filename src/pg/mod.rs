@@ -2,6 +2,7 @@
 //!
 //! Nothing in here knows about Terraform; resources translate.
 
+pub mod access;
 pub mod audit;
 pub mod citus;
 pub mod default_privileges;

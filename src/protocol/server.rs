@@ -716,7 +716,6 @@ impl pb::provider_server::Provider for ProviderService {
             diagnostics,
             legacy_type_system: false,
             new_identity,
-            ..Default::default()
         }))
     }
 

@@ -11,6 +11,7 @@
 //! TLS is set up in [`super::tls`].
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use deadpool_postgres::{
@@ -64,6 +65,8 @@ struct Inner {
     /// `None` when connections are plaintext (sslmode disable, Unix socket).
     tls: Option<MakeRustlsConnect>,
     pools: Mutex<HashMap<String, Pool>>,
+    /// Transactions that reached COMMIT (see [`Pools::write_generation`]).
+    writes: AtomicU64,
 }
 
 impl std::fmt::Debug for Pools {
@@ -94,6 +97,7 @@ impl Pools {
                 settings,
                 tls,
                 pools: Mutex::new(HashMap::new()),
+                writes: AtomicU64::new(0),
             }),
         })
     }
@@ -101,6 +105,19 @@ impl Pools {
     /// The settings these pools connect with.
     pub fn settings(&self) -> &ConnectSettings {
         &self.inner.settings
+    }
+
+    /// How many changing transactions this process has sent COMMIT for.
+    /// Anything read from the catalog before the number last changed may
+    /// be out of date: caches of catalog reads compare it.
+    pub fn write_generation(&self) -> u64 {
+        self.inner.writes.load(Ordering::Acquire)
+    }
+
+    /// Records that a changing transaction sent COMMIT (whatever the
+    /// outcome: a commit that failed on the wire may still have happened).
+    pub fn note_write(&self) {
+        self.inner.writes.fetch_add(1, Ordering::AcqRel);
     }
 
     /// A connection to `database` (`None`: the settings' database), reused

@@ -144,8 +144,8 @@ where
     };
     // From here on the outcome is the server's: COMMIT is awaited whatever
     // Terraform asks meanwhile, and its real result is returned.
-    tx.commit()
-        .await
-        .map_err(|e| PgError::query("committing the transaction", e))?;
+    let committed = tx.commit().await;
+    pools.note_write();
+    committed.map_err(|e| PgError::query("committing the transaction", e))?;
     Ok(value)
 }

@@ -27,6 +27,7 @@ use crate::protocol::{
 use super::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
 use super::import_id::slashed;
 use super::privileges::{check_maintain, check_privilege_list, is_empty_attr, unset_is_empty};
+use super::review_codes::Code;
 use super::state::{Client, ProviderState};
 use super::validators;
 
@@ -280,7 +281,7 @@ impl DefaultPrivilegesResource {
             return None;
         }
         Some(
-            Diagnostic::warning(
+            Code::CitusDefaultPrivileges.warning(
                 "Default Privileges Stay On The Citus Coordinator",
                 "This database runs Citus, which does not propagate ALTER DEFAULT PRIVILEGES to \
                  its workers. The privileges reach every shard of a table created on the \

@@ -8,6 +8,7 @@ use crate::protocol::{Diagnostic, Diagnostics};
 use super::errors::{pg_diag, ErrorContext};
 use super::import_id::pair;
 use super::planned::PlannedRole;
+use super::review_codes::Code;
 
 /// Predefined roles whose membership is a privilege escalation in itself.
 pub const POWERFUL_PREDEFINED: &[(&str, &str)] = &[
@@ -236,15 +237,16 @@ pub fn not_authorized(
 pub fn escalation_warning(member: &str, granted: &str, flags: PlannedRole) -> Option<Diagnostic> {
     if let Some((_, power)) = POWERFUL_PREDEFINED.iter().find(|(n, _)| *n == granted) {
         return Some(
-            Diagnostic::warning(
-                format!("Granting Privileged Role {granted:?}"),
-                format!(
+            Code::PrivilegedMembership
+                .warning(
+                    format!("Granting Privileged Role {granted:?}"),
+                    format!(
                 "This grants the predefined role {granted:?} to {member:?}, which lets it {power}. \
                  Check that {member:?} should have this power. (Warning only; the apply is not \
                  blocked.)"
             ),
-            )
-            .at("grant_role"),
+                )
+                .at("grant_role"),
         );
     }
     let mut attrs = Vec::new();
@@ -261,16 +263,17 @@ pub fn escalation_warning(member: &str, granted: &str, flags: PlannedRole) -> Op
         return None;
     }
     Some(
-        Diagnostic::warning(
-            format!("Granting Privileged Role {granted:?}"),
-            format!(
+        Code::PrivilegedMembership
+            .warning(
+                format!("Granting Privileged Role {granted:?}"),
+                format!(
                 "This grants role {granted:?} to {member:?}. {granted:?} has {}. Role attributes \
                  are not inherited, but a member allowed to SET ROLE {granted:?} acts with them. \
                  Check that {member:?} should have this power. (Warning only; the apply is not \
                  blocked.)",
                 attrs.join(", ")
             ),
-        )
-        .at("grant_role"),
+            )
+            .at("grant_role"),
     )
 }

@@ -5,6 +5,7 @@
 //! per resource type; adding one means a file plus a line in
 //! [`PostgresProvider::resources`].
 
+pub mod access_cache;
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;
@@ -20,6 +21,7 @@ pub mod policy;
 pub mod policy_checks;
 pub mod privileges;
 pub mod provider_config;
+pub mod review_codes;
 pub mod role;
 pub mod row_level_security;
 pub mod state;

@@ -40,6 +40,7 @@ use super::policy_checks::{
     always_true_warning, check_roles, citus_refusals, command_name, expression, normalize_all,
     Exposure, CLAUSES,
 };
+use super::review_codes::Code;
 use super::state::{Client, ProviderState};
 use super::table_target::{
     database_attr, database_label, database_of, run_in_transaction, schema_attr, table_attr,
@@ -378,16 +379,17 @@ impl ResourceType for PolicyResource {
             let key = table_key(&client, database, &table);
             if !info.rls_enabled && !self.state.planned.rls_planned(&key, RLS_PLAN_WAIT).await {
                 d.push(
-                    Diagnostic::warning(
-                        "Row-Level Security Not Enabled",
-                        format!(
-                            "Row-level security is not enabled on table {}, and no \
+                    Code::PolicyRlsOff
+                        .warning(
+                            "Row-Level Security Not Enabled",
+                            format!(
+                                "Row-level security is not enabled on table {}, and no \
                              postgresql_row_level_security planned in this run enables it, so \
                              this policy has no effect until it is enabled.",
-                            table.quoted()
-                        ),
-                    )
-                    .at("table"),
+                                table.quoted()
+                            ),
+                        )
+                        .at("table"),
                 );
             }
         }

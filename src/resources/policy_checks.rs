@@ -8,6 +8,7 @@ use crate::pg::policy_expr::{check_expression, has_subquery, normalize, Probe, P
 use crate::pg::table::{self as table_sql, TableInfo, TableName};
 use crate::protocol::{Diagnostic, Diagnostics, Problem, Value};
 
+use super::review_codes::Code;
 use super::state::Client;
 use super::validators;
 
@@ -259,5 +260,9 @@ pub async fn always_true_warning(
          with BYPASSRLS, or the table's owner or a member of the owner role. If the policy is \
          meant for tenants or applications, give it a real condition.",
     );
-    Some(Diagnostic::warning("Policy Exposes Every Row", detail).at("using"))
+    Some(
+        Code::PolicyExposesEveryRow
+            .warning("Policy Exposes Every Row", detail)
+            .at("using"),
+    )
 }

@@ -20,6 +20,9 @@ use super::state::{Client, ProviderState};
 
 const MAX_INT4: i64 = i32::MAX as i64;
 
+/// `plan_access_report_max_lines` when unset.
+pub const DEFAULT_REPORT_LINES: usize = 40;
+
 model! {
     /// The `provider "postgresql"` block.
     pub struct ProviderModel {
@@ -71,6 +74,18 @@ model! {
              lock before failing. Default: the server's setting.",
         )
         .int_range(0, MAX_INT4),
+        plan_access_report: Option<bool> = optional(
+            "Whether plans show an effective-access report (a warning) for each change to a \
+             membership, grant, default privilege, role attribute or policy: what the affected \
+             roles gain or lose, computed from the catalog. Reading the catalog costs a few \
+             queries per database and run; set `false` for very large plans to skip them. \
+             Default `true`. The lints (warnings with codes such as `PGW105`) stay on either way.",
+        ),
+        plan_access_report_max_lines: Option<i64> = optional(
+            "Most lines one effective-access report shows; the rest is cut, saying how much. \
+             Default `40`.",
+        )
+        .int_range(5, 10_000),
     }
     blocks {
         clientcert: Vec<ClientCertModel> =
@@ -235,12 +250,20 @@ pub async fn configure(state: &ProviderState, config: &Value) -> Diagnostics {
         info.is_superuser
     );
     let read_passwords = info.can_read_authid && config.get("superuser").as_bool() != Some(false);
+    let access_report = (config.get("plan_access_report").as_bool() != Some(false)).then(|| {
+        config
+            .get("plan_access_report_max_lines")
+            .as_i64()
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(DEFAULT_REPORT_LINES)
+    });
     state
         .set_ready(Client {
             pools,
             info,
             lock_timeout,
             read_passwords,
+            access_report,
             stop: state.stop_token(),
         })
         .await;

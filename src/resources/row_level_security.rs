@@ -19,6 +19,7 @@ use crate::protocol::{
 
 use super::errors::ErrorContext;
 use super::import_id::dotted;
+use super::review_codes::Code;
 use super::state::{Client, ProviderState};
 use super::table_target::{
     database_attr, database_label, database_of, run_in_transaction, schema_attr, table_attr,
@@ -156,22 +157,23 @@ impl ResourceType for RowLevelSecurityResource {
         if let Ok(parts) = sql::partitions_without_rls(&**conn, info.oid).await {
             if !parts.is_empty() {
                 d.push(
-                    Diagnostic::warning(
-                        "Partitions Without Row-Level Security",
-                        format!(
-                            "{} is partitioned, and row-level security on it applies only to \
+                    Code::PartitionsWithoutRls
+                        .warning(
+                            "Partitions Without Row-Level Security",
+                            format!(
+                                "{} is partitioned, and row-level security on it applies only to \
                              queries on {}. These partitions do not have it enabled (unless that \
                              happens in this same apply), so anyone with privileges on them can \
                              read them directly, bypassing its policies: {}. Enable it on each \
                              partition too (and create the policies there), for example with one \
                              postgresql_row_level_security per partition, or do not grant \
                              privileges on the partitions.",
-                            table.quoted(),
-                            table.quoted(),
-                            parts.join(", ")
-                        ),
-                    )
-                    .at("enabled"),
+                                table.quoted(),
+                                table.quoted(),
+                                parts.join(", ")
+                            ),
+                        )
+                        .at("enabled"),
                 );
             }
         }

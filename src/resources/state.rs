@@ -18,6 +18,7 @@ use crate::pg::pool::{Pools, ServerInfo};
 use crate::pg::tx::{self, TxError, TxFuture, TxTarget};
 use crate::protocol::{DResult, Diagnostic, Diagnostics};
 
+use super::access_cache::AccessCache;
 use super::planned::PlannedObjects;
 
 /// A ready connection pool plus what we learned about the server.
@@ -30,6 +31,9 @@ pub struct Client {
     pub lock_timeout: Option<Duration>,
     /// Whether stored password hashes may be read to detect drift.
     pub read_passwords: bool,
+    /// The effective-access report in plans: `None` when turned off
+    /// (`plan_access_report = false`), else the most lines one report shows.
+    pub access_report: Option<usize>,
     /// Fired by StopProvider: changes not yet committed are rolled back.
     pub stop: CancellationToken,
 }
@@ -103,6 +107,8 @@ pub struct ProviderState {
     stop: CancellationToken,
     /// What resources have planned in this run, for each other's checks.
     pub planned: PlannedObjects,
+    /// Access catalogs read for plan-time reports and data sources.
+    pub access: AccessCache,
 }
 
 impl Default for ProviderState {
@@ -111,6 +117,7 @@ impl Default for ProviderState {
             conn: RwLock::new(Conn::Unconfigured),
             stop: CancellationToken::new(),
             planned: PlannedObjects::default(),
+            access: AccessCache::default(),
         }
     }
 }

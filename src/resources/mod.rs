@@ -6,6 +6,8 @@
 //! [`PostgresProvider::resources`].
 
 pub mod access_cache;
+pub mod access_render;
+pub mod access_review;
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;

@@ -25,6 +25,10 @@ pub struct PlannedRole {
     pub bypassrls: Option<bool>,
     /// CREATEROLE.
     pub createrole: Option<bool>,
+    /// INHERIT.
+    pub inherit: Option<bool>,
+    /// LOGIN.
+    pub login: Option<bool>,
 }
 
 /// A table, named the way both row-level-security resources name it: the

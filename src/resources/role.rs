@@ -589,6 +589,8 @@ impl ResourceType for RoleResource {
                 superuser: plan.value.get("superuser").as_bool(),
                 bypassrls: plan.value.get("bypass_row_level_security").as_bool(),
                 createrole: plan.value.get("create_role").as_bool(),
+                inherit: plan.value.get("inherit").as_bool(),
+                login: plan.value.get("login").as_bool(),
             };
             self.state.planned.note_role(name, role);
         }

@@ -10,6 +10,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod access_review;
 mod citus;
 mod data_sources;
 mod default_privileges;

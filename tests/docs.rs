@@ -90,3 +90,31 @@ fn migration_guide_explains_the_changed_ids() {
         );
     }
 }
+
+/// The Pulumi and OpenTofu guides cover what their users trip over.
+#[test]
+fn pulumi_and_opentofu_guides_cover_the_essentials() {
+    let read = |p: &str| {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(p))
+            .unwrap_or_else(|e| panic!("{p}: {e}"))
+    };
+    let pulumi = read("docs/guides/pulumi.md");
+    for needle in [
+        "pulumi package add terraform-provider",
+        "search_paths",
+        "scram_sha256_verifier",
+        "with_admin_option=True",
+        "secret",
+    ] {
+        assert!(pulumi.contains(needle), "pulumi.md lacks {needle}");
+    }
+    let tofu = read("docs/guides/opentofu.md");
+    for needle in [
+        "1.11",
+        "password_wo",
+        "list resource",
+        "registry.opentofu.org",
+    ] {
+        assert!(tofu.contains(needle), "opentofu.md lacks {needle}");
+    }
+}

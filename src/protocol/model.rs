@@ -417,6 +417,12 @@ impl<M: Model> BlockField for Vec<M> {
     }
 }
 
+/// The attribute name of a model field: the field's name, without the `r#`
+/// of a raw identifier, so a field `r#type` declares the attribute `type`.
+pub fn attr_name(field: &'static str) -> &'static str {
+    field.strip_prefix("r#").unwrap_or(field)
+}
+
 /// A required attribute; the macro fills in its name and type.
 pub fn required(description: &str) -> Attribute {
     Attribute::required("", Type::String, description)
@@ -478,7 +484,7 @@ macro_rules! model {
                     $(
                         $field: <$fty as $crate::protocol::model::Field>::from_field(
                             &$crate::protocol::cty::Value::Null,
-                            <Self as $crate::protocol::model::Model>::default_of(stringify!($field)),
+                            <Self as $crate::protocol::model::Model>::default_of($crate::protocol::model::attr_name(stringify!($field))),
                         )
                         .unwrap_or_default(),
                     )*
@@ -494,7 +500,7 @@ macro_rules! model {
                 ATTRIBUTES.get_or_init(|| {
                     vec![$({
                         let mut a: $crate::protocol::schema::Attribute = $spec;
-                        a.name = stringify!($field).to_string();
+                        a.name = $crate::protocol::model::attr_name(stringify!($field)).to_string();
                         a.ty = <$fty as $crate::protocol::model::Field>::ty();
                         a
                     }),*]
@@ -506,7 +512,7 @@ macro_rules! model {
                 let mut out = Vec::new();
                 $($({
                     let mut b: $crate::protocol::schema::NestedBlock = $bspec;
-                    b.name = stringify!($bfield).to_string();
+                    b.name = $crate::protocol::model::attr_name(stringify!($bfield)).to_string();
                     let description = ::std::mem::take(&mut b.block.description);
                     b.block = <$bty as $crate::protocol::model::BlockField>::block();
                     b.block.description = description;
@@ -521,23 +527,23 @@ macro_rules! model {
                 Ok($name {
                     $(
                         $field: <$fty as $crate::protocol::model::Field>::from_field(
-                            v.get(stringify!($field)),
-                            <Self as $crate::protocol::model::Model>::default_of(stringify!($field)),
+                            v.get($crate::protocol::model::attr_name(stringify!($field))),
+                            <Self as $crate::protocol::model::Model>::default_of($crate::protocol::model::attr_name(stringify!($field))),
                         )
                         .map_err(|kind| $crate::protocol::model::ModelError {
-                            attribute: stringify!($field).to_string(),
+                            attribute: $crate::protocol::model::attr_name(stringify!($field)).to_string(),
                             kind,
                         })?,
                     )*
                     $($(
                         $bfield: <$bty as $crate::protocol::model::BlockField>::from_blocks(
-                            v.get(stringify!($bfield)),
+                            v.get($crate::protocol::model::attr_name(stringify!($bfield))),
                         )
                         .map_err(|mut e| {
                             e.attribute = if e.attribute.is_empty() {
-                                stringify!($bfield).to_string()
+                                $crate::protocol::model::attr_name(stringify!($bfield)).to_string()
                             } else {
-                                format!("{}.{}", stringify!($bfield), e.attribute)
+                                format!("{}.{}", $crate::protocol::model::attr_name(stringify!($bfield)), e.attribute)
                             };
                             e
                         })?,
@@ -550,13 +556,13 @@ macro_rules! model {
                 let mut attrs = ::std::collections::BTreeMap::new();
                 $(
                     attrs.insert(
-                        stringify!($field).to_string(),
+                        $crate::protocol::model::attr_name(stringify!($field)).to_string(),
                         $crate::protocol::model::Field::to_field(&self.$field),
                     );
                 )*
                 $($(
                     attrs.insert(
-                        stringify!($bfield).to_string(),
+                        $crate::protocol::model::attr_name(stringify!($bfield)).to_string(),
                         $crate::protocol::model::BlockField::to_blocks(&self.$bfield),
                     );
                 )*)?

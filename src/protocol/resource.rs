@@ -30,6 +30,17 @@ pub trait Resource: Send + Sync {
         Diagnostics::new()
     }
 
+    /// Whether plans and applies of this type are flagged for Terraform's
+    /// legacy type system, under which Terraform tolerates a planned value
+    /// that differs from a configured one. Only for a type whose configured
+    /// text has several spellings of one stored value (a function body with
+    /// or without its `$$` wrapper, `int` for `integer`), where the plan must
+    /// keep the stored spelling to show no change, as the reference
+    /// provider's SDK did.
+    fn legacy_type_system(&self) -> bool {
+        false
+    }
+
     /// Adjusts the generic plan: replacement rules, plan-time checks that need
     /// the server, warnings for reviewers. Runs only when not destroying.
     async fn modify_plan(&self, _input: PlanInput<'_>, _plan: &mut Planned) -> Diagnostics {

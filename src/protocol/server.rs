@@ -249,6 +249,14 @@ impl ProviderService {
         d
     }
 
+    /// Whether Terraform should tolerate planned and applied values that
+    /// differ from the configuration for this type (see
+    /// [`Resource::legacy_type_system`]); false for unknown types.
+    fn legacy_type_system(&self, type_name: &str) -> bool {
+        self.resource(type_name)
+            .is_ok_and(|e| e.handler.legacy_type_system())
+    }
+
     fn resource(&self, type_name: &str) -> Result<&ResourceEntry, Diagnostics> {
         self.resources.get(type_name).ok_or_else(|| {
             Diagnostic::error(
@@ -663,7 +671,7 @@ impl pb::provider_server::Provider for ProviderService {
             requires_replace,
             planned_private: req.prior_private,
             diagnostics: all,
-            legacy_type_system: false,
+            legacy_type_system: self.legacy_type_system(&req.type_name),
             planned_identity,
             ..Default::default()
         }))
@@ -716,7 +724,7 @@ impl pb::provider_server::Provider for ProviderService {
             new_state: result.ok().flatten(),
             private: req.planned_private,
             diagnostics,
-            legacy_type_system: false,
+            legacy_type_system: self.legacy_type_system(&req.type_name),
             new_identity,
         }))
     }

@@ -30,6 +30,10 @@ pub trait ResourceType: Send + Sync + 'static {
     /// Schema version stored in state.
     const VERSION: i64 = 0;
 
+    /// See [`Resource::legacy_type_system`]; false unless a configured value
+    /// may be planned in another spelling.
+    const LEGACY_TYPE_SYSTEM: bool = false;
+
     /// Markdown description of the resource (the docs page's prose).
     fn description(&self) -> String;
 
@@ -132,6 +136,10 @@ impl<R: ResourceType> Resource for R {
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         ResourceType::validate(self, config).await
+    }
+
+    fn legacy_type_system(&self) -> bool {
+        R::LEGACY_TYPE_SYSTEM
     }
 
     async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {

@@ -11,13 +11,19 @@ pub mod access_review;
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;
+pub mod data_schemas;
+pub mod data_sequences;
+pub mod data_tables;
 pub mod default_privileges;
 pub mod errors;
+pub mod extension;
+pub mod function;
 pub mod functions;
 pub mod grant;
 pub mod grant_role;
 pub mod import_id;
 pub mod membership_advice;
+pub mod name_filters;
 pub mod planned;
 pub mod policy;
 pub mod policy_checks;
@@ -26,6 +32,8 @@ pub mod provider_config;
 pub mod review_codes;
 pub mod role;
 pub mod row_level_security;
+pub mod sdk_state;
+pub mod security_label;
 pub mod state;
 pub mod table_target;
 pub mod validators;
@@ -95,6 +103,11 @@ impl Provider for PostgresProvider {
             Arc::new(row_level_security::RowLevelSecurityResource::new(
                 self.state.clone(),
             )),
+            Arc::new(extension::ExtensionResource::new(self.state.clone())),
+            Arc::new(function::FunctionResource::new(self.state.clone())),
+            Arc::new(security_label::SecurityLabelResource::new(
+                self.state.clone(),
+            )),
         ]
     }
 
@@ -104,6 +117,9 @@ impl Provider for PostgresProvider {
             Arc::new(data_roles::RolesDataSource::new(s.clone())),
             Arc::new(data_role_members::RoleMembersDataSource::new(s.clone())),
             Arc::new(data_schema_access::SchemaAccessDataSource::new(s.clone())),
+            Arc::new(data_schemas::SchemasDataSource::new(s.clone())),
+            Arc::new(data_tables::TablesDataSource::new(s.clone())),
+            Arc::new(data_sequences::SequencesDataSource::new(s.clone())),
         ]
     }
 

@@ -12,9 +12,12 @@ mod support;
 
 mod access_review;
 mod citus;
+mod data_objects;
 mod data_sources;
 mod default_privileges;
 mod examples;
+mod extension;
+mod function;
 mod functions;
 mod grant;
 mod grant_role;
@@ -30,6 +33,7 @@ mod release;
 mod role;
 mod role_parameters;
 mod row_level_security;
+mod security_label;
 
 use support::{Cluster, ClusterOptions};
 
@@ -71,21 +75,32 @@ impl Acc {
         self.block(self.cluster.admin())
     }
 
+    /// A superuser client on database `db`.
+    pub fn connect(&self, db: &str) -> tokio_postgres::Client {
+        self.block(
+            self.cluster
+                .connect(db, self.cluster.superuser(), self.cluster.password()),
+        )
+    }
+
     /// Runs statements as the superuser on the `postgres` database.
     pub fn sql(&self, statements: &str) {
         let admin = self.admin();
         self.block(support::exec(&admin, statements));
     }
 
+    /// Asserts boolean SQL expressions (`pg_has_role(...)`) on the
+    /// `postgres` database, each with its expected value.
+    pub fn expect(&self, checks: &[(&str, bool)]) {
+        let admin = self.admin();
+        self.block(support::expect_truths(&admin, checks));
+    }
+
     /// A database of the test's own, dropped when the value is.
     pub fn database(&self, prefix: &str) -> TestDb<'_> {
         let name = support::unique_name(prefix);
         self.sql(&format!("CREATE DATABASE {}", support::ident(&name)));
-        let client = self.block(self.cluster.connect(
-            &name,
-            self.cluster.superuser(),
-            self.cluster.password(),
-        ));
+        let client = self.connect(&name);
         TestDb {
             name,
             client,
@@ -119,6 +134,12 @@ impl TestDb<'_> {
     pub fn strings(&self, sql: &str) -> Vec<String> {
         self.acc
             .block(support::query_strings(&self.client, sql, &[]))
+    }
+
+    /// Asserts boolean SQL expressions (`has_table_privilege(...)`) in the
+    /// database, each with its expected value.
+    pub fn expect(&self, checks: &[(&str, bool)]) {
+        self.acc.block(support::expect_truths(&self.client, checks));
     }
 }
 

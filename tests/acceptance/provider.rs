@@ -5,14 +5,15 @@ use pgwarden::pg::pool::Pools;
 use pgwarden::pg::settings::{ConnectSettings, SslMode};
 
 use crate::acc;
-use crate::support::Workspace;
+use crate::support::{hcl, unique_name, Step, TestCase};
 
+/// Two resources on a server nobody listens on: one error naming the
+/// address, not one per resource.
 #[test]
 fn unreachable_server_is_one_clear_error() {
     let Some(_acc) = acc() else { return };
-    let ws = Workspace::new();
     // Port 1 on loopback: nothing listens there.
-    ws.write_config(
+    TestCase::new(
         r#"
 provider "postgresql" {
   host            = "127.0.0.1"
@@ -21,26 +22,35 @@ provider "postgresql" {
   sslmode         = "disable"
   connect_timeout = 5
 }
+"#,
+    )
+    .step(
+        Step::fails(
+            r#"
 resource "postgresql_role" "a" { name = "a" }
 resource "postgresql_role" "b" { name = "b" }
 "#,
-    );
-    let out = ws.run(&["plan", "-no-color", "-input=false"]);
-    assert_ne!(out.status, 0);
-    let text = out.combined();
-    assert!(text.contains("127.0.0.1:1"), "{text}");
-    assert_eq!(
-        text.matches("Cannot Connect To PostgreSQL").count(),
-        1,
-        "exactly one connection error expected:\n{text}"
-    );
+            "Cannot Connect To PostgreSQL",
+        )
+        .check(|_, out| {
+            let text = out.combined();
+            assert!(text.contains("127.0.0.1:1"), "{text}");
+            assert_eq!(
+                text.matches("Cannot Connect To PostgreSQL").count(),
+                1,
+                "exactly one connection error expected:\n{text}"
+            );
+        }),
+    )
+    .run();
 }
 
+/// A provider whose host is known only after another resource is applied:
+/// the plan succeeds with changes, and the apply converges.
 #[test]
 fn unknown_provider_config_does_not_fail_plan() {
     let Some(acc) = acc() else { return };
-    let ws = Workspace::new();
-    ws.write_config(&format!(
+    TestCase::new(format!(
         r#"
 resource "terraform_data" "host" {{ input = "{host}" }}
 provider "postgresql" {{
@@ -50,23 +60,19 @@ provider "postgresql" {{
   password = "{password}"
   sslmode  = "disable"
 }}
-resource "postgresql_role" "a" {{ name = "{name}" }}
 "#,
         host = acc.cluster.host(),
         port = acc.cluster.port(),
         password = acc.cluster.password(),
-        name = crate::support::unique_name("deferred"),
-    ));
-    let (code, out) = ws.plan_exit_code();
-    assert_eq!(
-        code,
-        2,
-        "plan should succeed with changes:\n{}",
-        out.combined()
-    );
-    ws.apply();
-    ws.assert_no_changes();
-    ws.destroy();
+    ))
+    .step(
+        Step::apply(format!(
+            "resource \"postgresql_role\" \"a\" {{ name = {} }}\n",
+            hcl(&unique_name("deferred"))
+        ))
+        .plan_shows(&["postgresql_role.a will be created"]),
+    )
+    .run();
 }
 
 /// The connection settings to the shared cluster over TLS.
@@ -111,15 +117,13 @@ fn tls_connects(acc: &crate::Acc, settings: ConnectSettings) -> Result<(), Strin
 
 /// The self-signed CA:TRUE certificate of PostgreSQL's SSL docs, given as
 /// `sslrootcert`, is accepted with `verify-full` (as by psql), naming the
-/// host in its CN only. A wrong CA or a wrong host name still fails.
+/// host in its CN only: through Terraform, as a user would configure it,
+/// and straight through the provider's pools.
 #[test]
 fn verify_full_accepts_the_self_signed_certificate_psql_accepts() {
     let Some(acc) = acc() else { return };
     let cert = acc.cluster.server_cert_path();
-    // Through Terraform, as a user would configure it.
-    let ws = Workspace::new();
-    let name = crate::support::unique_name("tls_role");
-    ws.write_config(&format!(
+    TestCase::new(format!(
         r#"
 provider "postgresql" {{
   host        = "localhost"
@@ -127,24 +131,31 @@ provider "postgresql" {{
   username    = "postgres"
   password    = "{password}"
   sslmode     = "verify-full"
-  sslrootcert = "{cert}"
+  sslrootcert = {cert}
 }}
-resource "postgresql_role" "a" {{ name = "{name}" }}
 "#,
         port = acc.cluster.port(),
         password = acc.cluster.password(),
-        cert = cert.display(),
-    ));
-    ws.apply();
-    ws.assert_no_changes();
-    ws.destroy();
-
-    // The cases around it, straight through the provider's pools.
+        cert = hcl(&cert.display().to_string()),
+    ))
+    .step(Step::apply(format!(
+        "resource \"postgresql_role\" \"a\" {{ name = {} }}\n",
+        hcl(&unique_name("tls_role"))
+    )))
+    .run();
     tls_connects(
         &acc,
         tls_settings(&acc, "localhost", SslMode::VerifyFull, &cert),
     )
     .expect("verify-full, host named by the CN");
+}
+
+/// `verify-ca` does not check the host name, `verify-full` does, and a
+/// certificate that merely looks the same is not trusted by either.
+#[test]
+fn verify_modes_check_the_host_name_and_the_ca() {
+    let Some(acc) = acc() else { return };
+    let cert = acc.cluster.server_cert_path();
     tls_connects(
         &acc,
         tls_settings(&acc, "127.0.0.1", SslMode::VerifyCa, &cert),

@@ -50,14 +50,16 @@ fn check_block(path: &str, block: &Json, reserved: &[&str], problems: &mut Vec<S
             .and_then(|t| t.first())
             .and_then(Json::as_str)
             .is_some_and(|k| k == "list" || k == "set");
-        if is_list && !name.ends_with('s') {
-            let plural = format!("{name}s");
-            if attrs.contains_key(&plural) || blocks.contains_key(&plural) {
-                problems.push(format!(
-                    "{at}: pluralized by Pulumi into {plural}, which exists"
-                ));
-            }
+        let plural = plural_of(name);
+        if is_list
+            && plural != *name
+            && (attrs.contains_key(&plural) || blocks.contains_key(&plural))
+        {
+            problems.push(format!(
+                "{at}: pluralized by Pulumi into {plural}, which exists"
+            ));
         }
+        check_object_types(&at, &a["type"], problems);
     }
     for (name, b) in &blocks {
         let at = format!("{path}.{name}");
@@ -65,6 +67,50 @@ fn check_block(path: &str, block: &Json, reserved: &[&str], problems: &mut Vec<S
             problems.push(format!("{at}: block without a description"));
         }
         check_block(&at, &b["block"], &["urn", "pulumi"], problems);
+    }
+}
+
+/// Roughly the bridge's pluralizer: what a list attribute is renamed to.
+fn plural_of(name: &str) -> String {
+    if name.ends_with("ss") || name.ends_with('x') || name.ends_with("ch") || name.ends_with("sh") {
+        format!("{name}es")
+    } else if name.ends_with('s') {
+        name.to_string()
+    } else if let Some(stem) = name
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'i', 'o', 'u']))
+    {
+        format!("{stem}ies")
+    } else {
+        format!("{name}s")
+    }
+}
+
+/// The same collision check inside object types (`list(object({...}))`).
+fn check_object_types(path: &str, ty: &Json, problems: &mut Vec<String>) {
+    let Some(items) = ty.as_array() else { return };
+    if items.first().and_then(Json::as_str) == Some("object") {
+        let Some(fields) = items.get(1).and_then(Json::as_object) else {
+            return;
+        };
+        for (name, field) in fields {
+            let is_list = field
+                .as_array()
+                .and_then(|t| t.first())
+                .and_then(Json::as_str)
+                .is_some_and(|k| k == "list" || k == "set");
+            let plural = plural_of(name);
+            if is_list && plural != *name && fields.contains_key(&plural) {
+                problems.push(format!(
+                    "{path}.{name}: pluralized by Pulumi into {plural}, which exists"
+                ));
+            }
+            check_object_types(&format!("{path}.{name}"), field, problems);
+        }
+    } else {
+        for item in items.iter().skip(1) {
+            check_object_types(path, item, problems);
+        }
     }
 }
 

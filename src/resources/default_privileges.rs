@@ -24,6 +24,7 @@ use crate::protocol::{
     DResult, Diagnostic, Diagnostics, Model, PlanInput, Planned, Problem, ResourceType, Tf, Value,
 };
 
+use super::access_plans::default_privileges_report;
 use super::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
 use super::import_id::slashed;
 use super::privileges::{check_maintain, check_privilege_list, is_empty_attr, unset_is_empty};
@@ -367,7 +368,22 @@ impl ResourceType for DefaultPrivilegesResource {
                 d.push(w);
             }
         }
+        let changed = input.prior.is_null()
+            || !plan.requires_replace.is_empty()
+            || plan.value.get("privileges") != input.prior.get("privileges");
+        if changed && !d.has_errors() {
+            d.0.extend(default_privileges_report(&self.state, input.prior, &plan.value).await);
+        }
         d
+    }
+
+    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+        Diagnostics(
+            default_privileges_report(&self.state, prior, &Value::Null)
+                .await
+                .into_iter()
+                .collect(),
+        )
     }
 
     async fn create(

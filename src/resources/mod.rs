@@ -6,8 +6,10 @@
 //! [`PostgresProvider::resources`].
 
 pub mod access_cache;
+pub mod access_plans;
 pub mod access_render;
 pub mod access_review;
+pub mod data_effective_access;
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;
@@ -120,6 +122,9 @@ impl Provider for PostgresProvider {
             Arc::new(data_schemas::SchemasDataSource::new(s.clone())),
             Arc::new(data_tables::TablesDataSource::new(s.clone())),
             Arc::new(data_sequences::SequencesDataSource::new(s.clone())),
+            Arc::new(data_effective_access::EffectiveAccessDataSource::new(
+                s.clone(),
+            )),
         ]
     }
 

@@ -38,7 +38,7 @@ use super::errors::ErrorContext;
 use super::import_id::dotted;
 use super::policy_checks::{
     always_true_warning, check_roles, citus_refusals, command_name, expression, normalize_all,
-    Exposure, CLAUSES,
+    per_row_setting_warnings, Exposure, CLAUSES,
 };
 use super::review_codes::Code;
 use super::state::{Client, ProviderState};
@@ -294,6 +294,10 @@ impl ResourceType for PolicyResource {
             return d;
         };
         let database = database.as_deref();
+        // Row-level security planned in this run need not warn of no policy.
+        self.state
+            .planned
+            .note_policy(table_key(&client, database, &table));
         let in_place = !creating && plan.requires_replace.is_empty();
 
         // What to normalize: configured texts that are new or changed, and
@@ -371,6 +375,7 @@ impl ResourceType for PolicyResource {
         if !changed {
             return d;
         }
+        d.0.extend(per_row_setting_warnings(&plan.value));
         let info = match client.pools.get(database).await {
             Ok(conn) => table_sql::read_table(&**conn, &table).await.ok().flatten(),
             Err(_) => None,

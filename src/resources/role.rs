@@ -24,7 +24,9 @@ use crate::protocol::{
     Value,
 };
 
+use super::access_plans::role_report;
 use super::errors::{pg_diag, ErrorContext, OrDiag};
+use super::membership_advice::privileged_login_warning;
 use super::planned::PlannedRole;
 use super::state::{Client, ProviderState};
 use super::validators;
@@ -571,7 +573,7 @@ impl ResourceType for RoleResource {
     }
 
     async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
-        let d = Diagnostics::new();
+        let mut d = Diagnostics::new();
         // The id is the role name; a rename changes it, nothing else does.
         let name = plan.value.get("name").clone();
         plan.value.set("id", name);
@@ -593,6 +595,10 @@ impl ResourceType for RoleResource {
                 login: plan.value.get("login").as_bool(),
             };
             self.state.planned.note_role(name, role);
+        }
+        d.0.extend(privileged_login_warning(input.prior, &plan.value));
+        if plan.requires_replace.is_empty() {
+            d.0.extend(role_report(&self.state, input.prior, &plan.value).await);
         }
 
         let Some(client) = self.state.client_opt().await else {

@@ -156,3 +156,181 @@ fn membership_report_follows_a_two_level_chain() {
         }))
         .run();
 }
+
+/// The provider block with extra settings (`plan_access_report = false`).
+fn provider_with(acc: &Acc, db: &TestDb, settings: &str) -> String {
+    provider_in(acc, db).replace("  sslmode ", &format!("{settings}\n  sslmode "))
+}
+
+/// A membership that does not pass privileges on: PostgreSQL 16's
+/// `inherit_option = false` (before 16, a NOINHERIT member, which the
+/// resource cannot set per grant). The member can SET ROLE to it, and the
+/// report says what that SET ROLE gives, without counting it as gained.
+#[test]
+fn membership_report_without_inherit() {
+    let Some(acc) = acc() else { return };
+    let (r, db) = estate(&acc);
+    let (app, tenant, readers) = (r.n("app"), r.n("tenant_ro"), r.n("readers"));
+    let pg16 = acc.cluster.major_version() >= 16;
+    if !pg16 {
+        acc.sql(&format!("ALTER ROLE {app} NOINHERIT"));
+    }
+    let options = if pg16 { "  inherit_option = false\n" } else { "" };
+    TestCase::new(provider_in(&acc, &db))
+        .step(
+            Step::apply(grant_role("g", &app, &tenant, options)).check(|_, out| {
+                let text = out.combined();
+                expect_all(
+                    &text,
+                    &[
+                        &format!("Warning: PGW001: {app} gains access through {tenant}"),
+                        &format!(
+                            "Can SET ROLE to, without inheriting their privileges: {readers} \
+                             (through {tenant} → {readers}), {tenant}"
+                        ),
+                        &format!("After SET ROLE {readers} it would also have:"),
+                        "schema USAGE on 1: app",
+                        "table SELECT on 2: app.items, app.orders",
+                    ],
+                );
+                assert!(!flat(&text).contains("Gains 3 privileges"), "{text}");
+            }),
+        )
+        .run();
+}
+
+/// A grant to a group: the group gains, and its inheriting members are
+/// listed with their chain.
+#[test]
+fn grant_report_names_objects_and_members() {
+    let Some(acc) = acc() else { return };
+    let (r, db) = estate(&acc);
+    let (app, tenant, readers) = (r.n("app"), r.n("tenant_ro"), r.n("readers"));
+    acc.sql(&format!("GRANT {tenant} TO {app}"));
+    let grant = format!(
+        "resource \"postgresql_grant\" \"secret\" {{\n  role = {}\n  database = {}\n  schema = \"app\"\n  object_type = \"table\"\n  objects = [\"secret\"]\n  privileges = [\"SELECT\", \"UPDATE\"]\n}}\n",
+        hcl(&readers),
+        hcl(&db.name)
+    );
+    TestCase::new(provider_in(&acc, &db))
+        .step(Step::apply(grant.clone()).check(|_, out| {
+            expect_all(
+                &out.combined(),
+                &[
+                    &format!("Warning: PGW001: {readers} gains access on table app.secret"),
+                    "Gains 2 privileges on 1 object:",
+                    "table SELECT on 1: app.secret",
+                    "table UPDATE on 1: app.secret",
+                    "Also affected, as they use",
+                    &format!("{app} ({app} → {tenant} → {readers}): the same privilege changes"),
+                    &format!("{tenant} ({tenant} → {readers}): the same privilege changes"),
+                ],
+            );
+        }))
+        .step(
+            Step::apply(grant.replace("\"SELECT\", \"UPDATE\"", "\"SELECT\"")).check(|_, out| {
+                expect_all(
+                    &out.combined(),
+                    &[
+                        &format!("Warning: PGW001: {readers} loses access on table app.secret"),
+                        "Loses 1 privilege on 1 object:",
+                        "table UPDATE on 1: app.secret",
+                    ],
+                );
+            }),
+        )
+        .run();
+}
+
+/// Default privileges: privileges on tables created later.
+#[test]
+fn default_privileges_report_shows_future_objects() {
+    let Some(acc) = acc() else { return };
+    let (r, db) = estate(&acc);
+    let (owner, readers) = (r.n("owner"), r.n("readers"));
+    let config = format!(
+        "resource \"postgresql_default_privileges\" \"d\" {{\n  role = {}\n  database = {}\n  owner = {}\n  schema = \"app\"\n  object_type = \"table\"\n  privileges = [\"SELECT\"]\n}}\n",
+        hcl(&readers),
+        hcl(&db.name),
+        hcl(&owner)
+    );
+    TestCase::new(provider_in(&acc, &db))
+        .step(Step::apply(config).check(|_, out| {
+            expect_all(
+                &out.combined(),
+                &[
+                    &format!(
+                        "Warning: PGW001: {readers} gains access on tables {owner} creates in app"
+                    ),
+                    &format!("Gains on tables {owner} creates in app: SELECT"),
+                ],
+            );
+        }))
+        .run();
+}
+
+/// A role attribute change: SUPERUSER on a login role is reported as an
+/// escalation (PGW001) and linted (PGW201); the members that can SET ROLE
+/// to it are listed.
+#[test]
+fn role_attribute_report_and_privileged_login_lint() {
+    let Some(acc) = acc() else { return };
+    let (r, db) = estate(&acc);
+    let name = format!("{}_ops", r.p);
+    let member = r.n("app");
+    let role = |attrs: &str| {
+        format!(
+            "resource \"postgresql_role\" \"ops\" {{\n  name = {}\n  login = true\n{attrs}}}\n\
+             resource \"postgresql_grant_role\" \"ops\" {{\n  role = {}\n  grant_role = postgresql_role.ops.name\n}}\n",
+            hcl(&name),
+            hcl(&member)
+        )
+    };
+    TestCase::new(provider_in(&acc, &db))
+        .step(Step::apply(role("")))
+        .step(
+            Step::apply(role("  superuser = true\n")).check(|_, out| {
+                let text = out.combined();
+                expect_all(
+                    &text,
+                    &[
+                        &format!(
+                            "Warning: PGW001: {name} gains access by its attribute change"
+                        ),
+                        "Becomes a superuser: passes every privilege check",
+                        &format!("{member} ({member} → {name}): gains SUPERUSER of {name} (by SET ROLE through {name})"),
+                        &format!("Warning: PGW201: Login Role \"{name}\" Has SUPERUSER"),
+                    ],
+                );
+            }),
+        )
+        .run();
+}
+
+/// `plan_access_report = false` turns the report off (the lints stay), and
+/// `plan_access_report_max_lines` cuts a long one.
+#[test]
+fn report_can_be_turned_off_and_is_capped() {
+    let Some(acc) = acc() else { return };
+    let (r, db) = estate(&acc);
+    let (app, tenant) = (r.n("app"), r.n("tenant_ro"));
+    TestCase::new(provider_with(&acc, &db, "  plan_access_report = false"))
+        .step(Step::apply(grant_role("g", &app, &tenant, "")).check(|_, out| {
+            assert!(!out.combined().contains("PGW001"), "{}", out.combined());
+        }))
+        .run();
+    TestCase::new(provider_with(&acc, &db, "  plan_access_report_max_lines = 5"))
+        .step(Step::apply(grant_role("g", &app, &tenant, "")).check(|_, out| {
+            let text = out.combined();
+            expect_all(
+                &text,
+                &[
+                    &format!("Warning: PGW001: {app} gains access through {tenant}"),
+                    "Gains 3 privileges on 3 objects:",
+                    "more lines cut (plan_access_report_max_lines = 5).",
+                ],
+            );
+            assert!(!flat(&text).contains("Warning only; the apply"), "{text}");
+        }))
+        .run();
+}

@@ -10,11 +10,13 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod access_lints;
 mod access_review;
 mod citus;
 mod data_objects;
 mod data_sources;
 mod default_privileges;
+mod effective_access;
 mod examples;
 mod extension;
 mod function;

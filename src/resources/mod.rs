@@ -29,6 +29,7 @@ pub mod name_filters;
 pub mod planned;
 pub mod policy;
 pub mod policy_checks;
+pub mod policy_report;
 pub mod privileges;
 pub mod provider_config;
 pub mod review_codes;

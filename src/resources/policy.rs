@@ -40,6 +40,7 @@ use super::policy_checks::{
     always_true_warning, check_roles, citus_refusals, command_name, expression, normalize_all,
     per_row_setting_warnings, Exposure, CLAUSES,
 };
+use super::policy_report::policy_report;
 use super::review_codes::Code;
 use super::state::{Client, ProviderState};
 use super::table_target::{
@@ -380,6 +381,7 @@ impl ResourceType for PolicyResource {
             Ok(conn) => table_sql::read_table(&**conn, &table).await.ok().flatten(),
             Err(_) => None,
         };
+        d.0.extend(policy_report(&self.state, database, &table, info.as_ref(), prior, &plan.value).await);
         if let Some(info) = &info {
             let key = table_key(&client, database, &table);
             if !info.rls_enabled && !self.state.planned.rls_planned(&key, RLS_PLAN_WAIT).await {
@@ -429,6 +431,23 @@ impl ResourceType for PolicyResource {
             }
         }
         d
+    }
+
+    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+        let (Some(client), Some(table), Some(database)) = (
+            self.state.client_opt().await,
+            table_of(prior),
+            database_of(prior),
+        ) else {
+            return Diagnostics::new();
+        };
+        let database = database.as_deref();
+        let info = match client.pools.get(database).await {
+            Ok(conn) => table_sql::read_table(&**conn, &table).await.ok().flatten(),
+            Err(_) => None,
+        };
+        let report = policy_report(&self.state, database, &table, info.as_ref(), prior, &Value::Null);
+        Diagnostics(report.await.into_iter().collect())
     }
 
     async fn create(&self, planned: PolicyModel, _: PolicyModel) -> DResult<PolicyModel> {

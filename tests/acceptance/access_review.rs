@@ -125,7 +125,6 @@ fn membership_report_follows_a_two_level_chain() {
     TestCase::new(provider_in(&acc, &db))
         .step(
             Step::apply(grant_role("g", &app, &tenant, "")).check(|_, out| {
-                eprintln!("{}", out.combined());
                 expect_all(
                     &out.combined(),
                     &[
@@ -331,6 +330,69 @@ fn report_can_be_turned_off_and_is_capped() {
                 ],
             );
             assert!(!flat(&text).contains("Warning only; the apply"), "{text}");
+        }))
+        .run();
+}
+
+/// The policy report (PGW002): a new permissive policy widens what its
+/// roles see; a USING that gains an OR widens, one that turns into another
+/// condition "changes"; dropping the policy narrows. The owner (who sees
+/// every row anyway, FORCE being off) is left out.
+#[test]
+fn policy_report_says_whose_visibility_moves() {
+    let Some(acc) = acc() else { return };
+    let (r, db) = estate(&acc);
+    let (app, readers, owner) = (r.n("app"), r.n("readers"), r.n("owner"));
+    acc.sql(&format!("GRANT {readers} TO {app}"));
+    let rls = "resource \"postgresql_row_level_security\" \"o\" {\n  schema = \"app\"\n  table = \"orders\"\n  forced = false\n}\n";
+    let policy = |using: &str| {
+        format!(
+            "{rls}resource \"postgresql_policy\" \"p\" {{\n  schema = \"app\"\n  table = \"orders\"\n  name = \"tenant\"\n  roles = [{}, {}]\n  using = {}\n}}\n",
+            hcl(&readers),
+            hcl(&owner),
+            hcl(using)
+        )
+    };
+    let orders = "\"app\".\"orders\"";
+    TestCase::new(provider_in(&acc, &db))
+        .step(Step::apply(policy("tenant_id = 1")).check(|_, out| {
+            expect_all(
+                &out.combined(),
+                &[
+                    &format!("Warning: PGW002: Visibility of {orders} widens for {readers}"),
+                    &format!("Policy \"tenant\" on {orders}, from the catalog plus this plan:"),
+                    "A new PERMISSIVE policy for ALL: widens what its roles see.",
+                ],
+            );
+        }))
+        .step(
+            Step::apply(policy("tenant_id = 1 OR tenant_id = 2")).check(|_, out| {
+                expect_all(
+                    &out.combined(),
+                    &[
+                        &format!("Warning: PGW002: Visibility of {orders} widens for {readers}"),
+                        "widens (it gains an OR)",
+                    ],
+                );
+            }),
+        )
+        .step(Step::apply(policy("tenant_id = 3")).check(|_, out| {
+            expect_all(
+                &out.combined(),
+                &[
+                    &format!("Warning: PGW002: Visibility of {orders} changes for {readers}"),
+                    "the two conditions cannot be compared exactly",
+                ],
+            );
+        }))
+        .step(Step::apply(rls).check(|_, out| {
+            expect_all(
+                &out.combined(),
+                &[
+                    &format!("Warning: PGW002: Visibility of {orders} narrows for {readers}"),
+                    "The PERMISSIVE policy for ALL is dropped",
+                ],
+            );
         }))
         .run();
 }

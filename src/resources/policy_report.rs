@@ -4,7 +4,8 @@
 //!
 //! Comparing two conditions exactly is not possible in general, so the
 //! direction comes from a few sure signs: a `USING` that becomes always
-//! true, stops being `false`, or gains an `OR` widens; the reverse narrows;
+//! true, stops being `false`, or becomes `<old> OR ...` widens; the reverse,
+//! or `<old> AND ...`, narrows;
 //! anything else "changes". A permissive policy added (or a restrictive one
 //! dropped) widens; the reverse narrows. Roles that see every row anyway
 //! (superusers, BYPASSRLS roles, the owner and roles using its privileges
@@ -68,11 +69,22 @@ impl Side {
     }
 }
 
-fn ors(e: &str) -> usize {
+/// The words of an expression, lower case, parentheses and spacing aside.
+fn words(e: &str) -> String {
     e.to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .filter(|w| *w == "or")
-        .count()
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `longer` is `shorter` with more `keyword` (`or`, `and`) terms:
+/// it holds `shorter` whole and has more of the keyword. A sure sign only
+/// for a plain list of terms, which is what policies mostly are.
+fn extends(longer: &str, shorter: &str, keyword: &str) -> bool {
+    let (l, s) = (words(longer), words(shorter));
+    let count = |t: &str| t.split(' ').filter(|w| *w == keyword).count();
+    format!(" {l} ").contains(&format!(" {s} ")) && count(&l) > count(&s)
 }
 
 fn is_false(e: &str) -> bool {
@@ -93,8 +105,10 @@ fn condition_way(old: Option<&str>, new: Option<&str>) -> Option<(Way, &'static 
         _ if always(old) => (Way::Narrows, "it stops being always true"),
         _ if never(old) => (Way::Widens, "it stops being false"),
         _ if never(new) => (Way::Narrows, "it becomes false"),
-        (Some(o), Some(n)) if ors(n) > ors(o) => (Way::Widens, "it gains an OR"),
-        (Some(o), Some(n)) if ors(n) < ors(o) => (Way::Narrows, "it loses an OR"),
+        (Some(o), Some(n)) if extends(n, o, "or") => (Way::Widens, "it gains an OR"),
+        (Some(o), Some(n)) if extends(o, n, "or") => (Way::Narrows, "it loses an OR"),
+        (Some(o), Some(n)) if extends(n, o, "and") => (Way::Narrows, "it gains an AND"),
+        (Some(o), Some(n)) if extends(o, n, "and") => (Way::Widens, "it loses an AND"),
         _ => (Way::Changes, "the two conditions cannot be compared exactly"),
     })
 }
@@ -287,5 +301,17 @@ mod tests {
             Some(Way::Changes)
         );
         assert_eq!(way(Some("orders = 1"), Some("ordinal = 1")), Some(Way::Changes));
+        assert_eq!(
+            way(Some("tenant_id = 1 OR tenant_id = 2"), Some("tenant_id = 3")),
+            Some(Way::Changes)
+        );
+        assert_eq!(
+            way(Some("(tenant_id = 1)"), Some("tenant_id = 1 AND NOT archived")),
+            Some(Way::Narrows)
+        );
+        assert_eq!(
+            way(Some("tenant_id = 1"), Some("tenant_id = 10 OR x")),
+            Some(Way::Changes)
+        );
     }
 }

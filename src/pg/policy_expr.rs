@@ -566,9 +566,13 @@ mod current_setting_tests {
     #[test]
     fn wrapped_calls_are_once_per_query() {
         assert!(per_row("tenant_id = current_setting('app.tenant')::int"));
-        assert!(per_row("tenant_id = pg_catalog.current_setting('app.tenant', true)::int"));
+        assert!(per_row(
+            "tenant_id = pg_catalog.current_setting('app.tenant', true)::int"
+        ));
         assert!(per_row("(tenant_id = current_setting('app.tenant')::int)"));
-        assert!(!per_row("tenant_id = (select current_setting('app.tenant')::int)"));
+        assert!(!per_row(
+            "tenant_id = (select current_setting('app.tenant')::int)"
+        ));
         assert!(!per_row(
             "tenant_id = ( SELECT (current_setting('app.tenant'::text))::integer AS current_setting)"
         ));

@@ -129,7 +129,10 @@ pub async fn partitions_without_rls<C: GenericClient>(
 
 /// What the row-level-security lints need beyond [`TableInfo`]: how many
 /// policies the table has, and whether its owner can log in.
-pub async fn rls_facts<C: GenericClient>(client: &C, table_oid: u32) -> Result<(i64, bool), PgError> {
+pub async fn rls_facts<C: GenericClient>(
+    client: &C,
+    table_oid: u32,
+) -> Result<(i64, bool), PgError> {
     let action = "reading policies and the owner of a table";
     let row = client
         .query_one(

@@ -9,12 +9,15 @@
 //! report, never an error.
 
 use crate::pg::access::catalog::DefaultKind;
-use crate::pg::access::{Catalog, GrantOptions, ObjectKind, Privilege, Privs, RoleAttrs, Scope};
+use crate::pg::access::{
+    Catalog, GrantOptions, ObjectKind, Privilege, Privs, RoleAttrs, Scope, PUBLIC,
+};
 use crate::pg::default_privileges::{expand_default_privileges, DefaultObjectType};
 use crate::pg::grant::{expand_privileges, ObjectType};
 use crate::protocol::{Diagnostic, Value};
 
 use super::access_review::review;
+use super::review_codes::Code;
 use super::state::ProviderState;
 
 /// Privilege names (already expanded) as a set; names the model does not
@@ -109,33 +112,110 @@ impl GrantSide {
 
 /// The report of a `postgresql_grant` created (`prior` null), changed,
 /// replaced or destroyed (`planned` null).
-pub async fn grant_report(state: &ProviderState, prior: &Value, planned: &Value) -> Option<Diagnostic> {
+pub async fn grant_report(
+    state: &ProviderState,
+    prior: &Value,
+    planned: &Value,
+) -> Option<Diagnostic> {
     let client = state.client_opt().await?;
     let version = client.info.version_num;
-    let (old, new) = (GrantSide::of(prior, version), GrantSide::of(planned, version));
+    let (old, new) = (
+        GrantSide::of(prior, version),
+        GrantSide::of(planned, version),
+    );
     let side = new.as_ref().or(old.as_ref())?;
     let review = review(state, Some(&side.database)).await?;
     let before = review.base(state, &[&side.role]);
     let mut after = before.clone();
-    let same_scope = matches!((&old, &new), (Some(o), Some(n))
-        if o.role == n.role && o.database == n.database && o.scope == n.scope);
-    match (&old, &new) {
-        (Some(o), Some(n)) if same_scope => {
-            after.change_privileges(&n.role, &n.scope, n.privs, o.privs.minus(n.privs));
-        }
-        _ => {
-            if let Some(o) = &old {
-                after.change_privileges(&o.role, &o.scope, Privs::NONE, o.privs);
-            }
-            if let Some(n) = &new {
-                after.change_privileges(&n.role, &n.scope, n.privs, n.all.minus(n.privs));
-            }
-        }
-    }
+    apply_grant(&mut after, old.as_ref(), new.as_ref());
     let what = side.describe();
     review
         .report(&before, &after, &side.role, &format!("on {what}"))
         .map(|w| w.at("privileges"))
+}
+
+/// A grant's statements on a copy of the catalog: an in-place change by
+/// difference, otherwise a revoke of the old scope and a create of the new.
+fn apply_grant(after: &mut Catalog, old: Option<&GrantSide>, new: Option<&GrantSide>) {
+    match (old, new) {
+        (Some(o), Some(n))
+            if o.role == n.role && o.database == n.database && o.scope == n.scope =>
+        {
+            after.change_privileges(&n.role, &n.scope, n.privs, o.privs.minus(n.privs));
+        }
+        _ => {
+            if let Some(o) = old {
+                after.change_privileges(&o.role, &o.scope, Privs::NONE, o.privs);
+            }
+            if let Some(n) = new {
+                after.change_privileges(&n.role, &n.scope, n.privs, n.all.minus(n.privs));
+            }
+        }
+    }
+}
+
+/// `PGW301` for a `postgresql_grant` that gives PUBLIC EXECUTE on a
+/// SECURITY DEFINER function. A lint, so it reads the catalog even with
+/// `plan_access_report = false`.
+pub async fn grant_lint(
+    state: &ProviderState,
+    prior: &Value,
+    planned: &Value,
+) -> Option<Diagnostic> {
+    let client = state.client_opt().await?;
+    let version = client.info.version_num;
+    let new = GrantSide::of(planned, version)?;
+    if new.role != PUBLIC
+        || new.scope.kind != ObjectKind::Function
+        || !new.privs.contains(Privilege::Execute)
+    {
+        return None;
+    }
+    let catalog = match state.access.get(&client, Some(&new.database)).await {
+        Ok(c) => c,
+        Err(e) => {
+            log::info!("no SECURITY DEFINER check: cannot read the catalog: {e}");
+            return None;
+        }
+    };
+    let mut after = (*catalog).clone();
+    apply_grant(
+        &mut after,
+        GrantSide::of(prior, version).as_ref(),
+        Some(&new),
+    );
+    let exposed: Vec<String> = after
+        .objects
+        .iter()
+        .filter(|o| o.security_definer && o.id.kind == ObjectKind::Function)
+        .filter(|o| {
+            after
+                .privileges_on(PUBLIC, &o.id)
+                .contains(Privilege::Execute)
+                && !catalog
+                    .privileges_on(PUBLIC, &o.id)
+                    .contains(Privilege::Execute)
+        })
+        .map(|o| format!("{} (owner {:?})", o.id, o.owner))
+        .collect();
+    if exposed.is_empty() {
+        return None;
+    }
+    Some(
+        Code::SecurityDefinerPublic
+            .warning(
+                "PUBLIC Can Execute A SECURITY DEFINER Function",
+                format!(
+                    "This grants EXECUTE to PUBLIC on SECURITY DEFINER functions, which run with \
+                     the privileges of their owner: {}. Every role can then call them, which is \
+                     the classic way around row-level security and other privileges. Grant \
+                     EXECUTE only to the roles that need it. (Warning only; the apply is not \
+                     blocked.)",
+                    exposed.join(", ")
+                ),
+            )
+            .at("privileges"),
+    )
 }
 
 /// One side of a `postgresql_default_privileges`.
@@ -174,7 +254,13 @@ impl DefaultSide {
     }
 
     fn set(&self, c: &mut Catalog, privs: Privs) {
-        c.set_default_privileges(&self.role, &self.owner, self.schema.as_deref(), self.kind, privs);
+        c.set_default_privileges(
+            &self.role,
+            &self.owner,
+            self.schema.as_deref(),
+            self.kind,
+            privs,
+        );
     }
 }
 
@@ -187,7 +273,10 @@ pub async fn default_privileges_report(
 ) -> Option<Diagnostic> {
     let client = state.client_opt().await?;
     let version = client.info.version_num;
-    let (old, new) = (DefaultSide::of(prior, version), DefaultSide::of(planned, version));
+    let (old, new) = (
+        DefaultSide::of(prior, version),
+        DefaultSide::of(planned, version),
+    );
     let side = new.as_ref().or(old.as_ref())?;
     let review = review(state, Some(&side.database)).await?;
     let before = review.base(state, &[&side.role, &side.owner]);
@@ -226,16 +315,28 @@ fn role_attrs(v: &Value) -> Option<RoleAttrs> {
 
 /// The report of a `postgresql_role` created or changed: its attributes
 /// and its `roles` (memberships it manages). Renames are not reported.
-pub async fn role_report(state: &ProviderState, prior: &Value, planned: &Value) -> Option<Diagnostic> {
+pub async fn role_report(
+    state: &ProviderState,
+    prior: &Value,
+    planned: &Value,
+) -> Option<Diagnostic> {
     let name = planned.get("name").as_str()?;
     if !prior.is_null() && prior.get("name").as_str() != Some(name) {
         return None;
     }
     let attrs = role_attrs(planned)?;
-    let old_attrs = if prior.is_null() { None } else { role_attrs(prior) };
+    let old_attrs = if prior.is_null() {
+        None
+    } else {
+        role_attrs(prior)
+    };
     // `roles` unset: memberships not managed, left as they are.
     let roles = planned.get("roles");
-    let new_roles = if roles.is_null() { None } else { Some(roles.as_string_set()?) };
+    let new_roles = if roles.is_null() {
+        None
+    } else {
+        Some(roles.as_string_set()?)
+    };
     let old_roles = prior.get("roles").as_string_set().unwrap_or_default();
     if old_attrs == Some(attrs) && new_roles.as_ref().is_none_or(|r| *r == old_roles) {
         return None;
@@ -252,7 +353,11 @@ pub async fn role_report(state: &ProviderState, prior: &Value, planned: &Value) 
     }
     after.set_attrs(name, attrs);
     if let Some(new_roles) = &new_roles {
-        let old: Vec<&String> = if prior.is_null() { Vec::new() } else { old_roles.iter().collect() };
+        let old: Vec<&String> = if prior.is_null() {
+            Vec::new()
+        } else {
+            old_roles.iter().collect()
+        };
         for g in old.iter().filter(|g| !new_roles.contains(g)) {
             after.set_membership(name, g, None, None);
         }

@@ -381,7 +381,17 @@ impl ResourceType for PolicyResource {
             Ok(conn) => table_sql::read_table(&**conn, &table).await.ok().flatten(),
             Err(_) => None,
         };
-        d.0.extend(policy_report(&self.state, database, &table, info.as_ref(), prior, &plan.value).await);
+        d.0.extend(
+            policy_report(
+                &self.state,
+                database,
+                &table,
+                info.as_ref(),
+                prior,
+                &plan.value,
+            )
+            .await,
+        );
         if let Some(info) = &info {
             let key = table_key(&client, database, &table);
             if !info.rls_enabled && !self.state.planned.rls_planned(&key, RLS_PLAN_WAIT).await {
@@ -446,7 +456,14 @@ impl ResourceType for PolicyResource {
             Ok(conn) => table_sql::read_table(&**conn, &table).await.ok().flatten(),
             Err(_) => None,
         };
-        let report = policy_report(&self.state, database, &table, info.as_ref(), prior, &Value::Null);
+        let report = policy_report(
+            &self.state,
+            database,
+            &table,
+            info.as_ref(),
+            prior,
+            &Value::Null,
+        );
         Diagnostics(report.await.into_iter().collect())
     }
 

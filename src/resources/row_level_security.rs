@@ -18,8 +18,8 @@ use crate::protocol::{
 };
 
 use super::errors::ErrorContext;
-use super::planned::TableKey;
 use super::import_id::dotted;
+use super::planned::TableKey;
 use super::review_codes::Code;
 use super::state::{Client, ProviderState};
 use super::table_target::{
@@ -160,7 +160,7 @@ impl ResourceType for RowLevelSecurityResource {
         if changed {
             let key = table_key(&client, database.as_deref(), &table);
             let forced = plan.value.get("forced").as_bool() == Some(true);
-            d.0.extend(rls_lints(&self.state, &**conn, &key, &table, &info, forced).await);
+            d.0.extend(rls_lints(&self.state, &conn, &key, &table, &info, forced).await);
         }
         if info.kind != "p" {
             return d;

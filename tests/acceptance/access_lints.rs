@@ -79,7 +79,11 @@ fn lint_rls_without_policy() {
 fn lint_policy_on_table_without_rls() {
     let Some(acc) = acc() else { return };
     let (_r, db) = estate(&acc);
-    let text = plan(&acc, &db, &policy("p", "k", "  using = \"tenant_id = 1\"\n"));
+    let text = plan(
+        &acc,
+        &db,
+        &policy("p", "k", "  using = \"tenant_id = 1\"\n"),
+    );
     expect_all(&text, &["Warning: PGW102: Row-Level Security Not Enabled"]);
 }
 
@@ -101,7 +105,11 @@ fn lint_owner_bypasses_rls() {
             &format!("\"app\".\"t\" is owned by \"{owner}\", which can log in, and forced = false"),
         ],
     );
-    let text = plan(&acc, &db, &(with_policies("t", true) + &with_policies("k", false)));
+    let text = plan(
+        &acc,
+        &db,
+        &(with_policies("t", true) + &with_policies("k", false)),
+    );
     assert!(!text.contains("PGW103"), "{text}");
 }
 
@@ -195,4 +203,33 @@ fn lint_security_definer_public() {
         &text,
         &["Warning: PGW301: PUBLIC Can Execute A SECURITY DEFINER Function"],
     );
+}
+
+/// PGW301 on `postgresql_grant`: granting EXECUTE to PUBLIC on a SECURITY
+/// DEFINER function (one that PUBLIC cannot execute yet).
+#[test]
+fn lint_security_definer_granted_to_public() {
+    let Some(acc) = acc() else { return };
+    let (_r, db) = estate(&acc);
+    db.exec(
+        "CREATE FUNCTION app.sd() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';
+         CREATE FUNCTION app.plain() RETURNS int LANGUAGE sql AS 'SELECT 1';
+         REVOKE EXECUTE ON FUNCTION app.sd(), app.plain() FROM PUBLIC;",
+    );
+    let grant = |objects: &str| {
+        format!(
+            "resource \"postgresql_grant\" \"g\" {{\n  role = \"public\"\n  database = {}\n  schema = \"app\"\n  object_type = \"function\"\n  objects = [{objects}]\n  privileges = [\"EXECUTE\"]\n}}\n",
+            hcl(&db.name)
+        )
+    };
+    let text = plan(&acc, &db, &grant("\"sd\""));
+    expect_all(
+        &text,
+        &[
+            "Warning: PGW301: PUBLIC Can Execute A SECURITY DEFINER Function",
+            "on SECURITY DEFINER functions, which run with the privileges of their owner: app.sd()",
+        ],
+    );
+    let text = plan(&acc, &db, &grant("\"plain()\""));
+    assert!(!text.contains("PGW301"), "{text}");
 }

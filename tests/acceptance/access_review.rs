@@ -174,7 +174,11 @@ fn membership_report_without_inherit() {
     if !pg16 {
         acc.sql(&format!("ALTER ROLE {app} NOINHERIT"));
     }
-    let options = if pg16 { "  inherit_option = false\n" } else { "" };
+    let options = if pg16 {
+        "  inherit_option = false\n"
+    } else {
+        ""
+    };
     TestCase::new(provider_in(&acc, &db))
         .step(
             Step::apply(grant_role("g", &app, &tenant, options)).check(|_, out| {
@@ -314,12 +318,19 @@ fn report_can_be_turned_off_and_is_capped() {
     let (r, db) = estate(&acc);
     let (app, tenant) = (r.n("app"), r.n("tenant_ro"));
     TestCase::new(provider_with(&acc, &db, "  plan_access_report = false"))
-        .step(Step::apply(grant_role("g", &app, &tenant, "")).check(|_, out| {
-            assert!(!out.combined().contains("PGW001"), "{}", out.combined());
-        }))
+        .step(
+            Step::apply(grant_role("g", &app, &tenant, "")).check(|_, out| {
+                assert!(!out.combined().contains("PGW001"), "{}", out.combined());
+            }),
+        )
         .run();
-    TestCase::new(provider_with(&acc, &db, "  plan_access_report_max_lines = 5"))
-        .step(Step::apply(grant_role("g", &app, &tenant, "")).check(|_, out| {
+    TestCase::new(provider_with(
+        &acc,
+        &db,
+        "  plan_access_report_max_lines = 5",
+    ))
+    .step(
+        Step::apply(grant_role("g", &app, &tenant, "")).check(|_, out| {
             let text = out.combined();
             expect_all(
                 &text,
@@ -330,8 +341,9 @@ fn report_can_be_turned_off_and_is_capped() {
                 ],
             );
             assert!(!flat(&text).contains("Warning only; the apply"), "{text}");
-        }))
-        .run();
+        }),
+    )
+    .run();
 }
 
 /// The policy report (PGW002): a new permissive policy widens what its

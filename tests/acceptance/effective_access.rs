@@ -144,8 +144,14 @@ fn effective_access_agrees_with_has_privilege() {
         ],
     );
     let n = |s: &str| roles.n(s);
-    let (owner, top, mid, app, nih, reader) =
-        (n("owner"), n("top"), n("mid"), n("app"), n("nih"), n("reader"));
+    let (owner, top, mid, app, nih, reader) = (
+        n("owner"),
+        n("top"),
+        n("mid"),
+        n("app"),
+        n("nih"),
+        n("reader"),
+    );
     acc.sql(&format!(
         "GRANT {top} TO {mid}; GRANT {mid} TO {app}; GRANT {mid} TO {nih}; \
          GRANT pg_read_all_data TO {reader}"

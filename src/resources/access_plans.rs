@@ -372,3 +372,14 @@ pub async fn role_report(
     };
     review.report(&before, &after, name, &cause)
 }
+
+/// The report of destroying a `postgresql_role`: what it and the roles that
+/// used its privileges (or could SET ROLE to it) lose.
+pub async fn role_drop_report(state: &ProviderState, prior: &Value) -> Option<Diagnostic> {
+    let name = prior.get("name").as_str()?;
+    let review = review(state, None).await?;
+    let before = review.base(state, &[name]);
+    let mut after = before.clone();
+    after.drop_role(name);
+    review.report(&before, &after, name, "as it is dropped")
+}

@@ -24,7 +24,7 @@ use crate::protocol::{
     Value,
 };
 
-use super::access_plans::role_report;
+use super::access_plans::{role_drop_report, role_report};
 use super::errors::{pg_diag, ErrorContext, OrDiag};
 use super::membership_advice::privileged_login_warning;
 use super::planned::PlannedRole;
@@ -634,6 +634,15 @@ impl ResourceType for RoleResource {
             }
         }
         d
+    }
+
+    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+        Diagnostics(
+            role_drop_report(&self.state, prior)
+                .await
+                .into_iter()
+                .collect(),
+        )
     }
 
     async fn create(&self, planned: RoleModel, config: RoleModel) -> DResult<RoleModel> {

@@ -274,7 +274,7 @@ fn default_privileges_report_shows_future_objects() {
 
 /// A role attribute change: SUPERUSER on a login role is reported as an
 /// escalation (PGW001) and linted (PGW201); the members that can SET ROLE
-/// to it are listed.
+/// to it are listed. Dropping the role and the membership is reported too.
 #[test]
 fn role_attribute_report_and_privileged_login_lint() {
     let Some(acc) = acc() else { return };
@@ -307,6 +307,15 @@ fn role_attribute_report_and_privileged_login_lint() {
                 );
             }),
         )
+        .step(Step::apply("").check(|_, out| {
+            expect_all(
+                &out.combined(),
+                &[
+                    &format!("Warning: PGW001: {name} loses access as it is dropped"),
+                    &format!("Warning: PGW001: {member} loses access through {name}"),
+                ],
+            );
+        }))
         .run();
 }
 

@@ -123,6 +123,22 @@ impl Catalog {
         self.roles.insert(name.to_string(), attrs);
     }
 
+    /// Drops a role: its attributes, its memberships either way, and the
+    /// ACL entries granted to it. Objects it owns keep their owner's name
+    /// (`DROP ROLE` needs them reassigned or dropped first, which the
+    /// privilege computation does not depend on).
+    pub fn drop_role(&mut self, name: &str) {
+        self.roles.remove(name);
+        self.memberships
+            .retain(|m| m.member != name && m.role != name);
+        for o in &mut self.objects {
+            o.acl.retain(|e| e.grantee != name);
+        }
+        for d in &mut self.default_acls {
+            d.acl.retain(|e| e.grantee != name);
+        }
+    }
+
     /// Renames a role everywhere it appears.
     pub fn rename_role(&mut self, from: &str, to: &str) {
         if let Some(a) = self.roles.remove(from) {

@@ -364,3 +364,21 @@ fn renames_and_display() {
         "app.f(integer, text)"
     );
 }
+
+#[test]
+fn dropping_a_role_takes_its_grants_and_memberships() {
+    let before = estate(170_000);
+    let mut after = before.clone();
+    after.drop_role("tenant_ro");
+    assert!(after.role("tenant_ro").is_none());
+    assert!(after
+        .memberships
+        .iter()
+        .all(|m| m.member != "tenant_ro" && m.role != "tenant_ro"));
+    // app_user reached readers only through tenant_ro.
+    let d = delta(&before, &after, "app_user");
+    assert!(d.lost.contains_key(&orders()));
+    assert!(d.uses_lost.contains_key("readers"));
+    // readers itself keeps what was granted to it.
+    assert!(delta(&before, &after, "readers").is_empty());
+}

@@ -2,8 +2,10 @@
 //!
 //! Nothing in here knows about Terraform; resources translate.
 
+pub mod acting;
 pub mod audit;
 pub mod citus;
+pub mod database;
 pub mod default_privileges;
 pub mod error;
 pub mod exec;

@@ -8,11 +8,13 @@
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;
+pub mod database;
 pub mod default_privileges;
 pub mod errors;
 pub mod grant;
 pub mod grant_role;
 pub mod import_id;
+pub mod legacy_state;
 pub mod membership_advice;
 pub mod planned;
 pub mod policy;
@@ -90,6 +92,7 @@ impl Provider for PostgresProvider {
             Arc::new(row_level_security::RowLevelSecurityResource::new(
                 self.state.clone(),
             )),
+            Arc::new(database::DatabaseResource::new(self.state.clone())),
         ]
     }
 

@@ -242,6 +242,7 @@ pub async fn configure(state: &ProviderState, config: &Value) -> Diagnostics {
             lock_timeout,
             read_passwords,
             stop: state.stop_token(),
+            database_username: None,
         })
         .await;
     Diagnostics::new()

@@ -12,6 +12,7 @@ mod support;
 
 mod citus;
 mod data_sources;
+mod database;
 mod default_privileges;
 mod examples;
 mod grant;

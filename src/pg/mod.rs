@@ -18,6 +18,7 @@ pub mod pool;
 pub mod quote;
 pub mod retry;
 pub mod role;
+pub mod schema;
 pub mod scram;
 pub mod settings;
 pub mod table;

@@ -23,6 +23,7 @@ pub mod privileges;
 pub mod provider_config;
 pub mod role;
 pub mod row_level_security;
+pub mod schema;
 pub mod state;
 pub mod table_target;
 pub mod validators;
@@ -93,6 +94,7 @@ impl Provider for PostgresProvider {
                 self.state.clone(),
             )),
             Arc::new(database::DatabaseResource::new(self.state.clone())),
+            Arc::new(schema::SchemaResource::new(self.state.clone())),
         ]
     }
 

@@ -26,6 +26,7 @@ mod policy;
 mod provider;
 mod role;
 mod row_level_security;
+mod schema;
 
 use support::{Cluster, ClusterOptions};
 

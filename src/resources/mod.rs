@@ -61,6 +61,10 @@ impl Provider for PostgresProvider {
         provider_config::schema()
     }
 
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        provider_config::validate(config)
+    }
+
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
         log::debug!("configuring for Terraform {terraform_version}");
         provider_config::configure(&self.state, config).await

@@ -11,6 +11,12 @@
 #   scripts/install-tools.sh all           # terraform + pg 17
 #   scripts/install-tools.sh citus         # builds Citus; prints the bin dir
 #                                          # of a PostgreSQL 15 that has it
+#   scripts/install-tools.sh cross-arm64   # Debian's Rust 1.96 with the
+#                                          # aarch64 standard library and a
+#                                          # cross linker (root; for releases)
+#   scripts/install-tools.sh dummy-seclabel
+#                                          # builds the "dummy" security label
+#                                          # provider; prints its .so path
 #   scripts/install-tools.sh cache-dir     # prints where tools are kept
 #
 # `citus` compiles the Citus source that $CITUS_SOURCE names (a tarball or a
@@ -18,6 +24,13 @@
 # against Debian's PostgreSQL 15 (about a minute on 2 cores without LLVM
 # bitcode; callers on a shared machine run it under `flock /tmp/heavy.lock`). It exits with 3 when
 # there is no source, so test runners can skip the Citus suite.
+#
+# `dummy-seclabel` compiles tests/modules/dummy_seclabel (a security label
+# provider for the postgresql_security_label tests, loaded with
+# shared_preload_libraries) against Debian's PostgreSQL 15, or the server
+# whose pg_config $PG_CONFIG names; a few seconds. It exits with 3 when the
+# server headers are missing and cannot be installed (not root), so the
+# tests skip.
 #
 # Tools live in a per-user cache keyed by version, shared by every clone:
 # $PGWARDEN_TOOLS if set, else ${XDG_CACHE_HOME:-~/.cache}/terraform-provider-postgresql.
@@ -420,6 +433,113 @@ install_citus() {
     echo "$bin"
 }
 
+# Debian ships Rust's standard library for other architectures as ordinary
+# packages, built for Debian's own compiler (rustc-web), so a linux/arm64
+# release builds with /usr/bin/cargo rather than rustup's toolchain, which
+# cannot download targets here. Prints the environment package.sh needs.
+CROSS_ARM64_PACKAGES=(rustc-web cargo-web gcc-aarch64-linux-gnu libc6-dev-arm64-cross "libstd-rust-web-dev:arm64")
+
+install_cross_arm64() {
+    if [[ ! -d /usr/lib/rustlib/aarch64-unknown-linux-gnu ]] || ! command -v aarch64-linux-gnu-gcc >/dev/null; then
+        [[ "$(id -u)" == 0 ]] || die "run as root: dpkg --add-architecture arm64 && apt-get update && apt-get install -y ${CROSS_ARM64_PACKAGES[*]}"
+        dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+        log "apt-get update"
+        apt-get update >&2 || die "apt-get update failed"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${CROSS_ARM64_PACKAGES[@]}" >&2 \
+            || die "installing ${CROSS_ARM64_PACKAGES[*]} failed"
+    fi
+    cat <<ENV
+CARGO=/usr/bin/cargo
+RUSTC=/usr/bin/rustc
+RUST_TARGETS=aarch64-unknown-linux-gnu
+CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc
+AR_aarch64_unknown_linux_gnu=aarch64-linux-gnu-ar
+ENV
+}
+
+# ----------------------------------------------------------- dummy-seclabel --
+
+SECLABEL_SOURCE="$REPO/tests/modules/dummy_seclabel"
+# Exit code of `dummy-seclabel` when it cannot be built here (callers skip).
+EXIT_NO_HEADERS=3
+
+# Starts a throw-away server of $bin with the module preloaded and sets a
+# label with it, to prove the build loads. Runs as the postgres user when we
+# are root, as the tests do.
+verify_dummy_seclabel() {
+    local bin="$1" so="$2" tmp
+    tmp="$(mktemp -d /tmp/seclabel-check.XXXXXX)"
+    local as=()
+    if [[ "$(id -u)" == 0 ]]; then
+        id postgres >/dev/null 2>&1 || die "running as root, but there is no postgres user to run the check server"
+        chown postgres "$tmp"
+        as=(runuser -u postgres --)
+    fi
+    local ok=0
+    if "${as[@]}" "$bin/initdb" -D "$tmp/data" -U postgres --auth=trust --no-sync >"$tmp/initdb.log" 2>&1 \
+        && "${as[@]}" "$bin/pg_ctl" start -w -t 60 -D "$tmp/data" -l "$tmp/server.log" \
+            -o "-c listen_addresses='' -k $tmp -c shared_preload_libraries=$so" >/dev/null 2>&1; then
+        if "${as[@]}" "$bin/psql" -h "$tmp" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt \
+            -c "SECURITY LABEL FOR dummy ON ROLE postgres IS 'classified'" \
+            -c "SELECT label FROM pg_seclabels WHERE provider = 'dummy'" >&2; then
+            ok=1
+        fi
+        "${as[@]}" "$bin/pg_ctl" stop -m immediate -D "$tmp/data" >/dev/null 2>&1 || true
+    fi
+    if ((ok == 0)); then
+        cat "$tmp"/*.log >&2 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+    ((ok)) || die "a server with shared_preload_libraries=$so does not accept SECURITY LABEL FOR dummy"
+}
+
+install_dummy_seclabel() {
+    local pg_config="${PG_CONFIG:-$DEB_PG_BIN/pg_config}"
+    if [[ -z "${PG_CONFIG:-}" ]] && ! "$pg_config" --pgxs >/dev/null 2>&1; then
+        if [[ "$(id -u)" != 0 ]]; then
+            log "cannot build dummy_seclabel: no PostgreSQL 15 server headers; as root: apt-get install -y postgresql-server-dev-15"
+            exit "$EXIT_NO_HEADERS"
+        fi
+        # The same packages Citus needs: the server, its headers, and the
+        # headers those include.
+        ensure_citus_packages
+    fi
+    "$pg_config" --pgxs >/dev/null 2>&1 || die "$pg_config cannot build extensions (no PGXS)"
+    local minor bindir hash dest
+    minor="$(pg_minor_version "$pg_config")"
+    bindir="$("$pg_config" --bindir)"
+    # Keyed by the server release and the module's source, so either
+    # changing builds it again.
+    hash="$(cat "$SECLABEL_SOURCE"/* | sha256sum | cut -c1-12)"
+    dest="$TOOLS/dummy_seclabel-pg$minor-$hash"
+    if [[ -f "$dest/.installed" && -f "$dest/dummy_seclabel.so" ]]; then
+        echo "$dest/dummy_seclabel.so"
+        return 0
+    fi
+    local work buildlog="$TOOLS/dummy_seclabel-pg$minor.build.log"
+    work="$(mktemp -d "$TOOLS/.tmp-seclabel.XXXXXX")"
+    # shellcheck disable=SC2064 # expand now: $work is local
+    trap "rm -rf '$work'" EXIT
+    cp -a "$SECLABEL_SOURCE/." "$work/"
+    log "building dummy_seclabel against PostgreSQL $minor (log: $buildlog)"
+    if ! make -C "$work" PG_CONFIG="$pg_config" with_llvm=no >"$buildlog" 2>&1; then
+        tail -n 20 "$buildlog" >&2
+        die "building dummy_seclabel failed (full log: $buildlog)"
+    fi
+    [[ -f "$work/dummy_seclabel.so" ]] || die "make produced no dummy_seclabel.so"
+    # The servers that load it run as the postgres user when tests are root.
+    chmod -R a+rX "$work"
+    verify_dummy_seclabel "$bindir" "$work/dummy_seclabel.so"
+    echo "dummy_seclabel for PostgreSQL $minor, built $(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$work/.installed"
+    rm -rf "$dest"
+    mv "$work" "$dest"
+    chmod a+rx "$TOOLS" "$dest"
+    trap - EXIT
+    log "dummy_seclabel ready in $dest"
+    echo "$dest/dummy_seclabel.so"
+}
+
 # -------------------------------------------------------------------- main --
 
 case "${1:-}" in
@@ -427,12 +547,14 @@ case "${1:-}" in
     terraform) install_terraform ;;
     pg) install_pg "${2:-}" ;;
     citus) install_citus ;;
+    cross-arm64) install_cross_arm64 ;;
+    dummy-seclabel) install_dummy_seclabel ;;
     all)
         install_terraform
         install_pg 17
         ;;
     *)
-        echo "usage: $0 terraform | pg <13|14|15|16|17|18> | citus | all | cache-dir" >&2
+        echo "usage: $0 terraform | pg <13|14|15|16|17|18> | citus | cross-arm64 | dummy-seclabel | all | cache-dir" >&2
         exit 2
         ;;
 esac

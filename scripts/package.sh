@@ -6,11 +6,24 @@
 #       <version>/<os>_<arch>/terraform-provider-postgresql_v<version>
 #       (default MIRROR_DIR: target/mirror)
 #   scripts/package.sh release [DIST_DIR]     build the registry artifacts:
-#       terraform-provider-postgresql_<version>_<os>_<arch>.zip,
-#       ..._SHA256SUMS and ..._manifest.json (default DIST_DIR: target/dist)
+#       terraform-provider-postgresql_<version>_<os>_<arch>.zip per platform,
+#       ..._manifest.json, ..._SHA256SUMS listing every zip of the version
+#       and the manifest, and, when GPG_FINGERPRINT names a signing key,
+#       ..._SHA256SUMS.sig, a binary detached signature (default DIST_DIR:
+#       target/dist)
 #
 # PROFILE=release (default) or PROFILE=dev selects the cargo profile; tests
 # use dev to reuse the test build.
+#
+# RUST_TARGETS (release only) lists cargo target triples to build besides
+# the host, e.g. "aarch64-unknown-linux-gnu"; each needs its standard
+# library and linker installed (CARGO and the usual CARGO_TARGET_<T>_LINKER
+# variables are honoured). Zips already in DIST_DIR for the same version,
+# built on other machines, are kept and listed in SHA256SUMS too.
+#
+# Signing uses gpg with GPG_FINGERPRINT (and GNUPGHOME when set); both
+# registries want an RSA key for Terraform's sake, and a binary (not
+# armored) signature.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,14 +40,57 @@ case "$(uname -m)" in
 esac
 PLATFORM="${os}_${arch}"
 
+CARGO="${CARGO:-cargo}"
+
+# build [TRIPLE]: builds for the host or a cargo target; sets BINARY.
 build() {
-    if [[ "$PROFILE" == release ]]; then
-        cargo build --release --locked --bin "$NAME" >&2
-        BINARY="target/release/$NAME"
-    else
-        cargo build --locked --bin "$NAME" >&2
-        BINARY="target/debug/$NAME"
+    local target_args=() dir=target
+    if [[ -n "${1:-}" ]]; then
+        target_args=(--target "$1")
+        dir="target/$1"
     fi
+    if [[ "$PROFILE" == release ]]; then
+        "$CARGO" build --release --locked --bin "$NAME" "${target_args[@]}" >&2
+        BINARY="$dir/release/$NAME"
+    else
+        "$CARGO" build --locked --bin "$NAME" "${target_args[@]}" >&2
+        BINARY="$dir/debug/$NAME"
+    fi
+}
+
+# platform_of TRIPLE: the registry's os_arch for a cargo target triple.
+platform_of() {
+    local arch os
+    case "$1" in
+        x86_64-*) arch=amd64 ;; aarch64-*) arch=arm64 ;; i686-*) arch=386 ;; arm*) arch=arm ;;
+        *) echo "package.sh: no registry arch for $1" >&2; exit 2 ;;
+    esac
+    case "$1" in
+        *-linux-*) os=linux ;; *-apple-darwin) os=darwin ;; *-windows-*) os=windows ;;
+        *-freebsd) os=freebsd ;;
+        *) echo "package.sh: no registry os for $1" >&2; exit 2 ;;
+    esac
+    echo "${os}_${arch}"
+}
+
+# package_zip BINARY PLATFORM DIST: the registry zip of one platform, the
+# executable at the top level with its mode bits, as Terraform unpacks it.
+package_zip() {
+    local binary="$1" platform="$2" dist="$3" exe="${NAME}_v$VERSION"
+    [[ "$platform" == windows_* ]] && exe="$exe.exe"
+    local zip="$dist/${NAME}_${VERSION}_${platform}.zip"
+    rm -f "$zip"
+    python3 - "$binary" "$exe" "$zip" <<'PY'
+import sys, zipfile
+src, name, dst = sys.argv[1:4]
+info = zipfile.ZipInfo(name)  # fixed 1980 timestamp: reproducible zips
+info.create_system = 3  # Unix, so the mode below is honoured
+info.external_attr = 0o100755 << 16  # regular file, rwxr-xr-x
+info.compress_type = zipfile.ZIP_DEFLATED
+with open(src, "rb") as f, zipfile.ZipFile(dst, "w") as z:
+    z.writestr(info, f.read())
+PY
+    echo "$zip"
 }
 
 case "${1:-}" in
@@ -62,25 +118,28 @@ MSG
         ;;
     release)
         dist="${2:-$REPO/target/dist}"
-        build
         mkdir -p "$dist"
-        stage="$(mktemp -d)"
-        trap 'rm -rf "$stage"' EXIT
-        install -m 0755 "$BINARY" "$stage/${NAME}_v$VERSION"
-        zip="${NAME}_${VERSION}_${PLATFORM}.zip"
+        build
+        package_zip "$BINARY" "$PLATFORM" "$dist" >/dev/null
+        for triple in ${RUST_TARGETS:-}; do
+            build "$triple"
+            package_zip "$BINARY" "$(platform_of "$triple")" "$dist" >/dev/null
+        done
         manifest="${NAME}_${VERSION}_manifest.json"
-        rm -f "$dist/$zip"
-        python3 - "$stage/${NAME}_v$VERSION" "$dist/$zip" <<'PY'
-import os, sys, zipfile
-src, dst = sys.argv[1], sys.argv[2]
-info = zipfile.ZipInfo(os.path.basename(src))
-info.external_attr = 0o755 << 16  # keep the executable bit for terraform init
-info.compress_type = zipfile.ZIP_DEFLATED
-with open(src, "rb") as f, zipfile.ZipFile(dst, "w") as z:
-    z.writestr(info, f.read())
-PY
+        sums="${NAME}_${VERSION}_SHA256SUMS"
         cp terraform-registry-manifest.json "$dist/$manifest"
-        (cd "$dist" && sha256sum "$zip" "$manifest" >"${NAME}_${VERSION}_SHA256SUMS")
+        # Text mode, bare names, sorted: the format both registries parse.
+        (
+            cd "$dist"
+            rm -f "$sums" "$sums.sig"
+            LC_ALL=C ls -1 "${NAME}_${VERSION}"_*.zip "$manifest" | LC_ALL=C sort | xargs sha256sum >"$sums"
+        )
+        if [[ -n "${GPG_FINGERPRINT:-}" ]]; then
+            gpg --batch --yes --local-user "$GPG_FINGERPRINT" \
+                --output "$dist/$sums.sig" --detach-sign "$dist/$sums"
+        else
+            echo "package.sh: GPG_FINGERPRINT not set, $sums is not signed" >&2
+        fi
         echo "release artifacts in $dist:" >&2
         ls -1 "$dist" >&2
         echo "$dist"

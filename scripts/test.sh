@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check the project has, on a fresh machine as on a developer's:
-#   1. installs missing tools (Terraform 1.15.5, PostgreSQL 17) into the
-#      per-user tool cache (scripts/install-tools.sh cache-dir);
+#   1. installs missing tools (Terraform 1.15.5, PostgreSQL 17, the dummy
+#      security label provider) into the per-user tool cache
+#      (scripts/install-tools.sh cache-dir);
 #   2. cargo fmt --check and cargo clippy with warnings as errors;
 #   3. unit and in-process protocol tests, a bounded fuzz run of the value
 #      decoders, and the docs check (committed docs must match the generator);
@@ -32,6 +33,19 @@ declare -A PG_BIN_OF=()
 for major in ${PG_MAJORS:-15 17}; do
     PG_BIN_OF[$major]="$(scripts/install-tools.sh pg "$major")"
 done
+
+# The "dummy" security label provider for the postgresql_security_label
+# tests (they skip themselves without it, or on another PostgreSQL major).
+seclabel_rc=0
+DUMMY_SECLABEL="$(scripts/install-tools.sh dummy-seclabel)" || seclabel_rc=$?
+if ((seclabel_rc == 3)); then
+    DUMMY_SECLABEL=""
+    step "security label tests will skip: the dummy provider cannot be built here"
+elif ((seclabel_rc != 0)); then
+    echo "scripts/install-tools.sh dummy-seclabel failed ($seclabel_rc)" >&2
+    exit 1
+fi
+export DUMMY_SECLABEL
 
 if [[ -n "${TF_BINARIES:-}" ]]; then
     read -r -a TFS <<<"$TF_BINARIES"

@@ -26,7 +26,7 @@ fn committed_docs_match_the_schema() {
         }
     }
     // A page for a type that no longer exists is stale too.
-    for dir in ["docs/resources", "docs/data-sources"] {
+    for dir in ["docs/resources", "docs/data-sources", "docs/functions"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
             continue;
         };
@@ -88,5 +88,33 @@ fn migration_guide_explains_the_changed_ids() {
             section.contains(needle),
             "the guide's ID note lacks {needle}"
         );
+    }
+}
+
+/// The Pulumi and OpenTofu guides cover what their users trip over.
+#[test]
+fn pulumi_and_opentofu_guides_cover_the_essentials() {
+    let read = |p: &str| {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(p))
+            .unwrap_or_else(|e| panic!("{p}: {e}"))
+    };
+    let pulumi = read("docs/guides/pulumi.md");
+    for needle in [
+        "pulumi package add terraform-provider",
+        "search_paths",
+        "scram_sha256_verifier",
+        "with_admin_option=True",
+        "secret",
+    ] {
+        assert!(pulumi.contains(needle), "pulumi.md lacks {needle}");
+    }
+    let tofu = read("docs/guides/opentofu.md");
+    for needle in [
+        "1.11",
+        "password_wo",
+        "list resource",
+        "registry.opentofu.org",
+    ] {
+        assert!(tofu.contains(needle), "opentofu.md lacks {needle}");
     }
 }

@@ -30,6 +30,202 @@ pub fn ident(name: &str) -> String {
     out
 }
 
+/// The keywords PostgreSQL 18 will not take as a bare identifier (reserved,
+/// column-name and type-or-function-name keywords: `pg_get_keywords()` where
+/// `catcode <> 'U'`), sorted. Older majors have fewer: PostgreSQL 16 added
+/// `system_user` and four `json_*` words, 17 the rest of the `json*` words and
+/// `merge_action`.
+const NON_UNRESERVED_KEYWORDS: [&str; 164] = [
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "between",
+    "bigint",
+    "binary",
+    "bit",
+    "boolean",
+    "both",
+    "case",
+    "cast",
+    "char",
+    "character",
+    "check",
+    "coalesce",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "dec",
+    "decimal",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "exists",
+    "extract",
+    "false",
+    "fetch",
+    "float",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "greatest",
+    "group",
+    "grouping",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "inout",
+    "int",
+    "integer",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "json",
+    "json_array",
+    "json_arrayagg",
+    "json_exists",
+    "json_object",
+    "json_objectagg",
+    "json_query",
+    "json_scalar",
+    "json_serialize",
+    "json_table",
+    "json_value",
+    "lateral",
+    "leading",
+    "least",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "merge_action",
+    "national",
+    "natural",
+    "nchar",
+    "none",
+    "normalize",
+    "not",
+    "notnull",
+    "null",
+    "nullif",
+    "numeric",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "out",
+    "outer",
+    "overlaps",
+    "overlay",
+    "placing",
+    "position",
+    "precision",
+    "primary",
+    "real",
+    "references",
+    "returning",
+    "right",
+    "row",
+    "select",
+    "session_user",
+    "setof",
+    "similar",
+    "smallint",
+    "some",
+    "substring",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "time",
+    "timestamp",
+    "to",
+    "trailing",
+    "treat",
+    "trim",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "values",
+    "varchar",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+    "xmlattributes",
+    "xmlconcat",
+    "xmlelement",
+    "xmlexists",
+    "xmlforest",
+    "xmlnamespaces",
+    "xmlparse",
+    "xmlpi",
+    "xmlroot",
+    "xmlserialize",
+    "xmltable",
+];
+
+/// Quotes an identifier only when PostgreSQL needs it, as the server's
+/// `quote_ident()` does (with `quote_all_identifiers` off, and PostgreSQL
+/// 18's keyword list): a name of lower-case ASCII letters, digits and `_`,
+/// not starting with a digit and not a keyword that needs quoting, stays
+/// bare; anything else is double-quoted with embedded quotes doubled.
+///
+/// For generated SQL the provider uses [`ident`], which always quotes; this
+/// one is for people writing SQL by hand from Terraform values.
+pub fn ident_if_needed(name: &str) -> String {
+    let bare = name
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && NON_UNRESERVED_KEYWORDS.binary_search(&name).is_err();
+    if bare {
+        name.to_string()
+    } else {
+        ident(name)
+    }
+}
+
 /// Quotes a schema-qualified name as `"schema"."name"`.
 pub fn qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", ident(schema), ident(name))
@@ -72,6 +268,29 @@ mod tests {
         assert_eq!(ident("select"), r#""select""#);
         assert_eq!(ident("with space"), r#""with space""#);
         assert_eq!(ident(""), r#""""#);
+    }
+
+    #[test]
+    fn ident_if_needed_follows_quote_ident() {
+        for (name, want) in [
+            ("foo_1", "foo_1"),
+            ("_x", "_x"),
+            ("role", "role"),
+            ("password", "password"),
+            ("", "\"\""),
+            ("Foo", "\"Foo\""),
+            ("1foo", "\"1foo\""),
+            ("select", "\"select\""),
+            ("user", "\"user\""),
+            ("json", "\"json\""),
+            ("café", "\"café\""),
+            ("a-b", "\"a-b\""),
+            ("a$b", "\"a$b\""),
+            ("a\"b", "\"a\"\"b\""),
+        ] {
+            assert_eq!(ident_if_needed(name), want, "{name}");
+        }
+        assert!(NON_UNRESERVED_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

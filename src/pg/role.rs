@@ -4,11 +4,14 @@
 //! Every identifier is quoted; passwords only ever appear as SCRAM verifiers
 //! computed by the caller, and are redacted from the log copy.
 
+use std::collections::BTreeMap;
+
 use tokio_postgres::GenericClient;
 
 use super::error::PgError;
 use super::exec::Statement;
 use super::quote::{ident, literal};
+use super::role_parameters::{self as parameters, parse_entries, split_list, Parameters};
 
 /// Boolean role attributes, in the order CREATE ROLE lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,6 +84,10 @@ pub struct RoleRow {
     pub valid_until_matches: bool,
     /// Names of roles this role is a member of.
     pub member_of: Vec<String>,
+    /// Every cluster-wide setting (`rolconfig`), typed ones included.
+    pub parameters: Parameters,
+    /// Settings for the role in one database, by database name.
+    pub database_parameters: BTreeMap<String, Parameters>,
 }
 
 /// Reads one role with one query. `valid_until` is the text to compare the
@@ -93,6 +100,9 @@ pub async fn read_role<C: GenericClient>(
     // The comparison happens on the server, which parses timestamps exactly as
     // it did when the value was written. A NULL rolvaliduntil means "never
     // expires", the same as 'infinity'.
+    //
+    // Per-database settings come as two parallel arrays (database, entry),
+    // both in the same order.
     const READ_ROLE: &str = "\
         SELECT r.rolname, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolinherit, \
                r.rolcanlogin, r.rolreplication, r.rolbypassrls, r.rolconnlimit, \
@@ -100,7 +110,13 @@ pub async fn read_role<C: GenericClient>(
                coalesce(r.rolvaliduntil, 'infinity') = coalesce($2::text, 'infinity')::timestamptz, \
                coalesce(r.rolconfig, '{}'), \
                ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid \
-                     WHERE m.member = r.oid ORDER BY 1) \
+                     WHERE m.member = r.oid ORDER BY 1), \
+               ARRAY(SELECT d.datname::text FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase, \
+                     unnest(s.setconfig) WITH ORDINALITY c(entry, n) \
+                     WHERE s.setrole = r.oid ORDER BY d.datname, c.n), \
+               ARRAY(SELECT c.entry FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase, \
+                     unnest(s.setconfig) WITH ORDINALITY c(entry, n) \
+                     WHERE s.setrole = r.oid ORDER BY d.datname, c.n) \
         FROM pg_roles r WHERE r.rolname = $1";
     let row = client
         .query_opt(READ_ROLE, &[&name, &valid_until])
@@ -128,10 +144,21 @@ pub async fn read_role<C: GenericClient>(
         },
         settings: parse_role_config(&config),
     };
+    let databases: Vec<String> = row.get(13);
+    let entries: Vec<String> = row.get(14);
+    let mut per_database: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (db, entry) in databases.into_iter().zip(entries) {
+        per_database.entry(db).or_default().push(entry);
+    }
     Ok(Some(RoleRow {
         spec,
         valid_until_matches: matches,
         member_of: row.get(12),
+        parameters: parse_entries(&config),
+        database_parameters: per_database
+            .into_iter()
+            .map(|(db, entries)| (db, parse_entries(&entries)))
+            .collect(),
     }))
 }
 
@@ -171,11 +198,24 @@ pub async fn check_timestamp<C: GenericClient>(client: &C, text: &str) -> Result
         .map_err(|e| PgError::query(format!("parsing timestamp {text:?}"), e))
 }
 
-/// CREATE ROLE plus the statements for settings and memberships.
+/// Parameters set on a role in one scope: cluster-wide (`database` None)
+/// or in one database.
+#[derive(Debug, Clone, Copy)]
+pub struct ScopedParameters<'a> {
+    /// The database, for `ALTER ROLE … IN DATABASE`.
+    pub database: Option<&'a str>,
+    /// What the scope holds before the change.
+    pub old: &'a Parameters,
+    /// What it should hold after.
+    pub new: &'a Parameters,
+}
+
+/// CREATE ROLE plus the statements for settings, parameters and memberships.
 pub fn create_role(
     spec: &RoleSpec,
     password_verifier: Option<&str>,
     member_of: &[String],
+    parameters: &[ScopedParameters<'_>],
 ) -> Vec<Statement> {
     let mut head = format!("CREATE ROLE {} WITH", ident(&spec.name));
     for (yes, no, on) in spec.flags.keywords() {
@@ -196,6 +236,7 @@ pub fn create_role(
         &RoleSettings::default(),
         &spec.settings,
     ));
+    out.extend(parameter_changes(&spec.name, parameters).1);
     out.extend(member_of.iter().map(|g| grant_membership(g, &spec.name)));
     out
 }
@@ -219,6 +260,8 @@ pub struct RoleUpdate<'a> {
     pub grant: &'a [String],
     /// Memberships to remove.
     pub revoke: &'a [String],
+    /// Parameters to change, per scope.
+    pub parameters: &'a [ScopedParameters<'a>],
 }
 
 /// ALTER ROLE statements for an update.
@@ -261,10 +304,30 @@ pub fn alter_role(u: &RoleUpdate<'_>) -> Vec<Statement> {
         None if !opts.is_empty() => out.push(Statement::plain(format!("{head}{opts}"))),
         None => {}
     }
+    // Resets go before the typed settings and sets after them, so that a
+    // parameter moving between `parameters` and its typed attribute ends set.
+    let (resets, sets) = parameter_changes(name, u.parameters);
+    out.extend(resets);
     out.extend(settings_changes(name, &old.settings, &new.settings));
+    out.extend(sets);
     out.extend(u.revoke.iter().map(|g| revoke_membership(g, name)));
     out.extend(u.grant.iter().map(|g| grant_membership(g, name)));
     out
+}
+
+/// RESET and SET statements for parameter changes in every scope.
+fn parameter_changes(
+    role: &str,
+    scopes: &[ScopedParameters<'_>],
+) -> (Vec<Statement>, Vec<Statement>) {
+    let mut resets = Vec::new();
+    let mut sets = Vec::new();
+    for scope in scopes {
+        let (r, s) = parameters::changes(role, scope.database, scope.old, scope.new);
+        resets.extend(r);
+        sets.extend(s);
+    }
+    (resets, sets)
 }
 
 /// SET/RESET statements turning `old` settings into `new`.
@@ -367,7 +430,7 @@ pub fn parse_role_config(entries: &[String]) -> RoleSettings {
             continue;
         };
         match k {
-            "search_path" => s.search_path = parse_search_path(v),
+            "search_path" => s.search_path = split_list(v),
             "statement_timeout" => s.statement_timeout_ms = parse_duration_ms(v).unwrap_or(0),
             "idle_in_transaction_session_timeout" => {
                 s.idle_in_transaction_session_timeout_ms = parse_duration_ms(v).unwrap_or(0)
@@ -377,45 +440,6 @@ pub fn parse_role_config(entries: &[String]) -> RoleSettings {
         }
     }
     s
-}
-
-/// Splits a flattened search_path (`"$user", public, "a""b"`) into elements.
-pub fn parse_search_path(v: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = v.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace() || *c == ',') {
-            chars.next();
-        }
-        let Some(&first) = chars.peek() else { break };
-        let mut item = String::new();
-        if first == '"' {
-            chars.next();
-            while let Some(c) = chars.next() {
-                if c == '"' {
-                    if chars.peek() == Some(&'"') {
-                        chars.next();
-                        item.push('"');
-                    } else {
-                        break;
-                    }
-                } else {
-                    item.push(c);
-                }
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c == ',' {
-                    break;
-                }
-                item.push(c);
-                chars.next();
-            }
-            item = item.trim().to_string();
-        }
-        out.push(item);
-    }
-    out
 }
 
 /// Parses a time setting as PostgreSQL stores it (`1000`, `90s`, `5min`) into
@@ -463,6 +487,7 @@ mod tests {
             &spec(),
             Some("SCRAM-SHA-256$4096:abc$def:ghi"),
             &["grp".into()],
+            &[],
         );
         assert_eq!(
             s[0].log,

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::cty::{Type, Value};
+use super::function::Signature;
 use super::resource::Provider;
 use super::schema::{Attribute, Block, Nesting, Schema};
 
@@ -72,7 +73,76 @@ pub fn render_site(provider: &dyn Provider, root: &Path) -> Vec<Page> {
             content: render_type(name, "Data Source", &d.schema(), example.as_deref(), None),
         });
     }
+    for f in provider.functions() {
+        let name = f.name();
+        let example = read(&format!("examples/functions/{name}/function.tf"));
+        pages.push(Page {
+            path: PathBuf::from(format!("docs/functions/{name}.md")),
+            content: render_function(name, &f.signature(), example.as_deref()),
+        });
+    }
     pages
+}
+
+/// A provider-defined function's page.
+pub fn render_function(name: &str, sig: &Signature, example: Option<&str>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "---");
+    let _ = writeln!(out, "page_title: \"{name} function - postgresql\"");
+    let _ = writeln!(out, "subcategory: \"\"");
+    let _ = writeln!(out, "description: |-");
+    let _ = writeln!(out, "  {}", sig.summary);
+    let _ = writeln!(out, "---");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "# function: {name}");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", sig.description);
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Provider-defined functions need Terraform 1.8 or later (OpenTofu 1.7 or later), and \
+         work without a configured provider or a database."
+    );
+    let _ = writeln!(out);
+    if example.is_some() {
+        let _ = writeln!(out, "## Example Usage");
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", code_block("terraform", example));
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "## Signature");
+    let _ = writeln!(out);
+    let params: Vec<String> = sig
+        .parameters
+        .iter()
+        .map(|p| format!("{} {}", p.name, hcl_type(&p.ty)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{}",
+        code_block(
+            "text",
+            Some(&format!(
+                "{name}({}) {}",
+                params.join(", "),
+                hcl_type(&sig.returns)
+            ))
+        )
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "## Arguments");
+    let _ = writeln!(out);
+    for (i, p) in sig.parameters.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}. `{}` ({}) {}",
+            i + 1,
+            p.name,
+            type_name(&p.ty),
+            p.description
+        );
+    }
+    out
 }
 
 fn short(type_name: &str) -> &str {
@@ -255,6 +325,14 @@ fn type_label(a: &Attribute) -> String {
         label.push_str(", Deprecated");
     }
     label
+}
+
+/// A type as HCL writes type constraints (`list(string)`).
+fn hcl_type(t: &Type) -> String {
+    match t.to_json() {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
 }
 
 fn type_name(t: &Type) -> String {

@@ -6,7 +6,10 @@
 pub mod cty;
 pub mod diagnostics;
 pub mod docs;
+pub mod function;
 pub mod generated;
+pub mod identity;
+pub mod list;
 pub mod model;
 pub mod plan;
 pub mod resource;
@@ -17,6 +20,9 @@ pub mod validate;
 
 pub use cty::{Type, Value};
 pub use diagnostics::{AttrPath, DResult, Diagnostic, Diagnostics, Severity};
+pub use function::{Function, FunctionError, Parameter, Signature};
+pub use identity::IdentitySchema;
+pub use list::{ListFilter, ListQuery};
 pub use model::{Model, Tf};
 pub use plan::{PlanInput, Planned};
 pub use resource::{DataSource, Provider, Resource};

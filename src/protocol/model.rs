@@ -207,9 +207,11 @@ impl TfValue for BTreeSet<String> {
     }
 }
 
-impl TfValue for BTreeMap<String, String> {
+/// A map; an element that is null is refused, since map elements have no
+/// "unset" for the attribute's SQL to mean.
+impl<T: TfValue> TfValue for BTreeMap<String, T> {
     fn ty() -> Type {
-        Type::map(Type::String)
+        Type::map(T::ty())
     }
     fn from_known(v: &Value) -> Result<Self, FieldError> {
         let entries = v
@@ -219,17 +221,22 @@ impl TfValue for BTreeMap<String, String> {
             .iter()
             .map(|(k, e)| match e {
                 Value::Unknown(_) => Err(FieldError::Unknown),
-                e => e
-                    .as_str()
-                    .map(|s| (k.clone(), s.to_string()))
-                    .ok_or_else(|| FieldError::Invalid(format!("element {k:?} is not a string"))),
+                Value::Null => Err(FieldError::Invalid(format!("element {k:?} is null"))),
+                e => T::from_known(e)
+                    .map(|t| (k.clone(), t))
+                    .map_err(|why| match why {
+                        FieldError::Invalid(why) => {
+                            FieldError::Invalid(format!("element {k:?}: {why}"))
+                        }
+                        other => other,
+                    }),
             })
             .collect()
     }
     fn to_value(&self) -> Value {
         Value::Map(
             self.iter()
-                .map(|(k, v)| (k.clone(), Value::string(v)))
+                .map(|(k, v)| (k.clone(), v.to_value()))
                 .collect(),
         )
     }
@@ -451,6 +458,12 @@ impl<M: Model> BlockField for SetBlocks<M> {
     }
 }
 
+/// The attribute name of a model field: the field's name, without the `r#`
+/// of a raw identifier, so a field `r#type` declares the attribute `type`.
+pub fn attr_name(field: &'static str) -> &'static str {
+    field.strip_prefix("r#").unwrap_or(field)
+}
+
 /// A required attribute; the macro fills in its name and type.
 pub fn required(description: &str) -> Attribute {
     Attribute::required("", Type::String, description)
@@ -522,7 +535,7 @@ macro_rules! model {
                     $(
                         $field: <$fty as $crate::protocol::model::Field>::from_field(
                             &$crate::protocol::cty::Value::Null,
-                            <Self as $crate::protocol::model::Model>::default_of(stringify!($field)),
+                            <Self as $crate::protocol::model::Model>::default_of($crate::protocol::model::attr_name(stringify!($field))),
                         )
                         .unwrap_or_default(),
                     )*
@@ -538,7 +551,7 @@ macro_rules! model {
                 ATTRIBUTES.get_or_init(|| {
                     vec![$({
                         let mut a: $crate::protocol::schema::Attribute = $spec;
-                        a.name = stringify!($field).to_string();
+                        a.name = $crate::protocol::model::attr_name(stringify!($field)).to_string();
                         a.ty = <$fty as $crate::protocol::model::Field>::ty();
                         a
                     }),*]
@@ -550,7 +563,7 @@ macro_rules! model {
                 let mut out = Vec::new();
                 $($({
                     let mut b: $crate::protocol::schema::NestedBlock = $bspec;
-                    b.name = stringify!($bfield).to_string();
+                    b.name = $crate::protocol::model::attr_name(stringify!($bfield)).to_string();
                     let description = ::std::mem::take(&mut b.block.description);
                     b.block = <$bty as $crate::protocol::model::BlockField>::block();
                     b.block.description = description;
@@ -565,23 +578,23 @@ macro_rules! model {
                 Ok($name {
                     $(
                         $field: <$fty as $crate::protocol::model::Field>::from_field(
-                            v.get(stringify!($field)),
-                            <Self as $crate::protocol::model::Model>::default_of(stringify!($field)),
+                            v.get($crate::protocol::model::attr_name(stringify!($field))),
+                            <Self as $crate::protocol::model::Model>::default_of($crate::protocol::model::attr_name(stringify!($field))),
                         )
                         .map_err(|kind| $crate::protocol::model::ModelError {
-                            attribute: stringify!($field).to_string(),
+                            attribute: $crate::protocol::model::attr_name(stringify!($field)).to_string(),
                             kind,
                         })?,
                     )*
                     $($(
                         $bfield: <$bty as $crate::protocol::model::BlockField>::from_blocks(
-                            v.get(stringify!($bfield)),
+                            v.get($crate::protocol::model::attr_name(stringify!($bfield))),
                         )
                         .map_err(|mut e| {
                             e.attribute = if e.attribute.is_empty() {
-                                stringify!($bfield).to_string()
+                                $crate::protocol::model::attr_name(stringify!($bfield)).to_string()
                             } else {
-                                format!("{}.{}", stringify!($bfield), e.attribute)
+                                format!("{}.{}", $crate::protocol::model::attr_name(stringify!($bfield)), e.attribute)
                             };
                             e
                         })?,
@@ -594,13 +607,13 @@ macro_rules! model {
                 let mut attrs = ::std::collections::BTreeMap::new();
                 $(
                     attrs.insert(
-                        stringify!($field).to_string(),
+                        $crate::protocol::model::attr_name(stringify!($field)).to_string(),
                         $crate::protocol::model::Field::to_field(&self.$field),
                     );
                 )*
                 $($(
                     attrs.insert(
-                        stringify!($bfield).to_string(),
+                        $crate::protocol::model::attr_name(stringify!($bfield)).to_string(),
                         $crate::protocol::model::BlockField::to_blocks(&self.$bfield),
                     );
                 )*)?

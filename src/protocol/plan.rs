@@ -1,8 +1,8 @@
 //! Generic planning, applied to every resource before its own plan hook.
 //!
-//! Terraform checks planned values strictly (this provider never sets the
-//! legacy type system flag), so the rules here mirror what
-//! terraform-plugin-framework does:
+//! Terraform checks planned values strictly (only a type that asks for the
+//! legacy type system, see `Resource::legacy_type_system`, is let off), so
+//! the rules here mirror what terraform-plugin-framework does:
 //!
 //! 1. start from Terraform's proposed new state;
 //! 2. fill defaults for attributes left null in configuration, in nested

@@ -10,6 +10,9 @@ use async_trait::async_trait;
 
 use super::cty::Value;
 use super::diagnostics::{DResult, Diagnostics};
+use super::function::Function;
+use super::identity::IdentitySchema;
+use super::list::ListQuery;
 use super::plan::{PlanInput, Planned};
 use super::schema::Schema;
 
@@ -25,6 +28,17 @@ pub trait Resource: Send + Sync {
     /// Static validation of a configuration that may hold unknowns.
     async fn validate(&self, _config: &Value) -> Diagnostics {
         Diagnostics::new()
+    }
+
+    /// Whether plans and applies of this type are flagged for Terraform's
+    /// legacy type system, under which Terraform tolerates a planned value
+    /// that differs from a configured one. Only for a type whose configured
+    /// text has several spellings of one stored value (a function body with
+    /// or without its `$$` wrapper, `int` for `integer`), where the plan must
+    /// keep the stored spelling to show no change, as the reference
+    /// provider's SDK did.
+    fn legacy_type_system(&self) -> bool {
+        false
     }
 
     /// Adjusts the generic plan: replacement rules, plan-time checks that need
@@ -47,6 +61,35 @@ pub trait Resource: Send + Sync {
 
     /// Turns an import ID into a state that [`Resource::read`] can complete.
     async fn import(&self, id: &str) -> DResult<Value>;
+
+    /// The identity schema; `None` when the type has no identity.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// Turns an identity (`import { identity = … }`) into a state.
+    async fn import_identity(&self, _identity: &Value) -> DResult<Value> {
+        Err(super::diagnostics::Diagnostic::error(
+            "Import By Identity Not Supported",
+            format!(
+                "{} cannot be imported by identity; import it by ID.",
+                self.type_name()
+            ),
+        )
+        .into())
+    }
+
+    /// The schema of the `config` block of a `list` block (`terraform
+    /// query`); `None` when the type cannot be listed.
+    fn list_schema(&self) -> Option<Schema> {
+        None
+    }
+
+    /// The existing objects a query asks for, as states, each with the
+    /// name `terraform query` shows for it.
+    async fn list(&self, _query: ListQuery) -> DResult<Vec<(String, Value)>> {
+        Ok(Vec::new())
+    }
 
     /// Converts state stored with an older schema version. The default accepts
     /// the current version only (the value was already decoded leniently).
@@ -116,4 +159,9 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Every data source type served.
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
+
+    /// Its provider-defined functions.
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        Vec::new()
+    }
 }

@@ -9,15 +9,19 @@ use std::future::Future;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
+use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 
 use super::cty::{decode_json_lenient, decode_msgpack, encode_msgpack};
 use super::cty::{Type, Value};
 use super::diagnostics::{DResult, Diagnostic, Diagnostics};
+use super::function::{Function, FunctionError, Signature};
 use super::generated::tfplugin6 as pb;
+use super::identity::IdentitySchema;
+use super::list::ListQuery;
 use super::plan::{plan, PlanInput};
 use super::resource::{DataSource, Provider, Resource};
-use super::schema::Schema;
+use super::schema::{Block, Nesting, Schema};
 use super::validate::{check_all_strings, check_validators, check_write_only};
 
 /// A resource type with its schema and wire type computed once.
@@ -25,6 +29,21 @@ struct ResourceEntry {
     handler: Arc<dyn Resource>,
     schema: Schema,
     ty: Type,
+    identity: Option<(IdentitySchema, Type)>,
+    list: Option<(Schema, Type)>,
+}
+
+impl ResourceEntry {
+    /// The identity of a state, when the type has identities and the state
+    /// names its object completely.
+    fn identity_of(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
+        let (schema, ty) = self.identity.as_ref()?;
+        let value = schema.project(state)?;
+        let data = encode(&value, ty, "identity").ok()?;
+        Some(pb::ResourceIdentityData {
+            identity_data: Some(data),
+        })
+    }
 }
 
 /// A data source type with its schema and wire type computed once.
@@ -34,12 +53,19 @@ struct DataSourceEntry {
     ty: Type,
 }
 
+/// A function with its signature computed once.
+struct FunctionEntry {
+    handler: Arc<dyn Function>,
+    signature: Signature,
+}
+
 /// Serves a [`Provider`] over tfplugin6.
 pub struct ProviderService {
     provider: Arc<dyn Provider>,
     provider_schema: Schema,
     resources: HashMap<String, ResourceEntry>,
     data_sources: HashMap<String, DataSourceEntry>,
+    functions: HashMap<String, FunctionEntry>,
     /// Cancelled by StopProvider; reads in flight are abandoned (changes are
     /// stopped by the provider itself, see [`Provider::stop`]).
     stop: CancellationToken,
@@ -54,12 +80,22 @@ impl ProviderService {
             .map(|handler| {
                 let schema = handler.schema();
                 let ty = schema.block.implied_type();
+                let identity = handler.identity_schema().map(|s| {
+                    let ty = s.ty();
+                    (s, ty)
+                });
+                let list = handler.list_schema().map(|s| {
+                    let ty = s.block.implied_type();
+                    (s, ty)
+                });
                 (
                     handler.type_name().to_string(),
                     ResourceEntry {
                         handler,
                         schema,
                         ty,
+                        identity,
+                        list,
                     },
                 )
             })
@@ -80,13 +116,119 @@ impl ProviderService {
                 )
             })
             .collect();
+        let functions = provider
+            .functions()
+            .into_iter()
+            .map(|handler| {
+                let signature = handler.signature();
+                (
+                    handler.name().to_string(),
+                    FunctionEntry { handler, signature },
+                )
+            })
+            .collect();
         ProviderService {
             provider_schema: provider.schema(),
+            functions,
             provider,
             resources,
             data_sources,
             stop: CancellationToken::new(),
         }
+    }
+
+    fn function_protos(&self) -> HashMap<String, pb::Function> {
+        self.functions
+            .iter()
+            .map(|(k, f)| (k.clone(), f.signature.to_proto()))
+            .collect()
+    }
+
+    /// Runs a function call; the error says which argument is to blame.
+    fn call(
+        &self,
+        name: &str,
+        arguments: &[pb::DynamicValue],
+    ) -> Result<pb::DynamicValue, FunctionError> {
+        let Some(entry) = self.functions.get(name) else {
+            return Err(FunctionError {
+                text: format!("This provider has no function {name:?}."),
+                argument: None,
+            });
+        };
+        let params = &entry.signature.parameters;
+        if arguments.len() != params.len() {
+            return Err(FunctionError {
+                text: format!(
+                    "{name} takes {} arguments, but {} were given.",
+                    params.len(),
+                    arguments.len()
+                ),
+                argument: None,
+            });
+        }
+        let mut args = Vec::with_capacity(params.len());
+        for (i, (param, raw)) in params.iter().zip(arguments).enumerate() {
+            let value = decode(Some(raw), &param.ty, "function argument").map_err(|d| {
+                FunctionError::argument(
+                    i,
+                    d.0.first().map(|x| x.detail.clone()).unwrap_or_default(),
+                )
+            })?;
+            if value.is_null() {
+                return Err(FunctionError::argument(
+                    i,
+                    format!("{} must not be null.", param.name),
+                ));
+            }
+            args.push(value);
+        }
+        let returns = &entry.signature.returns;
+        // Terraform waits for unknown arguments before calling; OpenTofu
+        // before 1.9 did not, and gets an unknown result.
+        let result = if args.iter().any(|a| !a.is_wholly_known()) {
+            Value::unknown()
+        } else {
+            entry.handler.call(&args)?
+        };
+        encode(&result, returns, "function result").map_err(|d| FunctionError {
+            text: d.0.first().map(|x| x.detail.clone()).unwrap_or_default(),
+            argument: None,
+        })
+    }
+
+    /// The events of one list request, at most `limit` of them.
+    async fn list_events(
+        &self,
+        req: &pb::list_resource::Request,
+    ) -> DResult<Vec<pb::list_resource::Event>> {
+        let entry = self.resource(&req.type_name)?;
+        let Some((_, ty)) = &entry.list else {
+            return Err(not_listable(&req.type_name));
+        };
+        let config = decode(req.config.as_ref(), ty, "list configuration")?;
+        let query = ListQuery::from_config(&config, req.limit);
+        let limit = query.limit;
+        let found = self.abandon_on_stop(entry.handler.list(query)).await?;
+        let mut events = Vec::new();
+        for (display_name, mut state) in found.into_iter().take(limit) {
+            strip_write_only(&entry.schema, &mut state);
+            let Some(identity) = entry.identity_of(&state) else {
+                continue;
+            };
+            let resource_object = if req.include_resource_object {
+                Some(encode(&state, &entry.ty, "listed object")?)
+            } else {
+                None
+            };
+            events.push(pb::list_resource::Event {
+                identity: Some(identity),
+                display_name,
+                resource_object,
+                diagnostic: Vec::new(),
+            });
+        }
+        Ok(events)
     }
 
     /// The token StopProvider cancels.
@@ -105,6 +247,14 @@ impl ProviderService {
             &mut d,
         );
         d
+    }
+
+    /// Whether Terraform should tolerate planned and applied values that
+    /// differ from the configuration for this type (see
+    /// [`Resource::legacy_type_system`]); false for unknown types.
+    fn legacy_type_system(&self, type_name: &str) -> bool {
+        self.resource(type_name)
+            .is_ok_and(|e| e.handler.legacy_type_system())
     }
 
     fn resource(&self, type_name: &str) -> Result<&ResourceEntry, Diagnostics> {
@@ -211,6 +361,19 @@ impl pb::provider_server::Provider for ProviderService {
                     type_name: k.clone(),
                 })
                 .collect(),
+            functions: self
+                .functions
+                .keys()
+                .map(|k| pb::get_metadata::FunctionMetadata { name: k.clone() })
+                .collect(),
+            list_resources: self
+                .resources
+                .iter()
+                .filter(|(_, e)| e.list.is_some())
+                .map(|(k, _)| pb::get_metadata::ListResourceMetadata {
+                    type_name: k.clone(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -231,8 +394,44 @@ impl pb::provider_server::Provider for ProviderService {
                 .iter()
                 .map(|(k, e)| (k.clone(), e.schema.to_proto()))
                 .collect(),
+            functions: self.function_protos(),
+            list_resource_schemas: self
+                .resources
+                .iter()
+                .filter_map(|(k, e)| Some((k.clone(), e.list.as_ref()?.0.to_proto())))
+                .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
+        }))
+    }
+
+    async fn get_functions(
+        &self,
+        _request: Request<pb::get_functions::Request>,
+    ) -> Result<Response<pb::get_functions::Response>, Status> {
+        Ok(Response::new(pb::get_functions::Response {
+            functions: self.function_protos(),
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn call_function(
+        &self,
+        request: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
+        let req = request.into_inner();
+        Ok(Response::new(match self.call(&req.name, &req.arguments) {
+            Ok(result) => pb::call_function::Response {
+                result: Some(result),
+                error: None,
+            },
+            Err(e) => pb::call_function::Response {
+                result: None,
+                error: Some(pb::FunctionError {
+                    text: e.text,
+                    function_argument: e.argument.and_then(|i| i64::try_from(i).ok()),
+                }),
+            },
         }))
     }
 
@@ -323,9 +522,44 @@ impl pb::provider_server::Provider for ProviderService {
         &self,
         _request: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
-        Ok(Response::new(
-            pb::get_resource_identity_schemas::Response::default(),
-        ))
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .resources
+                .iter()
+                .filter_map(|(k, e)| Some((k.clone(), e.identity.as_ref()?.0.to_proto())))
+                .collect(),
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        let req = request.into_inner();
+        // Identities are still at version 0, so Terraform has nothing to
+        // upgrade; an empty stored identity (state from before identities)
+        // stays empty and the next read fills it in.
+        let result = (|| {
+            let entry = self.resource(&req.type_name)?;
+            let Some((schema, ty)) = &entry.identity else {
+                return Ok(None);
+            };
+            refuse_newer_identity(&req.type_name, req.version, schema.version)?;
+            let raw = req.raw_identity.unwrap_or_default();
+            if raw.json.is_empty() {
+                return Ok(None);
+            }
+            let value = decode_json_lenient(&raw.json, ty)
+                .map_err(|e| codec_error("stored identity", e))?;
+            Ok(Some(pb::ResourceIdentityData {
+                identity_data: Some(encode(&value, ty, "identity")?),
+            }))
+        })();
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            diagnostics: diags_of(&result),
+            upgraded_identity: result.ok().flatten(),
+        }))
     }
 
     async fn configure_provider(
@@ -353,6 +587,7 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::read_resource::Response>, Status> {
         let req = request.into_inner();
         let mut diagnostics = Vec::new();
+        let mut new_identity = req.current_identity.clone();
         let result = async {
             let entry = self.resource(&req.type_name)?;
             let current = decode(req.current_state.as_ref(), &entry.ty, "current state")?;
@@ -363,6 +598,9 @@ impl pb::provider_server::Provider for ProviderService {
                 Ok(new) => {
                     let mut new = new.unwrap_or(Value::Null);
                     strip_write_only(&entry.schema, &mut new);
+                    // Gone: no identity either (not an error, as it is in
+                    // the plugin framework).
+                    new_identity = entry.identity_of(&new);
                     Ok(Some(encode(&new, &entry.ty, "refreshed state")?))
                 }
                 // Keep the known state when the read fails, so a transient
@@ -379,6 +617,7 @@ impl pb::provider_server::Provider for ProviderService {
             new_state: result.ok().flatten(),
             diagnostics,
             private: req.private,
+            new_identity,
             ..Default::default()
         }))
     }
@@ -389,6 +628,7 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let req = request.into_inner();
         let mut diagnostics = Diagnostics::new();
+        let mut planned_identity = None;
         let result = async {
             let entry = self.resource(&req.type_name)?;
             let prior = decode(req.prior_state.as_ref(), &entry.ty, "prior state")?;
@@ -407,6 +647,11 @@ impl pb::provider_server::Provider for ProviderService {
             if diagnostics.has_errors() {
                 return Ok((None, Vec::new()));
             }
+            // Unknown until apply for a new object named by a value not known
+            // yet, which Terraform allows for creates.
+            planned_identity = entry
+                .identity_of(&planned.value)
+                .or_else(|| req.prior_identity.clone());
             let state = encode(&planned.value, &entry.ty, "planned state")?;
             let replace = planned
                 .requires_replace
@@ -424,7 +669,8 @@ impl pb::provider_server::Provider for ProviderService {
             requires_replace,
             planned_private: req.prior_private,
             diagnostics: all,
-            legacy_type_system: false,
+            legacy_type_system: self.legacy_type_system(&req.type_name),
+            planned_identity,
             ..Default::default()
         }))
     }
@@ -435,6 +681,7 @@ impl pb::provider_server::Provider for ProviderService {
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let req = request.into_inner();
         let mut diagnostics = Vec::new();
+        let mut new_identity = None;
         let result: DResult<Option<pb::DynamicValue>> = async {
             let entry = self.resource(&req.type_name)?;
             let prior = decode(req.prior_state.as_ref(), &entry.ty, "prior state")?;
@@ -453,10 +700,12 @@ impl pb::provider_server::Provider for ProviderService {
             match outcome {
                 Ok(mut new) => {
                     strip_write_only(&entry.schema, &mut new);
+                    new_identity = entry.identity_of(&new);
                     Ok(Some(encode(&new, &entry.ty, "new state")?))
                 }
                 Err(d) => {
                     diagnostics = d.to_proto();
+                    new_identity = entry.identity_of(&prior);
                     // Every change runs in one transaction, so a failure leaves
                     // the object exactly as it was before.
                     Ok(if prior.is_null() {
@@ -473,8 +722,8 @@ impl pb::provider_server::Provider for ProviderService {
             new_state: result.ok().flatten(),
             private: req.planned_private,
             diagnostics,
-            legacy_type_system: false,
-            ..Default::default()
+            legacy_type_system: self.legacy_type_system(&req.type_name),
+            new_identity,
         }))
     }
 
@@ -485,11 +734,26 @@ impl pb::provider_server::Provider for ProviderService {
         let req = request.into_inner();
         let result = async {
             let entry = self.resource(&req.type_name)?;
-            let mut state = self.abandon_on_stop(entry.handler.import(&req.id)).await?;
+            let given_identity = req
+                .identity
+                .as_ref()
+                .and_then(|i| i.identity_data.as_ref())
+                .filter(|_| req.id.is_empty());
+            let import = async {
+                match (given_identity, &entry.identity) {
+                    (Some(raw), Some((_, ty))) => {
+                        let identity = decode(Some(raw), ty, "identity")?;
+                        entry.handler.import_identity(&identity).await
+                    }
+                    _ => entry.handler.import(&req.id).await,
+                }
+            };
+            let mut state = self.abandon_on_stop(import).await?;
             strip_write_only(&entry.schema, &mut state);
             Ok(pb::import_resource_state::ImportedResource {
                 type_name: req.type_name.clone(),
                 state: Some(encode(&state, &entry.ty, "imported state")?),
+                identity: entry.identity_of(&state),
                 ..Default::default()
             })
         }
@@ -498,6 +762,61 @@ impl pb::provider_server::Provider for ProviderService {
             diagnostics: diags_of(&result),
             imported_resources: result.into_iter().collect(),
             ..Default::default()
+        }))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let result = async {
+            let entry = self.resource(&req.type_name)?;
+            let Some((schema, ty)) = &entry.list else {
+                return Err(not_listable(&req.type_name));
+            };
+            let config = decode(req.config.as_ref(), ty, "list configuration")?;
+            self.common_checks(schema, &config).into_result_keep()
+        }
+        .await;
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: flatten(result),
+        }))
+    }
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> Result<Response<BoxStream<pb::list_resource::Event>>, Status> {
+        let req = request.into_inner();
+        let events = match self.list_events(&req).await {
+            Ok(events) => events,
+            // One event carrying the error: Terraform then drops the list
+            // block's results and shows the diagnostic.
+            Err(d) => vec![pb::list_resource::Event {
+                diagnostic: d.to_proto(),
+                ..Default::default()
+            }],
+        };
+        Ok(Response::new(Box::pin(tokio_stream::iter(
+            events.into_iter().map(Ok),
+        ))))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let result = (|| {
+            let entry = self.resource(&req.type_name)?;
+            let state = decode(req.state.as_ref(), &entry.ty, "state")?;
+            let config = config_from_state(&entry.schema.block, &state);
+            encode(&config, &entry.ty, "generated configuration")
+        })();
+        Ok(Response::new(pb::generate_resource_config::Response {
+            diagnostics: diags_of(&result),
+            config: result.ok(),
         }))
     }
 
@@ -531,6 +850,71 @@ impl pb::provider_server::Provider for ProviderService {
     }
 }
 
+fn not_listable(type_name: &str) -> Diagnostics {
+    Diagnostic::error(
+        "Not A List Resource",
+        format!("{type_name} cannot be listed with terraform query."),
+    )
+    .into()
+}
+
+fn refuse_newer_identity(type_name: &str, version: i64, current: i64) -> DResult<()> {
+    if version > current {
+        return Err(Diagnostic::error(
+            "Identity Written By A Newer Provider",
+            format!(
+                "The identity of this {type_name} was stored with version {version}, newer than \
+                 this provider's {current}. Upgrade the provider."
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The configuration `terraform query -generate-config-out` and `plan
+/// -generate-config-out` write for a state: what a person would write.
+/// Values equal to their default, computed-only values, and secrets are
+/// left out (null), everything else is kept.
+fn config_from_state(block: &Block, state: &Value) -> Value {
+    if state.is_null() || state.is_unknown() {
+        return state.clone();
+    }
+    let mut config = state.clone();
+    for a in &block.attributes {
+        let v = state.get(&a.name);
+        let drop = (a.computed && !a.optional && !a.required)
+            || a.sensitive
+            || a.write_only
+            || a.deprecated.is_some()
+            || a.default.as_ref().is_some_and(|d| d == v);
+        if drop {
+            config.set(&a.name, Value::Null);
+        }
+    }
+    for b in &block.blocks {
+        let v = state.get(&b.name);
+        let inner = match (b.nesting, v) {
+            (Nesting::Single, v) => config_from_state(&b.block, v),
+            (Nesting::List, Value::List(items)) => Value::List(
+                items
+                    .iter()
+                    .map(|i| config_from_state(&b.block, i))
+                    .collect(),
+            ),
+            (Nesting::Set, Value::Set(items)) => Value::Set(
+                items
+                    .iter()
+                    .map(|i| config_from_state(&b.block, i))
+                    .collect(),
+            ),
+            (_, other) => other.clone(),
+        };
+        config.set(&b.name, inner);
+    }
+    config
+}
+
 /// What this provider tells Terraform it supports.
 fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
@@ -538,7 +922,8 @@ fn capabilities() -> pb::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: false,
         move_resource_state: false,
-        generate_resource_config: false,
+        // config_from_state writes what a person would, not every default.
+        generate_resource_config: true,
     }
 }
 

@@ -11,6 +11,8 @@ use async_trait::async_trait;
 
 use super::cty::Value;
 use super::diagnostics::{DResult, Diagnostic, Diagnostics};
+use super::identity::IdentitySchema;
+use super::list::{list_schema, ListFilter, ListQuery};
 use super::model::Model;
 use super::plan::{PlanInput, Planned};
 use super::resource::{DataSource, Resource};
@@ -27,6 +29,10 @@ pub trait ResourceType: Send + Sync + 'static {
 
     /// Schema version stored in state.
     const VERSION: i64 = 0;
+
+    /// See [`Resource::legacy_type_system`]; false unless a configured value
+    /// may be planned in another spelling.
+    const LEGACY_TYPE_SYSTEM: bool = false;
 
     /// Markdown description of the resource (the docs page's prose).
     fn description(&self) -> String;
@@ -69,6 +75,26 @@ pub trait ResourceType: Send + Sync + 'static {
         refuse_newer(Self::NAME, version, Self::VERSION)?;
         Ok(state)
     }
+
+    /// The attributes that name the object: its identity (Terraform 1.12+).
+    /// Empty: no identity.
+    const IDENTITY: &'static [&'static str] = &[];
+
+    /// The import ID of the object a model names; only the
+    /// [`ResourceType::IDENTITY`] attributes of `m` are set. Import by
+    /// identity goes through it, so both imports end up the same.
+    fn import_id(&self, _m: &Self::Model) -> Option<String> {
+        None
+    }
+
+    /// The filters its list block takes; empty when it cannot be listed.
+    const LIST_FILTERS: &'static [ListFilter] = &[];
+
+    /// The existing objects a `terraform query` asks for, each as import
+    /// would give it.
+    async fn list(&self, _query: ListQuery) -> DResult<Vec<Self::Model>> {
+        Ok(Vec::new())
+    }
 }
 
 /// The error for state written by a newer provider.
@@ -105,6 +131,10 @@ impl<R: ResourceType> Resource for R {
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         ResourceType::validate(self, config).await
+    }
+
+    fn legacy_type_system(&self) -> bool {
+        R::LEGACY_TYPE_SYSTEM
     }
 
     async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
@@ -145,6 +175,51 @@ impl<R: ResourceType> Resource for R {
 
     fn upgrade(&self, version: i64, state: Value) -> DResult<Value> {
         ResourceType::upgrade(self, version, state)
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        (!R::IDENTITY.is_empty())
+            .then(|| IdentitySchema::from_attributes(R::IDENTITY, R::Model::attributes()))
+    }
+
+    async fn import_identity(&self, identity: &Value) -> DResult<Value> {
+        let Some(schema) = Resource::identity_schema(self) else {
+            return Err(Diagnostic::error(
+                "Import By Identity Not Supported",
+                format!(
+                    "{} cannot be imported by identity; import it by ID.",
+                    R::NAME
+                ),
+            )
+            .into());
+        };
+        let ty = Resource::schema(self).block.implied_type();
+        let mut state = R::Model::default().to_value();
+        schema.apply_to(identity, &mut state, &ty);
+        let model = model_of::<R::Model>(&state, "identity")?;
+        let Some(id) = self.import_id(&model) else {
+            return Err(Diagnostic::error(
+                "Incomplete Identity",
+                format!(
+                    "The identity does not name one {}: give every attribute it needs.",
+                    R::NAME
+                ),
+            )
+            .into());
+        };
+        Ok(ResourceType::import(self, &id).await?.to_value())
+    }
+
+    fn list_schema(&self) -> Option<Schema> {
+        (!R::LIST_FILTERS.is_empty()).then(|| list_schema(R::NAME, R::LIST_FILTERS))
+    }
+
+    async fn list(&self, query: ListQuery) -> DResult<Vec<(String, Value)>> {
+        Ok(ResourceType::list(self, query)
+            .await?
+            .into_iter()
+            .map(|m| (self.import_id(&m).unwrap_or_default(), m.to_value()))
+            .collect())
     }
 }
 

@@ -26,7 +26,7 @@ use crate::protocol::{
 };
 
 use super::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
-use super::legacy_state;
+use super::sdk_state;
 use super::state::{Client, ProviderState};
 use super::validators;
 
@@ -365,12 +365,12 @@ impl ResourceType for DatabaseResource {
     fn upgrade(&self, version: i64, mut state: Value) -> DResult<Value> {
         refuse_newer(Self::NAME, version, Self::VERSION)?;
         if version == 0 {
-            legacy_state::fill_defaults::<DatabaseModel>(&mut state);
+            sdk_state::fill_defaults::<DatabaseModel>(&mut state);
             // The reference provider reads a missing template as template0.
             if state.get("template").as_str() == Some("") {
                 state.set("template", Value::string(DEFAULT_TEMPLATE));
             }
-            legacy_state::empty_strings_to_null(
+            sdk_state::empty_strings_to_null(
                 &mut state,
                 &[
                     "owner",

@@ -61,7 +61,7 @@ model! {
              cannot take away privileges granted database-wide.",
         )
         .replaces()
-        .each(schema_name),
+        .each(validators::schema_name_or_empty),
         object_type: String = required(
             "Kind of future object: `table`, `sequence`, `function`, `routine` (the same defaults \
              as `function`), `type` or `schema`.",
@@ -141,24 +141,8 @@ fn parse_id(id: &str) -> Result<[String; 5], String> {
     Ok(out)
 }
 
-/// A schema name; an empty one means "none" (the reference provider's
-/// state stores unset strings as `""`).
-fn schema_name(attr: &str, name: &str) -> Option<Problem> {
-    (!name.is_empty())
-        .then(|| validators::schema_name(attr, name))
-        .flatten()
-}
-
 fn object_type_name(_attr: &str, name: &str) -> Option<Problem> {
-    DefaultObjectType::parse(name).is_none().then(|| {
-        Problem::new(
-            "Invalid Object Type",
-            format!(
-                "object_type {name:?} is not supported; use one of {}.",
-                type_list()
-            ),
-        )
-    })
+    validators::object_type_problem(name, DEFAULT_OBJECT_TYPES.iter().map(|(_, n)| *n))
 }
 
 fn type_list() -> String {

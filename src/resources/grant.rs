@@ -63,7 +63,7 @@ model! {
              `foreign_server`, where it must be left unset.",
         )
         .replaces()
-        .each(schema_name),
+        .each(validators::schema_name_or_empty),
         object_type: String = required(
             "Kind of object: `database`, `schema`, `table` (also views, materialized views, \
              foreign and partitioned tables), `sequence`, `function` (also aggregates), \
@@ -218,24 +218,8 @@ impl GrantModel {
     }
 }
 
-/// A schema name; an empty one means "none" (the reference provider's
-/// state stores unset strings as `""`).
-fn schema_name(attr: &str, name: &str) -> Option<Problem> {
-    (!name.is_empty())
-        .then(|| validators::schema_name(attr, name))
-        .flatten()
-}
-
 fn object_type_name(_attr: &str, name: &str) -> Option<Problem> {
-    ObjectType::parse(name).is_none().then(|| {
-        Problem::new(
-            "Invalid Object Type",
-            format!(
-                "object_type {name:?} is not supported; use one of {}.",
-                type_list()
-            ),
-        )
-    })
+    validators::object_type_problem(name, OBJECT_TYPES.iter().map(|(_, n)| *n))
 }
 
 fn type_list() -> String {

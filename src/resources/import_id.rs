@@ -92,6 +92,20 @@ pub mod dotted {
             }
         }
     }
+
+    /// Splits an ID of `n` names that may start with a database name:
+    /// the database (if given) and the `n` names.
+    pub fn parse_in_database(id: &str, n: usize) -> Result<(Option<String>, Vec<String>), String> {
+        let mut parts = parse(id)?;
+        match parts.len() {
+            len if len == n => Ok((None, parts)),
+            len if len == n + 1 => {
+                let database = parts.remove(0);
+                Ok((Some(database), parts))
+            }
+            len => Err(format!("it has {len} part(s), not {n} or {}", n + 1)),
+        }
+    }
 }
 
 /// `/`-separated parts with `%`-escaped names; see the module docs.

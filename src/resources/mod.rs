@@ -8,14 +8,20 @@
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;
+pub mod data_schemas;
+pub mod data_sequences;
+pub mod data_tables;
 pub mod database;
 pub mod default_privileges;
 pub mod errors;
+pub mod extension;
+pub mod function;
+pub mod functions;
 pub mod grant;
 pub mod grant_role;
 pub mod import_id;
-pub mod legacy_state;
 pub mod membership_advice;
+pub mod name_filters;
 pub mod planned;
 pub mod policy;
 pub mod policy_checks;
@@ -24,6 +30,8 @@ pub mod provider_config;
 pub mod role;
 pub mod row_level_security;
 pub mod schema;
+pub mod sdk_state;
+pub mod security_label;
 pub mod state;
 pub mod table_target;
 pub mod validators;
@@ -32,7 +40,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::protocol::{DataSource, Diagnostics, Provider, Resource, Schema, Value};
+use crate::protocol::{DataSource, Diagnostics, Function, Provider, Resource, Schema, Value};
 use state::ProviderState;
 
 /// The `postgresql` provider.
@@ -99,6 +107,11 @@ impl Provider for PostgresProvider {
             )),
             Arc::new(database::DatabaseResource::new(self.state.clone())),
             Arc::new(schema::SchemaResource::new(self.state.clone())),
+            Arc::new(extension::ExtensionResource::new(self.state.clone())),
+            Arc::new(function::FunctionResource::new(self.state.clone())),
+            Arc::new(security_label::SecurityLabelResource::new(
+                self.state.clone(),
+            )),
         ]
     }
 
@@ -108,6 +121,13 @@ impl Provider for PostgresProvider {
             Arc::new(data_roles::RolesDataSource::new(s.clone())),
             Arc::new(data_role_members::RoleMembersDataSource::new(s.clone())),
             Arc::new(data_schema_access::SchemaAccessDataSource::new(s.clone())),
+            Arc::new(data_schemas::SchemasDataSource::new(s.clone())),
+            Arc::new(data_tables::TablesDataSource::new(s.clone())),
+            Arc::new(data_sequences::SequencesDataSource::new(s.clone())),
         ]
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        functions::all()
     }
 }

@@ -600,12 +600,8 @@ impl ResourceType for PolicyResource {
                 ),
             ))
         };
-        let parts = dotted::parse(id).map_err(|e| invalid(format!("{id:?}: {e}")))?;
-        let (database, rest) = match parts.len() {
-            3 => (None, &parts[..]),
-            4 => (Some(parts[0].clone()), &parts[1..]),
-            n => return Err(invalid(format!("{id:?} has {n} part(s), not 3 or 4"))),
-        };
+        let (database, rest) =
+            dotted::parse_in_database(id, 3).map_err(|e| invalid(format!("{id:?}: {e}")))?;
         let wanted = PolicyModel {
             database: database.clone(),
             schema: rest[0].clone(),

@@ -5,14 +5,17 @@
 //! `roles` is managed only when set: memberships granted elsewhere (for
 //! example by `postgresql_grant_role`) never show as a diff.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use crate::model;
 use crate::pg::error::PgError;
-use crate::pg::role::{self as sql, RoleFlags, RoleSettings, RoleSpec, RoleUpdate};
+use crate::pg::role::{
+    self as sql, RoleFlags, RoleSettings, RoleSpec, RoleUpdate, ScopedParameters,
+};
+use crate::pg::role_parameters::{self as parameters, Parameters};
 use crate::pg::scram;
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::typed::refuse_newer;
@@ -126,6 +129,30 @@ model! {
             "Role to switch to at login (`ALTER ROLE ... SET role`); empty leaves it unset.",
         )
         .default(""),
+        parameters: Tf<Parameters> = optional(
+            "Configuration parameters set on the role for every database (`ALTER ROLE ... SET \
+             name = value`), such as `{ work_mem = \"64MB\", \"pgaudit.log\" = \"ddl\" }`. \
+             Values are strings, written as `SET` takes them; a list parameter such as \
+             `temp_tablespaces` takes its elements comma-separated. Managed only when set: then \
+             a key removed from the map is `RESET`, and a parameter set outside Terraform shows \
+             as a diff; `{}` resets them all. Unset, the role's parameters are left alone. The \
+             typed attributes (`search_path`, `statement_timeout`, \
+             `idle_in_transaction_session_timeout`, `assume_role` for `role`) keep working; set \
+             each parameter in one place only. Parameters reserved to superusers need a \
+             superuser provider role (or, on PostgreSQL 15 and later, `GRANT SET ON PARAMETER`).",
+        )
+        .and_computed()
+        .stable()
+        .validate(Validator::WithConfig(parameters_check)),
+        database_parameters: Tf<BTreeMap<String, Parameters>> = optional(
+            "Configuration parameters set on the role in one database only (`ALTER ROLE ... IN \
+             DATABASE ... SET`), by database name: `{ app = { search_path = \"app, public\" } }`. \
+             They take precedence over `parameters` in that database. Managed only when set, \
+             like `parameters`.",
+        )
+        .and_computed()
+        .stable()
+        .validate(Validator::WithConfig(database_parameters_check)),
         skip_drop_role: bool = optional(
             "When destroyed, leave the role in place and only forget it.",
         )
@@ -189,6 +216,215 @@ impl RoleModel {
         self.idle_in_transaction_session_timeout = s.idle_in_transaction_session_timeout_ms;
         self.assume_role = s.assume_role.clone();
         self
+    }
+}
+
+/// The role parameters the typed attributes own, with the attribute that
+/// owns each.
+const TYPED_PARAMETERS: [(&str, &str); 4] = [
+    ("search_path", "search_path"),
+    ("statement_timeout", "statement_timeout"),
+    (
+        "idle_in_transaction_session_timeout",
+        "idle_in_transaction_session_timeout",
+    ),
+    ("role", "assume_role"),
+];
+
+/// The typed attribute that owns a parameter, if one does.
+fn typed_owner(parameter: &str) -> Option<&'static str> {
+    TYPED_PARAMETERS
+        .iter()
+        .find(|(p, _)| p.eq_ignore_ascii_case(parameter))
+        .map(|(_, attr)| *attr)
+}
+
+impl RoleModel {
+    /// Gives the parameters the maps manage to the maps: a typed attribute
+    /// whose parameter is in `parameters` reads as its default, and each map
+    /// that is managed shows what the catalog holds.
+    fn with_parameters(mut self, row: &sql::RoleRow) -> RoleModel {
+        if let Some(managed) = self.parameters.known() {
+            for name in managed.keys() {
+                match typed_owner(name) {
+                    Some("search_path") => self.search_path = None,
+                    Some("statement_timeout") => self.statement_timeout = 0,
+                    Some("idle_in_transaction_session_timeout") => {
+                        self.idle_in_transaction_session_timeout = 0
+                    }
+                    Some("assume_role") => self.assume_role = String::new(),
+                    _ => {}
+                }
+            }
+            self.parameters = Tf::Known(parameters_view(&row.parameters, Some(managed), true));
+        }
+        if let Some(managed) = self.database_parameters.known() {
+            self.database_parameters = Tf::Known(database_parameters_view(
+                &row.database_parameters,
+                Some(managed),
+            ));
+        }
+        self
+    }
+}
+
+/// The catalog's parameters in one scope as a map attribute shows them.
+/// With `typed`, parameters a typed attribute owns are left to it unless
+/// `managed` names them. A parameter `managed` names keeps its spelling
+/// there (PostgreSQL stores a known parameter's canonical spelling) and, when
+/// it is the same setting, its value's text.
+fn parameters_view(catalog: &Parameters, managed: Option<&Parameters>, typed: bool) -> Parameters {
+    catalog
+        .iter()
+        .filter_map(
+            |(name, value)| match managed.and_then(|m| parameters::find(m, name)) {
+                Some((key, wanted)) => {
+                    let value = if parameters::same_value(name, wanted, value) {
+                        wanted
+                    } else {
+                        value
+                    };
+                    Some((key.clone(), value.clone()))
+                }
+                None if typed && typed_owner(name).is_some() => None,
+                None => Some((name.clone(), value.clone())),
+            },
+        )
+        .collect()
+}
+
+/// [`parameters_view`] for each database. A database the configuration
+/// lists with no parameters stays listed.
+fn database_parameters_view(
+    catalog: &BTreeMap<String, Parameters>,
+    managed: Option<&BTreeMap<String, Parameters>>,
+) -> BTreeMap<String, Parameters> {
+    let mut out: BTreeMap<String, Parameters> = catalog
+        .iter()
+        .map(|(db, params)| {
+            let wanted = managed.and_then(|m| m.get(db));
+            (db.clone(), parameters_view(params, wanted, false))
+        })
+        .collect();
+    for (db, params) in managed.into_iter().flatten() {
+        if params.is_empty() {
+            out.entry(db.clone()).or_default();
+        }
+    }
+    out
+}
+
+/// The problem with one map of parameters, `attr` naming it in messages.
+fn map_problem(attr: &str, map: &Value) -> Option<Problem> {
+    let entries = map.as_map()?;
+    let mut seen: Vec<&str> = Vec::new();
+    for (name, value) in entries {
+        if let Some(why) = parameters::name_problem(name) {
+            return Some(Problem::new(
+                "Invalid Parameter Name",
+                format!("{attr} has the key {name:?}, which is not a parameter name: {why}."),
+            ));
+        }
+        if let Some(other) = seen.iter().find(|s| s.eq_ignore_ascii_case(name)) {
+            return Some(Problem::new(
+                "Parameter Set Twice",
+                format!(
+                    "{attr} has both {other:?} and {name:?}. PostgreSQL parameter names ignore \
+                     case, so they are the same parameter; keep one."
+                ),
+            ));
+        }
+        seen.push(name);
+        if value.is_null() {
+            return Some(Problem::new(
+                "Missing Parameter Value",
+                format!(
+                    "{attr}[{name:?}] is null. Give the value as a string, or remove the key to \
+                     reset the parameter."
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// `parameters` must be well formed and must not set what a typed
+/// attribute sets too: the two would undo each other on every apply.
+fn parameters_check(config: &Value) -> Option<Problem> {
+    let map = config.get("parameters");
+    if let Some(p) = map_problem("parameters", map) {
+        return Some(p);
+    }
+    map.as_map()?.keys().find_map(|name| {
+        let attr = typed_owner(name)?;
+        (!config.get(attr).is_null()).then(|| {
+            Problem::new(
+                "Parameter Set Twice",
+                format!(
+                    "{name} is set both by the {attr} attribute and in parameters. Set it in one \
+                     place: remove {attr}, or remove {name:?} from parameters."
+                ),
+            )
+        })
+    })
+}
+
+fn database_parameters_check(config: &Value) -> Option<Problem> {
+    let databases = config.get("database_parameters").as_map()?;
+    databases.iter().find_map(|(db, map)| {
+        if db.is_empty() {
+            return Some(Problem::new(
+                "Invalid Database Name",
+                "database_parameters has an empty key; its keys are database names.",
+            ));
+        }
+        if map.is_null() {
+            return Some(Problem::new(
+                "Missing Parameters",
+                format!(
+                    "database_parameters[{db:?}] is null. Give a map of parameters, or remove the \
+                     database."
+                ),
+            ));
+        }
+        map_problem(&format!("database_parameters[{db:?}]"), map)
+    })
+}
+
+/// The scopes of parameter changes: cluster-wide, then each database.
+fn scopes<'a>(
+    old: &'a Parameters,
+    new: Option<&'a Parameters>,
+    old_db: &'a BTreeMap<String, Parameters>,
+    new_db: Option<&'a BTreeMap<String, Parameters>>,
+    empty: &'a Parameters,
+) -> Vec<ScopedParameters<'a>> {
+    let mut out = Vec::new();
+    if let Some(new) = new {
+        out.push(ScopedParameters {
+            database: None,
+            old,
+            new,
+        });
+    }
+    if let Some(new_db) = new_db {
+        let databases: BTreeSet<&String> = old_db.keys().chain(new_db.keys()).collect();
+        for db in databases {
+            out.push(ScopedParameters {
+                database: Some(db),
+                old: old_db.get(db).unwrap_or(empty),
+                new: new_db.get(db).unwrap_or(empty),
+            });
+        }
+    }
+    out
+}
+
+fn known_unless_empty<K, V>(map: BTreeMap<K, V>) -> Tf<BTreeMap<K, V>> {
+    if map.is_empty() {
+        Tf::Null
+    } else {
+        Tf::Known(map)
     }
 }
 
@@ -342,8 +578,11 @@ impl ResourceType for RoleResource {
         // Unset `roles` means "not managed": nothing to show on create. Once
         // a role exists, unset keeps whatever the state lists (after an
         // import, every membership), so an import plans clean.
-        if input.prior.is_null() && input.config.get("roles").is_null() {
-            plan.value.set("roles", Value::Null);
+        // The parameter maps work the same way.
+        for attr in ["roles", "parameters", "database_parameters"] {
+            if input.prior.is_null() && input.config.get(attr).is_null() {
+                plan.value.set(attr, Value::Null);
+            }
         }
         if let Some(name) = plan.value.get("name").as_str() {
             let role = PlannedRole {
@@ -399,7 +638,15 @@ impl ResourceType for RoleResource {
             .known()
             .map(|r| r.iter().cloned().collect())
             .unwrap_or_default();
-        let statements = sql::create_role(&spec, verifier.as_deref(), &member_of);
+        let (empty, no_databases) = (Parameters::new(), BTreeMap::new());
+        let scopes = scopes(
+            &empty,
+            planned.parameters.known(),
+            &no_databases,
+            planned.database_parameters.known(),
+            &empty,
+        );
+        let statements = sql::create_role(&spec, verifier.as_deref(), &member_of, &scopes);
         client
             .run_statements(None, "creating a role", &statements)
             .await
@@ -439,6 +686,33 @@ impl ResourceType for RoleResource {
             }
             (None, _) => (Vec::new(), Vec::new()),
         };
+        // Parameter changes are computed against the catalog, not the prior
+        // state: a map that starts being managed must reset what it leaves out.
+        let (mut current, mut current_db) = (Parameters::new(), BTreeMap::new());
+        if planned.parameters.known().is_some() || planned.database_parameters.known().is_some() {
+            let ctx = Self::ctx(&client, &old.name);
+            let conn = client.pools.get(None).await.or_diag(&ctx)?;
+            if let Some(row) = sql::read_role(&**conn, &old.name, None)
+                .await
+                .or_diag(&ctx)?
+            {
+                let mut managed = prior.parameters.known().cloned().unwrap_or_default();
+                managed.extend(planned.parameters.known().cloned().unwrap_or_default());
+                current = parameters_view(&row.parameters, Some(&managed), true);
+                current_db = database_parameters_view(
+                    &row.database_parameters,
+                    planned.database_parameters.known(),
+                );
+            }
+        }
+        let empty = Parameters::new();
+        let scopes = scopes(
+            &current,
+            planned.parameters.known(),
+            &current_db,
+            planned.database_parameters.known(),
+            &empty,
+        );
         let statements = sql::alter_role(&RoleUpdate {
             old_name: &old.name,
             new: Some(&new),
@@ -447,6 +721,7 @@ impl ResourceType for RoleResource {
             valid_until_changed: new.valid_until != old.valid_until,
             grant: &grant,
             revoke: &revoke,
+            parameters: &scopes,
         });
         client
             .run_statements(None, "changing a role", &statements)
@@ -512,11 +787,14 @@ impl ResourceType for RoleResource {
                     .collect(),
             ),
         };
-        Ok(Some(RoleModel {
-            roles,
-            password,
-            ..current.with_row(&row)
-        }))
+        Ok(Some(
+            RoleModel {
+                roles,
+                password,
+                ..current.with_row(&row)
+            }
+            .with_parameters(&row),
+        ))
     }
 
     async fn import(&self, id: &str) -> DResult<RoleModel> {
@@ -544,8 +822,14 @@ impl ResourceType for RoleResource {
         } else {
             Tf::Known(row.member_of.iter().cloned().collect())
         };
+        // The same goes for parameters: every one the typed attributes do
+        // not show, or null when there is none.
+        let parameters = parameters_view(&row.parameters, None, true);
+        let database_parameters = database_parameters_view(&row.database_parameters, None);
         Ok(RoleModel {
             roles,
+            parameters: known_unless_empty(parameters),
+            database_parameters: known_unless_empty(database_parameters),
             ..RoleModel::default().with_row(&row)
         })
     }
@@ -588,7 +872,7 @@ mod tests {
         assert_eq!(m.connection_limit, -1);
         assert_eq!(m.valid_until, "infinity");
         let attrs = RoleModel::attributes();
-        assert_eq!(attrs.len(), 23);
+        assert_eq!(attrs.len(), 25);
         assert!(attrs
             .iter()
             .any(|a| a.name == "password_wo" && a.write_only && a.sensitive));

@@ -259,12 +259,8 @@ impl ResourceType for RowLevelSecurityResource {
                 ),
             ))
         };
-        let parts = dotted::parse(id).map_err(|e| invalid(format!("{id:?}: {e}")))?;
-        let (database, rest) = match parts.len() {
-            2 => (None, &parts[..]),
-            3 => (Some(parts[0].clone()), &parts[1..]),
-            n => return Err(invalid(format!("{id:?} has {n} part(s), not 2 or 3"))),
-        };
+        let (database, rest) =
+            dotted::parse_in_database(id, 2).map_err(|e| invalid(format!("{id:?}: {e}")))?;
         let wanted = RowLevelSecurityModel {
             database: database.clone(),
             schema: rest[0].clone(),

@@ -27,7 +27,7 @@ use crate::protocol::{
 
 use super::errors::{pg_diag, ChangeError, ErrorContext};
 use super::import_id::dotted;
-use super::legacy_state;
+use super::sdk_state;
 use super::state::{Client, ProviderState};
 use super::validators;
 
@@ -396,9 +396,9 @@ impl ResourceType for SchemaResource {
     fn upgrade(&self, version: i64, mut state: Value) -> DResult<Value> {
         refuse_newer(Self::NAME, version, Self::VERSION)?;
         if version == 0 {
-            legacy_state::fill_defaults::<SchemaModel>(&mut state);
-            legacy_state::empty_strings_to_null(&mut state, &["owner", "database"]);
-            legacy_state::fill_block_set_defaults::<SchemaPolicyModel>(&mut state, "policy");
+            sdk_state::fill_defaults::<SchemaModel>(&mut state);
+            sdk_state::empty_strings_to_null(&mut state, &["owner", "database"]);
+            sdk_state::fill_block_set_defaults::<SchemaPolicyModel>(&mut state, "policy");
         }
         Ok(state)
     }

@@ -77,12 +77,8 @@ impl Client {
         what: &str,
         statements: &[Statement],
     ) -> Result<(), PgError> {
-        let target = TxTarget {
-            database,
-            lock_timeout: None,
-            what,
-        };
-        tx::run_statements(&self.pools, target, &self.stop, statements).await
+        self.run_with_timeout(database, None, what, statements)
+            .await
     }
 
     /// Like [`Client::run_statements`], for DDL that locks a table: the
@@ -93,9 +89,20 @@ impl Client {
         what: &str,
         statements: &[Statement],
     ) -> Result<(), PgError> {
+        self.run_with_timeout(database, self.lock_timeout, what, statements)
+            .await
+    }
+
+    async fn run_with_timeout(
+        &self,
+        database: Option<&str>,
+        lock_timeout: Option<Duration>,
+        what: &str,
+        statements: &[Statement],
+    ) -> Result<(), PgError> {
         let target = TxTarget {
             database,
-            lock_timeout: self.lock_timeout,
+            lock_timeout,
             what,
         };
         tx::run_statements(&self.pools, target, &self.stop, statements).await

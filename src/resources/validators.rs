@@ -67,6 +67,30 @@ pub fn schema_name(attr: &str, name: &str) -> Option<Problem> {
     identifier("Schema Name", attr, name)
 }
 
+/// A schema name, where an empty one means "none" (the reference
+/// provider's state stores unset strings as `""`).
+pub fn schema_name_or_empty(attr: &str, name: &str) -> Option<Problem> {
+    (!name.is_empty())
+        .then(|| schema_name(attr, name))
+        .flatten()
+}
+
+/// The problem with an `object_type` that is not one of `known`.
+pub fn object_type_problem<'a>(
+    name: &str,
+    mut known: impl Iterator<Item = &'a str> + Clone,
+) -> Option<Problem> {
+    (!known.clone().any(|k| k == name)).then(|| {
+        Problem::new(
+            "Invalid Object Type",
+            format!(
+                "object_type {name:?} is not supported; use one of {}.",
+                known.by_ref().collect::<Vec<_>>().join(", ")
+            ),
+        )
+    })
+}
+
 /// A database name.
 pub fn database_name(attr: &str, name: &str) -> Option<Problem> {
     identifier("Database Name", attr, name)
@@ -85,6 +109,22 @@ pub fn column_name(attr: &str, name: &str) -> Option<Problem> {
 /// A policy name.
 pub fn policy_name(attr: &str, name: &str) -> Option<Problem> {
     identifier("Policy Name", attr, name)
+}
+
+/// An extension name.
+pub fn extension_name(attr: &str, name: &str) -> Option<Problem> {
+    identifier("Extension Name", attr, name)
+}
+
+/// A function name, or the name of one of its arguments.
+pub fn function_name(attr: &str, name: &str) -> Option<Problem> {
+    identifier("Function Name", attr, name)
+}
+
+/// The name of any object that has a name of its own (a role, a schema, a
+/// security label provider...).
+pub fn object_name(attr: &str, name: &str) -> Option<Problem> {
+    identifier("Name", attr, name)
 }
 
 #[cfg(test)]

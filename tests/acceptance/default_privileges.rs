@@ -1,31 +1,42 @@
-//! postgresql_default_privileges acceptance tests: a table created by the
-//! owner after the apply is usable at once, in-place changes by difference,
-//! drift from pg_default_acl, import, destroy.
+//! postgresql_default_privileges acceptance tests, each in a database of
+//! its own: a table created by the owner after the apply is usable at once,
+//! in-place changes by difference, drift from pg_default_acl, import,
+//! destroy.
 
-use crate::acc;
-use crate::grant::{connect, exec_each, expect, log_sql, logged_sql};
-use crate::support::{exec, unique_name, Workspace};
+use crate::support::{import_blocks, provider_log, unique_name, Step, TestCase, Workspace};
+use crate::{acc, Acc, TestDb};
 
-#[test]
-fn default_privileges_apply_future_tables_drift_import() {
-    let Some(acc) = acc() else { return };
-    let dbn = unique_name("defpriv_db");
+/// A database with schema `s` owned by `owner`, where `reader` has USAGE.
+struct Fixture<'a> {
+    acc: &'a Acc,
+    db: TestDb<'a>,
+    owner: String,
+    reader: String,
+}
+
+fn fixture(acc: &Acc) -> Fixture<'_> {
     let owner = unique_name("defpriv_owner");
     let reader = unique_name("defpriv_reader");
-    let admin = acc.admin();
-    exec_each(
-        &acc,
-        &admin,
-        &format!("CREATE ROLE {owner}; CREATE ROLE {reader}; CREATE DATABASE {dbn};"),
-    );
-    let db = connect(&acc, &dbn);
-    acc.block(exec(
-        &db,
-        &format!("CREATE SCHEMA s AUTHORIZATION {owner}; GRANT USAGE ON SCHEMA s TO {reader};"),
+    acc.sql(&format!("CREATE ROLE {owner}; CREATE ROLE {reader};"));
+    let db = acc.database("defpriv_db");
+    db.exec(&format!(
+        "CREATE SCHEMA s AUTHORIZATION {owner}; GRANT USAGE ON SCHEMA s TO {reader};"
     ));
-    let config = |table_privs: &str| {
+    Fixture {
+        acc,
+        db,
+        owner,
+        reader,
+    }
+}
+
+impl Fixture<'_> {
+    /// Default privileges on tables in `s` (with `table_privs`), on
+    /// sequences everywhere (with grant option) and on functions for PUBLIC.
+    fn config(&self, table_privs: &str) -> String {
+        let (reader, owner, dbn) = (&self.reader, &self.owner, &self.db.name);
         format!(
-            r#"{provider}
+            r#"
 resource "postgresql_default_privileges" "tables" {{
   role        = "{reader}"
   database    = "{dbn}"
@@ -49,135 +60,188 @@ resource "postgresql_default_privileges" "functions" {{
   object_type = "function"
   privileges  = ["EXECUTE"]
 }}
-"#,
-            provider = acc.cluster.provider_block(),
+"#
         )
-    };
-    let ws = Workspace::new();
-    ws.write_config(&config(r#""SELECT""#));
-    ws.apply_clean();
-
-    // Objects the owner creates afterwards are usable without another apply.
-    acc.block(exec(
-        &db,
-        &format!(
-            "SET ROLE {owner}; CREATE TABLE s.later (id serial, x int); \
-             CREATE FUNCTION s.fn() RETURNS int LANGUAGE sql AS 'SELECT 1'; RESET ROLE;"
-        ),
-    ));
-    expect(
-        &acc,
-        &db,
-        &[
-            (&format!("has_table_privilege('{reader}', 's.later', 'SELECT')"), true),
-            (&format!("has_table_privilege('{reader}', 's.later', 'INSERT')"), false),
-            (
-                &format!("has_sequence_privilege('{reader}', 's.later_id_seq', 'USAGE WITH GRANT OPTION')"),
-                true,
-            ),
-            (&format!("has_function_privilege('{reader}', 's.fn()', 'EXECUTE')"), true),
-        ],
-    );
-    let reader_client = {
-        acc.block(exec(
-            &admin,
-            &format!("ALTER ROLE {reader} LOGIN PASSWORD 'pw-reader'"),
-        ));
-        acc.block(acc.cluster.connect(&dbn, &reader, "pw-reader"))
-    };
-    acc.block(exec(&reader_client, "SELECT count(*) FROM s.later"));
-    ws.assert_no_changes();
-
-    // In place and by difference: SELECT stays, INSERT is added.
-    let log = log_sql(&ws);
-    ws.write_config(&config(r#""select", "INSERT""#));
-    let plan = ws.assert_changes();
-    assert!(
-        plan.contains("update in-place") && !plan.contains("must be replaced"),
-        "{plan}"
-    );
-    ws.apply();
-    let statements = logged_sql(&log);
-    assert!(
-        statements
-            .iter()
-            .any(|s| s.contains("GRANT INSERT ON TABLES")),
-        "{statements:#?}"
-    );
-    assert!(
-        !statements.iter().any(|s| s.contains("REVOKE")),
-        "{statements:#?}"
-    );
-    ws.assert_no_changes();
-
-    // A change made outside Terraform is drift.
-    acc.block(exec(
-        &db,
-        &format!("ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA s REVOKE INSERT ON TABLES FROM {reader}"),
-    ));
-    let plan = ws.assert_changes();
-    assert!(
-        plan.contains("postgresql_default_privileges.tables"),
-        "{plan}"
-    );
-    ws.apply();
-    ws.assert_no_changes();
-
-    // Import into a fresh workspace gives the same state.
-    let imported = Workspace::new();
-    let cfg = config(r#""select", "INSERT""#);
-    imported.write_config(&cfg);
-    imported.import(
-        "postgresql_default_privileges.tables",
-        &format!("{reader}/{dbn}/s/{owner}/table"),
-    );
-    imported.write_config(&format!(
-        "{cfg}
-import {{
-  to = postgresql_default_privileges.sequences
-  id = \"{reader}/{dbn}//{owner}/sequence\"
-}}
-import {{
-  to = postgresql_default_privileges.functions
-  id = \"public/{dbn}//{owner}/function\"
-}}
-"
-    ));
-    imported.apply();
-    imported.assert_no_changes();
-    for name in ["tables", "sequences", "functions"] {
-        let addr = format!("postgresql_default_privileges.{name}");
-        let (want, got) = (ws.state_resource(&addr), imported.state_resource(&addr));
-        for attr in [
-            "id",
-            "role",
-            "owner",
-            "schema",
-            "object_type",
-            "with_grant_option",
-        ] {
-            assert_eq!(want[attr], got[attr], "{addr}.{attr}");
-        }
     }
-    drop(imported);
 
-    ws.destroy();
-    expect(
-        &acc,
-        &db,
-        &[(
+    fn case(&self) -> TestCase<'_> {
+        TestCase::new(self.acc.cluster.provider_block()).check_destroy(|| self.nothing_left())
+    }
+
+    /// Destroy leaves no default privilege for the reader.
+    fn nothing_left(&self) {
+        self.db.expect(&[(
             &format!(
                 "NOT EXISTS (SELECT 1 FROM pg_default_acl d, aclexplode(d.defaclacl) a \
-                 WHERE a.grantee = '{reader}'::regrole)"
+                 WHERE a.grantee = '{}'::regrole)",
+                self.reader
             ),
             true,
-        )],
+        )]);
+    }
+
+    fn finish(self) {
+        let Fixture {
+            acc,
+            db,
+            owner,
+            reader,
+        } = self;
+        drop(db);
+        acc.sql(&format!("DROP ROLE {reader}; DROP ROLE {owner};"));
+    }
+}
+
+#[test]
+fn default_privileges_apply_to_objects_created_later() {
+    let Some(acc) = acc() else { return };
+    let f = fixture(&acc);
+    let (owner, reader) = (&f.owner, &f.reader);
+    f.case()
+        .step(Step::apply(f.config(r#""SELECT""#)).check(|ws, _| {
+            f.db.exec(&format!(
+                "SET ROLE {owner}; CREATE TABLE s.later (id serial, x int); \
+                 CREATE FUNCTION s.fn() RETURNS int LANGUAGE sql AS 'SELECT 1'; RESET ROLE;"
+            ));
+            f.db.expect(&[
+                (
+                    &format!("has_table_privilege('{reader}', 's.later', 'SELECT')"),
+                    true,
+                ),
+                (
+                    &format!("has_table_privilege('{reader}', 's.later', 'INSERT')"),
+                    false,
+                ),
+                (
+                    &format!(
+                        "has_sequence_privilege('{reader}', 's.later_id_seq', 'USAGE WITH GRANT OPTION')"
+                    ),
+                    true,
+                ),
+                (
+                    &format!("has_function_privilege('{reader}', 's.fn()', 'EXECUTE')"),
+                    true,
+                ),
+            ]);
+            acc.sql(&format!("ALTER ROLE {reader} LOGIN PASSWORD 'pw-reader'"));
+            let as_reader = acc.block(acc.cluster.connect(&f.db.name, reader, "pw-reader"));
+            acc.block(crate::support::exec(&as_reader, "SELECT count(*) FROM s.later"));
+            // New objects are no drift.
+            ws.assert_no_changes();
+        }))
+        .run();
+    f.finish();
+}
+
+/// SELECT stays, INSERT is added: one GRANT, no REVOKE.
+#[test]
+fn default_privileges_change_in_place_by_difference() {
+    let Some(acc) = acc() else { return };
+    let f = fixture(&acc);
+    f.case()
+        .step(Step::apply(f.config(r#""SELECT""#)))
+        .step(
+            Step::apply(f.config(r#""select", "INSERT""#))
+                .before(provider_log::enable)
+                .plan_check(|plan| {
+                    assert!(
+                        plan.contains("update in-place") && !plan.contains("must be replaced"),
+                        "{plan}"
+                    );
+                })
+                .check(|ws, _| {
+                    let statements = provider_log::take_sql(ws);
+                    assert!(
+                        statements
+                            .iter()
+                            .any(|s| s.contains("GRANT INSERT ON TABLES")),
+                        "{statements:#?}"
+                    );
+                    assert!(
+                        !statements.iter().any(|s| s.contains("REVOKE")),
+                        "{statements:#?}"
+                    );
+                }),
+        )
+        .run();
+    f.finish();
+}
+
+#[test]
+fn default_privileges_drift_from_pg_default_acl_shows() {
+    let Some(acc) = acc() else { return };
+    let f = fixture(&acc);
+    let config = f.config(r#""select", "INSERT""#);
+    f.case()
+        .step(Step::apply(config.clone()))
+        .step(
+            Step::apply(config)
+                .before(|_| {
+                    f.db.exec(&format!(
+                        "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA s REVOKE INSERT ON TABLES FROM {}",
+                        f.owner, f.reader
+                    ))
+                })
+                .plan_shows(&["postgresql_default_privileges.tables"]),
+        )
+        .run();
+    f.finish();
+}
+
+/// One resource with `terraform import`, the others with import blocks:
+/// the plan is then empty and the attributes match.
+#[test]
+fn default_privileges_import_by_id() {
+    let Some(acc) = acc() else { return };
+    let f = fixture(&acc);
+    let (owner, reader, dbn) = (&f.owner, &f.reader, &f.db.name);
+    let config = format!(
+        "{}{}",
+        acc.cluster.provider_block(),
+        f.config(r#""select", "INSERT""#)
     );
-    drop(reader_client);
-    drop(db);
-    exec_each(
-        &acc,
-        &admin,
-        &format!("DROP DATABASE {dbn} WITH (FORCE); DROP ROLE {reader}; DROP ROLE {owner};"),
-    );
+    f.case()
+        .step(
+            Step::apply(f.config(r#""select", "INSERT""#)).check(|ws, _| {
+                let imported = Workspace::new();
+                imported.write_config(&config);
+                imported.import(
+                    "postgresql_default_privileges.tables",
+                    &format!("{reader}/{dbn}/s/{owner}/table"),
+                );
+                imported.write_config(&format!(
+                    "{config}{}",
+                    import_blocks(&[
+                        (
+                            "postgresql_default_privileges.sequences",
+                            format!("{reader}/{dbn}//{owner}/sequence"),
+                        ),
+                        (
+                            "postgresql_default_privileges.functions",
+                            format!("public/{dbn}//{owner}/function"),
+                        ),
+                    ])
+                ));
+                imported.apply();
+                imported.assert_no_changes();
+                for name in ["tables", "sequences", "functions"] {
+                    let addr = format!("postgresql_default_privileges.{name}");
+                    let (want, got) = (ws.state_resource(&addr), imported.state_resource(&addr));
+                    for attr in [
+                        "id",
+                        "role",
+                        "owner",
+                        "schema",
+                        "object_type",
+                        "with_grant_option",
+                    ] {
+                        assert_eq!(want[attr], got[attr], "{addr}.{attr}");
+                    }
+                }
+                // It manages the same default privileges; only the test
+                // case's workspace destroys them.
+            }),
+        )
+        .run();
+    f.finish();
 }

@@ -15,10 +15,13 @@
 //! first, then `bootstrap.sql` with psql variables, then RLS); their own
 //! tests in `multi_tenant.rs` follow those README steps exactly, including
 //! the empty plan and the destroy, so they are listed in [`SCENARIO_TESTED`].
+//!
+//! Plain workspace commands: each example is its own root module with its
+//! own provider block and variables, which steps do not take.
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{exec, ClusterOptions, Workspace};
+use crate::support::{exec, fs::copy_dir, ClusterOptions, Workspace};
 use crate::{acc_own_cluster, Acc};
 
 /// Example directories applied step by step by their own scenario tests.
@@ -27,11 +30,19 @@ const SCENARIO_TESTED: &[&str] = &[
     "multi-tenant-role-per-tenant",  // multi_tenant::multi_tenant_role_per_tenant_example
 ];
 
+/// Example directories that need a server module a plain PostgreSQL lacks:
+/// the security label example uses Azure's `pgaadauth` label provider
+/// (security_label.rs tests the same resource with a `dummy` provider).
+const NEEDS_SERVER_MODULE: &[&str] = &["resources/postgresql_security_label"];
+
 fn example_dirs(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        if dir.ends_with("modules") || SCENARIO_TESTED.iter().any(|s| dir.ends_with(s)) {
+        if dir.ends_with("modules")
+            || SCENARIO_TESTED.iter().any(|s| dir.ends_with(s))
+            || NEEDS_SERVER_MODULE.iter().any(|s| dir.ends_with(s))
+        {
             continue;
         }
         let mut has_tf = false;
@@ -95,7 +106,7 @@ fn run_sql_file(acc: &Acc, path: &Path) {
             && (trimmed.starts_with("\\connect ") || trimmed.starts_with("\\c "))
         {
             let db = trimmed.split_whitespace().nth(1).unwrap().to_string();
-            client = acc.block(acc.cluster.connect(&db, "postgres", acc.cluster.password()));
+            client = acc.connect(&db);
             continue;
         }
         if trimmed.starts_with("--") && statement.is_empty() {
@@ -123,8 +134,9 @@ fn apply_example(acc: &Acc, dir: &Path, repo: &Path) {
     copy_dir(
         &repo.join("examples/modules"),
         &ws.path().join("examples/modules"),
+        &[],
     );
-    copy_dir(dir, &dest);
+    copy_dir(dir, &dest, &[]);
     let (mut has_provider, mut has_source) = (false, false);
     for e in std::fs::read_dir(&dest).unwrap().flatten() {
         let text = std::fs::read_to_string(e.path()).unwrap_or_default();
@@ -190,21 +202,6 @@ fn apply_example(acc: &Acc, dir: &Path, repo: &Path) {
         destroy.combined()
     );
     run_sql_file(acc, &dir.join("teardown.sql"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    let Ok(entries) = std::fs::read_dir(from) else {
-        return;
-    };
-    std::fs::create_dir_all(to).unwrap();
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 #[test]

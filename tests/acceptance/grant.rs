@@ -1,75 +1,66 @@
-//! postgresql_grant acceptance tests: every object type against the
-//! server's own privilege checks, no diff after apply and refresh, in-place
-//! privilege changes that never revoke a kept privilege (checked in the SQL
-//! the provider logged), drift from new tables and out-of-band REVOKEs,
-//! owned objects without diff, import, and parallel applies.
+//! postgresql_grant acceptance tests, each in a database of its own: every
+//! object type against the server's own privilege checks, no diff after
+//! apply and refresh, in-place privilege changes that never revoke a kept
+//! privilege (checked in the SQL the provider logged), drift from new
+//! tables and out-of-band REVOKEs, owned objects without diff, import, and
+//! parallel applies.
 
-use std::path::Path;
+use crate::support::{import_blocks, provider_log, unique_name, Step, TestCase, Workspace};
+use crate::{acc, Acc, TestDb};
 
-use crate::support::{exec, query_one_str, unique_name, Workspace};
-use crate::{acc, Acc};
-
-/// A superuser connection to `db`.
-pub fn connect(acc: &Acc, db: &str) -> tokio_postgres::Client {
-    acc.block(
-        acc.cluster
-            .connect(db, acc.cluster.superuser(), acc.cluster.password()),
-    )
-}
-
-/// Runs each `;`-separated statement on its own: CREATE and DROP DATABASE
-/// refuse to run in the implicit transaction of a multi-statement batch.
-pub fn exec_each(acc: &Acc, client: &tokio_postgres::Client, sql: &str) {
-    for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        acc.block(exec(client, stmt));
-    }
-}
-
-/// Evaluates a boolean SQL expression.
-pub fn yes(acc: &Acc, client: &tokio_postgres::Client, expr: &str) -> bool {
-    acc.block(query_one_str(
-        client,
-        &format!("SELECT ({expr})::text"),
-        &[],
-    )) == "true"
-}
-
-/// Asserts each boolean SQL expression has the expected value.
-pub fn expect(acc: &Acc, client: &tokio_postgres::Client, checks: &[(&str, bool)]) {
-    for (expr, want) in checks {
-        assert_eq!(yes(acc, client, expr), *want, "{expr}");
-    }
-}
-
-/// The statements the provider logged ("executing SQL: ...") in a
-/// TF_LOG_PATH file, which is then emptied for the next step.
-pub fn logged_sql(log: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    std::fs::write(log, "").expect("truncate log");
-    text.lines()
-        .filter_map(|l| l.split_once("executing SQL: ").map(|(_, s)| s.to_string()))
-        .collect()
-}
-
-/// Makes the workspace log the provider's debug output to `tf.log`.
-pub fn log_sql(ws: &Workspace) -> std::path::PathBuf {
-    let log = ws.path().join("tf.log");
-    ws.env("TF_LOG_PROVIDER", "debug")
-        .env("TF_LOG_PATH", log.to_str().expect("utf-8 path"));
-    log
-}
-
-struct Names {
-    db: String,
+/// A database holding one object of every type, owned by `owner`, and the
+/// roles the grants go to.
+struct Fixture<'a> {
+    acc: &'a Acc,
+    db: TestDb<'a>,
     owner: String,
     app: String,
     app2: String,
     app3: String,
 }
 
-fn grants_config(acc: &Acc, n: &Names, table_privs: &str, schema_wgo: bool) -> String {
-    format!(
-        r#"{provider}
+fn fixture(acc: &Acc) -> Fixture<'_> {
+    let owner = unique_name("grant_owner");
+    let app = unique_name("grant_app");
+    let app2 = unique_name("grant_app2");
+    let app3 = unique_name("grant_app3");
+    acc.sql(&format!(
+        "CREATE ROLE {owner}; CREATE ROLE {app}; CREATE ROLE {app2}; CREATE ROLE {app3};"
+    ));
+    let db = acc.database("grant_db");
+    acc.sql(&format!("REVOKE ALL ON DATABASE {} FROM PUBLIC", db.name));
+    db.exec(&format!(
+        "CREATE SCHEMA s AUTHORIZATION {owner}; CREATE SCHEMA s2 AUTHORIZATION {owner};
+         SET ROLE {owner};
+         CREATE TABLE s.t1 (id serial PRIMARY KEY, c1 text, c2 text);
+         CREATE TABLE s.t2 (id int);
+         CREATE VIEW s.v AS SELECT id FROM s.t2;
+         CREATE SEQUENCE s.seq;
+         CREATE FUNCTION s.f(a integer) RETURNS int LANGUAGE sql AS 'SELECT a';
+         CREATE FUNCTION s.f(a text) RETURNS text LANGUAGE sql AS 'SELECT a';
+         CREATE FUNCTION s.g() RETURNS int LANGUAGE sql AS 'SELECT 1';
+         CREATE PROCEDURE s.p() LANGUAGE sql AS 'SELECT 1';
+         REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA s FROM PUBLIC;
+         RESET ROLE;
+         CREATE FOREIGN DATA WRAPPER w;
+         CREATE SERVER srv FOREIGN DATA WRAPPER w;"
+    ));
+    Fixture {
+        acc,
+        db,
+        owner,
+        app,
+        app2,
+        app3,
+    }
+}
+
+impl Fixture<'_> {
+    /// A grant on every object type; `table_privs` on every table of `s`,
+    /// USAGE on `s` with or without grant option.
+    fn config(&self, table_privs: &str, schema_wgo: bool) -> String {
+        format!(
+            r#"
 locals {{
   db = "{db}"
 }}
@@ -163,63 +154,93 @@ resource "postgresql_grant" "columns" {{
   privileges  = ["SELECT", "UPDATE"]
 }}
 "#,
-        provider = acc.cluster.provider_block(),
-        db = n.db,
-        app = n.app,
-        app2 = n.app2,
-        app3 = n.app3,
-    )
+            db = self.db.name,
+            app = self.app,
+            app2 = self.app2,
+            app3 = self.app3,
+        )
+    }
+
+    /// The configuration the tests start from.
+    fn initial(&self) -> String {
+        self.config(r#""SELECT", "INSERT""#, true)
+    }
+
+    /// Steps on the shared provider, ending in a destroy that must revoke
+    /// everything.
+    fn case(&self) -> TestCase<'_> {
+        TestCase::new(self.acc.cluster.provider_block()).check_destroy(|| self.all_revoked())
+    }
+
+    fn all_revoked(&self) {
+        let (a, a2, a3, dbn) = (&self.app, &self.app2, &self.app3, &self.db.name);
+        self.db.expect(&[
+            (
+                &format!("has_table_privilege('{a}', 's.t1', 'SELECT')"),
+                false,
+            ),
+            (
+                &format!("has_table_privilege('{a2}', 's.t1', 'SELECT')"),
+                false,
+            ),
+            (
+                &format!("has_function_privilege('{a}', 's.p()', 'EXECUTE')"),
+                false,
+            ),
+            (
+                &format!("has_server_privilege('{a}', 'srv', 'USAGE')"),
+                false,
+            ),
+            (
+                &format!("has_column_privilege('{a3}', 's.t1', 'c1', 'SELECT')"),
+                false,
+            ),
+            (
+                &format!("has_database_privilege('{a}', '{dbn}', 'CONNECT')"),
+                false,
+            ),
+            (
+                &format!("has_schema_privilege('{a3}', 's2', 'USAGE')"),
+                false,
+            ),
+        ]);
+    }
+
+    /// A table created after the apply without the privileges, and one
+    /// owned by the grantee (who revoked its own privileges).
+    fn add_later_tables(&self) {
+        self.db.exec(&format!(
+            "SET ROLE {o}; CREATE TABLE s.t3 (x int); RESET ROLE; \
+             CREATE TABLE s.mine (x int); ALTER TABLE s.mine OWNER TO {a}; \
+             REVOKE ALL ON s.mine FROM {a};",
+            o = self.owner,
+            a = self.app
+        ));
+    }
+
+    fn finish(self) {
+        let Fixture {
+            acc,
+            db,
+            owner,
+            app,
+            app2,
+            app3,
+        } = self;
+        drop(db);
+        acc.sql(&format!(
+            "DROP ROLE {app}; DROP ROLE {app2}; DROP ROLE {app3}; DROP ROLE {owner};"
+        ));
+    }
 }
 
+/// Plan-time validation, before anything exists: privileges that do not fit
+/// the type (static), MAINTAIN before PostgreSQL 17 (server version).
 #[test]
-fn grant_every_object_type_drift_update_import() {
+fn grant_privileges_must_fit_the_object_type() {
     let Some(acc) = acc() else { return };
-    let n = Names {
-        db: unique_name("grant_db"),
-        owner: unique_name("grant_owner"),
-        app: unique_name("grant_app"),
-        app2: unique_name("grant_app2"),
-        app3: unique_name("grant_app3"),
-    };
-    let admin = acc.admin();
-    exec_each(
-        &acc,
-        &admin,
-        &format!(
-            "CREATE ROLE {o}; CREATE ROLE {a}; CREATE ROLE {a2}; CREATE ROLE {a3}; \
-             CREATE DATABASE {db}; REVOKE ALL ON DATABASE {db} FROM PUBLIC;",
-            o = n.owner,
-            a = n.app,
-            a2 = n.app2,
-            a3 = n.app3,
-            db = n.db
-        ),
-    );
-    let db = connect(&acc, &n.db);
-    acc.block(exec(
-        &db,
-        &format!(
-            "CREATE SCHEMA s AUTHORIZATION {o}; CREATE SCHEMA s2 AUTHORIZATION {o};
-             SET ROLE {o};
-             CREATE TABLE s.t1 (id serial PRIMARY KEY, c1 text, c2 text);
-             CREATE TABLE s.t2 (id int);
-             CREATE VIEW s.v AS SELECT id FROM s.t2;
-             CREATE SEQUENCE s.seq;
-             CREATE FUNCTION s.f(a integer) RETURNS int LANGUAGE sql AS 'SELECT a';
-             CREATE FUNCTION s.f(a text) RETURNS text LANGUAGE sql AS 'SELECT a';
-             CREATE FUNCTION s.g() RETURNS int LANGUAGE sql AS 'SELECT 1';
-             CREATE PROCEDURE s.p() LANGUAGE sql AS 'SELECT 1';
-             REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA s FROM PUBLIC;
-             RESET ROLE;
-             CREATE FOREIGN DATA WRAPPER w;
-             CREATE SERVER srv FOREIGN DATA WRAPPER w;",
-            o = n.owner
-        ),
-    ));
+    let f = fixture(&acc);
     let pg17 = acc.cluster.major_version() >= 17;
-
-    // Plan-time validation, before anything exists: privileges that do not
-    // fit the type (static), MAINTAIN before PostgreSQL 17 (server version).
     let bad = Workspace::new();
     let bad_config = |privilege: &str| {
         format!(
@@ -234,8 +255,8 @@ resource "postgresql_grant" "bad" {{
 }}
 "#,
             provider = acc.cluster.provider_block(),
-            app = n.app,
-            db = n.db
+            app = f.app,
+            db = f.db.name
         )
     };
     bad.write_config(&bad_config("USAGE"));
@@ -254,13 +275,18 @@ resource "postgresql_grant" "bad" {{
         "{}",
         out.combined()
     );
+    drop(bad);
+    f.finish();
+}
 
-    // Every object type; empty plan after apply and after refresh.
-    let ws = Workspace::new();
-    ws.write_config(&grants_config(&acc, &n, r#""SELECT", "INSERT""#, true));
-    ws.apply_clean();
-    let (a, a2, a3) = (&n.app, &n.app2, &n.app3);
-    let dbn = &n.db;
+/// Every object type, checked with the server's has_*_privilege functions;
+/// empty plan after apply and after refresh; destroy revokes it all.
+#[test]
+fn grant_every_object_type_matches_the_server() {
+    let Some(acc) = acc() else { return };
+    let f = fixture(&acc);
+    let pg17 = acc.cluster.major_version() >= 17;
+    let (a, a2, a3, dbn) = (&f.app, &f.app2, &f.app3, &f.db.name);
     let mut checks = vec![
         (
             format!("has_database_privilege('{a}', '{dbn}', 'CONNECT')"),
@@ -365,18 +391,29 @@ resource "postgresql_grant" "bad" {{
             true,
         ));
     }
-    let checks_ref: Vec<(&str, bool)> = checks.iter().map(|(s, b)| (s.as_str(), *b)).collect();
-    expect(&acc, &db, &checks_ref);
-    let seq_state = ws.state_resource("postgresql_grant.sequences");
-    assert_eq!(seq_state["privileges"], serde_json::json!(["all"]));
-    assert_eq!(
-        ws.state_resource("postgresql_grant.t1_all")["privileges"],
-        serde_json::json!(["ALL"])
-    );
+    let checks: Vec<(&str, bool)> = checks.iter().map(|(s, b)| (s.as_str(), *b)).collect();
+    f.case()
+        .step(Step::apply(f.initial()).check(|ws, _| {
+            f.db.expect(&checks);
+            // The privileges keep the spelling of the configuration.
+            let seq_state = ws.state_resource("postgresql_grant.sequences");
+            assert_eq!(seq_state["privileges"], serde_json::json!(["all"]));
+            assert_eq!(
+                ws.state_resource("postgresql_grant.t1_all")["privileges"],
+                serde_json::json!(["ALL"])
+            );
+        }))
+        .run();
+    f.finish();
+}
 
-    // Import into a fresh workspace: one with the CLI, the rest with import
-    // blocks; the plan is then empty and the attributes match.
-    let imported = Workspace::new();
+/// Import into a fresh workspace: one with the CLI, the rest with import
+/// blocks; the plan is then empty and the attributes match.
+#[test]
+fn grant_imports_with_the_cli_and_import_blocks() {
+    let Some(acc) = acc() else { return };
+    let f = fixture(&acc);
+    let (a, a2, a3, dbn) = (&f.app, &f.app2, &f.app3, &f.db.name);
     let ids = [
         ("tables", format!("{a}/{dbn}/s/table")),
         ("db", format!("{a}/{dbn}//database")),
@@ -391,247 +428,225 @@ resource "postgresql_grant" "bad" {{
         ("server", format!("{a}/{dbn}//foreign_server/srv")),
         ("columns", format!("{a3}/{dbn}/s/column/t1/c2,c1")),
     ];
-    let config = grants_config(&acc, &n, r#""SELECT", "INSERT""#, true);
-    imported.write_config(&config);
-    imported.import("postgresql_grant.tables", &ids[0].1);
-    let blocks: String = ids[1..]
-        .iter()
-        .map(|(name, id)| {
-            format!("import {{\n  to = postgresql_grant.{name}\n  id = \"{id}\"\n}}\n")
+    let config = format!("{}{}", acc.cluster.provider_block(), f.initial());
+    f.case()
+        .step(Step::apply(f.initial()).check(|ws, _| {
+            let imported = Workspace::new();
+            imported.write_config(&config);
+            imported.import("postgresql_grant.tables", &ids[0].1);
+            let blocks: Vec<(String, &String)> = ids[1..]
+                .iter()
+                .map(|(name, id)| (format!("postgresql_grant.{name}"), id))
+                .collect();
+            imported.write_config(&format!("{config}\n{}", import_blocks(&blocks)));
+            imported.apply();
+            imported.assert_no_changes();
+            for (name, _) in &ids {
+                let addr = format!("postgresql_grant.{name}");
+                let (want, got) = (ws.state_resource(&addr), imported.state_resource(&addr));
+                for attr in [
+                    "id",
+                    "role",
+                    "database",
+                    "schema",
+                    "object_type",
+                    "with_grant_option",
+                    "columns",
+                ] {
+                    assert_eq!(want[attr], got[attr], "{addr}.{attr}");
+                }
+                assert_eq!(
+                    sorted(&want["objects"]),
+                    sorted(&got["objects"]),
+                    "{addr}.objects"
+                );
+            }
+            // `imported` manages the same grants; only the test case's
+            // workspace destroys them.
+        }))
+        .run();
+    f.finish();
+}
+
+/// The strings of a JSON list, sorted (null gives none).
+fn sorted(v: &serde_json::Value) -> Vec<String> {
+    let mut items: Vec<String> = v
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str())
+                .map(str::to_string)
+                .collect()
         })
-        .collect();
-    imported.write_config(&format!("{config}\n{blocks}"));
-    imported.apply();
-    imported.assert_no_changes();
-    for (name, _) in &ids {
-        let addr = format!("postgresql_grant.{name}");
-        let (want, got) = (ws.state_resource(&addr), imported.state_resource(&addr));
-        for attr in [
-            "id",
-            "role",
-            "database",
-            "schema",
-            "object_type",
-            "with_grant_option",
-            "columns",
-        ] {
-            assert_eq!(want[attr], got[attr], "{addr}.{attr}");
-        }
-        let sorted = |v: &serde_json::Value| {
-            let mut items: Vec<String> = v
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
-            items.sort();
-            items
-        };
-        assert_eq!(
-            sorted(&want["objects"]),
-            sorted(&got["objects"]),
-            "{addr}.objects"
-        );
-    }
-    drop(imported); // it manages the same grants; only `ws` destroys them
+        .unwrap_or_default();
+    items.sort();
+    items
+}
 
-    // Out-of-band REVOKE is drift, and the apply restores it.
-    acc.block(exec(&db, &format!("REVOKE SELECT ON s.t2 FROM {a}")));
-    let plan = ws.assert_changes();
-    assert!(plan.contains("postgresql_grant.tables"), "{plan}");
-    ws.apply();
-    expect(
-        &acc,
-        &db,
-        &[(
-            &format!("has_table_privilege('{a}', 's.t2', 'SELECT')"),
-            true,
-        )],
-    );
+#[test]
+fn grant_revoke_outside_is_drift_restored() {
+    let Some(acc) = acc() else { return };
+    let f = fixture(&acc);
+    let a = &f.app;
+    f.case()
+        .step(Step::apply(f.initial()))
+        .step(
+            Step::apply(f.initial())
+                .before(|_| f.db.exec(&format!("REVOKE SELECT ON s.t2 FROM {a}")))
+                .plan_shows(&["postgresql_grant.tables"])
+                .check(|_, _| {
+                    f.db.expect(&[(
+                        &format!("has_table_privilege('{a}', 's.t2', 'SELECT')"),
+                        true,
+                    )])
+                }),
+        )
+        .run();
+    f.finish();
+}
 
-    // A table created later without the privileges is drift; one owned by
-    // the grantee is not.
-    acc.block(exec(
-        &db,
-        &format!(
-            "SET ROLE {o}; CREATE TABLE s.t3 (x int); RESET ROLE; \
-             CREATE TABLE s.mine (x int); ALTER TABLE s.mine OWNER TO {a}; \
-             REVOKE ALL ON s.mine FROM {a};",
-            o = n.owner
-        ),
-    ));
-    let plan = ws.assert_changes();
-    assert!(plan.contains("postgresql_grant.tables"), "{plan}");
-    assert!(plan.contains("update in-place"), "{plan}");
-    ws.apply();
-    expect(
-        &acc,
-        &db,
-        &[(
-            &format!("has_table_privilege('{a}', 's.t3', 'INSERT')"),
-            true,
-        )],
-    );
-    ws.assert_no_changes();
+/// A table created later without the privileges is drift; one owned by the
+/// grantee is not.
+#[test]
+fn grant_new_table_is_drift_owned_table_is_not() {
+    let Some(acc) = acc() else { return };
+    let f = fixture(&acc);
+    let a = &f.app;
+    f.case()
+        .step(Step::apply(f.initial()))
+        .step(
+            Step::apply(f.initial())
+                .before(|_| f.add_later_tables())
+                .plan_shows(&["postgresql_grant.tables", "update in-place"])
+                .check(|_, _| {
+                    f.db.expect(&[(
+                        &format!("has_table_privilege('{a}', 's.t3', 'INSERT')"),
+                        true,
+                    )])
+                }),
+        )
+        .run();
+    f.finish();
+}
 
-    // In place, by difference: SELECT is kept and never revoked, INSERT goes,
-    // UPDATE comes; the grant option goes while USAGE stays.
-    let log = log_sql(&ws);
-    ws.write_config(&grants_config(&acc, &n, r#""select", "UPDATE""#, false));
-    let plan = ws.assert_changes();
-    assert!(!plan.contains("must be replaced"), "{plan}");
-    ws.apply();
-    let statements = logged_sql(&log);
-    let changes: Vec<&String> = statements
-        .iter()
-        .filter(|s| s.starts_with("GRANT") || s.starts_with("REVOKE"))
-        .collect();
-    assert!(
-        changes
-            .iter()
-            .any(|s| s.starts_with("GRANT UPDATE ON TABLE")),
-        "{statements:#?}"
-    );
-    assert!(
-        changes
-            .iter()
-            .any(|s| s.starts_with("REVOKE INSERT ON TABLE")),
-        "{statements:#?}"
-    );
-    assert!(
-        changes
-            .iter()
-            .any(|s| s.starts_with("REVOKE GRANT OPTION FOR USAGE ON SCHEMA")),
-        "{statements:#?}"
-    );
-    for s in &changes {
-        assert!(
-            !(s.starts_with("REVOKE")
-                && (s.contains("SELECT")
-                    || s.contains("USAGE ON SCHEMA") && !s.contains("GRANT OPTION"))),
-            "a kept privilege was revoked: {s}"
-        );
-    }
-    expect(
-        &acc,
-        &db,
-        &[
-            (
-                &format!("has_table_privilege('{a}', 's.t1', 'SELECT')"),
-                true,
-            ),
-            (
-                &format!("has_table_privilege('{a}', 's.t3', 'UPDATE')"),
-                true,
-            ),
-            (
-                &format!("has_table_privilege('{a}', 's.t1', 'INSERT')"),
-                false,
-            ),
-            (&format!("has_schema_privilege('{a}', 's', 'USAGE')"), true),
-            (
-                &format!("has_schema_privilege('{a}', 's', 'USAGE WITH GRANT OPTION')"),
-                false,
-            ),
-            // The owned table was never touched.
-            (
-                &format!("has_table_privilege('{a}', 's.mine', 'UPDATE')"),
-                false,
-            ),
-        ],
-    );
-    ws.assert_no_changes();
+/// In place, by difference: SELECT is kept and never revoked, INSERT goes,
+/// UPDATE comes; the grant option goes while USAGE stays.
+#[test]
+fn grant_privileges_change_in_place_by_difference() {
+    let Some(acc) = acc() else { return };
+    let f = fixture(&acc);
+    let a = &f.app;
+    f.case()
+        .step(Step::apply(f.initial()))
+        .step(Step::apply(f.initial()).before(|_| f.add_later_tables()))
+        .step(
+            Step::apply(f.config(r#""select", "UPDATE""#, false))
+                .before(provider_log::enable)
+                .plan_check(|plan| assert!(!plan.contains("must be replaced"), "{plan}"))
+                .check(|ws, _| {
+                    let statements = provider_log::take_sql(ws);
+                    let changes: Vec<&String> = statements
+                        .iter()
+                        .filter(|s| s.starts_with("GRANT") || s.starts_with("REVOKE"))
+                        .collect();
+                    assert!(
+                        changes
+                            .iter()
+                            .any(|s| s.starts_with("GRANT UPDATE ON TABLE")),
+                        "{statements:#?}"
+                    );
+                    assert!(
+                        changes
+                            .iter()
+                            .any(|s| s.starts_with("REVOKE INSERT ON TABLE")),
+                        "{statements:#?}"
+                    );
+                    assert!(
+                        changes
+                            .iter()
+                            .any(|s| s.starts_with("REVOKE GRANT OPTION FOR USAGE ON SCHEMA")),
+                        "{statements:#?}"
+                    );
+                    for s in &changes {
+                        assert!(
+                            !(s.starts_with("REVOKE")
+                                && (s.contains("SELECT")
+                                    || s.contains("USAGE ON SCHEMA")
+                                        && !s.contains("GRANT OPTION"))),
+                            "a kept privilege was revoked: {s}"
+                        );
+                    }
+                    f.db.expect(&[
+                        (
+                            &format!("has_table_privilege('{a}', 's.t1', 'SELECT')"),
+                            true,
+                        ),
+                        (
+                            &format!("has_table_privilege('{a}', 's.t3', 'UPDATE')"),
+                            true,
+                        ),
+                        (
+                            &format!("has_table_privilege('{a}', 's.t1', 'INSERT')"),
+                            false,
+                        ),
+                        (&format!("has_schema_privilege('{a}', 's', 'USAGE')"), true),
+                        (
+                            &format!("has_schema_privilege('{a}', 's', 'USAGE WITH GRANT OPTION')"),
+                            false,
+                        ),
+                        // The owned table was never touched.
+                        (
+                            &format!("has_table_privilege('{a}', 's.mine', 'UPDATE')"),
+                            false,
+                        ),
+                    ]);
+                }),
+        )
+        .run();
+    f.finish();
+}
 
-    // Dropping the schema behind Terraform's back plans re-creation.
-    acc.block(exec(&db, "DROP SCHEMA s2 CASCADE"));
-    let plan = ws.assert_changes();
-    assert!(
-        plan.contains("postgresql_grant.public_schema will be created"),
-        "{plan}"
-    );
-    acc.block(exec(
-        &db,
-        &format!("CREATE SCHEMA s2 AUTHORIZATION {}", n.owner),
-    ));
-    ws.apply();
-
-    ws.destroy();
-    expect(
-        &acc,
-        &db,
-        &[
-            (
-                &format!("has_table_privilege('{a}', 's.t1', 'SELECT')"),
-                false,
-            ),
-            (
-                &format!("has_table_privilege('{a2}', 's.t1', 'SELECT')"),
-                false,
-            ),
-            (
-                &format!("has_function_privilege('{a}', 's.p()', 'EXECUTE')"),
-                false,
-            ),
-            (
-                &format!("has_server_privilege('{a}', 'srv', 'USAGE')"),
-                false,
-            ),
-            (
-                &format!("has_column_privilege('{a3}', 's.t1', 'c1', 'SELECT')"),
-                false,
-            ),
-            (
-                &format!("has_database_privilege('{a}', '{dbn}', 'CONNECT')"),
-                false,
-            ),
-            (
-                &format!("has_schema_privilege('{a3}', 's2', 'USAGE')"),
-                false,
-            ),
-        ],
-    );
-    drop(db);
-    exec_each(
-        &acc,
-        &admin,
-        &format!(
-            "DROP DATABASE {dbn} WITH (FORCE); DROP ROLE {a}; DROP ROLE {a2}; DROP ROLE {a3}; DROP ROLE {o};",
-            o = n.owner
-        ),
-    );
+/// Dropping the schema behind Terraform's back plans the grant's
+/// re-creation.
+#[test]
+fn grant_on_a_dropped_schema_is_created_again() {
+    let Some(acc) = acc() else { return };
+    let f = fixture(&acc);
+    f.case()
+        .step(Step::apply(f.initial()))
+        .step(Step::apply(f.initial()).before(|ws| {
+            f.db.exec("DROP SCHEMA s2 CASCADE");
+            let plan = ws.assert_changes();
+            assert!(
+                plan.contains("postgresql_grant.public_schema will be created"),
+                "{plan}"
+            );
+            // The schema is back before the apply (the grant needs it).
+            f.db.exec(&format!("CREATE SCHEMA s2 AUTHORIZATION {}", f.owner));
+        }))
+        .run();
+    f.finish();
 }
 
 #[test]
 fn grant_parallel_applies_do_not_collide() {
     let Some(acc) = acc() else { return };
-    let dbn = unique_name("grant_par");
     let prefix = unique_name("gp");
     let count = 16;
-    let admin = acc.admin();
     let roles: Vec<String> = (0..count).map(|i| format!("{prefix}_r{i}")).collect();
-    exec_each(
-        &acc,
-        &admin,
-        &format!(
-            "{} CREATE DATABASE {dbn};",
-            roles
-                .iter()
-                .map(|r| format!("CREATE ROLE {r};"))
-                .collect::<String>()
-        ),
+    acc.sql(
+        &roles
+            .iter()
+            .map(|r| format!("CREATE ROLE {r};"))
+            .collect::<String>(),
     );
-    let db = connect(&acc, &dbn);
-    acc.block(exec(
-        &db,
-        &format!(
-            "CREATE SCHEMA s; {}",
-            (0..count)
-                .map(|i| format!("CREATE TABLE s.t{i} (x int);"))
-                .collect::<String>()
-        ),
+    let db = acc.database("grant_par");
+    let dbn = &db.name;
+    db.exec(&format!(
+        "CREATE SCHEMA s; {}",
+        (0..count)
+            .map(|i| format!("CREATE TABLE s.t{i} (x int);"))
+            .collect::<String>()
     ));
     // The same table, schema and database to many roles, and many tables to
     // the same role: every pair of these touches shared catalog rows.
@@ -678,6 +693,8 @@ resource "postgresql_grant" "same_role" {{
             provider = acc.cluster.provider_block(),
         )
     };
+    // Steps apply with Terraform's default parallelism; this test needs
+    // more, so it drives the workspace itself.
     let ws = Workspace::new();
     let parallel = [
         "apply",
@@ -692,20 +709,16 @@ resource "postgresql_grant" "same_role" {{
     ws.write_config(&config(r#""SELECT", "INSERT""#));
     ws.run_ok(&parallel);
     for r in &roles {
-        expect(
-            &acc,
-            &db,
-            &[
-                (
-                    &format!("has_table_privilege('{r}', 's.t0', 'INSERT')"),
-                    true,
-                ),
-                (
-                    &format!("has_database_privilege('{r}', '{dbn}', 'CONNECT')"),
-                    true,
-                ),
-            ],
-        );
+        db.expect(&[
+            (
+                &format!("has_table_privilege('{r}', 's.t0', 'INSERT')"),
+                true,
+            ),
+            (
+                &format!("has_database_privilege('{r}', '{dbn}', 'CONNECT')"),
+                true,
+            ),
+        ]);
     }
     ws.run_ok(&[
         "destroy",
@@ -714,26 +727,17 @@ resource "postgresql_grant" "same_role" {{
         "-no-color",
         "-parallelism=32",
     ]);
-    expect(
-        &acc,
-        &db,
-        &[(
-            "NOT EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a \
-             WHERE c.relnamespace = 's'::regnamespace AND a.grantee <> c.relowner)",
-            true,
-        )],
-    );
+    db.expect(&[(
+        "NOT EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a \
+         WHERE c.relnamespace = 's'::regnamespace AND a.grantee <> c.relowner)",
+        true,
+    )]);
     drop(db);
-    exec_each(
-        &acc,
-        &admin,
-        &format!(
-            "DROP DATABASE {dbn} WITH (FORCE); {}",
-            roles
-                .iter()
-                .map(|r| format!("DROP ROLE {r};"))
-                .collect::<String>()
-        ),
+    acc.sql(
+        &roles
+            .iter()
+            .map(|r| format!("DROP ROLE {r};"))
+            .collect::<String>(),
     );
 }
 
@@ -743,27 +747,19 @@ resource "postgresql_grant" "same_role" {{
 #[test]
 fn grant_create_narrows_existing_privileges() {
     let Some(acc) = acc() else { return };
-    let dbn = unique_name("grant_narrow");
     let r = unique_name("narrow");
-    let admin = acc.admin();
-    exec_each(
-        &acc,
-        &admin,
-        &format!("CREATE ROLE {r}; CREATE DATABASE {dbn};"),
-    );
-    let db = connect(&acc, &dbn);
-    acc.block(exec(
-        &db,
-        &format!(
-            "CREATE TABLE t (x int); CREATE TABLE u (x int); \
-             GRANT SELECT, INSERT ON t TO {r} WITH GRANT OPTION; \
-             GRANT SELECT, INSERT, DELETE ON u TO {r};"
-        ),
+    acc.sql(&format!("CREATE ROLE {r}"));
+    let db = acc.database("grant_narrow");
+    let dbn = &db.name;
+    db.exec(&format!(
+        "CREATE TABLE t (x int); CREATE TABLE u (x int); \
+         GRANT SELECT, INSERT ON t TO {r} WITH GRANT OPTION; \
+         GRANT SELECT, INSERT, DELETE ON u TO {r};"
     ));
-    let ws = Workspace::new();
-    let log = log_sql(&ws);
-    ws.write_config(&format!(
-        r#"{provider}
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::apply(format!(
+                r#"
 resource "postgresql_grant" "t" {{
   role        = "{r}"
   database    = "{dbn}"
@@ -780,42 +776,33 @@ resource "postgresql_grant" "u" {{
   objects     = ["u"]
   privileges  = []
 }}
-"#,
-        provider = acc.cluster.provider_block()
-    ));
-    ws.apply();
-    expect(
-        &acc,
-        &db,
-        &[
-            (&format!("has_table_privilege('{r}', 't', 'SELECT')"), true),
-            (&format!("has_table_privilege('{r}', 't', 'INSERT')"), false),
-            (
-                &format!("has_table_privilege('{r}', 't', 'SELECT WITH GRANT OPTION')"),
-                false,
-            ),
-            (&format!("has_table_privilege('{r}', 'u', 'SELECT')"), false),
-            (&format!("has_table_privilege('{r}', 'u', 'INSERT')"), false),
-            (&format!("has_table_privilege('{r}', 'u', 'DELETE')"), false),
-        ],
-    );
-    // The kept privilege is never revoked, not even for a moment.
-    let sql = logged_sql(&log);
-    assert!(
-        !sql.iter().any(|s| s.contains("\"t\"")
-            && s.starts_with("REVOKE ")
-            && !s.starts_with("REVOKE GRANT OPTION")
-            && s.contains("SELECT")),
-        "{sql:#?}"
-    );
-    ws.assert_no_changes();
-    ws.refresh();
-    ws.assert_no_changes();
-    ws.destroy();
+"#
+            ))
+            .before(provider_log::enable)
+            .check(|ws, _| {
+                db.expect(&[
+                    (&format!("has_table_privilege('{r}', 't', 'SELECT')"), true),
+                    (&format!("has_table_privilege('{r}', 't', 'INSERT')"), false),
+                    (
+                        &format!("has_table_privilege('{r}', 't', 'SELECT WITH GRANT OPTION')"),
+                        false,
+                    ),
+                    (&format!("has_table_privilege('{r}', 'u', 'SELECT')"), false),
+                    (&format!("has_table_privilege('{r}', 'u', 'INSERT')"), false),
+                    (&format!("has_table_privilege('{r}', 'u', 'DELETE')"), false),
+                ]);
+                // The kept privilege is never revoked, not even for a moment.
+                let sql = provider_log::take_sql(ws);
+                assert!(
+                    !sql.iter().any(|s| s.contains("\"t\"")
+                        && s.starts_with("REVOKE ")
+                        && !s.starts_with("REVOKE GRANT OPTION")
+                        && s.contains("SELECT")),
+                    "{sql:#?}"
+                );
+            }),
+        )
+        .run();
     drop(db);
-    exec_each(
-        &acc,
-        &admin,
-        &format!("DROP DATABASE {dbn} WITH (FORCE); DROP ROLE {r};"),
-    );
+    acc.sql(&format!("DROP ROLE {r}"));
 }

@@ -1,30 +1,19 @@
-//! postgresql_grant_role acceptance tests: lifecycle with in-place option
-//! changes, import and drift; grantor identity on PostgreSQL 16+; plan-time
-//! checks and warnings; a non-superuser provider; 400 grants applied in
-//! parallel; and the `app-and-admin-roles` example.
+//! postgresql_grant_role acceptance tests: create with the server's
+//! defaults, in-place option changes, import, drift and re-creation; the
+//! grantor identity on PostgreSQL 16+; plan-time checks and warnings; a
+//! non-superuser provider; 400 grants applied in parallel; and the
+//! `app-and-admin-roles` example.
 
+use std::cell::RefCell;
 use std::path::Path;
 use std::time::Instant;
 
-use crate::support::{exec, exists, query_one_str, query_strings, unique_name, Workspace};
+use crate::support::{
+    exec, exists, hcl, ident, query_one_str, query_strings, unique_name, Step, TestCase, Workspace,
+};
 use crate::{acc, Acc};
 
 const ADDR: &str = "postgresql_grant_role.g";
-
-/// Quotes an SQL identifier for setup statements.
-fn q(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// Quotes a string for HCL.
-fn hcl(s: &str) -> String {
-    let escaped = s
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace("${", "$${")
-        .replace("%{", "%%{");
-    format!("\"{escaped}\"")
-}
 
 /// The pg_auth_members rows of a pair as `grantor:admin/inherit/set`
 /// (`grantor:admin` before 16), sorted.
@@ -56,15 +45,11 @@ fn row_oid(acc: &Acc, member: &str, granted: &str, grantor: &str) -> String {
     ))
 }
 
-fn sql(acc: &Acc, statements: &str) {
-    let admin = acc.admin();
-    acc.block(exec(&admin, statements));
-}
-
-fn grant_config(acc: &Acc, member: &str, granted: &str, extra: &str) -> String {
+/// `postgresql_grant_role.g` of `granted` to `member`, with `extra`
+/// attributes.
+fn grant(member: &str, granted: &str, extra: &str) -> String {
     format!(
-        "{}\nresource \"postgresql_grant_role\" \"g\" {{\n  role       = {}\n  grant_role = {}\n{extra}}}\n",
-        acc.cluster.provider_block(),
+        "\nresource \"postgresql_grant_role\" \"g\" {{\n  role       = {}\n  grant_role = {}\n{extra}}}\n",
         hcl(member),
         hcl(granted)
     )
@@ -80,254 +65,364 @@ fn expect_in(text: &str, needles: &[&str]) {
     }
 }
 
-#[test]
-fn grant_role_lifecycle() {
-    let Some(acc) = acc() else { return };
-    let started = Instant::now();
-    let v16 = acc.cluster.major_version() >= 16;
-    // Names with the characters that make naive IDs ambiguous.
+/// A member and a role to grant it, named with the characters that make
+/// naive IDs ambiguous; the member is NOINHERIT.
+struct Pair<'a> {
+    acc: &'a Acc,
+    v16: bool,
+    member: String,
+    granted: String,
+}
+
+fn pair(acc: &Acc) -> Pair<'_> {
     let member = format!("{}_m|e.m \"b\" r", unique_name("gr"));
     let granted = format!("{}_g_true", unique_name("gr"));
-    sql(
-        &acc,
-        &format!(
-            "CREATE ROLE {}; CREATE ROLE {} NOINHERIT;",
-            q(&granted),
-            q(&member)
-        ),
-    );
-    let ws = Workspace::new();
-
-    // Create with defaults.
-    ws.write_config(&grant_config(&acc, &member, &granted, ""));
-    ws.apply_clean();
-    let st = ws.state_resource(ADDR);
-    let id = serde_json::to_string(&[&member, &granted]).unwrap();
-    assert_eq!(st["id"], id.as_str());
-    assert_eq!(st["granted_by"], "postgres");
-    assert_eq!(st["with_admin_option"], false);
-    if v16 {
-        // The member is NOINHERIT, so PostgreSQL's default INHERIT is false.
-        assert_eq!(
-            rows(&acc, &member, &granted),
-            vec!["postgres:false/false/true"]
-        );
-        assert_eq!(st["inherit_option"], false);
-        assert_eq!(st["set_option"], true);
-    } else {
-        assert_eq!(rows(&acc, &member, &granted), vec!["postgres:false"]);
-        assert!(st["inherit_option"].is_null() && st["set_option"].is_null());
+    acc.sql(&format!(
+        "CREATE ROLE {}; CREATE ROLE {} NOINHERIT;",
+        ident(&granted),
+        ident(&member)
+    ));
+    Pair {
+        acc,
+        v16: acc.cluster.major_version() >= 16,
+        member,
+        granted,
     }
-    let oid_before = v16.then(|| row_oid(&acc, &member, &granted, "postgres"));
+}
 
-    // In-place option changes.
-    let opts = if v16 {
-        "  with_admin_option = true\n  inherit_option = true\n  set_option = false\n"
-    } else {
-        "  with_admin_option = true\n"
-    };
-    ws.write_config(&grant_config(&acc, &member, &granted, opts));
-    let out = ws.apply();
-    expect_in(&out.stdout, &["0 added, 1 changed, 0 destroyed"]);
-    ws.assert_no_changes();
-    if v16 {
-        assert_eq!(
-            rows(&acc, &member, &granted),
-            vec!["postgres:true/true/false"]
-        );
-        assert_eq!(
-            Some(row_oid(&acc, &member, &granted, "postgres")),
-            oid_before,
-            "the grant was updated, not recreated"
-        );
-    } else {
-        assert_eq!(rows(&acc, &member, &granted), vec!["postgres:true"]);
-        // Per-grant options do not exist before 16: a plan-time error.
-        ws.write_config(&grant_config(
-            &acc,
-            &member,
-            &granted,
-            "  with_admin_option = true\n  set_option = false\n",
-        ));
-        let (code, out) = ws.plan_exit_code();
-        assert_eq!(code, 1);
-        expect_in(
-            &out.combined(),
-            &[
-                "Option Requires PostgreSQL 16",
-                "set_option",
-                &format!("this server runs {}.", acc.cluster.major_version()),
-            ],
-        );
-        ws.write_config(&grant_config(&acc, &member, &granted, opts));
+impl Pair<'_> {
+    fn grant(&self, extra: &str) -> String {
+        grant(&self.member, &self.granted, extra)
     }
 
-    // Back off ADMIN in place (REVOKE ADMIN OPTION FOR on every version).
-    let opts_no_admin = if v16 {
-        "  inherit_option = true\n  set_option = false\n"
-    } else {
-        ""
-    };
-    ws.write_config(&grant_config(&acc, &member, &granted, opts_no_admin));
-    let out = ws.apply();
-    expect_in(&out.stdout, &["0 added, 1 changed, 0 destroyed"]);
-    ws.assert_no_changes();
-    if v16 {
-        assert_eq!(
-            rows(&acc, &member, &granted),
-            vec!["postgres:false/true/false"]
-        );
-        assert_eq!(
-            Some(row_oid(&acc, &member, &granted, "postgres")),
-            oid_before
-        );
-    } else {
-        assert_eq!(rows(&acc, &member, &granted), vec!["postgres:false"]);
-    }
-
-    // Import into a fresh workspace gives the same state and an empty plan.
-    let ws2 = Workspace::new();
-    ws2.write_config(&grant_config(&acc, &member, &granted, opts_no_admin));
-    ws2.import(ADDR, &id);
-    assert_eq!(ws2.state_resource(ADDR), ws.state_resource(ADDR));
-    ws2.assert_no_changes();
-    // A malformed ID explains the expected format.
-    let ws3 = Workspace::new();
-    ws3.write_config(&grant_config(&acc, &member, &granted, ""));
-    let out = ws3.run(&[
-        "import",
-        "-no-color",
-        ADDR,
-        &format!("{member}_{granted}_false"),
-    ]);
-    assert!(!out.success());
-    expect_in(
-        &out.combined(),
-        &["Invalid Import ID", r#"'["app_user","readers"]'"#],
-    );
-
-    // An option changed outside Terraform shows as a diff and is put back.
-    let by = if v16 { " GRANTED BY postgres" } else { "" };
-    if v16 {
-        sql(
-            &acc,
-            &format!("GRANT {} TO {} WITH SET TRUE{by}", q(&granted), q(&member)),
-        );
-        let plan = ws.assert_changes();
-        expect_in(&plan, &["set_option", "update in-place"]);
-    } else {
-        sql(
-            &acc,
-            &format!("GRANT {} TO {} WITH ADMIN OPTION", q(&granted), q(&member)),
-        );
-        let plan = ws.assert_changes();
-        expect_in(&plan, &["with_admin_option", "update in-place"]);
-    }
-    ws.apply_clean();
-    assert_eq!(
-        rows(&acc, &member, &granted),
-        vec![if v16 {
-            "postgres:false/true/false"
+    /// Every option away from the default (only ADMIN before 16).
+    fn all_options(&self) -> &'static str {
+        if self.v16 {
+            "  with_admin_option = true\n  inherit_option = true\n  set_option = false\n"
         } else {
-            "postgres:false"
-        }]
-    );
-
-    // A grant revoked outside Terraform is planned for re-creation.
-    sql(
-        &acc,
-        &format!("REVOKE {} FROM {}{by}", q(&granted), q(&member)),
-    );
-    let plan = ws.assert_changes();
-    expect_in(&plan, &["will be created"]);
-    ws.apply_clean();
-    assert_eq!(rows(&acc, &member, &granted).len(), 1);
-
-    // Creating a grant that exists already (outside the state) is refused
-    // with the import command.
-    let ws4 = Workspace::new();
-    ws4.write_config(&grant_config(&acc, &member, &granted, opts_no_admin));
-    let out = ws4.apply_expect_error();
-    expect_in(
-        &out.combined(),
-        &["Role Membership Already Granted", "terraform import"],
-    );
-
-    if v16 {
-        // A second grant of the same pair by another grantor is not ours:
-        // no diff, and destroy leaves it in place.
-        let other = unique_name("gr_other");
-        sql(
-            &acc,
-            &format!(
-                "CREATE ROLE {o}; GRANT {g} TO {o} WITH ADMIN OPTION; SET ROLE {o}; \
-                 GRANT {g} TO {m}; RESET ROLE;",
-                o = q(&other),
-                g = q(&granted),
-                m = q(&member)
-            ),
-        );
-        ws.assert_no_changes();
-        ws.destroy();
-        assert_eq!(
-            rows(&acc, &member, &granted),
-            vec![format!("{other}:false/false/true")]
-        );
-        // That grant is not the provider's to import either.
-        let out = ws3.run(&["import", "-no-color", ADDR, &id]);
-        assert!(!out.success());
-        expect_in(
-            &out.combined(),
-            &["Role Membership Not Found", "grantor \"postgres\"", &other],
-        );
-    } else {
-        ws.destroy();
-        assert!(rows(&acc, &member, &granted).is_empty());
+            "  with_admin_option = true\n"
+        }
     }
-    eprintln!(
-        "grant_role_lifecycle: {:.1}s",
-        started.elapsed().as_secs_f64()
-    );
+
+    /// The options without ADMIN.
+    fn no_admin(&self) -> &'static str {
+        if self.v16 {
+            "  inherit_option = true\n  set_option = false\n"
+        } else {
+            ""
+        }
+    }
+
+    /// The rows of the pair as [`Pair::no_admin`] leaves them.
+    fn no_admin_rows(&self) -> Vec<String> {
+        vec![if self.v16 {
+            "postgres:false/true/false".to_string()
+        } else {
+            "postgres:false".to_string()
+        }]
+    }
+
+    fn rows(&self) -> Vec<String> {
+        rows(self.acc, &self.member, &self.granted)
+    }
+
+    fn row_oid(&self) -> String {
+        row_oid(self.acc, &self.member, &self.granted, "postgres")
+    }
+
+    /// The import ID: the JSON array of member and role.
+    fn id(&self) -> String {
+        serde_json::to_string(&[&self.member, &self.granted]).unwrap()
+    }
+
+    /// A test case whose destroy must revoke the grant.
+    fn case(&self) -> TestCase<'_> {
+        TestCase::new(self.acc.cluster.provider_block())
+            .check_destroy(|| assert!(self.rows().is_empty()))
+    }
 }
 
 #[test]
-fn grant_role_plan_checks_and_warnings() {
+fn grant_role_creates_with_the_server_defaults() {
     let Some(acc) = acc() else { return };
-    let started = Instant::now();
-    let member = unique_name("grp_m");
-    let parent = unique_name("grp_parent");
-    let child = unique_name("grp_child");
-    let boss = unique_name("grp_boss");
-    sql(
-        &acc,
-        &format!(
-            "CREATE ROLE {m}; CREATE ROLE {p}; CREATE ROLE {c}; GRANT {p} TO {c}; \
-             CREATE ROLE {b} SUPERUSER BYPASSRLS;",
-            m = q(&member),
-            p = q(&parent),
-            c = q(&child),
-            b = q(&boss)
-        ),
-    );
-    let ws = Workspace::new();
+    let p = pair(&acc);
+    p.case()
+        .step(Step::apply(p.grant("")).check(|ws, _| {
+            let st = ws.state_resource(ADDR);
+            assert_eq!(st["id"], p.id().as_str());
+            assert_eq!(st["granted_by"], "postgres");
+            assert_eq!(st["with_admin_option"], false);
+            if p.v16 {
+                // The member is NOINHERIT, so PostgreSQL's default INHERIT is
+                // false.
+                assert_eq!(p.rows(), vec!["postgres:false/false/true"]);
+                assert_eq!(st["inherit_option"], false);
+                assert_eq!(st["set_option"], true);
+            } else {
+                assert_eq!(p.rows(), vec!["postgres:false"]);
+                assert!(st["inherit_option"].is_null() && st["set_option"].is_null());
+            }
+        }))
+        .run();
+}
 
-    // A missing role is a plan-time error naming it.
+/// Options change in place (the same pg_auth_members row on 16+), ADMIN
+/// included, which goes with REVOKE ADMIN OPTION FOR on every version;
+/// before 16 per-grant options are a plan-time error.
+#[test]
+fn grant_role_options_change_in_place() {
+    let Some(acc) = acc() else { return };
+    let p = pair(&acc);
+    let oid_before = RefCell::new(None);
+    let mut case = p
+        .case()
+        .step(Step::apply(p.grant("")).check(|_, _| {
+            *oid_before.borrow_mut() = p.v16.then(|| p.row_oid());
+        }))
+        .step(Step::apply(p.grant(p.all_options())).check(|_, out| {
+            expect_in(&out.stdout, &["0 added, 1 changed, 0 destroyed"]);
+            if p.v16 {
+                assert_eq!(p.rows(), vec!["postgres:true/true/false"]);
+                assert_eq!(
+                    Some(p.row_oid()),
+                    *oid_before.borrow(),
+                    "the grant was updated, not recreated"
+                );
+            } else {
+                assert_eq!(p.rows(), vec!["postgres:true"]);
+            }
+        }));
+    if !p.v16 {
+        case = case.step(
+            Step::fails(
+                p.grant("  with_admin_option = true\n  set_option = false\n"),
+                "Option Requires PostgreSQL 16",
+            )
+            .check(|_, out| {
+                expect_in(
+                    &out.combined(),
+                    &[
+                        "set_option",
+                        &format!("this server runs {}.", acc.cluster.major_version()),
+                    ],
+                )
+            }),
+        );
+    }
+    case.step(Step::apply(p.grant(p.no_admin())).check(|_, out| {
+        expect_in(&out.stdout, &["0 added, 1 changed, 0 destroyed"]);
+        assert_eq!(p.rows(), p.no_admin_rows());
+        if p.v16 {
+            assert_eq!(Some(p.row_oid()), *oid_before.borrow());
+        }
+    }))
+    .run();
+}
+
+/// Import by the JSON ID gives the same state and an empty plan; a
+/// malformed ID explains the expected format.
+#[test]
+fn grant_role_imports_by_json_id() {
+    let Some(acc) = acc() else { return };
+    let p = pair(&acc);
+    p.case()
+        .step(Step::apply(p.grant(p.no_admin())).check(|_, _| {
+            let ws = Workspace::new();
+            ws.write_config(&format!("{}{}", acc.cluster.provider_block(), p.grant("")));
+            let out = ws.run(&[
+                "import",
+                "-no-color",
+                ADDR,
+                &format!("{}_{}_false", p.member, p.granted),
+            ]);
+            assert!(!out.success());
+            expect_in(
+                &out.combined(),
+                &["Invalid Import ID", r#"'["app_user","readers"]'"#],
+            );
+        }))
+        .step(Step::import(ADDR, p.id()))
+        .run();
+}
+
+/// An option changed outside Terraform shows as a diff and is put back.
+#[test]
+fn grant_role_option_drift_is_put_back() {
+    let Some(acc) = acc() else { return };
+    let p = pair(&acc);
+    let (g, m) = (ident(&p.granted), ident(&p.member));
+    let (drift, attr) = if p.v16 {
+        (
+            format!("GRANT {g} TO {m} WITH SET TRUE GRANTED BY postgres"),
+            "set_option",
+        )
+    } else {
+        (
+            format!("GRANT {g} TO {m} WITH ADMIN OPTION"),
+            "with_admin_option",
+        )
+    };
+    p.case()
+        .step(Step::apply(p.grant(p.no_admin())))
+        .step(
+            Step::apply(p.grant(p.no_admin()))
+                .before(|_| acc.sql(&drift))
+                .plan_check(|plan| expect_in(plan, &[attr, "update in-place"]))
+                .check(|_, _| assert_eq!(p.rows(), p.no_admin_rows())),
+        )
+        .run();
+}
+
+/// A grant revoked outside Terraform is planned for re-creation.
+#[test]
+fn grant_role_recreated_after_revoke_outside() {
+    let Some(acc) = acc() else { return };
+    let p = pair(&acc);
+    let by = if p.v16 { " GRANTED BY postgres" } else { "" };
+    p.case()
+        .step(Step::apply(p.grant(p.no_admin())))
+        .step(
+            Step::apply(p.grant(p.no_admin()))
+                .before(|_| {
+                    acc.sql(&format!(
+                        "REVOKE {} FROM {}{by}",
+                        ident(&p.granted),
+                        ident(&p.member)
+                    ))
+                })
+                .plan_check(|plan| expect_in(plan, &["will be created"]))
+                .check(|_, _| assert_eq!(p.rows().len(), 1)),
+        )
+        .run();
+}
+
+/// Creating a grant that exists already (outside the state) is refused
+/// with the import command.
+#[test]
+fn grant_role_existing_membership_is_not_adopted() {
+    let Some(acc) = acc() else { return };
+    let p = pair(&acc);
+    p.case()
+        .step(Step::apply(p.grant(p.no_admin())).check(|_, _| {
+            let other = Workspace::new();
+            other.write_config(&format!(
+                "{}{}",
+                acc.cluster.provider_block(),
+                p.grant(p.no_admin())
+            ));
+            let out = other.apply_expect_error();
+            expect_in(
+                &out.combined(),
+                &["Role Membership Already Granted", "terraform import"],
+            );
+        }))
+        .run();
+}
+
+/// On 16+, a second grant of the same pair by another grantor is not the
+/// provider's: no diff, destroy leaves it in place, and it cannot be
+/// imported. (Before 16 a pair has one grant, which destroy revokes: every
+/// other test checks that.)
+#[test]
+fn grant_role_of_another_grantor_is_left_alone() {
+    let Some(acc) = acc() else { return };
+    let p = pair(&acc);
+    if !p.v16 {
+        return;
+    }
+    let other = unique_name("gr_other");
+    TestCase::new(acc.cluster.provider_block())
+        .step(Step::apply(p.grant(p.no_admin())))
+        .step(Step::plan_only(p.grant(p.no_admin())).before(|_| {
+            acc.sql(&format!(
+                "CREATE ROLE {o}; GRANT {g} TO {o} WITH ADMIN OPTION; SET ROLE {o}; \
+                 GRANT {g} TO {m}; RESET ROLE;",
+                o = ident(&other),
+                g = ident(&p.granted),
+                m = ident(&p.member)
+            ))
+        }))
+        .check_destroy(|| {
+            assert_eq!(p.rows(), vec![format!("{other}:false/false/true")]);
+            let ws = Workspace::new();
+            ws.write_config(&format!("{}{}", acc.cluster.provider_block(), p.grant("")));
+            let out = ws.run(&["import", "-no-color", ADDR, &p.id()]);
+            assert!(!out.success());
+            expect_in(
+                &out.combined(),
+                &["Role Membership Not Found", "grantor \"postgres\"", &other],
+            );
+        })
+        .run();
+}
+
+/// Roles for the plan-time checks: `child` is a member of `parent`, `boss`
+/// is SUPERUSER BYPASSRLS.
+struct PlanRoles {
+    member: String,
+    parent: String,
+    child: String,
+    boss: String,
+}
+
+fn plan_roles(acc: &Acc) -> PlanRoles {
+    let r = PlanRoles {
+        member: unique_name("grp_m"),
+        parent: unique_name("grp_parent"),
+        child: unique_name("grp_child"),
+        boss: unique_name("grp_boss"),
+    };
+    acc.sql(&format!(
+        "CREATE ROLE {m}; CREATE ROLE {p}; CREATE ROLE {c}; GRANT {p} TO {c}; \
+         CREATE ROLE {b} SUPERUSER BYPASSRLS;",
+        m = ident(&r.member),
+        p = ident(&r.parent),
+        c = ident(&r.child),
+        b = ident(&r.boss)
+    ));
+    r
+}
+
+/// A missing role is a plan-time error naming it.
+#[test]
+fn grant_role_of_a_missing_role_fails_at_plan() {
+    let Some(acc) = acc() else { return };
+    let r = plan_roles(&acc);
     let missing = unique_name("grp_missing");
-    ws.write_config(&grant_config(&acc, &member, &missing, ""));
-    let (code, out) = ws.plan_exit_code();
-    assert_eq!(code, 1);
-    expect_in(&out.combined(), &["Role Not Found", &missing, "grant_role"]);
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::fails(grant(&r.member, &missing, ""), "Role Not Found")
+                .check(|_, out| expect_in(&out.combined(), &[&missing, "grant_role"])),
+        )
+        .run();
+}
 
-    // A cycle: child is a member of parent, so parent cannot join child... the
-    // other way round is what this grant would do.
-    ws.write_config(&grant_config(&acc, &parent, &child, ""));
-    let (code, out) = ws.plan_exit_code();
-    assert_eq!(code, 1);
-    expect_in(&out.combined(), &["Role Membership Cycle", &parent, &child]);
+/// A cycle: `child` is a member of `parent`, so `parent` cannot join
+/// `child`.
+#[test]
+fn grant_role_cycle_fails_at_plan() {
+    let Some(acc) = acc() else { return };
+    let r = plan_roles(&acc);
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::fails(grant(&r.parent, &r.child, ""), "Role Membership Cycle")
+                .check(|_, out| expect_in(&out.combined(), &[&r.parent, &r.child])),
+        )
+        .run();
+}
 
-    // Powerful roles: warnings in the plan that do not block the apply.
-    // Roles created by postgresql_role in the same apply pass the existence
-    // check, and postgresql_role.roles coexists with grants on the same member.
+/// Powerful roles: warnings in the plan that do not block the apply. Roles
+/// created by postgresql_role in the same apply pass the existence check,
+/// and postgresql_role.roles coexists with grants on the same member.
+#[test]
+fn grant_role_warns_about_privileged_roles() {
+    let Some(acc) = acc() else { return };
+    let PlanRoles {
+        member,
+        parent,
+        boss,
+        ..
+    } = plan_roles(&acc);
     // pg_read_all_data exists from PostgreSQL 14 on.
     let (predefined, power) = if acc.cluster.major_version() >= 14 {
         ("pg_read_all_data", "read every table")
@@ -338,7 +433,7 @@ fn grant_role_plan_checks_and_warnings() {
     let group_a = unique_name("grp_a");
     let new_boss = unique_name("grp_new_boss");
     let config = format!(
-        r#"{provider}
+        r#"
 resource "postgresql_role" "group_a" {{ name = "{group_a}" }}
 resource "postgresql_role" "fresh" {{
   name  = "{fresh}"
@@ -364,27 +459,8 @@ resource "postgresql_grant_role" "fresh_in_parent" {{
   role       = postgresql_role.fresh.name
   grant_role = "{parent}"
 }}
-"#,
-        provider = acc.cluster.provider_block(),
+"#
     );
-    ws.write_config(&config);
-    let (code, out) = ws.plan_exit_code();
-    assert_eq!(code, 2, "{}", out.combined());
-    let text = out.combined();
-    expect_in(
-        &text,
-        &[
-            &format!("Warning: Granting Privileged Role \"{boss}\""),
-            &format!("Warning: Granting Privileged Role \"{predefined}\""),
-            // Created in the same apply: its planned attributes are used.
-            &format!("Warning: Granting Privileged Role \"{new_boss}\""),
-            "SUPERUSER",
-            "BYPASSRLS",
-            power,
-        ],
-    );
-    assert!(!text.contains("Error"), "{text}");
-    ws.apply_clean();
     let admin = acc.admin();
     let member_of = |m: &str| {
         acc.block(query_strings(
@@ -394,19 +470,49 @@ resource "postgresql_grant_role" "fresh_in_parent" {{
             &[&m],
         ))
     };
-    let mut want = vec![group_a.clone(), parent.clone()];
-    want.sort();
-    assert_eq!(member_of(&fresh), want);
-    // postgresql_role.roles lists only its own membership.
-    let role_state = ws.state_resource("postgresql_role.fresh");
-    assert_eq!(role_state["roles"], serde_json::json!([group_a]));
-    ws.destroy();
-    assert!(member_of(&member).is_empty());
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::apply(config)
+                .before(|ws| {
+                    let (code, out) = ws.plan_exit_code();
+                    assert_eq!(code, 2, "{}", out.combined());
+                    let text = out.combined();
+                    expect_in(
+                        &text,
+                        &[
+                            &format!("Warning: Granting Privileged Role \"{boss}\""),
+                            &format!("Warning: Granting Privileged Role \"{predefined}\""),
+                            // Created in the same apply: its planned attributes
+                            // are used.
+                            &format!("Warning: Granting Privileged Role \"{new_boss}\""),
+                            "SUPERUSER",
+                            "BYPASSRLS",
+                            power,
+                        ],
+                    );
+                    assert!(!text.contains("Error"), "{text}");
+                })
+                .check(|ws, _| {
+                    let mut want = vec![group_a.clone(), parent.clone()];
+                    want.sort();
+                    assert_eq!(member_of(&fresh), want);
+                    // postgresql_role.roles lists only its own membership.
+                    let role_state = ws.state_resource("postgresql_role.fresh");
+                    assert_eq!(role_state["roles"], serde_json::json!([group_a]));
+                }),
+        )
+        .check_destroy(|| assert!(member_of(&member).is_empty()))
+        .run();
+}
 
-    // With the provider configuration unknown at plan time the checks are
-    // skipped; the apply-time error still names the missing role.
-    let ws = Workspace::new();
-    ws.write_config(&format!(
+/// With the provider configuration unknown at plan time the checks are
+/// skipped; the apply-time error still names the missing role.
+#[test]
+fn grant_role_checks_wait_for_an_unknown_provider_config() {
+    let Some(acc) = acc() else { return };
+    let r = plan_roles(&acc);
+    let missing = unique_name("grp_missing");
+    let provider = format!(
         r#"
 resource "terraform_data" "host" {{ input = "{host}" }}
 provider "postgresql" {{
@@ -416,70 +522,110 @@ provider "postgresql" {{
   password = "{password}"
   sslmode  = "disable"
 }}
-resource "postgresql_grant_role" "g" {{
-  role       = "{member}"
-  grant_role = "{missing}"
-}}
 "#,
         host = acc.cluster.host(),
         port = acc.cluster.port(),
         password = acc.cluster.password(),
-    ));
-    let out = ws.apply_expect_error();
-    expect_in(&out.combined(), &["Role Not Found", &missing]);
-    // destroy plans the configuration first, so the failing grant goes.
-    let hcl = std::fs::read_to_string(ws.path().join("main.tf")).unwrap();
-    let cut = hcl.find("resource \"postgresql_grant_role\"").unwrap();
-    ws.write_config_raw(&hcl[..cut]);
-    ws.destroy();
-    eprintln!(
-        "grant_role_plan_checks_and_warnings: {:.1}s",
-        started.elapsed().as_secs_f64()
     );
+    // After the failure the configuration goes back to the provider alone,
+    // so the destroy plans without the failing grant.
+    TestCase::new(provider)
+        .step(
+            Step::fails(grant(&r.member, &missing, ""), "Role Not Found")
+                .check(|_, out| expect_in(&out.combined(), &[&missing])),
+        )
+        .run();
 }
 
-#[test]
-fn grant_role_non_superuser_provider() {
-    let Some(acc) = acc() else { return };
-    let started = Instant::now();
-    let v16 = acc.cluster.major_version() >= 16;
-    let creator = unique_name("grn_creator");
-    let password = "creator-pw-1";
-    let owned = unique_name("grn_owned");
-    let member = unique_name("grn_member");
-    let foreign = unique_name("grn_foreign");
-    let via = unique_name("grn_via");
-    let admins = unique_name("grn_admins");
-    let sup = unique_name("grn_super");
-    sql(
-        &acc,
-        &format!(
-            "CREATE ROLE {c} LOGIN CREATEROLE PASSWORD '{password}'; \
-             CREATE ROLE {f}; CREATE ROLE {v}; CREATE ROLE {a}; CREATE ROLE {s} SUPERUSER; \
-             GRANT {v} TO {a} WITH ADMIN OPTION; GRANT {a} TO {c};",
-            c = q(&creator),
-            f = q(&foreign),
-            v = q(&via),
-            a = q(&admins),
-            s = q(&sup),
-        ),
-    );
+/// A provider connected as a CREATEROLE role, the roles it may grant and
+/// those it may not.
+struct Creator<'a> {
+    acc: &'a Acc,
+    v16: bool,
+    creator: String,
+    owned: String,
+    member: String,
+    foreign: String,
+    via: String,
+    admins: String,
+    sup: String,
+}
+
+const CREATOR_PASSWORD: &str = "creator-pw-1";
+
+fn creator(acc: &Acc) -> Creator<'_> {
+    let c = Creator {
+        acc,
+        v16: acc.cluster.major_version() >= 16,
+        creator: unique_name("grn_creator"),
+        owned: unique_name("grn_owned"),
+        member: unique_name("grn_member"),
+        foreign: unique_name("grn_foreign"),
+        via: unique_name("grn_via"),
+        admins: unique_name("grn_admins"),
+        sup: unique_name("grn_super"),
+    };
+    acc.sql(&format!(
+        "CREATE ROLE {c} LOGIN CREATEROLE PASSWORD '{CREATOR_PASSWORD}'; \
+         CREATE ROLE {f}; CREATE ROLE {v}; CREATE ROLE {a}; CREATE ROLE {s} SUPERUSER; \
+         GRANT {v} TO {a} WITH ADMIN OPTION; GRANT {a} TO {c};",
+        c = ident(&c.creator),
+        f = ident(&c.foreign),
+        v = ident(&c.via),
+        a = ident(&c.admins),
+        s = ident(&c.sup),
+    ));
     // The creator creates the roles it grants (on 16+ it gets ADMIN on them).
-    let as_creator = acc.block(acc.cluster.connect("postgres", &creator, password));
+    let as_creator = acc.block(
+        acc.cluster
+            .connect("postgres", &c.creator, CREATOR_PASSWORD),
+    );
     acc.block(exec(
         &as_creator,
-        &format!("CREATE ROLE {}; CREATE ROLE {};", q(&owned), q(&member)),
+        &format!(
+            "CREATE ROLE {}; CREATE ROLE {};",
+            ident(&c.owned),
+            ident(&c.member)
+        ),
     ));
+    c
+}
 
-    let provider = acc.cluster.provider_block_as(&creator, password);
-    let ws = Workspace::new();
-    let owned_opts = if v16 {
+impl Creator<'_> {
+    fn case(&self) -> TestCase<'_> {
+        TestCase::new(
+            self.acc
+                .cluster
+                .provider_block_as(&self.creator, CREATOR_PASSWORD),
+        )
+    }
+
+    /// A grant of `role` to the member, named `key`.
+    fn grant(&self, key: &str, role: &str) -> String {
+        format!(
+            "\nresource \"postgresql_grant_role\" \"{key}\" {{\n  role = \"{}\"\n  grant_role = \"{role}\"\n}}\n",
+            self.member
+        )
+    }
+}
+
+/// Grants are recorded with the provider's role, or with the role through
+/// which it holds ADMIN (16+).
+#[test]
+fn grant_role_as_non_superuser_records_the_grantor() {
+    let Some(acc) = acc() else { return };
+    let c = creator(&acc);
+    let (creator, member, owned, via, admins) =
+        (&c.creator, &c.member, &c.owned, &c.via, &c.admins);
+    let owned_opts = if c.v16 {
         "  with_admin_option = true\n  inherit_option = false\n"
     } else {
         "  with_admin_option = true\n"
     };
-    ws.write_config(&format!(
-        r#"{provider}
+    c.case()
+        .step(
+            Step::apply(format!(
+                r#"
 resource "postgresql_grant_role" "owned" {{
   role       = "{member}"
   grant_role = "{owned}"
@@ -489,69 +635,72 @@ resource "postgresql_grant_role" "via" {{
   grant_role = "{via}"
 }}
 "#
-    ));
-    ws.apply_clean();
-    if v16 {
-        // Recorded with the creator, and with the role through which it
-        // holds ADMIN on the second one.
-        assert_eq!(
-            rows(&acc, &member, &owned),
-            vec![format!("{creator}:true/false/true")]
-        );
-        assert_eq!(
-            rows(&acc, &member, &via),
-            vec![format!("{admins}:false/true/true")]
-        );
-        assert_eq!(
-            ws.state_resource("postgresql_grant_role.via")["granted_by"],
-            admins.as_str()
-        );
-    } else {
-        assert_eq!(rows(&acc, &member, &owned), vec![format!("{creator}:true")]);
-        assert_eq!(rows(&acc, &member, &via), vec![format!("{creator}:false")]);
-    }
-    assert_eq!(
-        ws.state_resource("postgresql_grant_role.owned")["granted_by"],
-        creator.as_str()
-    );
-
-    // What it may not grant fails at plan time and says what is missing.
-    let ws2 = Workspace::new();
-    ws2.write_config(&format!(
-        "{provider}\nresource \"postgresql_grant_role\" \"s\" {{\n  role = \"{member}\"\n  grant_role = \"{sup}\"\n}}\n"
-    ));
-    let (code, out) = ws2.plan_exit_code();
-    assert_eq!(code, 1);
-    expect_in(
-        &out.combined(),
-        &["only superusers may grant superuser roles", &sup],
-    );
-    if v16 {
-        ws2.write_config(&format!(
-            "{provider}\nresource \"postgresql_grant_role\" \"f\" {{\n  role = \"{member}\"\n  grant_role = \"{foreign}\"\n}}\n"
-        ));
-        let (code, out) = ws2.plan_exit_code();
-        assert_eq!(code, 1);
-        expect_in(
-            &out.combined(),
-            &[
-                "Missing ADMIN OPTION",
-                "does not hold ADMIN OPTION",
-                &foreign,
-                &creator,
-            ],
-        );
-    }
-
-    ws.destroy();
-    assert!(rows(&acc, &member, &owned).is_empty());
-    assert!(rows(&acc, &member, &via).is_empty());
-    eprintln!(
-        "grant_role_non_superuser_provider: {:.1}s",
-        started.elapsed().as_secs_f64()
-    );
+            ))
+            .check(|ws, _| {
+                if c.v16 {
+                    assert_eq!(
+                        rows(&acc, member, owned),
+                        vec![format!("{creator}:true/false/true")]
+                    );
+                    assert_eq!(
+                        rows(&acc, member, via),
+                        vec![format!("{admins}:false/true/true")]
+                    );
+                    assert_eq!(
+                        ws.state_resource("postgresql_grant_role.via")["granted_by"],
+                        admins.as_str()
+                    );
+                } else {
+                    assert_eq!(rows(&acc, member, owned), vec![format!("{creator}:true")]);
+                    assert_eq!(rows(&acc, member, via), vec![format!("{creator}:false")]);
+                }
+                assert_eq!(
+                    ws.state_resource("postgresql_grant_role.owned")["granted_by"],
+                    creator.as_str()
+                );
+            }),
+        )
+        .check_destroy(|| {
+            assert!(rows(&acc, member, owned).is_empty());
+            assert!(rows(&acc, member, via).is_empty());
+        })
+        .run();
 }
 
+/// What the provider's role may not grant fails at plan time and says
+/// what is missing: a superuser role, and (16+) a role it holds no ADMIN
+/// OPTION on.
+#[test]
+fn grant_role_as_non_superuser_refuses_what_it_may_not_grant() {
+    let Some(acc) = acc() else { return };
+    let c = creator(&acc);
+    let mut case = c.case().step(
+        Step::fails(
+            c.grant("s", &c.sup),
+            "Granting A Superuser Role Needs A Superuser",
+        )
+        .check(|_, out| {
+            expect_in(
+                &out.combined(),
+                &["only superusers may grant superuser roles", &c.sup],
+            )
+        }),
+    );
+    if c.v16 {
+        case = case.step(
+            Step::fails(c.grant("f", &c.foreign), "Missing ADMIN OPTION").check(|_, out| {
+                expect_in(
+                    &out.combined(),
+                    &["does not hold ADMIN OPTION", &c.foreign, &c.creator],
+                )
+            }),
+        );
+    }
+    case.run();
+}
+
+/// 400 grants applied and destroyed with 32 in parallel (plain workspace
+/// commands: steps apply with the default parallelism).
 #[test]
 fn grant_role_parallel_applies() {
     let Some(acc) = acc() else { return };
@@ -561,17 +710,17 @@ fn grant_role_parallel_applies() {
     let one_group = format!("{prefix}_group");
     let mut setup = format!(
         "CREATE ROLE {}; CREATE ROLE {};",
-        q(&one_member),
-        q(&one_group)
+        ident(&one_member),
+        ident(&one_group)
     );
     for i in 0..200 {
         setup.push_str(&format!(
             "CREATE ROLE {}; CREATE ROLE {};",
-            q(&format!("{prefix}_g{i:03}")),
-            q(&format!("{prefix}_m{i:03}"))
+            ident(&format!("{prefix}_g{i:03}")),
+            ident(&format!("{prefix}_m{i:03}"))
         ));
     }
-    sql(&acc, &setup);
+    acc.sql(&setup);
     let ws = Workspace::new();
     ws.write_config(&format!(
         r#"{provider}
@@ -631,6 +780,8 @@ resource "postgresql_grant_role" "one_group_to_many" {{
     );
 }
 
+/// The shipped example, applied with `-var`s as its README says (plain
+/// workspace commands: steps cannot pass variables).
 #[test]
 fn grant_role_app_and_admin_example() {
     let Some(acc) = acc() else { return };

@@ -1,7 +1,8 @@
 //! Ctrl-C in the middle of an apply or a destroy: Terraform sends
 //! StopProvider, and whatever the provider then reports must be true. A
 //! change whose COMMIT was already sent is reported as done, so the state
-//! always equals the catalog and the next run converges.
+//! always equals the catalog and the next run converges. Plain workspace
+//! commands: steps cannot signal a running apply.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};

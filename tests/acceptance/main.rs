@@ -11,10 +11,14 @@
 mod support;
 
 mod citus;
+mod data_objects;
 mod data_sources;
 mod database;
 mod default_privileges;
 mod examples;
+mod extension;
+mod function;
+mod functions;
 mod grant;
 mod grant_role;
 mod interrupt;
@@ -24,9 +28,13 @@ mod packaging;
 mod permission_sets;
 mod policy;
 mod provider;
+mod pulumi_schema;
+mod release;
 mod role;
+mod role_parameters;
 mod row_level_security;
 mod schema;
+mod security_label;
 
 use support::{Cluster, ClusterOptions};
 
@@ -68,21 +76,32 @@ impl Acc {
         self.block(self.cluster.admin())
     }
 
+    /// A superuser client on database `db`.
+    pub fn connect(&self, db: &str) -> tokio_postgres::Client {
+        self.block(
+            self.cluster
+                .connect(db, self.cluster.superuser(), self.cluster.password()),
+        )
+    }
+
     /// Runs statements as the superuser on the `postgres` database.
     pub fn sql(&self, statements: &str) {
         let admin = self.admin();
         self.block(support::exec(&admin, statements));
     }
 
+    /// Asserts boolean SQL expressions (`pg_has_role(...)`) on the
+    /// `postgres` database, each with its expected value.
+    pub fn expect(&self, checks: &[(&str, bool)]) {
+        let admin = self.admin();
+        self.block(support::expect_truths(&admin, checks));
+    }
+
     /// A database of the test's own, dropped when the value is.
     pub fn database(&self, prefix: &str) -> TestDb<'_> {
         let name = support::unique_name(prefix);
         self.sql(&format!("CREATE DATABASE {}", support::ident(&name)));
-        let client = self.block(self.cluster.connect(
-            &name,
-            self.cluster.superuser(),
-            self.cluster.password(),
-        ));
+        let client = self.connect(&name);
         TestDb {
             name,
             client,
@@ -117,6 +136,12 @@ impl TestDb<'_> {
         self.acc
             .block(support::query_strings(&self.client, sql, &[]))
     }
+
+    /// Asserts boolean SQL expressions (`has_table_privilege(...)`) in the
+    /// database, each with its expected value.
+    pub fn expect(&self, checks: &[(&str, bool)]) {
+        self.acc.block(support::expect_truths(&self.client, checks));
+    }
 }
 
 impl Drop for TestDb<'_> {
@@ -131,7 +156,7 @@ impl Drop for TestDb<'_> {
     }
 }
 
-fn enabled() -> bool {
+pub fn enabled() -> bool {
     if std::env::var("TF_ACC")
         .map(|v| v.is_empty())
         .unwrap_or(true)

@@ -4,11 +4,13 @@
 //!
 //! Each example is applied as its README says: the roles first (targeted
 //! apply), then `bootstrap.sql` (run here through the admin connection, with
-//! the psql variables substituted), then the full apply.
+//! the psql variables substituted), then the full apply. They drive the
+//! workspace themselves: the example brings its own provider block and
+//! variables, and the bootstrap runs between two applies.
 
 use std::path::Path;
 
-use crate::support::{db_err_text, exec, query_strings, unique_name, Workspace};
+use crate::support::{db_err_text, exec, ident, query_strings, unique_name, Workspace};
 use crate::{acc, Acc};
 
 fn example(dir: &str, file: &str) -> String {
@@ -46,10 +48,7 @@ fn example_workspace(acc: &Acc, dir: &str, extra: &[(&str, &str)]) -> Workspace 
 fn bootstrap(dir: &str, vars: &[(&str, &str)]) -> String {
     let mut sql = example(dir, "bootstrap.sql");
     for (k, v) in vars {
-        sql = sql.replace(
-            &format!(":\"{k}\""),
-            &format!("\"{}\"", v.replace('"', "\"\"")),
-        );
+        sql = sql.replace(&format!(":\"{k}\""), &ident(v));
     }
     assert!(
         !sql.contains(":\""),

@@ -1,12 +1,14 @@
 //! Installation as users install providers: `terraform init` from a
 //! filesystem mirror built by `scripts/package.sh` (what `make install` and
 //! `make release` run), recorded in the lock file, then a real apply.
+//! Plain workspace commands: steps run the provider Cargo built through
+//! dev overrides, which is what these tests must not do.
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::acc;
-use crate::support::{unique_name, Workspace};
+use crate::support::{exists, hcl, unique_name, Workspace};
 
 fn package(args: &[&str]) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -43,8 +45,9 @@ fn init_and_apply_from(mirror: &Path, acc: &crate::Acc) {
     ws.env("TF_CLI_CONFIG_FILE", cli.to_str().unwrap());
     let role = unique_name("mirror");
     ws.write_config(&format!(
-        "{}\nresource \"postgresql_role\" \"r\" {{ name = \"{role}\" }}\n",
-        acc.cluster.provider_block()
+        "{}\nresource \"postgresql_role\" \"r\" {{ name = {} }}\n",
+        acc.cluster.provider_block(),
+        hcl(&role)
     ));
     let init = ws.run_ok(&["init", "-input=false", "-no-color"]);
     assert!(
@@ -61,7 +64,7 @@ fn init_and_apply_from(mirror: &Path, acc: &crate::Acc) {
     assert!(!apply.combined().contains("Provider development overrides"));
     ws.assert_no_changes();
     let admin = acc.admin();
-    assert!(acc.block(crate::support::exists(
+    assert!(acc.block(exists(
         &admin,
         "SELECT 1 FROM pg_roles WHERE rolname = $1",
         &[&role]

@@ -10,46 +10,25 @@
 use std::path::Path;
 
 use crate::acc;
-use crate::grant::{connect, exec_each, expect};
-use crate::support::{exec, unique_name, Workspace};
-
-fn copy_dir(from: &Path, to: &Path, skip: &[&str]) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read example dir") {
-        let entry = entry.expect("dir entry");
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if skip.contains(&name.as_ref()) || !name.ends_with(".tf") {
-            continue;
-        }
-        std::fs::copy(entry.path(), to.join(&*name)).expect("copy file");
-    }
-}
+use crate::support::{exec, fs::copy_dir, unique_name, Workspace};
 
 #[test]
 fn permission_sets_module_example() {
     let Some(acc) = acc() else { return };
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let p = unique_name("ps");
-    let (lausanne, zurich) = (format!("{p}_lausanne"), format!("{p}_zurich"));
     let owner = format!("{p}_migrator");
     let (viewer, editor) = (format!("{p}_viewer"), format!("{p}_editor"));
     let (alice, bob) = (format!("{p}_alice"), format!("{p}_bob"));
-    let admin = acc.admin();
-    exec_each(
-        &acc,
-        &admin,
-        &format!("CREATE ROLE {owner}; CREATE DATABASE {lausanne}; CREATE DATABASE {zurich};"),
-    );
-    for dbn in [&lausanne, &zurich] {
-        let db = connect(&acc, dbn);
-        acc.block(exec(
-            &db,
-            &format!(
-                "CREATE SCHEMA data AUTHORIZATION {owner}; SET ROLE {owner}; \
-                 CREATE TABLE data.items (id serial PRIMARY KEY, name text); \
-                 INSERT INTO data.items (name) VALUES ('first');"
-            ),
+    acc.sql(&format!("CREATE ROLE {owner}"));
+    let lausanne_db = acc.database("ps_lausanne");
+    let zurich_db = acc.database("ps_zurich");
+    let (lausanne, zurich) = (lausanne_db.name.clone(), zurich_db.name.clone());
+    for db in [&lausanne_db, &zurich_db] {
+        db.exec(&format!(
+            "CREATE SCHEMA data AUTHORIZATION {owner}; SET ROLE {owner}; \
+             CREATE TABLE data.items (id serial PRIMARY KEY, name text); \
+             INSERT INTO data.items (name) VALUES ('first'); RESET ROLE;"
         ));
     }
 
@@ -116,40 +95,36 @@ fn permission_sets_module_example() {
     assert_eq!(plan.status, 0, "plan after apply:\n{}", plan.combined());
 
     // Roles and memberships.
-    expect(
-        &acc,
-        &admin,
-        &[
-            (
-                &format!("pg_has_role('{alice}', '{viewer}_lausanne', 'USAGE')"),
-                true,
-            ),
-            (
-                &format!("pg_has_role('{alice}', '{viewer}_zurich', 'USAGE')"),
-                false,
-            ),
-            (
-                &format!("pg_has_role('{bob}', '{viewer}_zurich', 'USAGE')"),
-                true,
-            ),
-            (
-                &format!("pg_has_role('{editor}_zurich', '{viewer}_zurich', 'MEMBER')"),
-                true,
-            ),
-            (
-                &format!("pg_has_role('{viewer}', '{viewer}_lausanne', 'MEMBER')"),
-                true,
-            ),
-            (
-                &format!("pg_has_role('{viewer}', '{viewer}_zurich', 'MEMBER')"),
-                true,
-            ),
-            (
-                &format!("pg_has_role('{editor}', '{editor}_zurich', 'MEMBER')"),
-                true,
-            ),
-        ],
-    );
+    acc.expect(&[
+        (
+            &format!("pg_has_role('{alice}', '{viewer}_lausanne', 'USAGE')"),
+            true,
+        ),
+        (
+            &format!("pg_has_role('{alice}', '{viewer}_zurich', 'USAGE')"),
+            false,
+        ),
+        (
+            &format!("pg_has_role('{bob}', '{viewer}_zurich', 'USAGE')"),
+            true,
+        ),
+        (
+            &format!("pg_has_role('{editor}_zurich', '{viewer}_zurich', 'MEMBER')"),
+            true,
+        ),
+        (
+            &format!("pg_has_role('{viewer}', '{viewer}_lausanne', 'MEMBER')"),
+            true,
+        ),
+        (
+            &format!("pg_has_role('{viewer}', '{viewer}_zurich', 'MEMBER')"),
+            true,
+        ),
+        (
+            &format!("pg_has_role('{editor}', '{editor}_zurich', 'MEMBER')"),
+            true,
+        ),
+    ]);
 
     // The reader reads Lausanne and cannot write; the writer writes Zurich.
     let alice_db = acc.block(acc.cluster.connect(&lausanne, &alice, "alice-pw"));
@@ -166,10 +141,8 @@ fn permission_sets_module_example() {
 
     // A table the owner creates later is readable at once (default
     // privileges), and the plan stays empty.
-    let lausanne_db = connect(&acc, &lausanne);
-    acc.block(exec(
-        &lausanne_db,
-        &format!("SET ROLE {owner}; CREATE TABLE data.later (id serial, v text); RESET ROLE;"),
+    lausanne_db.exec(&format!(
+        "SET ROLE {owner}; CREATE TABLE data.later (id serial, v text); RESET ROLE;"
     ));
     acc.block(exec(&alice_db, "SELECT count(*) FROM data.later"));
     let plan = run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
@@ -180,19 +153,14 @@ fn permission_sets_module_example() {
         plan.combined()
     );
 
-    drop((alice_db, bob_db, lausanne_db));
+    drop((alice_db, bob_db));
     ok(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    expect(
-        &acc,
-        &admin,
-        &[(
-            &format!("NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname LIKE '{p}\\_%' AND rolname <> '{owner}')"),
-            true,
-        )],
-    );
-    exec_each(
-        &acc,
-        &admin,
-        &format!("DROP DATABASE {lausanne} WITH (FORCE); DROP DATABASE {zurich} WITH (FORCE); DROP ROLE {owner};"),
-    );
+    acc.expect(&[(
+        &format!(
+            "NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname LIKE '{p}\\_%' AND rolname <> '{owner}')"
+        ),
+        true,
+    )]);
+    drop((lausanne_db, zurich_db));
+    acc.sql(&format!("DROP ROLE {owner}"));
 }

@@ -4,26 +4,17 @@
 //! Terraform, import, validation, lock timeouts, and planning before the
 //! table exists.
 
-use crate::support::{exec, query_one_str, query_opt_str, unique_name, Workspace};
+use std::cell::RefCell;
+
+use tokio_postgres::Client;
+
+use crate::support::{
+    exec, hcl, query_one_str, query_opt_str, unique_name, Step, TestCase, Workspace,
+};
 use crate::{acc, Acc};
 
-/// Escapes text for a quoted HCL string.
-pub fn hcl(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            _ => out.push(c),
-        }
-    }
-    out.push('"');
-    out.replace("${", "$${").replace("%{", "%%{")
-}
-
 /// The provider block with a short lock_timeout.
-pub fn provider_with_lock_timeout(acc: &Acc) -> String {
+fn provider_with_lock_timeout(acc: &Acc) -> String {
     let block = acc.cluster.provider_block();
     let end = block.rfind('}').expect("provider block ends with }");
     format!("{}  lock_timeout = 500\n}}\n", &block[..end])
@@ -139,8 +130,10 @@ fn policy_count(acc: &Acc, db: &tokio_postgres::Client, schema: &str) -> i64 {
     .get(0)
 }
 
-fn config(acc: &Acc, schema: &str, pols: &[Pol]) -> String {
-    let mut s = acc.cluster.provider_block();
+/// The policies and the `postgresql_row_level_security` of `items`
+/// (after the provider block).
+fn config(schema: &str, pols: &[Pol]) -> String {
+    let mut s = String::new();
     s.push_str(&format!(
         "resource \"postgresql_row_level_security\" \"items\" {{\n  schema = {}\n  table = \"items\"\n}}\n",
         hcl(schema)
@@ -192,9 +185,34 @@ fn set(pols: &mut [Pol], key: &str, f: impl FnOnce(&mut Pol)) {
         .expect("policy key exists"));
 }
 
-#[test]
-fn policy_lifecycle() {
-    let Some(acc) = acc() else { return };
+/// Splits Terraform's output into its diagnostics.
+fn diagnostics(text: &str) -> Vec<String> {
+    text.split("Error: ").skip(1).map(str::to_string).collect()
+}
+
+fn assert_diagnostic(text: &str, summary: &str, resource: &str, attr: &str) {
+    let found = diagnostics(text).into_iter().any(|d| {
+        d.starts_with(summary)
+            && d.contains(&format!("with postgresql_policy.{resource},"))
+            && d.contains(&format!("  {attr} "))
+    });
+    assert!(
+        found,
+        "no {summary:?} error for postgresql_policy.{resource}.{attr} in:\n{text}"
+    );
+}
+
+/// A schema of the test's own in `postgres` with the tables, a type and
+/// functions the policies use, and two roles.
+struct Schema<'a> {
+    acc: &'a Acc,
+    db: Client,
+    s: String,
+    r1: String,
+    r2: String,
+}
+
+fn schema(acc: &Acc) -> Schema<'_> {
     let db = acc.admin();
     let s = unique_name("pol");
     let (r1, r2) = (format!("{s}_r1"), format!("{s}_r2"));
@@ -211,131 +229,187 @@ fn policy_lifecycle() {
              CREATE ROLE {r1}; CREATE ROLE {r2};"
         ),
     ));
+    Schema { acc, db, s, r1, r2 }
+}
 
-    // Seventeen differently written expressions plus one of each command.
-    let both = Some(vec![r1.clone(), r2.clone()]);
-    let mut pols = vec![
-        Pol::new("p01", "tenant_id = current_setting('app.tenant')::int"),
-        Pol::new("p02", "title IN ('a', 'b')"),
-        Pol::new("p03", "title LIKE 'x%'"),
-        Pol::new("p04", "title ILIKE '%foo%' OR title IS NULL"),
-        Pol::new("p05", "amount BETWEEN 1 AND 100.5"),
-        Pol::new(
-            "p06",
-            &format!("EXISTS (SELECT 1 FROM {s}.members m WHERE m.tenant_id = items.tenant_id AND m.user_name = session_user)"),
-        ),
-        Pol::new(
-            "p07",
-            &format!("tenant_id IN (SELECT tenant_id FROM {s}.members WHERE user_name = current_user)"),
-        ),
-        Pol::new("p08", "CASE WHEN current_user = 'admin' THEN true ELSE tenant_id = 1 END"),
-        Pol::new("p09", &format!("tenant_id = {s}.cur_tenant()")),
-        Pol::new("p10", &format!("tenant_id = {s}_tenant()")),
-        Pol::new("p11", "  TENANT_ID   =   1\n   AND   \"Mixed\" > 0  "),
-        Pol::new("p12", "status = 'active'"),
-        Pol::new("p13", "created_at > now() - interval '30 days'"),
-        Pol::new("p14", "tenant_id = nullif(current_setting('app.tenant', true), '')::int"),
-        Pol::new("p15", &format!("tenant_id = (SELECT {s}.cur_tenant())")),
-        Pol::new("p16", "'vip' = ANY (tags) AND NOT (title <> ALL (ARRAY['x', 'y']))"),
-        Pol::new("p17", "coalesce(current_setting('app.bypass', true), 'off') = 'on'"),
-        Pol {
-            command: Some("SELECT"),
-            permissive: Some(false),
-            roles: Some(vec![r1.clone()]),
-            ..Pol::new("p18", "owner_name = current_user")
-        },
-        Pol {
-            command: Some("INSERT"),
-            using: None,
-            with_check: Some("tenant_id > 0 and title is not null".into()),
-            ..Pol::new("p19", "")
-        },
-        Pol {
-            command: Some("UPDATE"),
-            with_check: Some("tenant_id = 1 AND amount >= 0".into()),
-            ..Pol::new("p20", "tenant_id = 1")
-        },
-        Pol {
-            command: Some("DELETE"),
-            roles: both.clone(),
-            ..Pol::new("p21", "owner_name = session_user")
-        },
-        Pol {
-            name: "weird.\"name\".x".into(),
-            roles: Some(vec![r2.clone()]),
-            ..Pol::new("p22", "id = 2")
-        },
-    ];
-    let ws = Workspace::new();
-    ws.write_config(&config(&acc, &s, &pols));
-    ws.apply_clean();
+impl Schema<'_> {
+    /// Seventeen differently written expressions plus one of each command.
+    fn pols(&self) -> Vec<Pol> {
+        let (s, r1, r2) = (&self.s, &self.r1, &self.r2);
+        vec![
+            Pol::new("p01", "tenant_id = current_setting('app.tenant')::int"),
+            Pol::new("p02", "title IN ('a', 'b')"),
+            Pol::new("p03", "title LIKE 'x%'"),
+            Pol::new("p04", "title ILIKE '%foo%' OR title IS NULL"),
+            Pol::new("p05", "amount BETWEEN 1 AND 100.5"),
+            Pol::new(
+                "p06",
+                &format!("EXISTS (SELECT 1 FROM {s}.members m WHERE m.tenant_id = items.tenant_id AND m.user_name = session_user)"),
+            ),
+            Pol::new(
+                "p07",
+                &format!("tenant_id IN (SELECT tenant_id FROM {s}.members WHERE user_name = current_user)"),
+            ),
+            Pol::new("p08", "CASE WHEN current_user = 'admin' THEN true ELSE tenant_id = 1 END"),
+            Pol::new("p09", &format!("tenant_id = {s}.cur_tenant()")),
+            Pol::new("p10", &format!("tenant_id = {s}_tenant()")),
+            Pol::new("p11", "  TENANT_ID   =   1\n   AND   \"Mixed\" > 0  "),
+            Pol::new("p12", "status = 'active'"),
+            Pol::new("p13", "created_at > now() - interval '30 days'"),
+            Pol::new("p14", "tenant_id = nullif(current_setting('app.tenant', true), '')::int"),
+            Pol::new("p15", &format!("tenant_id = (SELECT {s}.cur_tenant())")),
+            Pol::new("p16", "'vip' = ANY (tags) AND NOT (title <> ALL (ARRAY['x', 'y']))"),
+            Pol::new("p17", "coalesce(current_setting('app.bypass', true), 'off') = 'on'"),
+            Pol {
+                command: Some("SELECT"),
+                permissive: Some(false),
+                roles: Some(vec![r1.clone()]),
+                ..Pol::new("p18", "owner_name = current_user")
+            },
+            Pol {
+                command: Some("INSERT"),
+                using: None,
+                with_check: Some("tenant_id > 0 and title is not null".into()),
+                ..Pol::new("p19", "")
+            },
+            Pol {
+                command: Some("UPDATE"),
+                with_check: Some("tenant_id = 1 AND amount >= 0".into()),
+                ..Pol::new("p20", "tenant_id = 1")
+            },
+            Pol {
+                command: Some("DELETE"),
+                roles: Some(self.both()),
+                ..Pol::new("p21", "owner_name = session_user")
+            },
+            Pol {
+                name: "weird.\"name\".x".into(),
+                roles: Some(vec![r2.clone()]),
+                ..Pol::new("p22", "id = 2")
+            },
+        ]
+    }
 
-    // Every attribute, straight from the catalog.
-    check_all(&acc, &db, &s, &pols);
-    let row = |name: &str| {
-        pg_policy(&acc, &db, &s, name).unwrap_or_else(|| panic!("policy {name} missing"))
-    };
-    let r = row("p01");
-    assert_eq!(
-        (r.cmd.as_str(), r.permissive, r.roles.as_str()),
-        ("*", true, "public")
-    );
-    assert_eq!(
-        r.using.as_deref(),
-        Some("(tenant_id = (current_setting('app.tenant'::text))::integer)")
-    );
-    assert_eq!(r.with_check, None);
-    assert_eq!(
-        row("p02").using.as_deref(),
-        Some("(title = ANY (ARRAY['a'::text, 'b'::text]))")
-    );
-    assert_eq!(
-        row("p10").using.as_deref(),
-        // (read under the admin's default search_path, so unqualified)
-        Some(format!("(tenant_id = {s}_tenant())").as_str())
-    );
-    let r = row("p18");
-    assert_eq!(
-        (r.cmd.as_str(), r.permissive, r.roles.as_str()),
-        ("r", false, r1.as_str())
-    );
-    let r = row("p19");
-    assert_eq!((r.cmd.as_str(), r.using.is_none()), ("a", true));
-    assert_eq!(
-        r.with_check.as_deref(),
-        Some("((tenant_id > 0) AND (title IS NOT NULL))")
-    );
-    let r = row("p20");
-    assert_eq!(r.cmd, "w");
-    assert_eq!(r.using.as_deref(), Some("(tenant_id = 1)"));
-    assert_eq!(
-        r.with_check.as_deref(),
-        Some("((tenant_id = 1) AND (amount >= (0)::numeric))")
-    );
-    let r = row("p21");
-    assert_eq!(
-        (r.cmd.as_str(), r.roles.clone()),
-        ("d", format!("{r1},{r2}"))
-    );
-    assert_eq!(row("weird.\"name\".x").roles, r2);
-    let rls: String = acc.block(query_one_str(
-        &db,
-        "SELECT relrowsecurity::text || relforcerowsecurity::text FROM pg_class WHERE oid = $1::text::regclass",
-        &[&format!("{s}.items")],
-    ));
-    assert_eq!(rls, "truefalse");
-    let state = ws.state_resource("postgresql_policy.p11");
-    assert_eq!(
-        state["using"], "  TENANT_ID   =   1\n   AND   \"Mixed\" > 0  ",
-        "state keeps the text as written"
-    );
-    assert_eq!(state["id"], format!("{s}.items.p11"));
-    assert_eq!(
-        ws.state_resource("postgresql_policy.p22")["id"],
-        format!("{s}.items.\"weird.\"\"name\"\".x\"")
-    );
+    fn both(&self) -> Vec<String> {
+        vec![self.r1.clone(), self.r2.clone()]
+    }
 
-    // The same expressions written differently: nothing to do.
+    fn config(&self, pols: &[Pol]) -> String {
+        config(&self.s, pols)
+    }
+
+    /// A policy on `items`, straight from the catalog.
+    fn row(&self, name: &str) -> Row {
+        pg_policy(self.acc, &self.db, &self.s, name)
+            .unwrap_or_else(|| panic!("policy {name} missing"))
+    }
+
+    /// `relrowsecurity` and `relforcerowsecurity` of `items`, as one text.
+    fn rls(&self) -> String {
+        self.acc.block(query_one_str(
+            &self.db,
+            "SELECT relrowsecurity::text || relforcerowsecurity::text FROM pg_class WHERE oid = $1::text::regclass",
+            &[&format!("{}.items", self.s)],
+        ))
+    }
+
+    /// Steps whose destroy leaves no policy and the table's RLS off.
+    fn case(&self) -> TestCase<'_> {
+        TestCase::new(self.acc.cluster.provider_block()).check_destroy(|| {
+            assert_eq!(policy_count(self.acc, &self.db, &self.s), 0);
+            assert_eq!(self.rls(), "falsefalse");
+        })
+    }
+
+    fn finish(self) {
+        let (s, r1, r2) = (&self.s, &self.r1, &self.r2);
+        self.acc.block(exec(
+            &self.db,
+            &format!(
+                "DROP SCHEMA {s} CASCADE; DROP FUNCTION public.{s}_tenant(); DROP ROLE {r1}; DROP ROLE {r2};"
+            ),
+        ));
+    }
+}
+
+/// Every attribute, straight from the catalog, and the state.
+#[test]
+fn policy_creates_every_attribute() {
+    let Some(acc) = acc() else { return };
+    let sc = schema(&acc);
+    let (s, r1, r2) = (&sc.s, &sc.r1, &sc.r2);
+    let pols = sc.pols();
+    sc.case()
+        .step(Step::apply(sc.config(&pols)).check(|ws, _| {
+            check_all(&acc, &sc.db, s, &pols);
+            let row = |name: &str| sc.row(name);
+            let r = row("p01");
+            assert_eq!(
+                (r.cmd.as_str(), r.permissive, r.roles.as_str()),
+                ("*", true, "public")
+            );
+            assert_eq!(
+                r.using.as_deref(),
+                Some("(tenant_id = (current_setting('app.tenant'::text))::integer)")
+            );
+            assert_eq!(r.with_check, None);
+            assert_eq!(
+                row("p02").using.as_deref(),
+                Some("(title = ANY (ARRAY['a'::text, 'b'::text]))")
+            );
+            assert_eq!(
+                row("p10").using.as_deref(),
+                // (read under the admin's default search_path, so unqualified)
+                Some(format!("(tenant_id = {s}_tenant())").as_str())
+            );
+            let r = row("p18");
+            assert_eq!(
+                (r.cmd.as_str(), r.permissive, r.roles.as_str()),
+                ("r", false, r1.as_str())
+            );
+            let r = row("p19");
+            assert_eq!((r.cmd.as_str(), r.using.is_none()), ("a", true));
+            assert_eq!(
+                r.with_check.as_deref(),
+                Some("((tenant_id > 0) AND (title IS NOT NULL))")
+            );
+            let r = row("p20");
+            assert_eq!(r.cmd, "w");
+            assert_eq!(r.using.as_deref(), Some("(tenant_id = 1)"));
+            assert_eq!(
+                r.with_check.as_deref(),
+                Some("((tenant_id = 1) AND (amount >= (0)::numeric))")
+            );
+            let r = row("p21");
+            assert_eq!(
+                (r.cmd.as_str(), r.roles.clone()),
+                ("d", format!("{r1},{r2}"))
+            );
+            assert_eq!(row("weird.\"name\".x").roles, *r2);
+            assert_eq!(sc.rls(), "truefalse");
+            let state = ws.state_resource("postgresql_policy.p11");
+            assert_eq!(
+                state["using"], "  TENANT_ID   =   1\n   AND   \"Mixed\" > 0  ",
+                "state keeps the text as written"
+            );
+            assert_eq!(state["id"], format!("{s}.items.p11"));
+            assert_eq!(
+                ws.state_resource("postgresql_policy.p22")["id"],
+                format!("{s}.items.\"weird.\"\"name\"\".x\"")
+            );
+        }))
+        .run();
+    sc.finish();
+}
+
+/// The same expressions written differently, and as the server renders
+/// them: nothing to do.
+#[test]
+fn policy_expressions_written_differently_plan_nothing() {
+    let Some(acc) = acc() else { return };
+    let sc = schema(&acc);
+    let s = &sc.s;
+    let pols = sc.pols();
     let mut rewritten = pols.clone();
     for (key, text) in [
         ("p01", "tenant_id = CAST(current_setting('app.tenant') AS integer)".to_string()),
@@ -361,26 +435,36 @@ fn policy_lifecycle() {
     ] {
         set(&mut rewritten, key, |p| p.using = Some(text));
     }
-    ws.write_config(&config(&acc, &s, &rewritten));
-    ws.assert_no_changes();
-    // The server's own rendering is equivalent too.
-    let mut as_stored = pols.clone();
-    for p in as_stored.iter_mut() {
-        let r = row(&p.name);
-        p.using = r.using;
-        p.with_check = r.with_check;
-    }
-    ws.write_config(&config(&acc, &s, &as_stored));
-    ws.assert_no_changes();
-    ws.write_config(&config(&acc, &s, &pols));
+    let provider = acc.cluster.provider_block();
+    sc.case()
+        .step(Step::apply(sc.config(&pols)).check(|ws, _| {
+            // The server's own rendering, known only once it exists.
+            let mut as_stored = pols.clone();
+            for p in as_stored.iter_mut() {
+                let r = sc.row(&p.name);
+                p.using = r.using;
+                p.with_check = r.with_check;
+            }
+            ws.write_config(&format!("{provider}{}", sc.config(&as_stored)));
+            ws.assert_no_changes();
+            ws.write_config(&format!("{provider}{}", sc.config(&pols)));
+        }))
+        .step(Step::plan_only(sc.config(&rewritten)))
+        .run();
+    sc.finish();
+}
 
-    // In place: rename, roles, using, with_check changed, with_check added.
-    let before: Vec<(String, Row)> = ["p01", "p02", "p03", "p04", "p20"]
-        .iter()
-        .map(|n| (n.to_string(), row(n)))
-        .collect();
+/// In place: rename, roles, using, with_check changed, with_check added;
+/// every policy keeps its oid.
+#[test]
+fn policy_changes_in_place_keep_the_oid() {
+    let Some(acc) = acc() else { return };
+    let sc = schema(&acc);
+    let (s, r1, r2) = (&sc.s, &sc.r1, &sc.r2);
+    let base = sc.pols();
+    let mut pols = base.clone();
     set(&mut pols, "p01", |p| p.name = "p01_renamed".into());
-    set(&mut pols, "p02", |p| p.roles = both.clone());
+    set(&mut pols, "p02", |p| p.roles = Some(sc.both()));
     set(&mut pols, "p03", |p| {
         p.using = Some("title LIKE 'y%'".into())
     });
@@ -390,208 +474,261 @@ fn policy_lifecycle() {
     set(&mut pols, "p20", |p| {
         p.with_check = Some("tenant_id = 1 AND amount >= 10".into())
     });
-    ws.write_config(&config(&acc, &s, &pols));
-    let plan = ws.assert_changes();
-    assert!(plan.contains("5 to change, 0 to destroy"), "{plan}");
-    ws.apply_clean();
-    for (name, old) in before {
-        let now = row(if name == "p01" { "p01_renamed" } else { &name });
-        assert_eq!(now.oid, old.oid, "{name} was altered in place");
-    }
-    assert!(pg_policy(&acc, &db, &s, "p01").is_none());
-    check_all(&acc, &db, &s, &pols);
-    assert_eq!(row("p02").roles, format!("{r1},{r2}"));
-    assert_eq!(row("p03").using.as_deref(), Some("(title ~~ 'y%'::text)"));
-    assert_eq!(
-        row("p04").with_check.as_deref(),
-        Some("(title IS NOT NULL)")
-    );
-    assert_eq!(
-        row("p20").with_check.as_deref(),
-        Some("((tenant_id = 1) AND (amount >= (10)::numeric))")
-    );
+    let before: RefCell<Vec<(String, Row)>> = RefCell::new(Vec::new());
+    sc.case()
+        .step(Step::apply(sc.config(&base)).check(|_, _| {
+            *before.borrow_mut() = ["p01", "p02", "p03", "p04", "p20"]
+                .iter()
+                .map(|n| (n.to_string(), sc.row(n)))
+                .collect();
+        }))
+        .step(
+            Step::apply(sc.config(&pols))
+                .plan_check(|plan| assert!(plan.contains("5 to change, 0 to destroy"), "{plan}"))
+                .check(|_, _| {
+                    for (name, old) in before.borrow().iter() {
+                        let now = sc.row(if name == "p01" { "p01_renamed" } else { name });
+                        assert_eq!(now.oid, old.oid, "{name} was altered in place");
+                    }
+                    assert!(pg_policy(&acc, &sc.db, s, "p01").is_none());
+                    check_all(&acc, &sc.db, s, &pols);
+                    assert_eq!(sc.row("p02").roles, format!("{r1},{r2}"));
+                    assert_eq!(
+                        sc.row("p03").using.as_deref(),
+                        Some("(title ~~ 'y%'::text)")
+                    );
+                    assert_eq!(
+                        sc.row("p04").with_check.as_deref(),
+                        Some("(title IS NOT NULL)")
+                    );
+                    assert_eq!(
+                        sc.row("p20").with_check.as_deref(),
+                        Some("((tenant_id = 1) AND (amount >= (10)::numeric))")
+                    );
+                }),
+        )
+        .run();
+    sc.finish();
+}
 
-    // Replacements: command, permissive, and removing a clause.
-    let before: Vec<(String, Row)> = ["p05", "p06", "p20", "p17"]
-        .iter()
-        .map(|n| (n.to_string(), row(n)))
-        .collect();
+/// Replacements: another table, command or permissiveness, and removing a
+/// clause; every replaced policy gets a new oid.
+#[test]
+fn policy_replacements_get_a_new_oid() {
+    let Some(acc) = acc() else { return };
+    let sc = schema(&acc);
+    let s = &sc.s;
+    let base = sc.pols();
+    let mut pols = base.clone();
     set(&mut pols, "p17", |p| p.table = "members");
     set(&mut pols, "p05", |p| p.command = Some("SELECT"));
     set(&mut pols, "p06", |p| p.permissive = Some(false));
     set(&mut pols, "p20", |p| p.using = None);
-    ws.write_config(&config(&acc, &s, &pols));
-    let plan = ws.assert_changes();
-    assert!(
-        plan.contains("4 to add, 0 to change, 4 to destroy"),
-        "{plan}"
-    );
-    for key in ["p05", "p06", "p20", "p17"] {
-        assert!(
-            plan.contains(&format!("postgresql_policy.{key} must be replaced")),
-            "{plan}"
-        );
-    }
-    ws.apply_clean();
-    for (name, old) in before {
-        let table = if name == "p17" { "members" } else { "items" };
-        let now = pg_policy_on(&acc, &db, &s, table, &name).expect("replaced policy exists");
-        assert_ne!(now.oid, old.oid, "{name} was replaced");
-    }
-    assert!(pg_policy(&acc, &db, &s, "p17").is_none(), "p17 left items");
-    check_all(&acc, &db, &s, &pols);
-    assert_eq!(row("p05").cmd, "r");
-    assert!(!row("p06").permissive);
-    assert_eq!(row("p20").using, None);
+    let before: RefCell<Vec<(String, Row)>> = RefCell::new(Vec::new());
+    sc.case()
+        .step(Step::apply(sc.config(&base)).check(|_, _| {
+            *before.borrow_mut() = ["p05", "p06", "p20", "p17"]
+                .iter()
+                .map(|n| (n.to_string(), sc.row(n)))
+                .collect();
+        }))
+        .step(
+            Step::apply(sc.config(&pols))
+                .plan_check(|plan| {
+                    assert!(
+                        plan.contains("4 to add, 0 to change, 4 to destroy"),
+                        "{plan}"
+                    );
+                    for key in ["p05", "p06", "p20", "p17"] {
+                        assert!(
+                            plan.contains(&format!("postgresql_policy.{key} must be replaced")),
+                            "{plan}"
+                        );
+                    }
+                })
+                .check(|_, _| {
+                    for (name, old) in before.borrow().iter() {
+                        let table = if name == "p17" { "members" } else { "items" };
+                        let now = pg_policy_on(&acc, &sc.db, s, table, name)
+                            .expect("replaced policy exists");
+                        assert_ne!(now.oid, old.oid, "{name} was replaced");
+                    }
+                    assert!(
+                        pg_policy(&acc, &sc.db, s, "p17").is_none(),
+                        "p17 left items"
+                    );
+                    check_all(&acc, &sc.db, s, &pols);
+                    assert_eq!(sc.row("p05").cmd, "r");
+                    assert!(!sc.row("p06").permissive);
+                    assert_eq!(sc.row("p20").using, None);
+                }),
+        )
+        .run();
+    sc.finish();
+}
 
-    // Drift: an expression changed by hand, a dropped policy, DROP OWNED.
-    acc.block(exec(
-        &db,
-        &format!(
-            "ALTER POLICY p07 ON {s}.items USING (tenant_id = 42);
-             DROP POLICY p08 ON {s}.items;
-             DROP OWNED BY {r2};"
-        ),
-    ));
-    let plan = ws.assert_changes();
-    for expect in [
-        "postgresql_policy.p07 will be updated in-place",
-        "(tenant_id = 42)",
-        "postgresql_policy.p08 will be created",
-        "postgresql_policy.p22 will be created",
-        "postgresql_policy.p02 will be updated in-place",
-        "postgresql_policy.p21 will be updated in-place",
-    ] {
-        assert!(plan.contains(expect), "missing {expect:?} in\n{plan}");
-    }
-    ws.apply_clean();
-    assert_eq!(row("p02").roles, format!("{r1},{r2}"));
+/// Drift: an expression changed by hand, a dropped policy, DROP OWNED BY a
+/// role that some policies list (p02 and p21 with another role, p22 alone).
+#[test]
+fn policy_drift_outside_shows() {
+    let Some(acc) = acc() else { return };
+    let sc = schema(&acc);
+    let (s, r1, r2) = (&sc.s, &sc.r1, &sc.r2);
+    let mut pols = sc.pols();
+    set(&mut pols, "p02", |p| p.roles = Some(sc.both()));
+    sc.case()
+        .step(Step::apply(sc.config(&pols)))
+        .step(
+            Step::apply(sc.config(&pols))
+                .before(|_| {
+                    acc.block(exec(
+                        &sc.db,
+                        &format!(
+                            "ALTER POLICY p07 ON {s}.items USING (tenant_id = 42);
+                             DROP POLICY p08 ON {s}.items;
+                             DROP OWNED BY {r2};"
+                        ),
+                    ))
+                })
+                .plan_shows(&[
+                    "postgresql_policy.p07 will be updated in-place",
+                    "(tenant_id = 42)",
+                    "postgresql_policy.p08 will be created",
+                    "postgresql_policy.p22 will be created",
+                    "postgresql_policy.p02 will be updated in-place",
+                    "postgresql_policy.p21 will be updated in-place",
+                ])
+                .check(|_, _| assert_eq!(sc.row("p02").roles, format!("{r1},{r2}"))),
+        )
+        .run();
+    sc.finish();
+}
 
-    // A referenced column or function renamed outside Terraform.
-    acc.block(exec(
-        &db,
-        &format!(
-            "ALTER TABLE {s}.items RENAME COLUMN owner_name TO owner;
-             ALTER FUNCTION {s}.cur_tenant() RENAME TO cur_tenant_renamed;"
-        ),
-    ));
-    let plan = ws.assert_changes();
-    for expect in [
-        "postgresql_policy.p18 will be updated in-place",
-        "(owner = CURRENT_USER)",
-        "postgresql_policy.p09 will be updated in-place",
-        "cur_tenant_renamed()",
-        "postgresql_policy.p15 will be updated in-place",
-    ] {
-        assert!(plan.contains(expect), "missing {expect:?} in\n{plan}");
-    }
-    acc.block(exec(
-        &db,
-        &format!(
-            "ALTER TABLE {s}.items RENAME COLUMN owner TO owner_name;
-             ALTER FUNCTION {s}.cur_tenant_renamed() RENAME TO cur_tenant;"
-        ),
-    ));
-    ws.assert_no_changes();
+/// A referenced column or function renamed outside Terraform shows in the
+/// plan (the server renders the expression with the new name); renamed
+/// back, the plan is empty again.
+#[test]
+fn policy_renamed_column_or_function_shows() {
+    let Some(acc) = acc() else { return };
+    let sc = schema(&acc);
+    let s = &sc.s;
+    let pols = sc.pols();
+    sc.case()
+        .step(Step::apply(sc.config(&pols)))
+        .step(Step::plan_only(sc.config(&pols)).before(|ws| {
+            acc.block(exec(
+                &sc.db,
+                &format!(
+                    "ALTER TABLE {s}.items RENAME COLUMN owner_name TO owner;
+                     ALTER FUNCTION {s}.cur_tenant() RENAME TO cur_tenant_renamed;"
+                ),
+            ));
+            let plan = ws.assert_changes();
+            for expect in [
+                "postgresql_policy.p18 will be updated in-place",
+                "(owner = CURRENT_USER)",
+                "postgresql_policy.p09 will be updated in-place",
+                "cur_tenant_renamed()",
+                "postgresql_policy.p15 will be updated in-place",
+            ] {
+                assert!(plan.contains(expect), "missing {expect:?} in\n{plan}");
+            }
+            acc.block(exec(
+                &sc.db,
+                &format!(
+                    "ALTER TABLE {s}.items RENAME COLUMN owner TO owner_name;
+                     ALTER FUNCTION {s}.cur_tenant_renamed() RENAME TO cur_tenant;"
+                ),
+            ));
+        }))
+        .run();
+    sc.finish();
+}
 
-    // Import into a fresh workspace: same attributes, and the server's text
-    // for the expressions is equivalent to the configuration.
-    let imported = ["p09", "p18", "p19", "p22"];
-    let ws2 = Workspace::new();
+/// Import by `schema.table.name`: the same attributes, and the server's
+/// text for the expressions is equivalent to the configuration (the plan
+/// is empty); a malformed ID is refused.
+#[test]
+fn policy_imports_by_schema_table_name() {
+    let Some(acc) = acc() else { return };
+    let sc = schema(&acc);
+    let s = &sc.s;
+    let pols = sc.pols();
     let subset: Vec<Pol> = pols
         .iter()
-        .filter(|p| imported.contains(&p.key))
+        .filter(|p| ["p09", "p18", "p19", "p22"].contains(&p.key))
         .cloned()
         .collect();
-    ws2.write_config(&config(&acc, &s, &subset));
-    let bad = ws2.run(&["import", "-no-color", "postgresql_policy.p09", "a.b"]);
-    assert!(
-        bad.combined().contains("Invalid Import ID"),
-        "{}",
-        bad.combined()
-    );
-    for key in imported {
-        let id = ws.state_resource(&format!("postgresql_policy.{key}"))["id"]
-            .as_str()
-            .expect("id")
-            .to_string();
-        ws2.import(&format!("postgresql_policy.{key}"), &id);
-        let (a, b) = (
-            ws.state_resource(&format!("postgresql_policy.{key}")),
-            ws2.state_resource(&format!("postgresql_policy.{key}")),
+    let provider = acc.cluster.provider_block();
+    let imports: Vec<(String, String, &Pol)> = subset
+        .iter()
+        .map(|p| {
+            let id = if p.key == "p22" {
+                format!("{s}.items.\"weird.\"\"name\"\".x\"")
+            } else {
+                format!("{s}.items.{}", p.name)
+            };
+            (format!("postgresql_policy.{}", p.key), id, p)
+        })
+        .collect();
+    let mut case = sc.case().step(Step::apply(sc.config(&pols)).check(|_, _| {
+        let ws = Workspace::new();
+        ws.write_config(&format!("{provider}{}", sc.config(&subset)));
+        let bad = ws.run(&["import", "-no-color", "postgresql_policy.p09", "a.b"]);
+        assert!(
+            bad.combined().contains("Invalid Import ID"),
+            "{}",
+            bad.combined()
         );
-        for attr in [
-            "id",
-            "database",
-            "schema",
-            "table",
-            "name",
-            "command",
-            "permissive",
-            "roles",
-        ] {
-            assert_eq!(a[attr], b[attr], "{key}.{attr}");
-        }
-        for attr in ["using", "with_check"] {
-            assert_eq!(a[attr].is_null(), b[attr].is_null(), "{key}.{attr}");
-        }
+    }));
+    for (addr, id, p) in &imports {
+        // The server's text of an expression differs from the configured
+        // one; the empty plan shows them equivalent.
+        case = case.step(
+            Step::import(addr, id.clone())
+                .ignore(&["using", "with_check"])
+                .check(move |ws, _| {
+                    let got = ws.state_resource(addr);
+                    assert_eq!(got["using"].is_null(), p.using.is_none(), "{addr}.using");
+                    assert_eq!(
+                        got["with_check"].is_null(),
+                        p.with_check.is_none(),
+                        "{addr}.with_check"
+                    );
+                }),
+        );
     }
-    ws2.import("postgresql_row_level_security.items", &format!("{s}.items"));
-    assert_eq!(
-        ws2.state_resource("postgresql_row_level_security.items"),
-        ws.state_resource("postgresql_row_level_security.items")
-    );
-    ws2.assert_no_changes();
-
-    // Destroy leaves no policy and the table's RLS switched off.
-    ws.destroy();
-    assert_eq!(policy_count(&acc, &db, &s), 0);
-    let rls: String = acc.block(query_one_str(
-        &db,
-        "SELECT relrowsecurity::text || relforcerowsecurity::text FROM pg_class WHERE oid = $1::text::regclass",
-        &[&format!("{s}.items")],
-    ));
-    assert_eq!(rls, "falsefalse");
-    acc.block(exec(
-        &db,
-        &format!(
-            "DROP SCHEMA {s} CASCADE; DROP FUNCTION public.{s}_tenant(); DROP ROLE {r1}; DROP ROLE {r2};"
-        ),
-    ));
+    case.step(Step::import(
+        "postgresql_row_level_security.items",
+        format!("{s}.items"),
+    ))
+    .run();
+    sc.finish();
 }
 
-/// Splits Terraform's output into its diagnostics.
-fn diagnostics(text: &str) -> Vec<String> {
-    text.split("Error: ").skip(1).map(str::to_string).collect()
-}
-
-fn assert_diagnostic(text: &str, summary: &str, resource: &str, attr: &str) {
-    let found = diagnostics(text).into_iter().any(|d| {
-        d.starts_with(summary)
-            && d.contains(&format!("with postgresql_policy.{resource},"))
-            && d.contains(&format!("  {attr} "))
-    });
-    assert!(
-        found,
-        "no {summary:?} error for postgresql_policy.{resource}.{attr} in:\n{text}"
-    );
-}
-
-#[test]
-fn policy_validation_errors() {
-    let Some(acc) = acc() else { return };
-    let db = acc.admin();
+/// A schema with a table `items (id, title)` for the validation tests.
+fn validation_schema(acc: &Acc) -> String {
     let s = unique_name("polv");
-    acc.block(exec(
-        &db,
-        &format!("CREATE SCHEMA {s}; CREATE TABLE {s}.items (id int, title text);"),
+    acc.sql(&format!(
+        "CREATE SCHEMA {s}; CREATE TABLE {s}.items (id int, title text);"
     ));
+    s
+}
+
+/// A policy on `items` in schema `s`, with `body` for its attributes.
+fn policy_on_items(s: &str, key: &str, body: &str) -> String {
+    format!(
+        "resource \"postgresql_policy\" \"{key}\" {{\n  schema = \"{s}\"\n  table = \"items\"\n{body}\n}}\n"
+    )
+}
+
+/// What `terraform validate` refuses without asking the server, each
+/// reported on its resource and attribute.
+#[test]
+fn policy_invalid_attributes_fail_validate() {
+    let Some(acc) = acc() else { return };
+    let s = validation_schema(&acc);
     let ws = Workspace::new();
-    let resource = |key: &str, body: &str| {
-        format!(
-            "resource \"postgresql_policy\" \"{key}\" {{\n  schema = \"{s}\"\n  table = \"items\"\n{body}\n}}\n"
-        )
-    };
     let mut cfg = acc.cluster.provider_block();
     for (key, body) in [
         (
@@ -623,9 +760,10 @@ fn policy_validation_errors() {
         ("bad_command", "  name = \"k\"\n  command = \"select\""),
         ("no_roles", "  name = \"l\"\n  roles = []"),
     ] {
-        cfg.push_str(&resource(key, body));
+        cfg.push_str(&policy_on_items(&s, key, body));
     }
     ws.write_config(&cfg);
+    // `validate`, not a step's apply: these checks must not need the server.
     let out = ws.run(&["validate", "-no-color"]);
     assert!(!out.success());
     let text = out.combined();
@@ -647,9 +785,15 @@ fn policy_validation_errors() {
         assert_diagnostic(&text, summary, key, attr);
     }
     assert!(text.contains("stores that role"), "{text}");
+    acc.sql(&format!("DROP SCHEMA {s} CASCADE"));
+}
 
-    // Expressions the server refuses whatever exists: found at plan time.
-    let mut cfg = acc.cluster.provider_block();
+/// Expressions the server refuses whatever exists: found at plan time.
+#[test]
+fn policy_expressions_the_server_refuses_fail_at_plan() {
+    let Some(acc) = acc() else { return };
+    let s = validation_schema(&acc);
+    let mut cfg = String::new();
     for (key, body) in [
         ("syntax", "  name = \"m\"\n  using = \"id = = 1\""),
         ("not_boolean", "  name = \"n\"\n  using = \"title\""),
@@ -658,88 +802,150 @@ fn policy_validation_errors() {
             "  name = \"o\"\n  with_check = \"count(*) > 0\"",
         ),
     ] {
-        cfg.push_str(&resource(key, body));
+        cfg.push_str(&policy_on_items(&s, key, body));
     }
-    ws.write_config(&cfg);
-    let out = ws.run(&["plan", "-no-color", "-input=false"]);
-    assert!(!out.success());
-    let text = out.combined();
-    assert_diagnostic(&text, "Invalid Policy Expression", "syntax", "using");
-    assert_diagnostic(&text, "Invalid Policy Expression", "not_boolean", "using");
-    assert_diagnostic(
-        &text,
-        "Invalid Policy Expression",
-        "aggregate",
-        "with_check",
-    );
-    assert!(text.contains("must be type boolean"), "{text}");
-    acc.block(exec(&db, &format!("DROP SCHEMA {s} CASCADE")));
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::fails(cfg, "Invalid Policy Expression").check(|_, out| {
+                let text = out.combined();
+                assert_diagnostic(&text, "Invalid Policy Expression", "syntax", "using");
+                assert_diagnostic(&text, "Invalid Policy Expression", "not_boolean", "using");
+                assert_diagnostic(
+                    &text,
+                    "Invalid Policy Expression",
+                    "aggregate",
+                    "with_check",
+                );
+                assert!(text.contains("must be type boolean"), "{text}");
+            }),
+        )
+        .run();
+    acc.sql(&format!("DROP SCHEMA {s} CASCADE"));
 }
 
-#[test]
-fn policy_lock_timeout() {
-    let Some(acc) = acc() else { return };
-    let db = acc.admin();
+/// A table `items` in a schema of its own, a policy on it and its RLS
+/// switch, and a second session to lock the table with.
+struct Locked<'a> {
+    acc: &'a Acc,
+    s: String,
+    locker: Client,
+}
+
+fn locked(acc: &Acc) -> Locked<'_> {
     let s = unique_name("pollock");
-    acc.block(exec(
-        &db,
-        &format!("CREATE SCHEMA {s}; CREATE TABLE {s}.items (id int);"),
+    acc.sql(&format!(
+        "CREATE SCHEMA {s}; CREATE TABLE {s}.items (id int);"
     ));
-    let ws = Workspace::new();
-    let write = |using: &str| {
-        ws.write_config(&format!(
-            "{}resource \"postgresql_policy\" \"p\" {{\n  schema = \"{s}\"\n  table = \"items\"\n  name = \"p\"\n  using = \"{using}\"\n}}\n\
-             resource \"postgresql_row_level_security\" \"items\" {{\n  schema = \"{s}\"\n  table = \"items\"\n}}\n",
-            provider_with_lock_timeout(&acc)
-        ))
-    };
-    write("id > 0");
-
-    // A second session holds an ACCESS EXCLUSIVE lock in an open transaction.
-    let locker = acc.admin();
-    let lock = format!("BEGIN; LOCK TABLE {s}.items IN ACCESS EXCLUSIVE MODE;");
-    acc.block(exec(&locker, &lock));
-    let text = ws.apply_expect_error().combined();
-    assert!(
-        text.contains("Error: Table Locked By Another Session"),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!(
-            "Another session holds a lock on table \"{s}\".\"items\""
-        )),
-        "{text}"
-    );
-    assert!(text.contains("lock_timeout (500 ms)"), "{text}");
-    assert_eq!(
-        text.matches("Error: Table Locked By Another Session")
-            .count(),
-        2,
-        "both the policy and the RLS switch time out:\n{text}"
-    );
-    acc.block(exec(&locker, "ROLLBACK"));
-    ws.apply_clean();
-
-    // Changing it (and refreshing it) under a lock fails the same way.
-    write("id > 1");
-    acc.block(exec(&locker, &lock));
-    let text = ws.apply_expect_error().combined();
-    assert!(
-        text.contains("Error: Table Locked By Another Session"),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!(
-            "Another session holds a lock on table \"{s}\".\"items\""
-        )),
-        "{text}"
-    );
-    acc.block(exec(&locker, "ROLLBACK"));
-    ws.apply_clean();
-    ws.destroy();
-    acc.block(exec(&db, &format!("DROP SCHEMA {s} CASCADE")));
+    Locked {
+        acc,
+        s,
+        locker: acc.admin(),
+    }
 }
 
+impl Locked<'_> {
+    fn config(&self, using: &str) -> String {
+        let s = &self.s;
+        format!(
+            "resource \"postgresql_policy\" \"p\" {{\n  schema = \"{s}\"\n  table = \"items\"\n  name = \"p\"\n  using = \"{using}\"\n}}\n\
+             resource \"postgresql_row_level_security\" \"items\" {{\n  schema = \"{s}\"\n  table = \"items\"\n}}\n"
+        )
+    }
+
+    /// The second session holds an ACCESS EXCLUSIVE lock in an open
+    /// transaction.
+    fn lock(&self) {
+        self.acc.block(exec(
+            &self.locker,
+            &format!(
+                "BEGIN; LOCK TABLE {}.items IN ACCESS EXCLUSIVE MODE;",
+                self.s
+            ),
+        ));
+    }
+
+    fn unlock(&self) {
+        self.acc.block(exec(&self.locker, "ROLLBACK"));
+    }
+
+    /// The error of a change that waited longer than lock_timeout.
+    fn assert_timed_out(&self, text: &str) {
+        assert!(
+            text.contains("Error: Table Locked By Another Session"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "Another session holds a lock on table \"{}\".\"items\"",
+                self.s
+            )),
+            "{text}"
+        );
+    }
+
+    fn case(&self) -> TestCase<'_> {
+        TestCase::new(provider_with_lock_timeout(self.acc))
+    }
+
+    fn finish(self) {
+        self.acc.sql(&format!("DROP SCHEMA {} CASCADE", self.s));
+    }
+}
+
+/// Creating a policy and switching RLS on under another session's lock
+/// both fail after lock_timeout with a clear error; once the lock is gone
+/// the apply succeeds.
+#[test]
+fn policy_create_under_a_lock_times_out() {
+    let Some(acc) = acc() else { return };
+    let l = locked(&acc);
+    l.case()
+        .step(
+            Step::fails(l.config("id > 0"), "Error: Table Locked By Another Session")
+                .before(|_| l.lock())
+                .check(|_, out| {
+                    let text = out.combined();
+                    l.assert_timed_out(&text);
+                    assert!(text.contains("lock_timeout (500 ms)"), "{text}");
+                    assert_eq!(
+                        text.matches("Error: Table Locked By Another Session")
+                            .count(),
+                        2,
+                        "both the policy and the RLS switch time out:\n{text}"
+                    );
+                    l.unlock();
+                }),
+        )
+        .step(Step::apply(l.config("id > 0")))
+        .run();
+    l.finish();
+}
+
+/// Changing a policy (and refreshing it) under a lock fails the same way.
+#[test]
+fn policy_change_under_a_lock_times_out() {
+    let Some(acc) = acc() else { return };
+    let l = locked(&acc);
+    l.case()
+        .step(Step::apply(l.config("id > 0")))
+        .step(
+            Step::fails(l.config("id > 1"), "Error: Table Locked By Another Session")
+                .before(|_| l.lock())
+                .check(|_, out| {
+                    l.assert_timed_out(&out.combined());
+                    l.unlock();
+                }),
+        )
+        .step(Step::apply(l.config("id > 1")))
+        .run();
+    l.finish();
+}
+
+/// Neither the table nor the function exists while planning; both appear
+/// before the saved plan is applied (as if created earlier in the apply).
+///
+/// Plain workspace commands: the plan is saved and applied later, which
+/// steps do not do.
 #[test]
 fn policy_planned_before_its_table_exists() {
     let Some(acc) = acc() else { return };
@@ -761,8 +967,6 @@ fn policy_planned_before_its_table_exists() {
         out
     };
 
-    // Neither the table nor the function exists while planning; both appear
-    // before the saved plan is applied (as if created earlier in the apply).
     write(&format!("Tenant_Id = {s}.late_fn()"));
     plan(&ws);
     acc.block(exec(
@@ -805,35 +1009,32 @@ fn policy_planned_before_its_table_exists() {
 /// With `standard_conforming_strings` off, a backslash escapes a quote, so
 /// the text the expression guard sees as one literal would end early on the
 /// server and smuggle in a WITH CHECK the configuration does not show. The
-/// provider pins the setting on its sessions, whatever the database's or its
-/// role's default says.
-#[test]
-fn policy_guard_holds_when_standard_conforming_strings_is_off() {
-    let Some(acc) = acc() else { return };
-    let dbn = unique_name("scs_off");
+/// provider pins the setting on its sessions, whatever the database's or
+/// its role's default says.
+///
+/// Applies, with `provider`, a policy whose USING hides such a WITH CHECK
+/// in a database (and, for `login`, a role) where the setting defaults to
+/// off.
+fn scs_off_guard(acc: &Acc, provider: impl Fn(&str) -> String) {
     let login = unique_name("scs_admin");
-    let admin = acc.admin();
-    for stmt in [
-        format!("CREATE DATABASE {dbn}"),
-        format!("ALTER DATABASE {dbn} SET standard_conforming_strings = off"),
-        format!("CREATE ROLE {login} LOGIN SUPERUSER PASSWORD 'pw'"),
-        format!("ALTER ROLE {login} SET standard_conforming_strings = off"),
-    ] {
-        acc.block(exec(&admin, &stmt));
-    }
-    let db = acc.block(
-        acc.cluster
-            .connect(&dbn, acc.cluster.superuser(), acc.cluster.password()),
-    );
+    let test_db = acc.database("scs_off");
+    let dbn = &test_db.name;
+    acc.sql(&format!(
+        "ALTER DATABASE {dbn} SET standard_conforming_strings = off"
+    ));
+    acc.sql(&format!(
+        "CREATE ROLE {login} LOGIN SUPERUSER PASSWORD 'pw'"
+    ));
+    acc.sql(&format!(
+        "ALTER ROLE {login} SET standard_conforming_strings = off"
+    ));
+    // A session started after the ALTER, so with the database's default.
+    let db = acc.connect(dbn);
     acc.block(exec(&db, "CREATE TABLE t (x text)"));
-    // The database's default, then the provider role's as well.
-    for provider in [
-        acc.cluster.provider_block(),
-        acc.cluster.provider_block_as(&login, "pw"),
-    ] {
-        let ws = Workspace::new();
-        ws.write_config(&format!(
-            r#"{provider}
+    TestCase::new(provider(&login))
+        .step(
+            Step::apply(format!(
+                r#"
 resource "postgresql_policy" "p" {{
   database = "{dbn}"
   table    = "t"
@@ -841,31 +1042,39 @@ resource "postgresql_policy" "p" {{
   using    = "x = '\\'') WITH CHECK (true--'"
 }}
 "#
-        ));
-        ws.apply();
-        let with_check = acc.block(query_opt_str(
-            &db,
-            "SELECT pg_get_expr(polwithcheck, polrelid) FROM pg_policy WHERE polname = 'p'",
-            &[],
-        ));
-        assert_eq!(with_check, None, "a WITH CHECK was smuggled in");
-        let using = acc.block(query_one_str(
-            &db,
-            "SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polname = 'p'",
-            &[],
-        ));
-        assert!(
-            using.contains("WITH CHECK (true--"),
-            "USING is one literal: {using}"
-        );
-        ws.assert_no_changes();
-        ws.destroy();
-    }
+            ))
+            .check(|_, _| {
+                let with_check = acc.block(query_opt_str(
+                    &db,
+                    "SELECT pg_get_expr(polwithcheck, polrelid) FROM pg_policy WHERE polname = 'p'",
+                    &[],
+                ));
+                assert_eq!(with_check, None, "a WITH CHECK was smuggled in");
+                let using = acc.block(query_one_str(
+                    &db,
+                    "SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polname = 'p'",
+                    &[],
+                ));
+                assert!(
+                    using.contains("WITH CHECK (true--"),
+                    "USING is one literal: {using}"
+                );
+            }),
+        )
+        .run();
     drop(db);
-    for stmt in [
-        format!("DROP DATABASE {dbn} WITH (FORCE)"),
-        format!("DROP ROLE {login}"),
-    ] {
-        acc.block(exec(&admin, &stmt));
-    }
+    drop(test_db);
+    acc.sql(&format!("DROP ROLE {login}"));
+}
+
+#[test]
+fn policy_guard_holds_when_the_database_turns_standard_conforming_strings_off() {
+    let Some(acc) = acc() else { return };
+    scs_off_guard(&acc, |_| acc.cluster.provider_block());
+}
+
+#[test]
+fn policy_guard_holds_when_the_role_turns_standard_conforming_strings_off() {
+    let Some(acc) = acc() else { return };
+    scs_off_guard(&acc, |login| acc.cluster.provider_block_as(login, "pw"));
 }

@@ -5,14 +5,15 @@ use pgwarden::pg::pool::Pools;
 use pgwarden::pg::settings::{ConnectSettings, SslMode};
 
 use crate::acc;
-use crate::support::Workspace;
+use crate::support::{hcl, unique_name, Step, TestCase};
 
+/// Two resources on a server nobody listens on: one error naming the
+/// address, not one per resource.
 #[test]
 fn unreachable_server_is_one_clear_error() {
     let Some(_acc) = acc() else { return };
-    let ws = Workspace::new();
     // Port 1 on loopback: nothing listens there.
-    ws.write_config(
+    TestCase::new(
         r#"
 provider "postgresql" {
   host            = "127.0.0.1"
@@ -21,26 +22,35 @@ provider "postgresql" {
   sslmode         = "disable"
   connect_timeout = 5
 }
+"#,
+    )
+    .step(
+        Step::fails(
+            r#"
 resource "postgresql_role" "a" { name = "a" }
 resource "postgresql_role" "b" { name = "b" }
 "#,
-    );
-    let out = ws.run(&["plan", "-no-color", "-input=false"]);
-    assert_ne!(out.status, 0);
-    let text = out.combined();
-    assert!(text.contains("127.0.0.1:1"), "{text}");
-    assert_eq!(
-        text.matches("Cannot Connect To PostgreSQL").count(),
-        1,
-        "exactly one connection error expected:\n{text}"
-    );
+            "Cannot Connect To PostgreSQL",
+        )
+        .check(|_, out| {
+            let text = out.combined();
+            assert!(text.contains("127.0.0.1:1"), "{text}");
+            assert_eq!(
+                text.matches("Cannot Connect To PostgreSQL").count(),
+                1,
+                "exactly one connection error expected:\n{text}"
+            );
+        }),
+    )
+    .run();
 }
 
+/// A provider whose host is known only after another resource is applied:
+/// the plan succeeds with changes, and the apply converges.
 #[test]
 fn unknown_provider_config_does_not_fail_plan() {
     let Some(acc) = acc() else { return };
-    let ws = Workspace::new();
-    ws.write_config(&format!(
+    TestCase::new(format!(
         r#"
 resource "terraform_data" "host" {{ input = "{host}" }}
 provider "postgresql" {{
@@ -50,23 +60,19 @@ provider "postgresql" {{
   password = "{password}"
   sslmode  = "disable"
 }}
-resource "postgresql_role" "a" {{ name = "{name}" }}
 "#,
         host = acc.cluster.host(),
         port = acc.cluster.port(),
         password = acc.cluster.password(),
-        name = crate::support::unique_name("deferred"),
-    ));
-    let (code, out) = ws.plan_exit_code();
-    assert_eq!(
-        code,
-        2,
-        "plan should succeed with changes:\n{}",
-        out.combined()
-    );
-    ws.apply();
-    ws.assert_no_changes();
-    ws.destroy();
+    ))
+    .step(
+        Step::apply(format!(
+            "resource \"postgresql_role\" \"a\" {{ name = {} }}\n",
+            hcl(&unique_name("deferred"))
+        ))
+        .plan_shows(&["postgresql_role.a will be created"]),
+    )
+    .run();
 }
 
 /// The connection settings to the shared cluster over TLS.
@@ -111,15 +117,13 @@ fn tls_connects(acc: &crate::Acc, settings: ConnectSettings) -> Result<(), Strin
 
 /// The self-signed CA:TRUE certificate of PostgreSQL's SSL docs, given as
 /// `sslrootcert`, is accepted with `verify-full` (as by psql), naming the
-/// host in its CN only. A wrong CA or a wrong host name still fails.
+/// host in its CN only: through Terraform, as a user would configure it,
+/// and straight through the provider's pools.
 #[test]
 fn verify_full_accepts_the_self_signed_certificate_psql_accepts() {
     let Some(acc) = acc() else { return };
     let cert = acc.cluster.server_cert_path();
-    // Through Terraform, as a user would configure it.
-    let ws = Workspace::new();
-    let name = crate::support::unique_name("tls_role");
-    ws.write_config(&format!(
+    TestCase::new(format!(
         r#"
 provider "postgresql" {{
   host        = "localhost"
@@ -127,24 +131,31 @@ provider "postgresql" {{
   username    = "postgres"
   password    = "{password}"
   sslmode     = "verify-full"
-  sslrootcert = "{cert}"
+  sslrootcert = {cert}
 }}
-resource "postgresql_role" "a" {{ name = "{name}" }}
 "#,
         port = acc.cluster.port(),
         password = acc.cluster.password(),
-        cert = cert.display(),
-    ));
-    ws.apply();
-    ws.assert_no_changes();
-    ws.destroy();
-
-    // The cases around it, straight through the provider's pools.
+        cert = hcl(&cert.display().to_string()),
+    ))
+    .step(Step::apply(format!(
+        "resource \"postgresql_role\" \"a\" {{ name = {} }}\n",
+        hcl(&unique_name("tls_role"))
+    )))
+    .run();
     tls_connects(
         &acc,
         tls_settings(&acc, "localhost", SslMode::VerifyFull, &cert),
     )
     .expect("verify-full, host named by the CN");
+}
+
+/// `verify-ca` does not check the host name, `verify-full` does, and a
+/// certificate that merely looks the same is not trusted by either.
+#[test]
+fn verify_modes_check_the_host_name_and_the_ca() {
+    let Some(acc) = acc() else { return };
+    let cert = acc.cluster.server_cert_path();
     tls_connects(
         &acc,
         tls_settings(&acc, "127.0.0.1", SslMode::VerifyCa, &cert),
@@ -188,35 +199,40 @@ fn provider_with(acc: &crate::Acc, extra: &str) -> String {
 #[test]
 fn ssl_mode_is_the_deprecated_spelling_of_sslmode() {
     let Some(acc) = acc() else { return };
-    let name = crate::support::unique_name("ssl_mode_role");
-    let role = format!("resource \"postgresql_role\" \"a\" {{ name = \"{name}\" }}\n");
+    let role = format!(
+        "resource \"postgresql_role\" \"a\" {{ name = {} }}\n",
+        hcl(&unique_name("ssl_mode_role"))
+    );
     let without_sslmode = |ssl_mode: &str| {
-        acc.cluster.provider_block().replace(
+        let provider = acc.cluster.provider_block().replace(
             "  sslmode  = \"disable\"\n",
             &format!("  ssl_mode = \"{ssl_mode}\"\n"),
-        )
+        );
+        format!("{provider}{role}")
     };
-    let ws = Workspace::new();
-    ws.env("PGSSLMODE", "");
-    ws.write_config(&format!("{}{role}", without_sslmode("disable")));
-    let out = ws.apply();
-    assert!(
-        out.combined().contains("Deprecated Attribute") && out.combined().contains("ssl_mode"),
-        "{}",
-        out.combined()
-    );
-    // verify-full needs sslrootcert: failing proves ssl_mode was used.
-    ws.write_config(&format!("{}{role}", without_sslmode("verify-full")));
-    let out = ws.run(&["plan", "-no-color", "-input=false"]);
-    assert!(!out.success());
-    assert!(out.combined().contains("sslrootcert"), "{}", out.combined());
-    // sslmode wins over ssl_mode.
-    ws.write_config(&format!(
-        "{}{role}",
-        provider_with(&acc, "  ssl_mode = \"verify-full\"\n")
-    ));
-    ws.assert_no_changes();
-    ws.destroy();
+    // Each step brings its own provider block.
+    TestCase::new("")
+        .step(
+            Step::apply(without_sslmode("disable"))
+                .before(|ws| {
+                    ws.env("PGSSLMODE", "");
+                })
+                .check(|_, out| {
+                    let text = out.combined();
+                    assert!(
+                        text.contains("Deprecated Attribute") && text.contains("ssl_mode"),
+                        "{text}"
+                    );
+                }),
+        )
+        // verify-full needs sslrootcert: failing proves ssl_mode was used.
+        .step(Step::fails(without_sslmode("verify-full"), "sslrootcert"))
+        // sslmode wins over ssl_mode.
+        .step(Step::apply(format!(
+            "{}{role}",
+            provider_with(&acc, "  ssl_mode = \"verify-full\"\n")
+        )))
+        .run();
 }
 
 /// `expected_version` takes the reference provider's version spellings and
@@ -225,49 +241,55 @@ fn ssl_mode_is_the_deprecated_spelling_of_sslmode() {
 #[test]
 fn expected_version_and_scheme_are_checked() {
     let Some(acc) = acc() else { return };
-    let ws = Workspace::new();
     let data = "data \"postgresql_roles\" \"all\" {}\n";
+    let mut case = TestCase::new("");
     for (extra, text) in [
         (
             "  expected_version = \"current\"\n",
             "Invalid expected_version",
         ),
         ("  scheme = \"awspostgres\"\n", "Unsupported scheme"),
+        ("  scheme = \"gcppostgres\"\n", "Unsupported scheme"),
         ("  scheme = \"mysql\"\n", "Invalid scheme"),
     ] {
-        ws.write_config(&format!("{}{data}", provider_with(&acc, extra)));
-        let out = ws.run(&["plan", "-no-color", "-input=false"]);
-        assert!(!out.success(), "{extra}");
-        let combined = out.combined();
-        assert!(combined.contains(text), "{extra}: {combined}");
         let attr = extra.trim().split(' ').next().unwrap_or_default();
-        assert!(combined.contains("provider \"postgresql\""), "{combined}");
-        assert!(combined.contains(attr), "{combined}");
+        case = case.step(
+            Step::fails(format!("{}{data}", provider_with(&acc, extra)), text).check(
+                move |_, out| {
+                    let combined = out.combined();
+                    assert!(combined.contains("provider \"postgresql\""), "{combined}");
+                    assert!(combined.contains(attr), "{combined}");
+                },
+            ),
+        );
     }
-    ws.write_config(&format!(
-        "{}{data}",
-        provider_with(
-            &acc,
-            "  scheme = \"postgres\"\n  expected_version = \"v99.1\"\n"
-        )
-    ));
-    let out = ws.run_ok(&["plan", "-no-color", "-input=false"]);
-    assert!(
-        out.combined()
-            .contains("Server Older Than expected_version"),
-        "{}",
-        out.combined()
-    );
-    ws.write_config(&format!(
-        "{}{data}",
-        provider_with(&acc, "  expected_version = \"13\"\n")
-    ));
-    let out = ws.run_ok(&["plan", "-no-color", "-input=false"]);
-    assert!(
-        !out.combined().contains("expected_version"),
-        "{}",
-        out.combined()
-    );
+    case.step(
+        Step::apply(format!(
+            "{}{data}",
+            provider_with(
+                &acc,
+                "  scheme = \"postgres\"\n  expected_version = \"v99.1\"\n"
+            )
+        ))
+        .check(|_, out| {
+            let text = out.combined();
+            assert!(
+                text.contains("Server Older Than expected_version"),
+                "{text}"
+            );
+        }),
+    )
+    .step(
+        Step::apply(format!(
+            "{}{data}",
+            provider_with(&acc, "  expected_version = \"13\"\n")
+        ))
+        .check(|_, out| {
+            let text = out.combined();
+            assert!(!text.contains("expected_version"), "{text}");
+        }),
+    )
+    .run();
 }
 
 /// `database_username` names the provider's role inside the database: new
@@ -275,35 +297,47 @@ fn expected_version_and_scheme_are_checked() {
 #[test]
 fn database_username_owns_new_databases_and_dropped_roles_objects() {
     let Some(acc) = acc() else { return };
-    let me = crate::support::unique_name("mapped_user");
-    let gone = crate::support::unique_name("gone_role");
-    let db = crate::support::unique_name("mapped_db");
-    let table = crate::support::unique_name("left_behind");
+    let me = unique_name("mapped_user");
+    let gone = unique_name("gone_role");
+    let db = unique_name("mapped_db");
+    let table = unique_name("left_behind");
     acc.sql(&format!("CREATE ROLE {me}"));
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        "{}resource \"postgresql_database\" \"d\" {{ name = \"{db}\" }}\n\
-         resource \"postgresql_role\" \"r\" {{ name = \"{gone}\" }}\n",
-        provider_with(&acc, &format!("  database_username = \"{me}\"\n"))
-    ));
-    ws.apply();
-    ws.assert_no_changes();
-    assert_eq!(
-        ws.state_resource("postgresql_database.d")["owner"],
-        me.as_str()
-    );
-    acc.sql(&format!(
-        "CREATE TABLE public.{table} (id int); ALTER TABLE public.{table} OWNER TO {gone}"
-    ));
-    ws.destroy();
-    let admin = acc.admin();
-    let owner = acc.block(crate::support::query_one_str(
-        &admin,
-        &format!("SELECT tableowner::text FROM pg_tables WHERE tablename = '{table}'"),
-        &[],
-    ));
-    assert_eq!(owner, me);
-    acc.sql(&format!("DROP TABLE public.{table}; DROP ROLE {me}"));
+    let database = format!("resource \"postgresql_database\" \"d\" {{ name = \"{db}\" }}\n");
+    TestCase::new(provider_with(
+        &acc,
+        &format!("  database_username = \"{me}\"\n"),
+    ))
+    .step(
+        Step::apply(format!(
+            "{database}resource \"postgresql_role\" \"r\" {{ name = \"{gone}\" }}\n"
+        ))
+        .check(|ws, _| {
+            assert_eq!(
+                ws.state_resource("postgresql_database.d")["owner"],
+                me.as_str()
+            );
+        }),
+    )
+    // Dropping the role hands its table to database_username.
+    .step(
+        Step::apply(database.clone())
+            .before(|_| {
+                acc.sql(&format!(
+                    "CREATE TABLE public.{table} (id int); ALTER TABLE public.{table} OWNER TO {gone}"
+                ));
+            })
+            .check(|_, _| {
+                let admin = acc.admin();
+                let owner = acc.block(crate::support::query_one_str(
+                    &admin,
+                    &format!("SELECT tableowner::text FROM pg_tables WHERE tablename = '{table}'"),
+                    &[],
+                ));
+                assert_eq!(owner, me);
+            }),
+    )
+    .check_destroy(|| acc.sql(&format!("DROP TABLE public.{table}; DROP ROLE {me}")))
+    .run();
 }
 
 /// Client certificates, as files and inline (`sslinline`), on a server
@@ -383,28 +417,24 @@ fn clientcert_authenticates_from_files_and_inline() {
         crate::support::hcl(&client.pem()),
         crate::support::hcl(&client_key.serialize_pem())
     );
-    let ws = Workspace::new();
-    ws.env("PGPASSWORD", "");
-    // Without a certificate the server refuses the role.
-    ws.write_config(&format!("{}{role}", provider("")));
-    let out = ws.run(&["plan", "-no-color", "-input=false"]);
-    assert!(!out.success(), "{}", out.combined());
-    assert!(
-        out.combined().contains("Cannot Connect To PostgreSQL"),
-        "{}",
-        out.combined()
-    );
-    for clientcert in [&files, &inline] {
-        ws.write_config(&format!("{}{role}", provider(clientcert)));
-        ws.apply();
-        ws.assert_no_changes();
-        ws.destroy();
-    }
-    // The inline key never reaches the log or an error message.
-    let out = ws.run(&["plan", "-no-color", "-input=false"]);
-    assert!(
-        !out.combined().contains("PRIVATE KEY"),
-        "{}",
-        out.combined()
-    );
+    TestCase::new("")
+        // Without a certificate the server refuses the role.
+        .step(
+            Step::fails(
+                format!("{}{role}", provider("")),
+                "Cannot Connect To PostgreSQL",
+            )
+            .before(|ws| {
+                ws.env("PGPASSWORD", "");
+            }),
+        )
+        .step(Step::apply(format!("{}{role}", provider(&files))))
+        .step(
+            Step::apply(format!("{}{role}", provider(&inline))).check(|_, out| {
+                // The inline key never reaches the output.
+                let text = out.combined();
+                assert!(!text.contains("PRIVATE KEY"), "{text}");
+            }),
+        )
+        .run();
 }

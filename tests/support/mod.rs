@@ -12,6 +12,8 @@
 //! - [`steps`]: tests as lists of steps ([`TestCase`], [`Step`]), like
 //!   terraform-plugin-testing.
 //! - [`fs`]: copying example directories.
+//! - [`provider_log`]: the provider's debug log of a workspace (the SQL it
+//!   sent).
 //! - [`citus`]: a coordinator and two workers running Citus
 //!   ([`CitusCluster`], shared through [`shared_citus`]), from the
 //!   PostgreSQL build `CITUS_PG_BIN` names.
@@ -25,6 +27,7 @@
 pub mod citus;
 pub mod cluster;
 pub mod fs;
+pub mod provider_log;
 pub mod quote;
 pub mod sql;
 pub mod steps;
@@ -32,7 +35,9 @@ pub mod terraform;
 
 pub use citus::{citus_bin_dir, shared_citus, CitusCluster};
 pub use cluster::{shared, unique_name, Cluster, ClusterOptions};
-pub use quote::{hcl, hcl_list, ident, literal, qualified};
-pub use sql::{db_err_text, exec, exists, query_one_str, query_opt_str, query_strings};
+pub use quote::{hcl, hcl_list, ident, literal, qualified, shell};
+pub use sql::{
+    db_err_text, exec, exists, expect_truths, query_one_str, query_opt_str, query_strings, truth,
+};
 pub use steps::{Step, TestCase};
-pub use terraform::{terraform_binary, Output, Running, Workspace};
+pub use terraform::{import_blocks, terraform_binary, Output, Running, Workspace};

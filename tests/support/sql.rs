@@ -76,3 +76,17 @@ pub fn db_err_text(err: &tokio_postgres::Error) -> String {
     }
     text
 }
+
+/// Evaluates a boolean SQL expression, such as
+/// `has_table_privilege('app', 's.t', 'SELECT')`.
+pub async fn truth(client: &Client, expr: &str) -> bool {
+    query_one_str(client, &format!("SELECT ({expr})::text"), &[]).await == "true"
+}
+
+/// Asserts that each boolean SQL expression has the expected value; the
+/// message names the first one that does not.
+pub async fn expect_truths(client: &Client, checks: &[(&str, bool)]) {
+    for (expr, want) in checks {
+        assert_eq!(truth(client, expr).await, *want, "{expr}");
+    }
+}

@@ -5,10 +5,14 @@
 //! What each kind of step does:
 //! * [`Step::apply`]: writes the configuration (after the provider block),
 //!   runs what [`Step::before`] asks, checks what the plan shows when
-//!   [`Step::plan_shows`] asks, applies, requires an empty plan, refreshes,
-//!   requires an empty plan again, then runs the step's checks.
+//!   [`Step::plan_shows`] or [`Step::plan_check`] ask, applies, requires an
+//!   empty plan, refreshes, requires an empty plan again, then runs the
+//!   step's checks.
+//! * [`Step::plan_only`]: the plan of the configuration must be empty;
+//!   nothing is applied (terraform-plugin-testing's `PlanOnly`).
 //! * [`Step::fails`]: the plan or apply of the configuration must fail with
-//!   the given text; nothing else happens.
+//!   the given text; later steps start from the last applied configuration
+//!   (or the provider block alone when there is none yet).
 //! * [`Step::import`]: imports an address by ID into a fresh state with the
 //!   last applied configuration, requires that the plan for that address
 //!   is empty there, and compares every attribute with the state the
@@ -23,9 +27,11 @@ use super::terraform::{Output, Workspace};
 
 type Check<'a> = Box<dyn Fn(&Workspace, &Output) + 'a>;
 type Before<'a> = Box<dyn Fn(&Workspace) + 'a>;
+type PlanCheck<'a> = Box<dyn Fn(&str) + 'a>;
 
 enum Kind<'a> {
     Apply,
+    PlanOnly,
     Fails(&'a str),
     Import {
         address: &'a str,
@@ -40,6 +46,7 @@ pub struct Step<'a> {
     kind: Kind<'a>,
     before: Vec<Before<'a>>,
     plan_shows: Vec<String>,
+    plan_checks: Vec<PlanCheck<'a>>,
     checks: Vec<Check<'a>>,
 }
 
@@ -50,6 +57,7 @@ impl<'a> Step<'a> {
             kind,
             before: Vec::new(),
             plan_shows: Vec::new(),
+            plan_checks: Vec::new(),
             checks: Vec::new(),
         }
     }
@@ -58,6 +66,12 @@ impl<'a> Step<'a> {
     /// plans after apply and after refresh.
     pub fn apply(config: impl Into<String>) -> Step<'a> {
         Step::new(Some(config.into()), Kind::Apply)
+    }
+
+    /// The plan of `config` must be empty; nothing is applied, and later
+    /// steps (imports included) still use the last applied configuration.
+    pub fn plan_only(config: impl Into<String>) -> Step<'a> {
+        Step::new(Some(config.into()), Kind::PlanOnly)
     }
 
     /// The plan (or, failing that, the apply) of `config` must fail, and
@@ -99,6 +113,13 @@ impl<'a> Step<'a> {
     pub fn plan_shows(mut self, texts: &[&str]) -> Step<'a> {
         self.plan_shows
             .extend(texts.iter().map(|t| (*t).to_string()));
+        self
+    }
+
+    /// The plan before the apply must have changes; `f` gets its text, for
+    /// checks finer than [`Step::plan_shows`] (a line's old and new value).
+    pub fn plan_check(mut self, f: impl Fn(&str) + 'a) -> Step<'a> {
+        self.plan_checks.push(Box::new(f));
         self
     }
 
@@ -156,7 +177,7 @@ impl<'a> TestCase<'a> {
             }
             match &step.kind {
                 Kind::Apply => {
-                    if !step.plan_shows.is_empty() {
+                    if !step.plan_shows.is_empty() || !step.plan_checks.is_empty() {
                         let plan = ws.assert_changes();
                         for text in &step.plan_shows {
                             assert!(
@@ -164,12 +185,29 @@ impl<'a> TestCase<'a> {
                                 "step {i}: the plan does not show {text:?}:\n{plan}"
                             );
                         }
+                        for f in &step.plan_checks {
+                            f(&plan);
+                        }
                     }
                     let out = ws.apply_clean();
                     last_config = config;
                     for check in &step.checks {
                         check(&ws, &out);
                     }
+                }
+                Kind::PlanOnly => {
+                    let (code, out) = ws.plan_exit_code();
+                    assert_eq!(
+                        code,
+                        0,
+                        "step {i}: expected an empty plan:\n{}",
+                        out.combined()
+                    );
+                    for check in &step.checks {
+                        check(&ws, &out);
+                    }
+                    // Later steps start from the last applied configuration.
+                    ws.write_config(last_config.as_deref().unwrap_or(&self.provider));
                 }
                 Kind::Fails(text) => {
                     let out = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
@@ -185,10 +223,9 @@ impl<'a> TestCase<'a> {
                     for check in &step.checks {
                         check(&ws, &out);
                     }
-                    // Later steps start from the last good configuration.
-                    if let Some(c) = &last_config {
-                        ws.write_config(c);
-                    }
+                    // Later steps, and the final destroy, start from the last
+                    // good configuration: with none, the provider alone.
+                    ws.write_config(last_config.as_deref().unwrap_or(&self.provider));
                 }
                 Kind::Import {
                     address,

@@ -360,6 +360,22 @@ impl Drop for Workspace {
     }
 }
 
+/// One `import` block per `(address, ID)`, to append to a configuration:
+/// the apply then imports them (the configuration-driven way, next to the
+/// CLI's `terraform import`).
+pub fn import_blocks<A: AsRef<str>, I: AsRef<str>>(imports: &[(A, I)]) -> String {
+    imports
+        .iter()
+        .map(|(to, id)| {
+            format!(
+                "import {{\n  to = {}\n  id = {}\n}}\n",
+                to.as_ref(),
+                super::quote::hcl(id.as_ref())
+            )
+        })
+        .collect()
+}
+
 fn describe(out: &Output) -> String {
     format!(
         "exit code: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",

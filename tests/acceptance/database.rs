@@ -147,11 +147,11 @@ fn database_options_are_created_as_configured() {
             // `DEFAULT` stays as written, so it plans no perpetual change.
             let s = ws.state_resource("postgresql_database.pg_defaults");
             for attr in [
-                "template",
+                "template must not be empty",
                 "encoding",
                 "lc_collate",
                 "lc_ctype",
-                "tablespace_name",
+                "tablespace_name is 64 bytes long",
             ] {
                 assert_eq!(s[attr], "DEFAULT", "{attr}");
             }
@@ -256,16 +256,26 @@ fn database_rename_and_owner_change_in_place() {
     acc.sql(&format!("DROP ROLE {}; DROP ROLE {}", ident(&a), ident(&b)));
 }
 
-/// Changes made outside Terraform show in the next plan; a database
-/// dropped outside Terraform is planned for re-creation.
+/// Changes made outside Terraform show in the next plan (the owner, the
+/// connection settings, the template flag); a database dropped outside
+/// Terraform is planned for re-creation.
 #[test]
 fn database_drift_shows_and_dropped_database_is_recreated() {
     let Some(acc) = acc() else { return };
     let name = unique_name("db_drift");
+    let (o, other) = (unique_name("db_drift_owner"), unique_name("db_drift_other"));
+    acc.sql(&format!(
+        "CREATE ROLE {}; CREATE ROLE {}",
+        ident(&o),
+        ident(&other)
+    ));
     let config = database(
         "d",
         &name,
-        "  connection_limit = 5\n  is_template = false\n",
+        &format!(
+            "  owner = {}\n  connection_limit = 5\n  is_template = false\n",
+            hcl(&o)
+        ),
     );
     TestCase::new(acc.cluster.provider_block())
         .step(Step::apply(config.clone()))
@@ -283,12 +293,40 @@ fn database_drift_shows_and_dropped_database_is_recreated() {
                 }),
         )
         .step(
+            Step::apply(config.clone())
+                .before(|_| {
+                    acc.sql(&format!(
+                        "ALTER DATABASE {n} OWNER TO {x}; ALTER DATABASE {n} ALLOW_CONNECTIONS false",
+                        n = ident(&name),
+                        x = ident(&other)
+                    ))
+                })
+                .plan_check(|plan| {
+                    assert!(
+                        plan.contains("~ owner") && plan.contains(&other),
+                        "{plan}"
+                    );
+                    assert!(plan.contains("~ allow_connections"), "{plan}");
+                    assert!(plan.contains("1 to change"), "{plan}");
+                })
+                .check(|_, _| {
+                    let row = catalog(&acc, &name).unwrap();
+                    assert!(row.starts_with(&format!("{o}|")), "{row}");
+                    assert!(row.ends_with("|5|true|false"), "{row}");
+                }),
+        )
+        .step(
             Step::apply(config)
                 .before(|_| acc.sql(&format!("DROP DATABASE {}", ident(&name))))
                 .plan_shows(&["will be created"])
                 .check(|_, _| assert!(catalog(&acc, &name).is_some())),
         )
         .run();
+    acc.sql(&format!(
+        "DROP ROLE {}; DROP ROLE {}",
+        ident(&o),
+        ident(&other)
+    ));
 }
 
 /// Import by name reads every attribute but the template, which
@@ -443,6 +481,26 @@ fn database_invalid_input_is_refused_before_apply() {
         .step(Step::fails(
             database("d", &name, &format!("  owner = {}\n", hcl(&"o".repeat(64)))),
             "owner is 64 bytes long",
+        ))
+        .step(Step::fails(
+            database("d", &name, "  lc_ctype = \"\"\n"),
+            "lc_ctype must not be empty",
+        ))
+        .step(Step::fails(
+            database("d", &name, "  template = \"\"\n"),
+            "template must not be empty",
+        ))
+        .step(Step::fails(
+            database(
+                "d",
+                &name,
+                &format!("  tablespace_name = {}\n", hcl(&"t".repeat(64))),
+            ),
+            "tablespace_name is 64 bytes long",
+        ))
+        .step(Step::fails(
+            database("d", &name, "  connection_limit = 2147483648\n"),
+            "connection_limit",
         ))
         .check_destroy(|| assert_eq!(catalog(&acc, &name), None))
         .run();

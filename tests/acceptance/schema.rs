@@ -529,6 +529,15 @@ fn schema_invalid_input_is_refused_before_apply() {
             schema(&db, "s", "ok", &format!("  owner = {}\n", hcl(&"o".repeat(64)))),
             "owner is 64 bytes long",
         ))
+        .step(Step::fails(
+            schema_in(&"d".repeat(64), "s", "ok", ""),
+            "database is 64 bytes long",
+        ))
+        .step(Step::fails(
+            schema(&db, "s", "ok", &policy(&hcl(&"r".repeat(64)), &["usage"])),
+            "role is 64 bytes long",
+        ))
+        .step(Step::fails(schema(&db, "s", "", ""), "name must not be empty"))
         .check_destroy(|| assert_eq!(owner(&db, "ok"), None))
         .run();
 }

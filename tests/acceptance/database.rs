@@ -147,11 +147,11 @@ fn database_options_are_created_as_configured() {
             // `DEFAULT` stays as written, so it plans no perpetual change.
             let s = ws.state_resource("postgresql_database.pg_defaults");
             for attr in [
-                "template must not be empty",
+                "template",
                 "encoding",
                 "lc_collate",
                 "lc_ctype",
-                "tablespace_name is 64 bytes long",
+                "tablespace_name",
             ] {
                 assert_eq!(s[attr], "DEFAULT", "{attr}");
             }

@@ -128,6 +128,24 @@ impl Pools {
         pool.get().await.map_err(|e| self.pool_error(e))
     }
 
+    /// Closes the pool of `database`, if there is one: its idle connections
+    /// end now, connections in use end when they are returned. A later
+    /// [`Pools::get`] opens a new pool. DROP DATABASE, ALTER DATABASE
+    /// RENAME and SET TABLESPACE refuse a database anyone is connected to,
+    /// the provider's own pooled sessions included.
+    pub fn close(&self, database: &str) {
+        let pool = self
+            .inner
+            .pools
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(database);
+        if let Some(pool) = pool {
+            log::debug!("closing the connections to database {database:?}");
+            pool.close();
+        }
+    }
+
     /// Connects to the default database and reports what the provider needs
     /// to know about the server and its own role.
     pub async fn check(&self) -> Result<ServerInfo, PgError> {

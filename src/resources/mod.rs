@@ -16,6 +16,7 @@ pub mod data_schema_access;
 pub mod data_schemas;
 pub mod data_sequences;
 pub mod data_tables;
+pub mod database;
 pub mod default_privileges;
 pub mod errors;
 pub mod extension;
@@ -35,6 +36,7 @@ pub mod provider_config;
 pub mod review_codes;
 pub mod role;
 pub mod row_level_security;
+pub mod schema;
 pub mod sdk_state;
 pub mod security_label;
 pub mod state;
@@ -74,6 +76,10 @@ impl Provider for PostgresProvider {
         provider_config::schema()
     }
 
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        provider_config::validate(config)
+    }
+
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
         log::debug!("configuring for Terraform {terraform_version}");
         provider_config::configure(&self.state, config).await
@@ -106,6 +112,8 @@ impl Provider for PostgresProvider {
             Arc::new(row_level_security::RowLevelSecurityResource::new(
                 self.state.clone(),
             )),
+            Arc::new(database::DatabaseResource::new(self.state.clone())),
+            Arc::new(schema::SchemaResource::new(self.state.clone())),
             Arc::new(extension::ExtensionResource::new(self.state.clone())),
             Arc::new(function::FunctionResource::new(self.state.clone())),
             Arc::new(security_label::SecurityLabelResource::new(

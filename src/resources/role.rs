@@ -754,7 +754,7 @@ impl ResourceType for RoleResource {
         let client = self.state.client().await?;
         let statements = sql::drop_role(
             &prior.name,
-            &client.info.current_user,
+            client.own_role(),
             !prior.skip_reassign_owned,
             !prior.skip_drop_role,
         );

@@ -36,9 +36,22 @@ pub struct Client {
     pub access_report: Option<usize>,
     /// Fired by StopProvider: changes not yet committed are rolled back.
     pub stop: CancellationToken,
+    /// The provider block's `database_username`: the name of the provider's
+    /// role inside the database, where user name maps make it differ from
+    /// the login name.
+    pub database_username: Option<String>,
 }
 
 impl Client {
+    /// The provider's own role: `database_username` when set, else the
+    /// role the server says the provider is logged in as. New databases
+    /// belong to it by default, and a dropped role's objects go to it.
+    pub fn own_role(&self) -> &str {
+        self.database_username
+            .as_deref()
+            .unwrap_or(&self.info.current_user)
+    }
+
     /// Runs `body` in one transaction on `database` (`None`: the provider's)
     /// and commits it; see [`tx::run`] for retries and cancellation.
     pub async fn transaction<C, T, E, F>(

@@ -15,6 +15,7 @@ mod access_review;
 mod citus;
 mod data_objects;
 mod data_sources;
+mod database;
 mod default_privileges;
 mod effective_access;
 mod examples;
@@ -35,6 +36,7 @@ mod release;
 mod role;
 mod role_parameters;
 mod row_level_security;
+mod schema;
 mod security_label;
 
 use support::{Cluster, ClusterOptions};

@@ -12,3 +12,19 @@ provider "postgresql" {
   max_connections = 8
   lock_timeout    = 5000
 }
+
+# A client certificate instead of a password, given inline (from a secret
+# store or file()) rather than as file paths.
+provider "postgresql" {
+  alias    = "cert"
+  host     = "db.example.internal"
+  username = "terraform"
+  sslmode  = "verify-full"
+  clientcert {
+    cert      = var.client_cert_pem
+    key       = var.client_key_pem
+    sslinline = true
+  }
+  # With sslinline, sslrootcert may be PEM text too.
+  sslrootcert = var.ca_pem
+}

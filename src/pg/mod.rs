@@ -2,9 +2,12 @@
 //!
 //! Nothing in here knows about Terraform; resources translate.
 
+pub mod access;
+pub mod acting;
 pub mod audit;
 pub mod catalog;
 pub mod citus;
+pub mod database;
 pub mod default_privileges;
 pub mod error;
 pub mod exec;
@@ -21,6 +24,7 @@ pub mod quote;
 pub mod retry;
 pub mod role;
 pub mod role_parameters;
+pub mod schema;
 pub mod scram;
 pub mod security_label;
 pub mod settings;

@@ -513,3 +513,71 @@ mod tests {
         }
     }
 }
+
+/// Whether the expression calls `current_setting()` outside a scalar
+/// subquery. PostgreSQL evaluates such a call once per row; wrapped as
+/// `(select current_setting(...))` it becomes an InitPlan, evaluated once
+/// per query. Literals, quoted names and comments are ignored.
+pub fn per_row_current_setting(expr: &str) -> bool {
+    let code = bare_code(expr).to_ascii_lowercase();
+    let b = code.as_bytes();
+    // One entry per open parenthesis: whether it opens a subquery.
+    let mut open: Vec<bool> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'(' => {
+                let rest = code[i + 1..].trim_start();
+                let select = rest.starts_with("select")
+                    && !rest.as_bytes().get(6).copied().is_some_and(is_word_byte);
+                open.push(select);
+                i += 1;
+            }
+            b')' => {
+                open.pop();
+                i += 1;
+            }
+            c if is_word_byte(c) => {
+                let start = i;
+                while i < b.len() && is_word_byte(b[i]) {
+                    i += 1;
+                }
+                let word = &code[start..i];
+                let dotted = start > 0 && b[start - 1] == b'.';
+                let qualified_ok = !dotted || code[..start].ends_with("pg_catalog.");
+                if word == "current_setting"
+                    && qualified_ok
+                    && code[i..].trim_start().starts_with('(')
+                    && !open.iter().any(|s| *s)
+                {
+                    return true;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod current_setting_tests {
+    use super::per_row_current_setting as per_row;
+
+    #[test]
+    fn wrapped_calls_are_once_per_query() {
+        assert!(per_row("tenant_id = current_setting('app.tenant')::int"));
+        assert!(per_row(
+            "tenant_id = pg_catalog.current_setting('app.tenant', true)::int"
+        ));
+        assert!(per_row("(tenant_id = current_setting('app.tenant')::int)"));
+        assert!(!per_row(
+            "tenant_id = (select current_setting('app.tenant')::int)"
+        ));
+        assert!(!per_row(
+            "tenant_id = ( SELECT (current_setting('app.tenant'::text))::integer AS current_setting)"
+        ));
+        assert!(!per_row("note = 'current_setting(x)'"));
+        assert!(!per_row("tenant_id = 1"));
+        assert!(!per_row("my_current_setting(1) = 1"));
+    }
+}

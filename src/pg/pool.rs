@@ -65,9 +65,8 @@ struct Inner {
     /// `None` when connections are plaintext (sslmode disable, Unix socket).
     tls: Option<MakeRustlsConnect>,
     pools: Mutex<HashMap<String, Pool>>,
-    /// Bumped after every COMMIT sent through these pools (see
-    /// [`Pools::generation`]).
-    commits: AtomicU64,
+    /// Transactions that reached COMMIT (see [`Pools::write_generation`]).
+    writes: AtomicU64,
 }
 
 impl std::fmt::Debug for Pools {
@@ -98,7 +97,7 @@ impl Pools {
                 settings,
                 tls,
                 pools: Mutex::new(HashMap::new()),
-                commits: AtomicU64::new(0),
+                writes: AtomicU64::new(0),
             }),
         })
     }
@@ -108,18 +107,17 @@ impl Pools {
         &self.inner.settings
     }
 
-    /// How many transactions these pools have committed (or tried to: a
-    /// COMMIT whose answer was lost may have taken effect). Whatever was read
-    /// from the catalog before the number last changed may be out of date;
-    /// the provider's catalog snapshots compare it to know.
-    pub fn generation(&self) -> u64 {
-        self.inner.commits.load(Ordering::Acquire)
+    /// How many changing transactions this process has sent COMMIT for.
+    /// Anything read from the catalog before the number last changed may
+    /// be out of date: caches of catalog reads compare it.
+    pub fn write_generation(&self) -> u64 {
+        self.inner.writes.load(Ordering::Acquire)
     }
 
-    /// Records that a COMMIT was sent and answered (or failed) on one of
-    /// these connections.
-    pub fn note_commit(&self) {
-        self.inner.commits.fetch_add(1, Ordering::AcqRel);
+    /// Records that a changing transaction sent COMMIT (whatever the
+    /// outcome: a commit that failed on the wire may still have happened).
+    pub fn note_write(&self) {
+        self.inner.writes.fetch_add(1, Ordering::AcqRel);
     }
 
     /// A connection to `database` (`None`: the settings' database), reused
@@ -128,6 +126,24 @@ impl Pools {
         let database = database.unwrap_or(&self.inner.settings.database);
         let pool = self.pool_for(database)?;
         pool.get().await.map_err(|e| self.pool_error(e))
+    }
+
+    /// Closes the pool of `database`, if there is one: its idle connections
+    /// end now, connections in use end when they are returned. A later
+    /// [`Pools::get`] opens a new pool. DROP DATABASE, ALTER DATABASE
+    /// RENAME and SET TABLESPACE refuse a database anyone is connected to,
+    /// the provider's own pooled sessions included.
+    pub fn close(&self, database: &str) {
+        let pool = self
+            .inner
+            .pools
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(database);
+        if let Some(pool) = pool {
+            log::debug!("closing the connections to database {database:?}");
+            pool.close();
+        }
     }
 
     /// Connects to the default database and reports what the provider needs

@@ -68,13 +68,40 @@ impl fmt::Display for SslMode {
     }
 }
 
-/// A TLS client certificate and its private key, as paths to PEM files.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A TLS client certificate and its private key: paths to PEM files, or
+/// (`inline`) the PEM text itself, as libpq's `sslinline` has it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ClientCert {
-    /// Certificate (chain) file.
+    /// Certificate (chain) file, or its PEM text when `inline`.
     pub cert: String,
-    /// Private key file (PKCS#8, PKCS#1 or SEC1).
+    /// Private key file (PKCS#8, PKCS#1 or SEC1), or its PEM text when
+    /// `inline`.
     pub key: String,
+    /// Whether `cert` and `key` hold PEM text rather than paths.
+    pub inline: bool,
+}
+
+impl fmt::Debug for ClientCert {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Settings end up in logs; an inline key must not.
+        if self.inline {
+            f.debug_struct("ClientCert")
+                .field("cert", &"<inline PEM>")
+                .field("key", &"<inline PEM, redacted>")
+                .finish()
+        } else {
+            f.debug_struct("ClientCert")
+                .field("cert", &self.cert)
+                .field("key", &self.key)
+                .finish()
+        }
+    }
+}
+
+/// Whether a `sslrootcert`, `sslcert` or `sslkey` value is PEM text rather
+/// than a path (no path starts a line with `-----BEGIN`).
+pub fn is_inline_pem(value: &str) -> bool {
+    value.contains("-----BEGIN")
 }
 
 /// Everything needed to open connections to one PostgreSQL server.
@@ -94,7 +121,7 @@ pub struct ConnectSettings {
     pub password: Option<String>,
     /// TLS mode.
     pub sslmode: SslMode,
-    /// PEM file of trusted root certificates.
+    /// PEM file of trusted root certificates, or their PEM text.
     pub sslrootcert: Option<String>,
     /// Client certificate to present.
     pub clientcert: Option<ClientCert>,
@@ -143,7 +170,18 @@ impl fmt::Debug for ConnectSettings {
             .field("username", &self.username)
             .field("password", &password)
             .field("sslmode", &self.sslmode)
-            .field("sslrootcert", &self.sslrootcert)
+            .field(
+                "sslrootcert",
+                &self.sslrootcert.as_deref().map(
+                    |r| {
+                        if is_inline_pem(r) {
+                            "<inline PEM>"
+                        } else {
+                            r
+                        }
+                    },
+                ),
+            )
             .field("clientcert", &self.clientcert)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_connections", &self.max_connections)
@@ -265,6 +303,30 @@ mod tests {
             ..settings()
         };
         assert!(format!("{none:?}").contains("password: None"));
+    }
+
+    #[test]
+    fn debug_redacts_inline_keys() {
+        let s = ConnectSettings {
+            clientcert: Some(ClientCert {
+                cert: "-----BEGIN CERTIFICATE-----\nAAA".into(),
+                key: "-----BEGIN PRIVATE KEY-----\nsecret-key-bytes".into(),
+                inline: true,
+            }),
+            sslrootcert: Some("-----BEGIN CERTIFICATE-----\nroot".into()),
+            ..settings()
+        };
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains("secret-key-bytes"), "{dbg}");
+        assert!(!dbg.contains("BEGIN"), "{dbg}");
+        let files = ClientCert {
+            cert: "/c.crt".into(),
+            key: "/c.key".into(),
+            inline: false,
+        };
+        assert!(format!("{files:?}").contains("/c.key"));
+        assert!(is_inline_pem("-----BEGIN CERTIFICATE-----"));
+        assert!(!is_inline_pem("/etc/ssl/root.crt"));
     }
 
     #[test]

@@ -127,6 +127,27 @@ pub async fn partitions_without_rls<C: GenericClient>(
         .collect()
 }
 
+/// What the row-level-security lints need beyond [`TableInfo`]: how many
+/// policies the table has, and whether its owner can log in.
+pub async fn rls_facts<C: GenericClient>(
+    client: &C,
+    table_oid: u32,
+) -> Result<(i64, bool), PgError> {
+    let action = "reading policies and the owner of a table";
+    let row = client
+        .query_one(
+            "SELECT (SELECT count(*) FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid), \
+                    r.rolcanlogin \
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner \
+             WHERE c.oid = $1",
+            &[&table_oid],
+        )
+        .await
+        .map_err(|e| PgError::query(action, e))?;
+    let get = |e| PgError::query(action, e);
+    Ok((row.try_get(0).map_err(get)?, row.try_get(1).map_err(get)?))
+}
+
 /// For each existing role among `roles`: whether it can already see every
 /// row of a table owned by `owner` without any policy, because it is a
 /// superuser, has BYPASSRLS, or is the owner or a member of it (and so can

@@ -33,7 +33,7 @@ use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::Certificate;
 
 use super::error::PgError;
-use super::settings::{ConnectSettings, SslMode};
+use super::settings::{is_inline_pem, ConnectSettings, SslMode};
 
 /// `commonName`, 2.5.4.3.
 const COMMON_NAME: &str = "2.5.4.3";
@@ -68,6 +68,11 @@ pub fn connector(settings: &ConnectSettings) -> Result<Option<MakeRustlsConnect>
         match (settings.sslmode, settings.sslrootcert.as_deref()) {
             (mode, Some(root)) => {
                 let trusted = load_certs(root)?;
+                let root = if is_inline_pem(root) {
+                    "sslrootcert (inline)"
+                } else {
+                    root
+                };
                 let mut roots = RootCertStore::empty();
                 for cert in &trusted {
                     roots.add(cert.clone()).map_err(|e| PgError::Tls {
@@ -102,16 +107,35 @@ pub fn connector(settings: &ConnectSettings) -> Result<Option<MakeRustlsConnect>
 
     let config = match &settings.clientcert {
         Some(cc) => {
-            let certs = load_certs(&cc.cert)?;
-            let key = PrivateKeyDer::from_pem_file(&cc.key).map_err(|e| PgError::Tls {
-                path: cc.key.clone(),
+            // Inline PEM text is named by its attribute in errors, never
+            // quoted: it may be a private key.
+            let (cert_name, key_name) = if cc.inline {
+                (
+                    "clientcert.cert (inline)".to_string(),
+                    "clientcert.key (inline)".to_string(),
+                )
+            } else {
+                (cc.cert.clone(), cc.key.clone())
+            };
+            let certs = if cc.inline {
+                load_certs_from(&cert_name, cc.cert.as_bytes())?
+            } else {
+                load_certs(&cc.cert)?
+            };
+            let key = if cc.inline {
+                PrivateKeyDer::from_pem_slice(cc.key.as_bytes())
+            } else {
+                PrivateKeyDer::from_pem_file(&cc.key)
+            }
+            .map_err(|e| PgError::Tls {
+                path: key_name.clone(),
                 reason: format!("cannot read a PEM private key: {e}"),
             })?;
             builder
                 .with_client_auth_cert(certs, key)
                 .map_err(|e| PgError::Tls {
-                    path: cc.key.clone(),
-                    reason: format!("cannot be used with certificate {}: {e}", cc.cert),
+                    path: key_name,
+                    reason: format!("cannot be used with certificate {cert_name}: {e}"),
                 })?
         }
         None => builder.with_no_client_auth(),
@@ -119,8 +143,27 @@ pub fn connector(settings: &ConnectSettings) -> Result<Option<MakeRustlsConnect>
     Ok(Some(MakeRustlsConnect::new(config)))
 }
 
-/// All certificates in a PEM file; an error names the file.
+/// All certificates in PEM text given inline; an error names `what`.
+fn load_certs_from(what: &str, pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, PgError> {
+    let tls_err = |reason: String| PgError::Tls {
+        path: what.to_owned(),
+        reason,
+    };
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| tls_err(format!("invalid PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(tls_err("contains no PEM certificates".to_owned()));
+    }
+    Ok(certs)
+}
+
+/// All certificates in a PEM file, or in PEM text given instead of a path
+/// (`sslinline`); an error names the file.
 fn load_certs(path: &str) -> Result<Vec<CertificateDer<'static>>, PgError> {
+    if is_inline_pem(path) {
+        return load_certs_from("sslrootcert (inline)", path.as_bytes());
+    }
     let tls_err = |reason: String| PgError::Tls {
         path: path.to_owned(),
         reason,

@@ -145,9 +145,7 @@ where
     // From here on the outcome is the server's: COMMIT is awaited whatever
     // Terraform asks meanwhile, and its real result is returned.
     let committed = tx.commit().await;
-    // Counted whatever the answer: a COMMIT that failed on the way back may
-    // still have taken effect, and a stale snapshot is worse than a reload.
-    pools.note_commit();
+    pools.note_write();
     committed.map_err(|e| PgError::query("committing the transaction", e))?;
     Ok(value)
 }

@@ -417,6 +417,47 @@ impl<M: Model> BlockField for Vec<M> {
     }
 }
 
+/// A set of nested blocks of model `M` (`set_block` nesting): the order of
+/// the blocks carries no meaning, so two values with the same blocks in
+/// another order are equal.
+#[derive(Debug, Clone, Default)]
+pub struct SetBlocks<M>(pub Vec<M>);
+
+impl<M: PartialEq> PartialEq for SetBlocks<M> {
+    fn eq(&self, other: &Self) -> bool {
+        if self.0.len() != other.0.len() {
+            return false;
+        }
+        let mut used = vec![false; other.0.len()];
+        self.0.iter().all(|a| {
+            match other
+                .0
+                .iter()
+                .enumerate()
+                .find(|(i, b)| !used[*i] && a == *b)
+            {
+                Some((i, _)) => {
+                    used[i] = true;
+                    true
+                }
+                None => false,
+            }
+        })
+    }
+}
+
+impl<M: Model> BlockField for SetBlocks<M> {
+    fn block() -> Block {
+        M::block("")
+    }
+    fn from_blocks(v: &Value) -> Result<Self, ModelError> {
+        Vec::<M>::from_blocks(v).map(SetBlocks)
+    }
+    fn to_blocks(&self) -> Value {
+        Value::Set(self.0.iter().map(Model::to_value).collect())
+    }
+}
+
 /// The attribute name of a model field: the field's name, without the `r#`
 /// of a raw identifier, so a field `r#type` declares the attribute `type`.
 pub fn attr_name(field: &'static str) -> &'static str {
@@ -451,9 +492,19 @@ pub fn list_block(description: &str) -> NestedBlock {
     }
 }
 
+/// A set of nested blocks (order carries no meaning; held as
+/// [`SetBlocks`]); the macro fills in its name and content.
+pub fn set_block(description: &str) -> NestedBlock {
+    NestedBlock {
+        nesting: Nesting::Set,
+        ..list_block(description)
+    }
+}
+
 /// Declares a model struct and its [`Model`] implementation; see the module
 /// docs. Attributes come first; an optional `blocks { ... }` section lists
-/// nested block types as `name: Vec<Model> = list_block("...")`.
+/// nested block types as `name: Vec<Model> = list_block("...")` or
+/// `name: SetBlocks<Model> = set_block("...")`.
 #[macro_export]
 macro_rules! model {
     (
@@ -644,6 +695,39 @@ mod tests {
         assert_eq!(m.limit, -1);
         assert_eq!(m.name, "");
         assert!(m.id.is_null());
+    }
+
+    crate::model! {
+        /// A model with a set of blocks.
+        pub struct WithSet {
+            name: String = required("name"),
+        }
+        blocks {
+            items: SetBlocks<Inner> = set_block("items"),
+        }
+    }
+
+    #[test]
+    fn set_blocks_are_sets() {
+        let blocks = WithSet::blocks();
+        assert_eq!(blocks[0].nesting, Nesting::Set);
+        let item = |c: &str| Value::object([("cert", Value::string(c))]);
+        let v = Value::object([
+            ("name", Value::string("n")),
+            ("items", Value::Set(vec![item("a"), item("b")])),
+        ]);
+        let m = WithSet::from_value(&v).unwrap();
+        assert_eq!(m.items.0.len(), 2);
+        assert_eq!(m.to_value(), v);
+        let reordered = WithSet::from_value(&Value::object([
+            ("name", Value::string("n")),
+            ("items", Value::Set(vec![item("b"), item("a")])),
+        ]))
+        .unwrap();
+        assert_eq!(m, reordered);
+        let empty = WithSet::from_value(&Value::object([("name", Value::string("n"))])).unwrap();
+        assert!(empty.items.0.is_empty());
+        assert_eq!(empty.to_value().get("items"), &Value::Set(Vec::new()));
     }
 
     #[test]

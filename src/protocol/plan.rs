@@ -5,7 +5,8 @@
 //! the rules here mirror what terraform-plugin-framework does:
 //!
 //! 1. start from Terraform's proposed new state;
-//! 2. fill defaults for attributes left null in configuration;
+//! 2. fill defaults for attributes left null in configuration, in nested
+//!    blocks too;
 //! 3. null out write-only attributes (they must never reach plan or state);
 //! 4. when the resource is created or changes, computed attributes left null
 //!    in configuration become unknown, unless marked stable; otherwise they keep
@@ -14,7 +15,7 @@
 
 use super::cty::Value;
 use super::diagnostics::AttrPath;
-use super::schema::Schema;
+use super::schema::{Block, NestedBlock, Nesting, Schema};
 
 /// What Terraform handed to PlanResourceChange.
 #[derive(Debug, Clone, Copy)]
@@ -74,6 +75,10 @@ pub fn plan(schema: &Schema, input: PlanInput<'_>) -> Planned {
         }
     }
 
+    for nested in &schema.block.blocks {
+        fill_nested_defaults(nested, input.config.get(&nested.name), &mut value);
+    }
+
     let creating = input.prior.is_null();
     let changed = creating || value != *input.prior;
     if changed {
@@ -96,6 +101,63 @@ pub fn plan(schema: &Schema, input: PlanInput<'_>) -> Planned {
     Planned {
         value,
         requires_replace,
+    }
+}
+
+/// Fills the defaults of attributes inside the blocks of type `nested` that
+/// configuration leaves null. List elements pair with configuration by
+/// position. Set elements have no identity: when every attribute of the
+/// block is configurable, the planned set is the configuration's (Terraform
+/// proposes it too, except that it may lend an element whose configuration
+/// sets nothing the values of a prior element), with defaults filled.
+fn fill_nested_defaults(nested: &NestedBlock, config: &Value, value: &mut Value) {
+    let Some(slot) = value.get_mut(&nested.name) else {
+        return;
+    };
+    match (nested.nesting, slot) {
+        (Nesting::Single, item @ Value::Object(_)) => {
+            fill_object_defaults(&nested.block, config, item)
+        }
+        (Nesting::List, Value::List(items)) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let c = config
+                    .as_elements()
+                    .and_then(|e| e.get(i))
+                    .unwrap_or(&Value::Null);
+                fill_object_defaults(&nested.block, c, item);
+            }
+        }
+        (Nesting::Set, Value::Set(items)) => {
+            let configurable = nested
+                .block
+                .attributes
+                .iter()
+                .all(|a| a.optional || a.required);
+            if let (true, Value::Set(configured)) = (configurable, config) {
+                items.clone_from(configured);
+            }
+            for item in items.iter_mut() {
+                let c = item.clone();
+                fill_object_defaults(&nested.block, &c, item);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn fill_object_defaults(block: &Block, config: &Value, item: &mut Value) {
+    if !matches!(item, Value::Object(_)) {
+        return;
+    }
+    for attr in &block.attributes {
+        if let Some(default) = &attr.default {
+            if config.get(&attr.name).is_null() {
+                item.set(&attr.name, default.clone());
+            }
+        }
+    }
+    for nested in &block.blocks {
+        fill_nested_defaults(nested, config.get(&nested.name), item);
     }
 }
 
@@ -204,6 +266,73 @@ mod tests {
         assert!(p.value.get("id").is_unknown());
         assert_eq!(p.value.get("stable_thing"), &Value::string("s"));
         assert_eq!(p.requires_replace, vec![AttrPath::attr("db")]);
+    }
+
+    fn schema_with_blocks() -> Schema {
+        let inner = Block {
+            attributes: vec![
+                Attribute::optional("role", Type::String, "r").with_default(Value::string("")),
+                Attribute::optional("usage", Type::Bool, "u").with_default(Value::bool(false)),
+            ],
+            ..Default::default()
+        };
+        Schema {
+            version: 0,
+            block: Block {
+                attributes: vec![Attribute::required("name", Type::String, "n")],
+                blocks: vec![
+                    crate::protocol::schema::NestedBlock {
+                        name: "set".into(),
+                        block: inner.clone(),
+                        nesting: Nesting::Set,
+                        max_items: 0,
+                    },
+                    crate::protocol::schema::NestedBlock {
+                        name: "list".into(),
+                        block: inner,
+                        nesting: Nesting::List,
+                        max_items: 0,
+                    },
+                ],
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn nested_blocks_get_defaults_from_configuration() {
+        let item = |role: Value, usage: Value| Value::object([("role", role), ("usage", usage)]);
+        let config = Value::object([
+            ("name", Value::string("a")),
+            (
+                "set",
+                Value::Set(vec![item(Value::string("x"), Value::Null)]),
+            ),
+            ("list", Value::List(vec![item(Value::Null, Value::Null)])),
+        ]);
+        // Terraform lent the list element a prior value the configuration
+        // no longer sets: the default wins.
+        let mut proposed = config.clone();
+        proposed.set(
+            "list",
+            Value::List(vec![item(Value::Null, Value::bool(true))]),
+        );
+        let p = plan(
+            &schema_with_blocks(),
+            PlanInput {
+                prior: &Value::Null,
+                config: &config,
+                proposed: &proposed,
+            },
+        );
+        assert_eq!(
+            p.value.get("set"),
+            &Value::Set(vec![item(Value::string("x"), Value::bool(false))])
+        );
+        assert_eq!(
+            p.value.get("list"),
+            &Value::List(vec![item(Value::string(""), Value::bool(false))])
+        );
     }
 
     #[test]

@@ -47,6 +47,13 @@ pub trait Resource: Send + Sync {
         Diagnostics::new()
     }
 
+    /// Warnings for reviewers about destroying the object (Terraform plans
+    /// destroys too, with a null proposed state); the plan itself stays a
+    /// destroy.
+    async fn plan_destroy(&self, _prior: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
     /// Creates the object and returns the new state.
     async fn create(&self, planned: &Value, config: &Value) -> DResult<Value>;
 

@@ -643,6 +643,8 @@ impl pb::provider_server::Provider for ProviderService {
             if !planned.is_destroy() {
                 diagnostics = entry.handler.modify_plan(input, &mut planned).await;
                 strip_write_only(&entry.schema, &mut planned.value);
+            } else if !prior.is_null() {
+                diagnostics = entry.handler.plan_destroy(&prior).await;
             }
             if diagnostics.has_errors() {
                 return Ok((None, Vec::new()));

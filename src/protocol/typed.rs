@@ -48,6 +48,11 @@ pub trait ResourceType: Send + Sync + 'static {
         Diagnostics::new()
     }
 
+    /// Warnings about destroying the object (see [`Resource::plan_destroy`]).
+    async fn plan_destroy(&self, _prior: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
     /// Creates the object; returns the new state.
     async fn create(&self, planned: Self::Model, config: Self::Model) -> DResult<Self::Model>;
 
@@ -139,6 +144,10 @@ impl<R: ResourceType> Resource for R {
 
     async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         ResourceType::modify_plan(self, input, plan).await
+    }
+
+    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+        ResourceType::plan_destroy(self, prior).await
     }
 
     async fn create(&self, planned: &Value, config: &Value) -> DResult<Value> {

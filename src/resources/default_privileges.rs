@@ -27,9 +27,11 @@ use crate::protocol::{
     ResourceType, Tf, Value,
 };
 
+use super::access_plans::default_privileges_report;
 use super::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
 use super::import_id::slashed;
 use super::privileges::{check_maintain, check_privilege_list, is_empty_attr, unset_is_empty};
+use super::review_codes::Code;
 use super::state::{Client, ProviderState};
 use super::validators;
 
@@ -267,7 +269,7 @@ impl DefaultPrivilegesResource {
             return None;
         }
         Some(
-            Diagnostic::warning(
+            Code::CitusDefaultPrivileges.warning(
                 "Default Privileges Stay On The Citus Coordinator",
                 "This database runs Citus, which does not propagate ALTER DEFAULT PRIVILEGES to \
                  its workers. The privileges reach every shard of a table created on the \
@@ -369,7 +371,22 @@ impl ResourceType for DefaultPrivilegesResource {
                 d.push(w);
             }
         }
+        let changed = input.prior.is_null()
+            || !plan.requires_replace.is_empty()
+            || plan.value.get("privileges") != input.prior.get("privileges");
+        if changed && !d.has_errors() {
+            d.0.extend(default_privileges_report(&self.state, input.prior, &plan.value).await);
+        }
         d
+    }
+
+    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+        Diagnostics(
+            default_privileges_report(&self.state, prior, &Value::Null)
+                .await
+                .into_iter()
+                .collect(),
+        )
     }
 
     async fn create(

@@ -33,6 +33,7 @@ use crate::protocol::{
 
 use super::errors::{pg_diag, ErrorContext};
 use super::import_id::dotted;
+use super::review_codes::Code;
 use super::sdk_state;
 use super::state::{Client, ProviderState};
 use super::validators;
@@ -630,10 +631,11 @@ fn security_definer_warning(m: &FunctionModel, me: &str, live: Option<&Stored>) 
         .map(|a| a.r#type.as_str())
         .collect();
     let object = format!("{}({})", m.name, objects.join(", "));
-    Diagnostic::warning(
-        "PUBLIC Can Execute A SECURITY DEFINER Function",
-        format!(
-            "{} runs with the privileges of its owner ({owner:?}), and every role can execute \
+    Code::SecurityDefinerPublic
+        .warning(
+            "PUBLIC Can Execute A SECURITY DEFINER Function",
+            format!(
+                "{} runs with the privileges of its owner ({owner:?}), and every role can execute \
              it: PostgreSQL grants EXECUTE on a new function to PUBLIC. A SECURITY DEFINER \
              function callable by everyone is the classic way around row-level security and \
              other privileges, since its owner usually owns the tables it reads.\n\n\
@@ -653,13 +655,13 @@ fn security_definer_warning(m: &FunctionModel, me: &str, live: Option<&Stored>) 
              {owner:?}, object_type = \"function\" and privileges = []). If this configuration \
              already does one of these, the warning goes away once it is applied. Also give \
              the function a safe search_path.",
-            sql::signature(&m.schema, &m.name, &m.args()),
-            m.database().unwrap_or_default(),
-            m.schema,
-            object,
-        ),
-    )
-    .at("security_definer")
+                sql::signature(&m.schema, &m.name, &m.args()),
+                m.database().unwrap_or_default(),
+                m.schema,
+                object,
+            ),
+        )
+        .at("security_definer")
 }
 
 #[async_trait]

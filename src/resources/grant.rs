@@ -37,6 +37,7 @@ use crate::protocol::{
     ResourceType, Tf, Value,
 };
 
+use super::access_plans::{grant_lint, grant_report};
 use super::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
 use super::import_id::slashed;
 use super::privileges::{check_maintain, check_privilege_list, is_empty_attr, unset_is_empty};
@@ -595,7 +596,23 @@ impl ResourceType for GrantResource {
                 d.0.extend(check_maintain(version, &privs));
             }
         }
+        let changed = input.prior.is_null()
+            || !plan.requires_replace.is_empty()
+            || plan.value.get("privileges") != input.prior.get("privileges");
+        if changed && !d.has_errors() {
+            d.0.extend(grant_lint(&self.state, input.prior, &plan.value).await);
+            d.0.extend(grant_report(&self.state, input.prior, &plan.value).await);
+        }
         d
+    }
+
+    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+        Diagnostics(
+            grant_report(&self.state, prior, &Value::Null)
+                .await
+                .into_iter()
+                .collect(),
+        )
     }
 
     async fn create(&self, planned: GrantModel, _: GrantModel) -> DResult<GrantModel> {

@@ -22,6 +22,7 @@ use async_trait::async_trait;
 
 use crate::model;
 use crate::pg::catalog::roles::RoleCatalog;
+use crate::pg::access::GrantOptions;
 use crate::pg::grant_role::{self as sql, Authority, GrantError, GrantRow, Wanted, PG16};
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
@@ -29,6 +30,7 @@ use crate::protocol::{
     ResourceType, Tf, Validator, Value,
 };
 
+use super::access_review::review;
 use super::errors::{ErrorContext, OrDiag};
 use super::import_id::pair;
 use super::membership_advice::{
@@ -241,6 +243,50 @@ impl GrantRoleResource {
             Err(e) => Err(Self::diag(client, &e, member, granted)),
         }
     }
+
+    /// The effective-access report (PGW001) of granting, changing or
+    /// revoking a membership: `prior` is null for a grant, `planned` for a
+    /// revoke; both are set for an option change or a replacement.
+    async fn access_warning(&self, prior: &Value, planned: &Value) -> Option<Diagnostic> {
+        let pair_of = |v: &Value| {
+            Some((
+                v.get("role").as_str()?.to_string(),
+                v.get("grant_role").as_str()?.to_string(),
+            ))
+        };
+        let (old, new) = (pair_of(prior), pair_of(planned));
+        if old.is_none() && new.is_none() {
+            return None;
+        }
+        let review = review(&self.state, None).await?;
+        let roles: Vec<&str> = old
+            .iter()
+            .chain(new.iter())
+            .flat_map(|(m, g)| [m.as_str(), g.as_str()])
+            .collect();
+        let before = review.base(&self.state, &roles);
+        let mut after = before.clone();
+        let grantor = prior.get("granted_by").as_str();
+        if let Some((m, g)) = &old {
+            if new.as_ref() != Some(&(m.clone(), g.clone())) {
+                after.set_membership(m, g, grantor, None);
+            }
+        }
+        let option = |attr: &str| planned.get(attr).as_bool();
+        if let Some((m, g)) = &new {
+            let same_pair = old.as_ref() == Some(&(m.clone(), g.clone()));
+            let options = GrantOptions {
+                admin: option("with_admin_option").unwrap_or(false),
+                inherit: option("inherit_option"),
+                set: option("set_option"),
+            };
+            after.set_membership(m, g, grantor.filter(|_| same_pair), Some(options));
+        }
+        let (subject, granted) = new.or(old)?;
+        review
+            .report(&before, &after, &subject, &format!("through {granted}"))
+            .map(|w| w.at("grant_role"))
+    }
 }
 
 #[async_trait]
@@ -320,7 +366,17 @@ impl ResourceType for GrantRoleResource {
                 plan.value.set("granted_by", Value::unknown());
             }
         }
-        if !creating || d.has_errors() {
+        if !creating {
+            let changed = !plan.requires_replace.is_empty()
+                || ["with_admin_option", "inherit_option", "set_option"]
+                    .iter()
+                    .any(|a| plan.value.get(a) != input.prior.get(a));
+            if changed && !d.has_errors() {
+                d.0.extend(self.access_warning(input.prior, &plan.value).await);
+            }
+            return d;
+        }
+        if d.has_errors() {
             return d;
         }
         let (Some(m), Some(g)) = (member, granted) else {
@@ -358,13 +414,26 @@ impl ResourceType for GrantRoleResource {
                     superuser: Some(f.superuser),
                     bypassrls: Some(f.bypassrls),
                     createrole: Some(f.createrole),
+                    ..PlannedRole::default()
                 })
             });
             if let Some(w) = flags.and_then(|f| escalation_warning(&m, &g, f)) {
                 d.push(w);
             }
         }
+        if !d.has_errors() {
+            d.0.extend(self.access_warning(&Value::Null, &plan.value).await);
+        }
         d
+    }
+
+    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+        Diagnostics(
+            self.access_warning(prior, &Value::Null)
+                .await
+                .into_iter()
+                .collect(),
+        )
     }
 
     async fn create(&self, planned: GrantRoleModel, _: GrantRoleModel) -> DResult<GrantRoleModel> {
@@ -624,7 +693,7 @@ mod tests {
             PlannedRole {
                 superuser: Some(true),
                 bypassrls: Some(true),
-                createrole: None,
+                ..PlannedRole::default()
             },
         )
         .unwrap();

@@ -8,6 +8,7 @@ use crate::protocol::{Diagnostic, Diagnostics};
 use super::errors::{pg_diag, ErrorContext};
 use super::import_id::pair;
 use super::planned::PlannedRole;
+use super::review_codes::Code;
 
 /// Predefined roles whose membership is a privilege escalation in itself.
 pub const POWERFUL_PREDEFINED: &[(&str, &str)] = &[
@@ -236,15 +237,16 @@ pub fn not_authorized(
 pub fn escalation_warning(member: &str, granted: &str, flags: PlannedRole) -> Option<Diagnostic> {
     if let Some((_, power)) = POWERFUL_PREDEFINED.iter().find(|(n, _)| *n == granted) {
         return Some(
-            Diagnostic::warning(
-                format!("Granting Privileged Role {granted:?}"),
-                format!(
+            Code::PrivilegedMembership
+                .warning(
+                    format!("Granting Privileged Role {granted:?}"),
+                    format!(
                 "This grants the predefined role {granted:?} to {member:?}, which lets it {power}. \
                  Check that {member:?} should have this power. (Warning only; the apply is not \
                  blocked.)"
             ),
-            )
-            .at("grant_role"),
+                )
+                .at("grant_role"),
         );
     }
     let mut attrs = Vec::new();
@@ -261,16 +263,61 @@ pub fn escalation_warning(member: &str, granted: &str, flags: PlannedRole) -> Op
         return None;
     }
     Some(
-        Diagnostic::warning(
-            format!("Granting Privileged Role {granted:?}"),
-            format!(
+        Code::PrivilegedMembership
+            .warning(
+                format!("Granting Privileged Role {granted:?}"),
+                format!(
                 "This grants role {granted:?} to {member:?}. {granted:?} has {}. Role attributes \
                  are not inherited, but a member allowed to SET ROLE {granted:?} acts with them. \
                  Check that {member:?} should have this power. (Warning only; the apply is not \
                  blocked.)",
                 attrs.join(", ")
             ),
-        )
-        .at("grant_role"),
+            )
+            .at("grant_role"),
+    )
+}
+
+/// The lint for `postgresql_role` (`PGW201`): SUPERUSER or BYPASSRLS on a
+/// role that can log in, when the plan creates such a role or makes one so.
+/// A session of that role sees every row whatever the policies say, so the
+/// usual advice is a NOLOGIN role reached by SET ROLE from a login role.
+pub fn privileged_login_warning(
+    prior: &crate::protocol::Value,
+    planned: &crate::protocol::Value,
+) -> Option<Diagnostic> {
+    let flag = |v: &crate::protocol::Value, a: &str| v.get(a).as_bool() == Some(true);
+    let risky = |v: &crate::protocol::Value| {
+        flag(v, "login") && (flag(v, "superuser") || flag(v, "bypass_row_level_security"))
+    };
+    if !risky(planned) || (!prior.is_null() && risky(prior)) {
+        return None;
+    }
+    let name = planned.get("name").as_str()?;
+    let mut attrs = Vec::new();
+    if flag(planned, "superuser") {
+        attrs.push("SUPERUSER");
+    }
+    if flag(planned, "bypass_row_level_security") {
+        attrs.push("BYPASSRLS");
+    }
+    let attrs = attrs.join(" and ");
+    Some(
+        Code::PrivilegedLoginRole
+            .warning(
+                format!("Login Role {name:?} Has {attrs}"),
+                format!(
+                    "Role {name:?} can log in and has {attrs}: every session of it ignores \
+                     row-level security{}. A leaked password or a compromised application then \
+                     exposes every row. Prefer a NOLOGIN role with {attrs} that a login role \
+                     reaches with SET ROLE when needed. (Warning only; the apply is not blocked.)",
+                    if attrs.contains("SUPERUSER") {
+                        " and every permission check"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .at("login"),
     )
 }

@@ -5,12 +5,18 @@
 //! per resource type; adding one means a file plus a line in
 //! [`PostgresProvider::resources`].
 
+pub mod access_cache;
+pub mod access_plans;
+pub mod access_render;
+pub mod access_review;
+pub mod data_effective_access;
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;
 pub mod data_schemas;
 pub mod data_sequences;
 pub mod data_tables;
+pub mod database;
 pub mod default_privileges;
 pub mod errors;
 pub mod extension;
@@ -24,10 +30,13 @@ pub mod name_filters;
 pub mod planned;
 pub mod policy;
 pub mod policy_checks;
+pub mod policy_report;
 pub mod privileges;
 pub mod provider_config;
+pub mod review_codes;
 pub mod role;
 pub mod row_level_security;
+pub mod schema;
 pub mod sdk_state;
 pub mod security_label;
 pub mod snapshot;
@@ -68,6 +77,10 @@ impl Provider for PostgresProvider {
         provider_config::schema()
     }
 
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        provider_config::validate(config)
+    }
+
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
         log::debug!("configuring for Terraform {terraform_version}");
         provider_config::configure(&self.state, config).await
@@ -100,6 +113,8 @@ impl Provider for PostgresProvider {
             Arc::new(row_level_security::RowLevelSecurityResource::new(
                 self.state.clone(),
             )),
+            Arc::new(database::DatabaseResource::new(self.state.clone())),
+            Arc::new(schema::SchemaResource::new(self.state.clone())),
             Arc::new(extension::ExtensionResource::new(self.state.clone())),
             Arc::new(function::FunctionResource::new(self.state.clone())),
             Arc::new(security_label::SecurityLabelResource::new(
@@ -117,6 +132,9 @@ impl Provider for PostgresProvider {
             Arc::new(data_schemas::SchemasDataSource::new(s.clone())),
             Arc::new(data_tables::TablesDataSource::new(s.clone())),
             Arc::new(data_sequences::SequencesDataSource::new(s.clone())),
+            Arc::new(data_effective_access::EffectiveAccessDataSource::new(
+                s.clone(),
+            )),
         ]
     }
 

@@ -25,6 +25,10 @@ pub struct PlannedRole {
     pub bypassrls: Option<bool>,
     /// CREATEROLE.
     pub createrole: Option<bool>,
+    /// INHERIT.
+    pub inherit: Option<bool>,
+    /// LOGIN.
+    pub login: Option<bool>,
 }
 
 /// A table, named the way both row-level-security resources name it: the
@@ -37,7 +41,8 @@ pub type TableKey = (String, String, String);
 pub struct PlannedObjects {
     roles: Mutex<BTreeMap<String, PlannedRole>>,
     rls_tables: Mutex<BTreeSet<TableKey>>,
-    /// Woken whenever a table is added to `rls_tables`.
+    policy_tables: Mutex<BTreeSet<TableKey>>,
+    /// Woken whenever a table is added to `rls_tables` or `policy_tables`.
     rls_noted: Notify,
 }
 
@@ -61,8 +66,17 @@ impl PlannedObjects {
 
     /// Records that row-level security is planned on for a table.
     pub fn note_rls(&self, table: TableKey) {
-        self.rls_tables
-            .lock()
+        self.note(&self.rls_tables, table);
+    }
+
+    /// Records that a policy on a table is planned (kept, created or
+    /// changed) in this run.
+    pub fn note_policy(&self, table: TableKey) {
+        self.note(&self.policy_tables, table);
+    }
+
+    fn note(&self, set: &Mutex<BTreeSet<TableKey>>, table: TableKey) {
+        set.lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(table);
         self.rls_noted.notify_waiters();
@@ -71,6 +85,21 @@ impl PlannedObjects {
     /// Whether row-level security is planned on for `table` in this run,
     /// waiting up to `wait` for a plan that has not arrived yet.
     pub async fn rls_planned(&self, table: &TableKey, wait: Duration) -> bool {
+        self.wait_for(&self.rls_tables, table, wait).await
+    }
+
+    /// Whether a policy on `table` is planned in this run, waiting up to
+    /// `wait` like [`PlannedObjects::rls_planned`].
+    pub async fn policy_planned(&self, table: &TableKey, wait: Duration) -> bool {
+        self.wait_for(&self.policy_tables, table, wait).await
+    }
+
+    async fn wait_for(
+        &self,
+        set: &Mutex<BTreeSet<TableKey>>,
+        table: &TableKey,
+        wait: Duration,
+    ) -> bool {
         let deadline = Instant::now() + wait;
         loop {
             // Registered before the check, so a note made between the check
@@ -78,8 +107,7 @@ impl PlannedObjects {
             let noted = self.rls_noted.notified();
             tokio::pin!(noted);
             noted.as_mut().enable();
-            if self
-                .rls_tables
+            if set
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .contains(table)

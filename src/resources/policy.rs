@@ -40,8 +40,10 @@ use super::errors::{ErrorContext, OrDiag};
 use super::import_id::dotted;
 use super::policy_checks::{
     always_true_warning, check_roles, citus_refusals, command_name, expression, normalize_all,
-    Exposure, CLAUSES,
+    per_row_setting_warnings, Exposure, CLAUSES,
 };
+use super::policy_report::policy_report;
+use super::review_codes::Code;
 use super::state::{Client, ProviderState};
 use super::table_target::{
     database_attr, database_label, database_of, run_in_transaction, schema_attr, table_attr,
@@ -295,6 +297,10 @@ impl ResourceType for PolicyResource {
             return d;
         };
         let database = database.as_deref();
+        // Row-level security planned in this run need not warn of no policy.
+        self.state
+            .planned
+            .note_policy(table_key(&client, database, &table));
         let in_place = !creating && plan.requires_replace.is_empty();
 
         // What to normalize: configured texts that are new or changed, and
@@ -372,24 +378,37 @@ impl ResourceType for PolicyResource {
         if !changed {
             return d;
         }
+        d.0.extend(per_row_setting_warnings(&plan.value));
         let info = match client.pools.get(database).await {
             Ok(conn) => table_sql::read_table(&**conn, &table).await.ok().flatten(),
             Err(_) => None,
         };
+        d.0.extend(
+            policy_report(
+                &self.state,
+                database,
+                &table,
+                info.as_ref(),
+                prior,
+                &plan.value,
+            )
+            .await,
+        );
         if let Some(info) = &info {
             let key = table_key(&client, database, &table);
             if !info.rls_enabled && !self.state.planned.rls_planned(&key, RLS_PLAN_WAIT).await {
                 d.push(
-                    Diagnostic::warning(
-                        "Row-Level Security Not Enabled",
-                        format!(
-                            "Row-level security is not enabled on table {}, and no \
+                    Code::PolicyRlsOff
+                        .warning(
+                            "Row-Level Security Not Enabled",
+                            format!(
+                                "Row-level security is not enabled on table {}, and no \
                              postgresql_row_level_security planned in this run enables it, so \
                              this policy has no effect until it is enabled.",
-                            table.quoted()
-                        ),
-                    )
-                    .at("table"),
+                                table.quoted()
+                            ),
+                        )
+                        .at("table"),
                 );
             }
         }
@@ -424,6 +443,30 @@ impl ResourceType for PolicyResource {
             }
         }
         d
+    }
+
+    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+        let (Some(client), Some(table), Some(database)) = (
+            self.state.client_opt().await,
+            table_of(prior),
+            database_of(prior),
+        ) else {
+            return Diagnostics::new();
+        };
+        let database = database.as_deref();
+        let info = match client.pools.get(database).await {
+            Ok(conn) => table_sql::read_table(&**conn, &table).await.ok().flatten(),
+            Err(_) => None,
+        };
+        let report = policy_report(
+            &self.state,
+            database,
+            &table,
+            info.as_ref(),
+            prior,
+            &Value::Null,
+        );
+        Diagnostics(report.await.into_iter().collect())
     }
 
     async fn create(&self, planned: PolicyModel, _: PolicyModel) -> DResult<PolicyModel> {

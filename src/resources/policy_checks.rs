@@ -4,10 +4,13 @@
 //! row, a policy Citus would not carry to the shards faithfully).
 
 use crate::pg::policy::{Clause, Command, PUBLIC};
-use crate::pg::policy_expr::{check_expression, has_subquery, normalize, Probe, ProbeError};
+use crate::pg::policy_expr::{
+    check_expression, has_subquery, normalize, per_row_current_setting, Probe, ProbeError,
+};
 use crate::pg::table::{self as table_sql, TableInfo, TableName};
 use crate::protocol::{Diagnostic, Diagnostics, Problem, Value};
 
+use super::review_codes::Code;
 use super::state::Client;
 use super::validators;
 
@@ -259,5 +262,36 @@ pub async fn always_true_warning(
          with BYPASSRLS, or the table's owner or a member of the owner role. If the policy is \
          meant for tenants or applications, give it a real condition.",
     );
-    Some(Diagnostic::warning("Policy Exposes Every Row", detail).at("using"))
+    Some(
+        Code::PolicyExposesEveryRow
+            .warning("Policy Exposes Every Row", detail)
+            .at("using"),
+    )
+}
+
+/// `PGW104`: `current_setting()` in `using` or `with_check` outside a
+/// `(select ...)`, so it runs once per row instead of once per query, and
+/// an index on the compared column cannot be used for it.
+pub fn per_row_setting_warnings(planned: &Value) -> Vec<Diagnostic> {
+    CLAUSES
+        .iter()
+        .filter_map(|(attr, _)| {
+            let text = planned.get(attr).as_str()?;
+            per_row_current_setting(text).then(|| {
+                Code::PerRowCurrentSetting
+                    .warning(
+                        format!("current_setting() Evaluated Per Row In {attr}"),
+                        format!(
+                            "{attr} `{text}` calls current_setting() outside a subquery, so \
+                             PostgreSQL evaluates it once for every row it checks, and cannot use \
+                             an index for the comparison. Wrap the call in a scalar subquery, for \
+                             example `tenant_id = (select current_setting('app.tenant')::int)`: \
+                             it is then evaluated once per query. (Warning only; the apply is \
+                             not blocked.)"
+                        ),
+                    )
+                    .at(attr)
+            })
+        })
+        .collect()
 }

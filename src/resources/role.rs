@@ -24,7 +24,9 @@ use crate::protocol::{
     ResourceType, Tf, Validator, Value,
 };
 
+use super::access_plans::{role_drop_report, role_report};
 use super::errors::{pg_diag, ErrorContext, OrDiag};
+use super::membership_advice::privileged_login_warning;
 use super::planned::PlannedRole;
 use super::state::{Client, ProviderState};
 use super::validators;
@@ -571,7 +573,7 @@ impl ResourceType for RoleResource {
     }
 
     async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
-        let d = Diagnostics::new();
+        let mut d = Diagnostics::new();
         // The id is the role name; a rename changes it, nothing else does.
         let name = plan.value.get("name").clone();
         plan.value.set("id", name);
@@ -589,8 +591,14 @@ impl ResourceType for RoleResource {
                 superuser: plan.value.get("superuser").as_bool(),
                 bypassrls: plan.value.get("bypass_row_level_security").as_bool(),
                 createrole: plan.value.get("create_role").as_bool(),
+                inherit: plan.value.get("inherit").as_bool(),
+                login: plan.value.get("login").as_bool(),
             };
             self.state.planned.note_role(name, role);
+        }
+        d.0.extend(privileged_login_warning(input.prior, &plan.value));
+        if plan.requires_replace.is_empty() {
+            d.0.extend(role_report(&self.state, input.prior, &plan.value).await);
         }
 
         let Some(client) = self.state.client_opt().await else {
@@ -626,6 +634,15 @@ impl ResourceType for RoleResource {
             }
         }
         d
+    }
+
+    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+        Diagnostics(
+            role_drop_report(&self.state, prior)
+                .await
+                .into_iter()
+                .collect(),
+        )
     }
 
     async fn create(&self, planned: RoleModel, config: RoleModel) -> DResult<RoleModel> {
@@ -737,7 +754,7 @@ impl ResourceType for RoleResource {
         let client = self.state.client().await?;
         let statements = sql::drop_role(
             &prior.name,
-            &client.info.current_user,
+            client.own_role(),
             !prior.skip_reassign_owned,
             !prior.skip_drop_role,
         );

@@ -22,6 +22,8 @@ use crate::protocol::{
 
 use super::errors::{ErrorContext, OrDiag};
 use super::import_id::dotted;
+use super::planned::TableKey;
+use super::review_codes::Code;
 use super::state::{Client, ProviderState};
 use super::table_target::{
     database_attr, database_label, database_of, run_in_transaction, schema_attr, table_attr,
@@ -161,28 +163,39 @@ impl ResourceType for RowLevelSecurityResource {
         let Ok(Some(info)) = sql::read_table(&**conn, &table).await else {
             return d;
         };
+        // The lints speak when the switches are set or changed, not on
+        // every plan of a table left as it is.
+        let changed = ["enabled", "forced"]
+            .iter()
+            .any(|a| plan.value.get(a) != input.prior.get(a));
+        if changed {
+            let key = table_key(&client, database.as_deref(), &table);
+            let forced = plan.value.get("forced").as_bool() == Some(true);
+            d.0.extend(rls_lints(&self.state, &conn, &key, &table, &info, forced).await);
+        }
         if info.kind != "p" {
             return d;
         }
         if let Ok(parts) = sql::partitions_without_rls(&**conn, info.oid).await {
             if !parts.is_empty() {
                 d.push(
-                    Diagnostic::warning(
-                        "Partitions Without Row-Level Security",
-                        format!(
-                            "{} is partitioned, and row-level security on it applies only to \
+                    Code::PartitionsWithoutRls
+                        .warning(
+                            "Partitions Without Row-Level Security",
+                            format!(
+                                "{} is partitioned, and row-level security on it applies only to \
                              queries on {}. These partitions do not have it enabled (unless that \
                              happens in this same apply), so anyone with privileges on them can \
                              read them directly, bypassing its policies: {}. Enable it on each \
                              partition too (and create the policies there), for example with one \
                              postgresql_row_level_security per partition, or do not grant \
                              privileges on the partitions.",
-                            table.quoted(),
-                            table.quoted(),
-                            parts.join(", ")
-                        ),
-                    )
-                    .at("enabled"),
+                                table.quoted(),
+                                table.quoted(),
+                                parts.join(", ")
+                            ),
+                        )
+                        .at("enabled"),
                 );
             }
         }
@@ -354,4 +367,60 @@ impl ResourceType for RowLevelSecurityResource {
             })
             .collect())
     }
+}
+
+/// How long the no-policy lint waits for policies of the table that
+/// Terraform plans side by side.
+const POLICY_PLAN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `PGW101` (row-level security on, no policy) and `PGW103` (a login owner
+/// bypasses it) for a table whose switches are planned on.
+async fn rls_lints(
+    state: &ProviderState,
+    conn: &tokio_postgres::Client,
+    key: &TableKey,
+    table: &TableName,
+    info: &sql::TableInfo,
+    forced: bool,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Ok((policies, owner_login)) = sql::rls_facts(conn, info.oid).await else {
+        return out;
+    };
+    if policies == 0 && !state.planned.policy_planned(key, POLICY_PLAN_WAIT).await {
+        out.push(
+            Code::RlsWithoutPolicy
+                .warning(
+                    "Row-Level Security Without Any Policy",
+                    format!(
+                        "Row-level security is enabled on {t}, which has no policy, and no \
+                         postgresql_policy planned in this run is on it. Every role except the \
+                         owner, superusers and BYPASSRLS roles then sees no row of {t} and can \
+                         change none. Add the policies (with postgresql_policy) in the same \
+                         apply, unless hiding every row is the intent.",
+                        t = table.quoted()
+                    ),
+                )
+                .at("enabled"),
+        );
+    }
+    if owner_login && !forced {
+        out.push(
+            Code::OwnerBypassesRls
+                .warning(
+                    "Table Owner Bypasses Row-Level Security",
+                    format!(
+                        "{t} is owned by {o:?}, which can log in, and forced = false: sessions of \
+                         {o:?} (and of roles that inherit its privileges) see and change every \
+                         row whatever the policies say. Applications often connect as the owner \
+                         that ran the migrations. Set forced = true (FORCE ROW LEVEL SECURITY), or \
+                         have the table owned by a NOLOGIN role.",
+                        t = table.quoted(),
+                        o = info.owner
+                    ),
+                )
+                .at("forced"),
+        );
+    }
+    out
 }

@@ -40,11 +40,28 @@ pub fn empty_strings_to_null(state: &mut Value, attrs: &[&str]) {
     }
 }
 
+/// Fills the defaults of `M` inside every element of the set of blocks
+/// `block`; a null block set becomes an empty one, as SDKv2 stores it.
+pub fn fill_block_set_defaults<M: Model>(state: &mut Value, block: &str) {
+    let items = state
+        .get(block)
+        .as_elements()
+        .map(<[Value]>::to_vec)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|mut item| {
+            fill_block_defaults(M::attributes(), &mut item);
+            item
+        })
+        .collect();
+    state.set(block, Value::Set(items));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model;
-    use crate::protocol::model::{optional, required};
+    use crate::protocol::model::{optional, required, set_block, SetBlocks};
 
     model! {
         /// A test model.
@@ -67,5 +84,46 @@ mod tests {
         let mut w = Value::object([("name", Value::string("a")), ("flag", Value::bool(true))]);
         fill_defaults::<Sample>(&mut w);
         assert_eq!(w.get("flag"), &Value::bool(true));
+    }
+
+    model! {
+        /// A test block.
+        pub struct Item {
+            role: String = optional("r").default(""),
+            usage: bool = optional("u").default(false),
+        }
+    }
+
+    model! {
+        /// A test model with a set of blocks.
+        pub struct Thing {
+            name: String = required("n"),
+        }
+        blocks {
+            items: SetBlocks<Item> = set_block("i"),
+        }
+    }
+
+    #[test]
+    fn block_sets_get_their_defaults_and_null_becomes_empty() {
+        let mut state = Value::object([
+            ("name", Value::string("a")),
+            (
+                "items",
+                Value::List(vec![Value::object([("role", Value::string("x"))])]),
+            ),
+        ]);
+        fill_block_set_defaults::<Item>(&mut state, "items");
+        assert_eq!(
+            state.get("items"),
+            &Value::Set(vec![Value::object([
+                ("role", Value::string("x")),
+                ("usage", Value::bool(false)),
+            ])])
+        );
+        let mut none = Value::object([("name", Value::string("a"))]);
+        fill_block_set_defaults::<Item>(&mut none, "items");
+        assert_eq!(none.get("items"), &Value::Set(Vec::new()));
+        assert_eq!(Thing::blocks().len(), 1);
     }
 }

@@ -6,7 +6,7 @@
 //! process: Terraform reads resources in parallel, and every read of the
 //! same type and database waits for the one load in flight. The provider's
 //! own changes invalidate every snapshot: each COMMIT bumps the pools'
-//! generation ([`crate::pg::pool::Pools::generation`]), and a snapshot taken
+//! generation ([`crate::pg::pool::Pools::write_generation`]), and a snapshot taken
 //! under an older generation is read again on next use. Changes made by
 //! others during one run are seen by the next run, as Terraform expects
 //! (a plan reads each object once anyway).
@@ -110,7 +110,7 @@ impl Client {
         let db = self.database_name(database);
         self.snapshots
             .roles
-            .get(db, self.pools.generation(), || async {
+            .get(db, self.pools.write_generation(), || async {
                 let started = Instant::now();
                 let conn = self.pools.get(Some(db)).await?;
                 let r = read_roles(&**conn, self.read_passwords).await;
@@ -128,7 +128,7 @@ impl Client {
         let db = self.database_name(database);
         self.snapshots
             .memberships
-            .get(db, self.pools.generation(), || async {
+            .get(db, self.pools.write_generation(), || async {
                 let started = Instant::now();
                 let conn = self.pools.get(Some(db)).await?;
                 let r = read_memberships(&**conn, self.info.version_num).await;
@@ -147,7 +147,7 @@ impl Client {
         let db = self.database_name(database);
         self.snapshots
             .objects
-            .get(db, self.pools.generation(), || async {
+            .get(db, self.pools.write_generation(), || async {
                 let started = Instant::now();
                 let conn = self.pools.get(Some(db)).await?;
                 let r = read_objects(&**conn).await;
@@ -165,7 +165,7 @@ impl Client {
         let db = self.database_name(database);
         self.snapshots
             .default_acls
-            .get(db, self.pools.generation(), || async {
+            .get(db, self.pools.write_generation(), || async {
                 let started = Instant::now();
                 let conn = self.pools.get(Some(db)).await?;
                 let r = read_default_acls(&**conn).await;
@@ -183,7 +183,7 @@ impl Client {
         let db = self.database_name(database);
         self.snapshots
             .policies
-            .get(db, self.pools.generation(), || async {
+            .get(db, self.pools.write_generation(), || async {
                 let started = Instant::now();
                 let mut conn = self.pools.get(Some(db)).await?;
                 let r = read_policies(&mut conn, self.lock_timeout).await;

@@ -18,6 +18,7 @@ use crate::pg::pool::{Pools, ServerInfo};
 use crate::pg::tx::{self, TxError, TxFuture, TxTarget};
 use crate::protocol::{DResult, Diagnostic, Diagnostics};
 
+use super::access_cache::AccessCache;
 use super::planned::PlannedObjects;
 use super::snapshot::Snapshots;
 
@@ -31,13 +32,29 @@ pub struct Client {
     pub lock_timeout: Option<Duration>,
     /// Whether stored password hashes may be read to detect drift.
     pub read_passwords: bool,
+    /// The effective-access report in plans: `None` when turned off
+    /// (`plan_access_report = false`), else the most lines one report shows.
+    pub access_report: Option<usize>,
     /// Fired by StopProvider: changes not yet committed are rolled back.
     pub stop: CancellationToken,
     /// Catalog snapshots that refreshes, imports and lists read from.
     pub snapshots: Snapshots,
+    /// The provider block's `database_username`: the name of the provider's
+    /// role inside the database, where user name maps make it differ from
+    /// the login name.
+    pub database_username: Option<String>,
 }
 
 impl Client {
+    /// The provider's own role: `database_username` when set, else the
+    /// role the server says the provider is logged in as. New databases
+    /// belong to it by default, and a dropped role's objects go to it.
+    pub fn own_role(&self) -> &str {
+        self.database_username
+            .as_deref()
+            .unwrap_or(&self.info.current_user)
+    }
+
     /// Runs `body` in one transaction on `database` (`None`: the provider's)
     /// and commits it; see [`tx::run`] for retries and cancellation.
     pub async fn transaction<C, T, E, F>(
@@ -113,6 +130,8 @@ pub struct ProviderState {
     stop: CancellationToken,
     /// What resources have planned in this run, for each other's checks.
     pub planned: PlannedObjects,
+    /// Access catalogs read for plan-time reports and data sources.
+    pub access: AccessCache,
 }
 
 impl Default for ProviderState {
@@ -121,6 +140,7 @@ impl Default for ProviderState {
             conn: RwLock::new(Conn::Unconfigured),
             stop: CancellationToken::new(),
             planned: PlannedObjects::default(),
+            access: AccessCache::default(),
         }
     }
 }

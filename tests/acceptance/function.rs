@@ -497,7 +497,7 @@ fn function_awkward_names() {
 fn function_security_definer_public_execute_warning() {
     let Some(acc) = acc() else { return };
     let db = acc.database("fn_secdef");
-    const WARNING: &str = "PUBLIC Can Execute A SECURITY DEFINER Function";
+    const WARNING: &str = "PGW301: PUBLIC Can Execute A SECURITY DEFINER Function";
     let definer = basic("f", "f", "  security_definer = true\n");
     let revoke = format!(
         "resource \"postgresql_grant\" \"revoke\" {{\n  database = {}\n  role = \"public\"\n  schema = \"public\"\n  object_type = \"function\"\n  objects = [\"f()\"]\n  privileges = []\n  depends_on = [postgresql_function.f]\n}}\n",

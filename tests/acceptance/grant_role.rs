@@ -480,11 +480,11 @@ resource "postgresql_grant_role" "fresh_in_parent" {{
                     expect_in(
                         &text,
                         &[
-                            &format!("Warning: Granting Privileged Role \"{boss}\""),
-                            &format!("Warning: Granting Privileged Role \"{predefined}\""),
+                            &format!("Warning: PGW202: Granting Privileged Role \"{boss}\""),
+                            &format!("Warning: PGW202: Granting Privileged Role \"{predefined}\""),
                             // Created in the same apply: its planned attributes
                             // are used.
-                            &format!("Warning: Granting Privileged Role \"{new_boss}\""),
+                            &format!("Warning: PGW202: Granting Privileged Role \"{new_boss}\""),
                             "SUPERUSER",
                             "BYPASSRLS",
                             power,

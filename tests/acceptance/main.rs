@@ -10,11 +10,15 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod access_lints;
+mod access_review;
 mod citus;
 mod data_objects;
 mod data_sources;
+mod database;
 mod default_privileges;
 mod discovery;
+mod effective_access;
 mod examples;
 mod extension;
 mod function;
@@ -34,6 +38,7 @@ mod role;
 mod role_parameters;
 mod round_trips;
 mod row_level_security;
+mod schema;
 mod security_label;
 
 use support::{Cluster, ClusterOptions};

@@ -275,3 +275,253 @@ resource "postgresql_function" "increment" {{
         })
         .run();
 }
+
+/// A postgresql_database instance as the reference provider stores it after
+/// Read: the server's encoding, locales and tablespace, `template0` for the
+/// template it never reads back. Releases before `alter_object_ownership`
+/// existed lack it, which `with_alter_ownership` leaves out.
+fn reference_database_instance(
+    name: &str,
+    owner: &str,
+    server: &[String],
+    with_alter_ownership: bool,
+) -> String {
+    let alter = if with_alter_ownership {
+        "\"alter_object_ownership\": false,"
+    } else {
+        ""
+    };
+    format!(
+        r#"{{
+          "schema_version": 0,
+          "attributes": {{
+            "allow_connections": true,
+            {alter}
+            "connection_limit": -1,
+            "encoding": "{encoding}",
+            "id": "{name}",
+            "is_template": false,
+            "lc_collate": "{collate}",
+            "lc_ctype": "{ctype}",
+            "name": "{name}",
+            "owner": "{owner}",
+            "tablespace_name": "{tablespace}",
+            "template": "template0"
+          }},
+          "sensitive_attributes": [],
+          "private": "bnVsbA=="
+        }}"#,
+        encoding = server[0],
+        collate = server[1],
+        ctype = server[2],
+        tablespace = server[3],
+    )
+}
+
+/// A postgresql_schema instance as the reference provider stores it:
+/// `policy` is a set of blocks with all five keys in each, `[]` for none;
+/// it depends on the database it lives in.
+fn reference_schema_instance(database: &str, name: &str, owner: &str, policy: &str) -> String {
+    format!(
+        r#"{{
+          "schema_version": 0,
+          "attributes": {{
+            "database": "{database}",
+            "drop_cascade": false,
+            "id": "{database}.{name}",
+            "if_not_exists": true,
+            "name": "{name}",
+            "owner": "{owner}",
+            "policy": [{policy}]
+          }},
+          "sensitive_attributes": [],
+          "private": "bnVsbA==",
+          "dependencies": ["postgresql_database.app"]
+        }}"#
+    )
+}
+
+/// One reference `policy` element.
+fn reference_policy(role: &str, create: bool, usage: bool) -> String {
+    format!(
+        r#"{{ "create": {create}, "create_with_grant": false, "role": "{role}", "usage": {usage}, "usage_with_grant": false }}"#
+    )
+}
+
+/// Databases and schemas (with and without the deprecated `policy` blocks,
+/// one database from a release before `alter_object_ownership`), created
+/// the way the reference provider creates them and stored in its format:
+/// after `replace-provider` the plan is empty, also after a refresh.
+#[test]
+fn reference_database_and_schema_states_upgrade_without_changes() {
+    let Some(acc) = acc() else { return };
+    let owner = unique_name("legacy_owner");
+    let reader = unique_name("legacy_reader");
+    let app_db = unique_name("legacy_app_db");
+    let old_db = unique_name("legacy_old_db");
+    // As the reference provider runs them; CREATE DATABASE on its own.
+    for statement in [
+        format!("CREATE ROLE {}", ident(&owner)),
+        format!("CREATE ROLE {}", ident(&reader)),
+        format!(
+            "CREATE DATABASE {} OWNER {} TEMPLATE template0 ENCODING 'UTF8' \
+             ALLOW_CONNECTIONS true CONNECTION LIMIT -1 IS_TEMPLATE false",
+            ident(&app_db),
+            ident(&owner)
+        ),
+        format!(
+            "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'",
+            ident(&old_db)
+        ),
+    ] {
+        acc.sql(&statement);
+    }
+    let app = acc.connect(&app_db);
+    acc.block(crate::support::exec(
+        &app,
+        &format!(
+            "CREATE SCHEMA api AUTHORIZATION {o};
+             GRANT CREATE ON SCHEMA api TO {r}; GRANT USAGE ON SCHEMA api TO {r};
+             GRANT USAGE ON SCHEMA api TO PUBLIC;
+             CREATE SCHEMA IF NOT EXISTS plain",
+            o = ident(&owner),
+            r = ident(&reader),
+        ),
+    ));
+    drop(app);
+    let admin = acc.admin();
+    let server = |db: &str| {
+        acc.block(crate::support::query_strings(
+            &admin,
+            &format!(
+                "SELECT x FROM pg_database d JOIN pg_tablespace ts ON d.dattablespace = ts.oid,
+                   LATERAL (VALUES (1, pg_encoding_to_char(d.encoding)::text),
+                     (2, d.datcollate::text), (3, d.datctype::text), (4, ts.spcname::text)) v(i, x)
+                 WHERE d.datname = {} ORDER BY i",
+                literal(db)
+            ),
+            &[],
+        ))
+    };
+    let superuser = acc.cluster.superuser().to_owned();
+    let resource = |ty: &str, name: &str, instance: String| {
+        format!(
+            r#"{{
+      "mode": "managed",
+      "type": "{ty}",
+      "name": "{name}",
+      "provider": "provider[\"registry.terraform.io/cyrilgdn/postgresql\"]",
+      "instances": [ {instance} ]
+    }}"#
+        )
+    };
+    let state = format!(
+        r#"{{
+  "version": 4,
+  "terraform_version": "1.9.8",
+  "serial": 9,
+  "lineage": "0b0c0d0e-1111-2222-3333-444455556668",
+  "outputs": {{}},
+  "resources": [ {}, {}, {}, {} ],
+  "check_results": null
+}}
+"#,
+        resource(
+            "postgresql_database",
+            "app",
+            reference_database_instance(&app_db, &owner, &server(&app_db), true)
+        ),
+        resource(
+            "postgresql_database",
+            "old",
+            reference_database_instance(&old_db, &superuser, &server(&old_db), false)
+        ),
+        resource(
+            "postgresql_schema",
+            "api",
+            reference_schema_instance(
+                &app_db,
+                "api",
+                &owner,
+                &format!(
+                    "{}, {}",
+                    reference_policy(&reader, true, true),
+                    reference_policy("", false, true)
+                )
+            )
+        ),
+        resource(
+            "postgresql_schema",
+            "plain",
+            reference_schema_instance(&app_db, "plain", &superuser, "")
+        ),
+    );
+    let config = format!(
+        r#"
+resource "postgresql_database" "app" {{
+  name  = {app_db}
+  owner = {owner}
+}}
+
+resource "postgresql_database" "old" {{
+  name = {old_db}
+}}
+
+resource "postgresql_schema" "api" {{
+  name     = "api"
+  database = postgresql_database.app.name
+  owner    = {owner}
+  policy {{
+    role   = {reader}
+    create = true
+    usage  = true
+  }}
+  policy {{
+    usage = true
+  }}
+}}
+
+resource "postgresql_schema" "plain" {{
+  name     = "plain"
+  database = postgresql_database.app.name
+}}
+"#,
+        app_db = hcl(&app_db),
+        old_db = hcl(&old_db),
+        owner = hcl(&owner),
+        reader = hcl(&reader),
+    );
+    TestCase::new(acc.cluster.provider_block())
+        .step(Step::apply(config).before(|ws| {
+            ws.write_file("terraform.tfstate", &state);
+            ws.run_ok(&[
+                "state",
+                "replace-provider",
+                "-auto-approve",
+                "-no-color",
+                "registry.terraform.io/cyrilgdn/postgresql",
+                "registry.terraform.io/pgwarden/postgresql",
+            ]);
+            ws.assert_no_changes();
+            ws.refresh();
+            ws.assert_no_changes();
+        }))
+        .check_destroy(|| {
+            let left = acc.block(crate::support::query_strings(
+                &acc.admin(),
+                &format!(
+                    "SELECT datname::text FROM pg_database WHERE datname IN ({}, {})",
+                    literal(&app_db),
+                    literal(&old_db)
+                ),
+                &[],
+            ));
+            assert!(left.is_empty(), "{left:?}");
+            acc.sql(&format!(
+                "DROP ROLE {}; DROP ROLE {}",
+                ident(&owner),
+                ident(&reader)
+            ));
+        })
+        .run();
+}

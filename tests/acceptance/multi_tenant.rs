@@ -235,7 +235,7 @@ fn multi_tenant_role_per_tenant_example() {
     assert!(
         changed
             .combined()
-            .contains("Warning: Policy Exposes Every Row")
+            .contains("Warning: PGW105: Policy Exposes Every Row")
             && changed
                 .combined()
                 .contains("every role (public) can read every row"),

@@ -183,3 +183,258 @@ fn verify_modes_check_the_host_name_and_the_ca() {
         assert!(r.is_err(), "{mode}: a wrong CA must fail");
     }
 }
+
+/// The shared cluster's provider block, with `extra` lines added inside it.
+fn provider_with(acc: &crate::Acc, extra: &str) -> String {
+    let mut p = acc.cluster.provider_block();
+    let end = p.rfind('}').expect("provider block");
+    p.truncate(end);
+    p.push_str(extra);
+    p.push_str("}\n");
+    p
+}
+
+/// The reference provider's deprecated `ssl_mode` sets the TLS mode when
+/// `sslmode` does not, with a deprecation warning.
+#[test]
+fn ssl_mode_is_the_deprecated_spelling_of_sslmode() {
+    let Some(acc) = acc() else { return };
+    let role = format!(
+        "resource \"postgresql_role\" \"a\" {{ name = {} }}\n",
+        hcl(&unique_name("ssl_mode_role"))
+    );
+    let without_sslmode = |ssl_mode: &str| {
+        let provider = acc.cluster.provider_block().replace(
+            "  sslmode  = \"disable\"\n",
+            &format!("  ssl_mode = \"{ssl_mode}\"\n"),
+        );
+        format!("{provider}{role}")
+    };
+    // Each step brings its own provider block.
+    TestCase::new("")
+        .step(
+            Step::apply(without_sslmode("disable"))
+                .before(|ws| {
+                    ws.env("PGSSLMODE", "");
+                })
+                .check(|_, out| {
+                    let text = out.combined();
+                    assert!(
+                        text.contains("Deprecated Attribute") && text.contains("ssl_mode"),
+                        "{text}"
+                    );
+                }),
+        )
+        // verify-full needs sslrootcert: failing proves ssl_mode was used.
+        .step(Step::fails(without_sslmode("verify-full"), "sslrootcert"))
+        // sslmode wins over ssl_mode.
+        .step(Step::apply(format!(
+            "{}{role}",
+            provider_with(&acc, "  ssl_mode = \"verify-full\"\n")
+        )))
+        .run();
+}
+
+/// `expected_version` takes the reference provider's version spellings and
+/// warns when the server is older; `scheme` takes only `postgres`, and
+/// the cloud schemes are refused naming the attribute.
+#[test]
+fn expected_version_and_scheme_are_checked() {
+    let Some(acc) = acc() else { return };
+    let data = "data \"postgresql_roles\" \"all\" {}\n";
+    let mut case = TestCase::new("");
+    for (extra, text) in [
+        (
+            "  expected_version = \"current\"\n",
+            "Invalid expected_version",
+        ),
+        ("  scheme = \"awspostgres\"\n", "Unsupported scheme"),
+        ("  scheme = \"gcppostgres\"\n", "Unsupported scheme"),
+        ("  scheme = \"mysql\"\n", "Invalid scheme"),
+    ] {
+        let attr = extra.trim().split(' ').next().unwrap_or_default();
+        case = case.step(
+            Step::fails(format!("{}{data}", provider_with(&acc, extra)), text).check(
+                move |_, out| {
+                    let combined = out.combined();
+                    assert!(combined.contains("provider \"postgresql\""), "{combined}");
+                    assert!(combined.contains(attr), "{combined}");
+                },
+            ),
+        );
+    }
+    case.step(
+        Step::apply(format!(
+            "{}{data}",
+            provider_with(
+                &acc,
+                "  scheme = \"postgres\"\n  expected_version = \"v99.1\"\n"
+            )
+        ))
+        .check(|_, out| {
+            let text = out.combined();
+            assert!(
+                text.contains("Server Older Than expected_version"),
+                "{text}"
+            );
+        }),
+    )
+    .step(
+        Step::apply(format!(
+            "{}{data}",
+            provider_with(&acc, "  expected_version = \"13\"\n")
+        ))
+        .check(|_, out| {
+            let text = out.combined();
+            assert!(!text.contains("expected_version"), "{text}");
+        }),
+    )
+    .run();
+}
+
+/// `database_username` names the provider's role inside the database: new
+/// databases belong to it, and a dropped role's objects go to it.
+#[test]
+fn database_username_owns_new_databases_and_dropped_roles_objects() {
+    let Some(acc) = acc() else { return };
+    let me = unique_name("mapped_user");
+    let gone = unique_name("gone_role");
+    let db = unique_name("mapped_db");
+    let table = unique_name("left_behind");
+    acc.sql(&format!("CREATE ROLE {me}"));
+    let database = format!("resource \"postgresql_database\" \"d\" {{ name = \"{db}\" }}\n");
+    TestCase::new(provider_with(
+        &acc,
+        &format!("  database_username = \"{me}\"\n"),
+    ))
+    .step(
+        Step::apply(format!(
+            "{database}resource \"postgresql_role\" \"r\" {{ name = \"{gone}\" }}\n"
+        ))
+        .check(|ws, _| {
+            assert_eq!(
+                ws.state_resource("postgresql_database.d")["owner"],
+                me.as_str()
+            );
+        }),
+    )
+    // Dropping the role hands its table to database_username.
+    .step(
+        Step::apply(database.clone())
+            .before(|_| {
+                acc.sql(&format!(
+                    "CREATE TABLE public.{table} (id int); ALTER TABLE public.{table} OWNER TO {gone}"
+                ));
+            })
+            .check(|_, _| {
+                let admin = acc.admin();
+                let owner = acc.block(crate::support::query_one_str(
+                    &admin,
+                    &format!("SELECT tableowner::text FROM pg_tables WHERE tablename = '{table}'"),
+                    &[],
+                ));
+                assert_eq!(owner, me);
+            }),
+    )
+    .check_destroy(|| acc.sql(&format!("DROP TABLE public.{table}; DROP ROLE {me}")))
+    .run();
+}
+
+/// Client certificates, as files and inline (`sslinline`), on a server
+/// that authenticates one role by certificate only.
+#[test]
+fn clientcert_authenticates_from_files_and_inline() {
+    use std::os::unix::fs::PermissionsExt;
+    if !crate::enabled() {
+        return;
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("pgwarden-cert-")
+        .tempdir_in("/tmp")
+        .expect("temp dir");
+    let path = |name: &str| dir.path().join(name);
+    // A CA, and a client certificate it signs for the role `certuser`.
+    let mut ca_params = rcgen::CertificateParams::default();
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "pgwarden test CA");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+    ];
+    let ca_key = rcgen::KeyPair::generate().expect("CA key");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("CA");
+    let mut client_params = rcgen::CertificateParams::default();
+    client_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "certuser");
+    client_params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let client_key = rcgen::KeyPair::generate().expect("client key");
+    let client = client_params
+        .signed_by(&client_key, &ca)
+        .expect("client cert");
+    std::fs::write(path("ca.crt"), ca.pem()).expect("ca.crt");
+    std::fs::write(path("client.crt"), client.pem()).expect("client.crt");
+    std::fs::write(path("client.key"), client_key.serialize_pem()).expect("client.key");
+    std::fs::set_permissions(path("client.key"), std::fs::Permissions::from_mode(0o600))
+        .expect("chmod key");
+    std::fs::write(
+        path("pg_hba.conf"),
+        "local all all scram-sha-256\n\
+         hostssl all certuser 127.0.0.1/32 cert\n\
+         host all all 127.0.0.1/32 scram-sha-256\n",
+    )
+    .expect("pg_hba.conf");
+    for f in ["ca.crt", "pg_hba.conf"] {
+        std::fs::set_permissions(path(f), std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let Some(acc) = crate::acc_own_cluster(crate::support::ClusterOptions {
+        settings: vec![
+            ("ssl_ca_file".into(), path("ca.crt").display().to_string()),
+            ("hba_file".into(), path("pg_hba.conf").display().to_string()),
+        ],
+        ..Default::default()
+    }) else {
+        return;
+    };
+    acc.sql("CREATE ROLE certuser LOGIN SUPERUSER");
+    let provider = |clientcert: &str| {
+        format!(
+            "provider \"postgresql\" {{\n  host = \"127.0.0.1\"\n  port = {}\n  database = \"postgres\"\n  username = \"certuser\"\n  sslmode = \"require\"\n{clientcert}}}\n",
+            acc.cluster.port()
+        )
+    };
+    let role = "resource \"postgresql_role\" \"a\" { name = \"made_by_cert\" }\n";
+    let files = format!(
+        "  clientcert {{\n    cert = \"{}\"\n    key = \"{}\"\n  }}\n",
+        path("client.crt").display(),
+        path("client.key").display()
+    );
+    let inline = format!(
+        "  clientcert {{\n    cert = {}\n    key = {}\n    sslinline = true\n  }}\n",
+        crate::support::hcl(&client.pem()),
+        crate::support::hcl(&client_key.serialize_pem())
+    );
+    TestCase::new("")
+        // Without a certificate the server refuses the role.
+        .step(
+            Step::fails(
+                format!("{}{role}", provider("")),
+                "Cannot Connect To PostgreSQL",
+            )
+            .before(|ws| {
+                ws.env("PGPASSWORD", "");
+            }),
+        )
+        .step(Step::apply(format!("{}{role}", provider(&files))))
+        .step(
+            Step::apply(format!("{}{role}", provider(&inline))).check(|_, out| {
+                // The inline key never reaches the output.
+                let text = out.combined();
+                assert!(!text.contains("PRIVATE KEY"), "{text}");
+            }),
+        )
+        .run();
+}

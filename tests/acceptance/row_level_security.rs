@@ -119,7 +119,7 @@ fn rls_warns_about_partitions_without_it() {
         .step(Step::apply(parent.clone()).check(|_, out| {
             let text = out.combined();
             assert!(
-                text.contains("Warning: Partitions Without Row-Level Security"),
+                text.contains("Warning: PGW106: Partitions Without Row-Level Security"),
                 "{text}"
             );
             assert!(text.contains("\"s\".\"pt_a\", \"s\".\"pt_b\""), "{text}");

@@ -1,0 +1,3 @@
+DROP DATABASE ledger;
+DROP ROLE ledger_app;
+DROP ROLE ledger_readers;

@@ -1,0 +1,283 @@
+//! The catalog of access as plain data: roles and their attributes, the
+//! membership graph, objects with their ACLs and owners, and default ACLs.
+//!
+//! Everything is keyed by name, not OID, so that a planned change (which
+//! knows names only, and may name roles that do not exist yet) can be
+//! applied to a copy and compared with the original.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::privilege::Privs;
+use crate::pg::quote::ident_if_needed;
+
+/// The grantee name that stands for PUBLIC. PostgreSQL reserves it: no role
+/// can be called `public`.
+pub const PUBLIC: &str = "public";
+
+/// The first server version with per-grant INHERIT and SET options.
+pub const PG16: i32 = 160_000;
+
+/// The kinds of object whose privileges the model follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectKind {
+    /// A database (`pg_database`).
+    Database,
+    /// A schema (`pg_namespace`).
+    Schema,
+    /// Tables, views, materialized views, foreign and partitioned tables.
+    Table,
+    /// Sequences.
+    Sequence,
+    /// Functions, aggregates, window functions and procedures.
+    Function,
+    /// A column with privileges of its own (`attacl`).
+    Column,
+}
+
+impl ObjectKind {
+    /// Every kind, in the order reports list them.
+    pub const ALL: [ObjectKind; 6] = [
+        ObjectKind::Database,
+        ObjectKind::Schema,
+        ObjectKind::Table,
+        ObjectKind::Sequence,
+        ObjectKind::Function,
+        ObjectKind::Column,
+    ];
+
+    /// The name used in reports and in the data source (`table`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Database => "database",
+            ObjectKind::Schema => "schema",
+            ObjectKind::Table => "table",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Function => "function",
+            ObjectKind::Column => "column",
+        }
+    }
+
+    /// Parses [`ObjectKind::as_str`].
+    pub fn parse(s: &str) -> Option<ObjectKind> {
+        ObjectKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// What decides access among a role's attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleAttrs {
+    /// SUPERUSER.
+    pub superuser: bool,
+    /// BYPASSRLS.
+    pub bypassrls: bool,
+    /// CREATEROLE.
+    pub createrole: bool,
+    /// INHERIT.
+    pub inherit: bool,
+    /// LOGIN.
+    pub login: bool,
+}
+
+impl Default for RoleAttrs {
+    /// `CREATE ROLE`'s defaults.
+    fn default() -> Self {
+        RoleAttrs {
+            superuser: false,
+            bypassrls: false,
+            createrole: false,
+            inherit: true,
+            login: false,
+        }
+    }
+}
+
+/// One `pg_auth_members` row: `member` was granted `role` by `grantor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// The member.
+    pub member: String,
+    /// The role granted.
+    pub role: String,
+    /// The recorded grantor (empty when it names no existing role).
+    pub grantor: String,
+    /// ADMIN OPTION.
+    pub admin: bool,
+    /// INHERIT option (PostgreSQL 16+; ignored before, where the member's
+    /// INHERIT attribute decides).
+    pub inherit: bool,
+    /// SET option (PostgreSQL 16+; always true before).
+    pub set: bool,
+}
+
+/// One grantee's entry in an ACL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AclEntry {
+    /// The role, or [`PUBLIC`].
+    pub grantee: String,
+    /// Privileges held.
+    pub privs: Privs,
+    /// The subset held WITH GRANT OPTION.
+    pub grantable: Privs,
+}
+
+/// Names an object: its kind, schema (empty for databases; the schema
+/// itself for schemas), name (with the identity arguments for functions),
+/// and the column for column privileges.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectId {
+    /// The kind.
+    pub kind: ObjectKind,
+    /// The schema.
+    pub schema: String,
+    /// The name; `f(integer, text)` for functions.
+    pub name: String,
+    /// The column, for [`ObjectKind::Column`].
+    pub column: Option<String>,
+}
+
+impl fmt::Display for ObjectId {
+    /// As a person would write it in SQL: `app.orders`, `app.f(integer)`,
+    /// `app.orders(tenant_id)`, `app` for a schema or database.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            ObjectKind::Database | ObjectKind::Schema => {
+                write!(f, "{}", ident_if_needed(&self.name))
+            }
+            ObjectKind::Function => {
+                let (name, args) = match self.name.find('(') {
+                    Some(i) => self.name.split_at(i),
+                    None => (self.name.as_str(), ""),
+                };
+                write!(
+                    f,
+                    "{}.{}{args}",
+                    ident_if_needed(&self.schema),
+                    ident_if_needed(name)
+                )
+            }
+            ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Column => {
+                write!(
+                    f,
+                    "{}.{}",
+                    ident_if_needed(&self.schema),
+                    ident_if_needed(&self.name)
+                )?;
+                match &self.column {
+                    Some(c) => write!(f, "({})", ident_if_needed(c)),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+/// An object with its owner and ACL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    /// Which object.
+    pub id: ObjectId,
+    /// The owner role.
+    pub owner: String,
+    /// The ACL, with a NULL one already expanded to the owner's defaults.
+    pub acl: Vec<AclEntry>,
+    /// For functions: `prokind` (`f`, `p`, `a`, `w`).
+    pub prokind: Option<char>,
+    /// For functions: SECURITY DEFINER.
+    pub security_definer: bool,
+}
+
+impl Object {
+    /// The function's name without its arguments; the name otherwise.
+    pub fn bare_name(&self) -> &str {
+        match self.id.name.find('(') {
+            Some(i) if self.id.kind == ObjectKind::Function => &self.id.name[..i],
+            _ => &self.id.name,
+        }
+    }
+}
+
+/// The kinds of future object `ALTER DEFAULT PRIVILEGES` covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DefaultKind {
+    /// Tables and views.
+    Table,
+    /// Sequences.
+    Sequence,
+    /// Functions and procedures.
+    Function,
+    /// Types.
+    Type,
+    /// Schemas.
+    Schema,
+}
+
+impl DefaultKind {
+    /// `pg_default_acl.defaclobjtype`.
+    pub fn from_code(c: &str) -> Option<DefaultKind> {
+        Some(match c {
+            "r" => DefaultKind::Table,
+            "S" => DefaultKind::Sequence,
+            "f" => DefaultKind::Function,
+            "T" => DefaultKind::Type,
+            "n" => DefaultKind::Schema,
+            _ => return None,
+        })
+    }
+
+    /// Plural noun for reports.
+    pub fn plural(self) -> &'static str {
+        match self {
+            DefaultKind::Table => "tables",
+            DefaultKind::Sequence => "sequences",
+            DefaultKind::Function => "functions",
+            DefaultKind::Type => "types",
+            DefaultKind::Schema => "schemas",
+        }
+    }
+}
+
+/// One `pg_default_acl` entry: what objects `owner` creates later (in
+/// `schema`, or anywhere) grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefaultAcl {
+    /// The creating role (`FOR ROLE`).
+    pub owner: String,
+    /// The schema; `None` for the database-wide entry.
+    pub schema: Option<String>,
+    /// The kind of object.
+    pub kind: DefaultKind,
+    /// The entries.
+    pub acl: Vec<AclEntry>,
+}
+
+/// Who can do what in one database, and cluster-wide through roles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Catalog {
+    /// `server_version_num`.
+    pub version_num: i32,
+    /// The database the objects were read in.
+    pub database: String,
+    /// Every role by name, with the predefined `pg_*` roles.
+    pub roles: BTreeMap<String, RoleAttrs>,
+    /// Every membership grant.
+    pub memberships: Vec<Membership>,
+    /// Databases (all of them), and the schemas, relations, functions and
+    /// columns with privileges of their own in [`Catalog::database`],
+    /// system schemas left out.
+    pub objects: Vec<Object>,
+    /// Default ACLs of [`Catalog::database`].
+    pub default_acls: Vec<DefaultAcl>,
+}
+
+impl Catalog {
+    /// Whether the server has per-grant INHERIT and SET options.
+    pub fn per_grant_options(&self) -> bool {
+        self.version_num >= PG16
+    }
+
+    /// A role's attributes; `None` for a role that does not exist.
+    pub fn role(&self, name: &str) -> Option<&RoleAttrs> {
+        self.roles.get(name)
+    }
+}

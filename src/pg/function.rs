@@ -292,6 +292,43 @@ async fn read_oid<C: GenericClient>(client: &C, oid: u32, what: &str) -> Result<
     Ok(stored_of(&row))
 }
 
+/// The signature (`"schema"."name"(input types)`), schema and name of
+/// every plain function of the connection's database a user made: not in
+/// a system schema, not created by `initdb`, not a member of an extension.
+pub async fn list<C: GenericClient>(
+    client: &C,
+) -> Result<Vec<(String, String, String)>, PgError> {
+    let rows = client
+        .query(
+            &format!(
+                "SELECT format('%I.%I(%s)', n.nspname, p.proname, \
+                        pg_catalog.oidvectortypes(p.proargtypes)), \
+                        n.nspname::text, p.proname::text \
+                 FROM pg_catalog.pg_proc p \
+                 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+                 WHERE p.prokind = 'f' AND p.oid >= $1 AND NOT {} \
+                   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+                       WHERE d.classid = 'pg_catalog.pg_proc'::regclass \
+                         AND d.objid = p.oid AND d.deptype = 'e') \
+                 ORDER BY 2, 3, 1",
+                super::catalog::SYSTEM_SCHEMA_SQL
+            ),
+            &[&super::catalog::FIRST_NORMAL_OID],
+        )
+        .await
+        .map_err(|e| PgError::query("listing functions", e))?;
+    rows.iter()
+        .map(|r| {
+            let get = |e| PgError::query("listing functions", e);
+            Ok((
+                r.try_get(0).map_err(get)?,
+                r.try_get(1).map_err(get)?,
+                r.try_get(2).map_err(get)?,
+            ))
+        })
+        .collect()
+}
+
 /// The function with `signature` (see [`signature`]); `None` when there is
 /// none, or when a type the signature names does not exist (a function
 /// cannot outlive its argument types).

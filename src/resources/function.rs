@@ -27,8 +27,8 @@ use crate::pg::quote::qualified;
 use crate::protocol::model::{computed, list_block, optional, required};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, Model, PlanInput, Planned, Problem, ResourceType, Tf,
-    Validator, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
+    ResourceType, Tf, Validator, Value,
 };
 
 use super::errors::{pg_diag, ErrorContext};
@@ -947,6 +947,42 @@ impl ResourceType for FunctionResource {
             Tf::Known(id) if !id.is_empty() => Some(id.clone()),
             _ => None,
         }
+    }
+
+    const LIST_FILTERS: &'static [ListFilter] = &[
+        ListFilter::Database(""),
+        ListFilter::Schema,
+        ListFilter::NamePattern("the function's name"),
+    ];
+
+    /// Every plain function a user made in the database (not those of
+    /// extensions or system schemas), as an import reads it.
+    async fn list(&self, query: ListQuery) -> DResult<Vec<FunctionModel>> {
+        let client = self.state.client().await?;
+        let database = client.database_name(query.database.as_deref()).to_string();
+        let c = ErrorContext::new(
+            &client.info.current_user,
+            format!("the functions in database {database:?}"),
+        );
+        let conn = client
+            .pools
+            .get(Some(&database))
+            .await
+            .map_err(|e| pg_diag(&e, &c))?;
+        let mut out = Vec::new();
+        for (signature, schema, name) in sql::list(&**conn).await.map_err(|e| pg_diag(&e, &c))? {
+            if !query.schema_matches(&schema) || !query.name_matches(&name) {
+                continue;
+            }
+            // Dropped since the list was read: nothing to show.
+            if let Some(live) = sql::read(&**conn, &signature)
+                .await
+                .map_err(|e| pg_diag(&e, &c))?
+            {
+                out.push(FunctionModel::of_stored(&live, database.clone()));
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -117,6 +117,7 @@ fn query_file() -> String {
         ("postgresql_policy", "database = \"estate\""),
         ("postgresql_row_level_security", "database = \"estate\""),
         ("postgresql_extension", "database = \"estate\""),
+        ("postgresql_function", "database = \"estate\""),
     ] {
         let name = ty.trim_start_matches("postgresql_");
         q.push_str(&format!(
@@ -176,6 +177,8 @@ fn query_generates_configuration_that_imports_cleanly() {
     assert_eq!(count("postgresql_default_privileges"), 3, "{generated}");
     // pg_trgm, not the plpgsql initdb installs.
     assert_eq!(count("postgresql_extension"), 1, "{generated}");
+    // app.f and app.g, not pg_trgm's functions.
+    assert_eq!(count("postgresql_function"), 2, "{generated}");
     // What PostgreSQL made itself stays out.
     for own in ["\"postgres\"", "\"pg_read_all_data\"", "pg_catalog", "information_schema"] {
         assert!(

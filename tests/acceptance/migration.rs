@@ -348,12 +348,13 @@ fn reference_policy(role: &str, create: bool, usage: bool) -> String {
     )
 }
 
-/// Databases and schemas (with and without the deprecated `policy` blocks,
-/// one database from a release before `alter_object_ownership`), created
+/// Databases, schemas (with and without the deprecated `policy` blocks)
+/// and an extension in one state (one database from a release before
+/// `alter_object_ownership`), created
 /// the way the reference provider creates them and stored in its format:
 /// after `replace-provider` the plan is empty, also after a refresh.
 #[test]
-fn reference_database_and_schema_states_upgrade_without_changes() {
+fn reference_database_schema_and_extension_states_upgrade_without_changes() {
     let Some(acc) = acc() else { return };
     let owner = unique_name("legacy_owner");
     let reader = unique_name("legacy_reader");
@@ -383,10 +384,16 @@ fn reference_database_and_schema_states_upgrade_without_changes() {
             "CREATE SCHEMA api AUTHORIZATION {o};
              GRANT CREATE ON SCHEMA api TO {r}; GRANT USAGE ON SCHEMA api TO {r};
              GRANT USAGE ON SCHEMA api TO PUBLIC;
-             CREATE SCHEMA IF NOT EXISTS plain",
+             CREATE SCHEMA IF NOT EXISTS plain;
+             CREATE EXTENSION pg_trgm SCHEMA public",
             o = ident(&owner),
             r = ident(&reader),
         ),
+    ));
+    let trgm_version = acc.block(crate::support::query_strings(
+        &app,
+        "SELECT extversion FROM pg_extension WHERE extname = 'pg_trgm'",
+        &[],
     ));
     drop(app);
     let admin = acc.admin();
@@ -422,7 +429,7 @@ fn reference_database_and_schema_states_upgrade_without_changes() {
   "serial": 9,
   "lineage": "0b0c0d0e-1111-2222-3333-444455556668",
   "outputs": {{}},
-  "resources": [ {}, {}, {}, {} ],
+  "resources": [ {}, {}, {}, {}, {} ],
   "check_results": null
 }}
 "#,
@@ -455,6 +462,11 @@ fn reference_database_and_schema_states_upgrade_without_changes() {
             "plain",
             reference_schema_instance(&app_db, "plain", &superuser, "")
         ),
+        resource(
+            "postgresql_extension",
+            "trgm",
+            reference_extension_instance(&app_db, "pg_trgm", &trgm_version[0], true)
+        ),
     );
     let config = format!(
         r#"
@@ -483,6 +495,11 @@ resource "postgresql_schema" "api" {{
 
 resource "postgresql_schema" "plain" {{
   name     = "plain"
+  database = postgresql_database.app.name
+}}
+
+resource "postgresql_extension" "trgm" {{
+  name     = "pg_trgm"
   database = postgresql_database.app.name
 }}
 "#,

@@ -278,6 +278,32 @@ pub struct DatabaseRow {
     pub is_template: bool,
 }
 
+/// The columns of a [`DatabaseRow`], `$1` being the encoding spelling to
+/// compare with (NULL: none).
+const SELECT_DATABASE: &str = "\
+    SELECT d.datname::text, pg_catalog.pg_get_userbyid(d.datdba)::text, \
+           pg_catalog.pg_encoding_to_char(d.encoding)::text, \
+           coalesce(pg_catalog.pg_char_to_encoding($1::text) = d.encoding, false), \
+           d.datcollate::text, d.datctype::text, t.spcname::text, d.datconnlimit, \
+           d.datallowconn, d.datistemplate \
+    FROM pg_catalog.pg_database d \
+    JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace";
+
+fn row_of(r: &tokio_postgres::Row) -> Result<DatabaseRow, tokio_postgres::Error> {
+    Ok(DatabaseRow {
+        name: r.try_get(0)?,
+        owner: r.try_get(1)?,
+        encoding: r.try_get(2)?,
+        encoding_matches: r.try_get(3)?,
+        lc_collate: r.try_get(4)?,
+        lc_ctype: r.try_get(5)?,
+        tablespace: r.try_get(6)?,
+        connection_limit: r.try_get(7)?,
+        allow_connections: r.try_get(8)?,
+        is_template: r.try_get(9)?,
+    })
+}
+
 /// Reads one database. `encoding` is the spelling to compare the server's
 /// encoding with (PostgreSQL ignores case and punctuation in encoding
 /// names).
@@ -286,31 +312,33 @@ pub async fn read_database<C: GenericClient>(
     name: &str,
     encoding: Option<&str>,
 ) -> Result<Option<DatabaseRow>, PgError> {
-    const READ: &str = "\
-        SELECT d.datname::text, pg_catalog.pg_get_userbyid(d.datdba)::text, \
-               pg_catalog.pg_encoding_to_char(d.encoding)::text, \
-               coalesce(pg_catalog.pg_char_to_encoding($2::text) = d.encoding, false), \
-               d.datcollate::text, d.datctype::text, t.spcname::text, d.datconnlimit, \
-               d.datallowconn, d.datistemplate \
-        FROM pg_catalog.pg_database d \
-        JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace \
-        WHERE d.datname = $1";
+    let err = |e| PgError::query(format!("reading database {name:?}"), e);
     let row = client
-        .query_opt(READ, &[&name, &encoding])
+        .query_opt(&format!("{SELECT_DATABASE} WHERE d.datname = $2"), &[&encoding, &name])
         .await
-        .map_err(|e| PgError::query(format!("reading database {name:?}"), e))?;
-    Ok(row.map(|r| DatabaseRow {
-        name: r.get(0),
-        owner: r.get(1),
-        encoding: r.get(2),
-        encoding_matches: r.get(3),
-        lc_collate: r.get(4),
-        lc_ctype: r.get(5),
-        tablespace: r.get(6),
-        connection_limit: r.get(7),
-        allow_connections: r.get(8),
-        is_template: r.get(9),
-    }))
+        .map_err(err)?;
+    row.as_ref().map(row_of).transpose().map_err(err)
+}
+
+/// The databases `initdb` creates in every cluster: the two templates and
+/// the default database to connect to.
+pub const INITDB_DATABASES: [&str; 3] = ["template0", "template1", "postgres"];
+
+/// Every database of the cluster but [`INITDB_DATABASES`], by name.
+pub async fn list_databases<C: GenericClient>(client: &C) -> Result<Vec<DatabaseRow>, PgError> {
+    let err = |e| PgError::query("listing databases", e);
+    let none: Option<&str> = None;
+    let names: Vec<&str> = INITDB_DATABASES.to_vec();
+    client
+        .query(
+            &format!("{SELECT_DATABASE} WHERE d.datname <> ALL ($2::text[]) ORDER BY 1"),
+            &[&none, &names],
+        )
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|r| row_of(r).map_err(err))
+        .collect()
 }
 
 /// A session connected to a database.

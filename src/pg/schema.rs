@@ -146,6 +146,35 @@ pub async fn read_schema<C: GenericClient>(
     }))
 }
 
+/// Every schema of the connected database a user made, with its owner,
+/// by name: not `public` (which PostgreSQL creates in every database), not
+/// a system schema, not a member of an extension (its script made it, and
+/// dropping the extension drops it).
+pub async fn list_schemas<C: GenericClient>(
+    client: &C,
+) -> Result<Vec<(String, String)>, PgError> {
+    let err = |e| PgError::query("listing schemas", e);
+    client
+        .query(
+            &format!(
+                "SELECT n.nspname::text, pg_catalog.pg_get_userbyid(n.nspowner)::text \
+                 FROM pg_catalog.pg_namespace n \
+                 WHERE n.nspname <> 'public' AND NOT {} \
+                   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+                       WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass \
+                         AND d.objid = n.oid AND d.deptype = 'e') \
+                 ORDER BY 1",
+                super::catalog::SYSTEM_SCHEMA_SQL
+            ),
+            &[],
+        )
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|r| Ok((r.try_get(0).map_err(err)?, r.try_get(1).map_err(err)?)))
+        .collect()
+}
+
 /// Whether a role exists.
 pub async fn role_exists<C: GenericClient>(client: &C, role: &str) -> Result<bool, PgError> {
     Ok(client

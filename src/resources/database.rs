@@ -21,8 +21,8 @@ use crate::pg::exec::run_all;
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    AttrPath, DResult, Diagnostic, Diagnostics, PlanInput, Planned, Problem, ResourceType, Tf,
-    Value,
+    AttrPath, DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, Problem,
+    ResourceType, Tf, Value,
 };
 
 use super::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
@@ -610,14 +610,11 @@ impl ResourceType for DatabaseResource {
 
     async fn import(&self, id: &str) -> DResult<DatabaseModel> {
         let client = self.state.client().await?;
-        let wanted = DatabaseModel {
-            name: id.to_string(),
-            // PostgreSQL does not record the template.
-            template: Tf::Null,
-            ..DatabaseModel::default()
-        };
-        let found = self.read_into(&client, wanted).await?;
-        found.ok_or_else(|| {
+        let conn = client.pools.get(None).await.or_diag(&ctx(&client, id))?;
+        let row = sql::read_database(&**conn, id, None)
+            .await
+            .or_diag(&ctx(&client, id))?;
+        row.as_ref().map(imported).ok_or_else(|| {
             Diagnostic::error(
                 "Database Not Found",
                 format!(
@@ -628,6 +625,42 @@ impl ResourceType for DatabaseResource {
             .into()
         })
     }
+
+    const IDENTITY: &'static [&'static str] = &["name"];
+
+    fn import_id(&self, m: &DatabaseModel) -> Option<String> {
+        (!m.name.is_empty()).then(|| m.name.clone())
+    }
+
+    /// No `database` filter: databases belong to the whole cluster, and a
+    /// `database` next to the database's own name would only confuse.
+    const LIST_FILTERS: &'static [ListFilter] =
+        &[ListFilter::NamePattern("the database's name")];
+
+    /// Every database but those `initdb` creates (`template0`, `template1`
+    /// and `postgres`), as an import reads it.
+    async fn list(&self, query: ListQuery) -> DResult<Vec<DatabaseModel>> {
+        let client = self.state.client().await?;
+        let c = ErrorContext::new(&client.info.current_user, "the databases");
+        let conn = client.pools.get(None).await.or_diag(&c)?;
+        let rows = sql::list_databases(&**conn).await.or_diag(&c)?;
+        Ok(rows
+            .iter()
+            .filter(|r| query.name_matches(&r.name))
+            .map(imported)
+            .collect())
+    }
+}
+
+/// The state an import gives for a database: what the catalog says, and
+/// no template, since PostgreSQL does not record it.
+fn imported(row: &DatabaseRow) -> DatabaseModel {
+    DatabaseModel {
+        name: row.name.clone(),
+        template: Tf::Null,
+        ..DatabaseModel::default()
+    }
+    .with_row(row)
 }
 
 impl DatabaseResource {

@@ -21,8 +21,8 @@ use crate::pg::schema::{self as sql, Level, SchemaPrivileges, SchemaRow};
 use crate::protocol::model::{computed, optional, required, set_block, SetBlocks};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, Model, PlanInput, Planned, Problem, ResourceType, Tf,
-    Validator, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
+    ResourceType, Tf, Validator, Value,
 };
 
 use super::errors::{pg_diag, ChangeError, ErrorContext};
@@ -698,6 +698,59 @@ impl ResourceType for SchemaResource {
             )
             .into()
         })
+    }
+
+    const IDENTITY: &'static [&'static str] = &["database", "name"];
+
+    fn import_id(&self, m: &SchemaModel) -> Option<String> {
+        if m.name.is_empty() {
+            return None;
+        }
+        Some(match &m.database {
+            Tf::Known(db) if !db.is_empty() => dotted::render(&[db.as_str(), &m.name]),
+            _ => dotted::render(&[&m.name]),
+        })
+    }
+
+    const LIST_FILTERS: &'static [ListFilter] = &[
+        ListFilter::Database(""),
+        ListFilter::NamePattern("the schema's name"),
+    ];
+
+    /// Every schema a user made in the database, as an import reads it:
+    /// not `public`, the system schemas, or those of extensions. The
+    /// deprecated `policy` blocks stay empty, as after an import: the
+    /// privileges on the schema are listed as `postgresql_grant`.
+    async fn list(&self, query: ListQuery) -> DResult<Vec<SchemaModel>> {
+        let client = self.state.client().await?;
+        let database = client.database_name(query.database.as_deref()).to_string();
+        let c = ErrorContext::new(
+            &client.info.current_user,
+            format!("the schemas in database {database:?}"),
+        );
+        let conn = client
+            .pools
+            .get(Some(&database))
+            .await
+            .map_err(|e| pg_diag(&e, &c))?;
+        let schemas = sql::list_schemas(&**conn)
+            .await
+            .map_err(|e| pg_diag(&e, &c))?;
+        Ok(schemas
+            .into_iter()
+            .filter(|(name, _)| query.name_matches(name))
+            .map(|(name, owner)| {
+                SchemaModel {
+                    name,
+                    database: Tf::Known(database.clone()),
+                    ..SchemaModel::default()
+                }
+                .with_row(&SchemaRow {
+                    owner,
+                    acl: Vec::new(),
+                })
+            })
+            .collect())
     }
 }
 

@@ -65,6 +65,8 @@ fn database_sql() -> String {
     let mut sql = String::from(
         "CREATE SCHEMA app;
          CREATE SCHEMA \"Sales Data\";
+         CREATE SCHEMA \"we\"\"ird.schema\" AUTHORIZATION app_02;
+         CREATE SCHEMA \"élan-ü\" AUTHORIZATION \"Mixed Case\";
          CREATE TABLE \"Sales Data\".\"Order.Lines\" (id int);
          CREATE SEQUENCE app.s1;
          CREATE EXTENSION pg_trgm SCHEMA app;
@@ -106,6 +108,17 @@ fn database_sql() -> String {
     sql
 }
 
+/// Databases next to `estate`, with awkward names and settings other than
+/// the defaults.
+fn databases_sql() -> [String; 2] {
+    [
+        "CREATE DATABASE \"Estate Two\" OWNER \"Mixed Case\" CONNECTION LIMIT 5".into(),
+        "CREATE DATABASE \"we.ird\"\"db\" ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' \
+         TEMPLATE template0 IS_TEMPLATE true ALLOW_CONNECTIONS false"
+            .into(),
+    ]
+}
+
 /// One list block per type, for everything in the cluster and in `estate`.
 fn query_file() -> String {
     let mut q = String::new();
@@ -118,6 +131,8 @@ fn query_file() -> String {
         ("postgresql_row_level_security", "database = \"estate\""),
         ("postgresql_extension", "database = \"estate\""),
         ("postgresql_function", "database = \"estate\""),
+        ("postgresql_database", ""),
+        ("postgresql_schema", "database = \"estate\""),
     ] {
         let name = ty.trim_start_matches("postgresql_");
         q.push_str(&format!(
@@ -144,6 +159,9 @@ fn query_generates_configuration_that_imports_cleanly() {
     };
     acc.sql(&cluster_sql());
     acc.sql("CREATE DATABASE estate");
+    for sql in databases_sql() {
+        acc.sql(&sql);
+    }
     let estate = acc.connect("estate");
     acc.block(crate::support::exec(&estate, &database_sql()));
 
@@ -179,12 +197,39 @@ fn query_generates_configuration_that_imports_cleanly() {
     assert_eq!(count("postgresql_extension"), 1, "{generated}");
     // app.f and app.g, not pg_trgm's functions.
     assert_eq!(count("postgresql_function"), 2, "{generated}");
-    // What PostgreSQL made itself stays out.
-    for own in ["\"postgres\"", "\"pg_read_all_data\"", "pg_catalog", "information_schema"] {
-        assert!(
-            !generated.contains(&format!("= {own}")),
-            "{own} was listed:\n{generated}"
-        );
+    // estate, "Estate Two" and "we.ird""db"; not the three initdb makes.
+    assert_eq!(count("postgresql_database"), 3, "{generated}");
+    // app, "Sales Data" and the two awkward ones; not public.
+    assert_eq!(count("postgresql_schema"), 4, "{generated}");
+    // The deprecated policy blocks are not written.
+    assert!(
+        !generated.lines().any(|l| l.trim() == "policy {"),
+        "{generated}"
+    );
+    // What PostgreSQL made itself stays out (as the name of what is listed,
+    // or the database or schema it is in; it may still own things).
+    for line in generated.lines() {
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        if !matches!(key.trim(), "name" | "database" | "schema") {
+            continue;
+        }
+        let value = value.trim().trim_matches('"');
+        let own = [
+            "postgres",
+            "template0",
+            "template1",
+            "public",
+            "pg_catalog",
+            "information_schema",
+            "pg_read_all_data",
+            "pg_database_owner",
+        ]
+        .contains(&value)
+            || value.starts_with("pg_toast")
+            || value.starts_with("pg_temp");
+        assert!(!own, "{line:?} was listed:\n{generated}");
     }
     let imports = imports_in(&generated);
 
@@ -219,8 +264,15 @@ fn import_by_identity_for_every_type() {
         a = ident(&a),
         b = ident(&b)
     ));
+    let other_db = unique_name("id.db \"Ü");
+    acc.sql(&format!(
+        "CREATE DATABASE {} OWNER {} CONNECTION LIMIT 3",
+        ident(&other_db),
+        ident(&a)
+    ));
     db.exec(&format!(
         "CREATE SCHEMA \"S.x\";
+         CREATE SCHEMA \"Own.\"\"s\" AUTHORIZATION {b};
          CREATE TABLE \"S.x\".t (id int);
          ALTER TABLE \"S.x\".t ENABLE ROW LEVEL SECURITY;
          CREATE POLICY \"p.1\" ON \"S.x\".t FOR SELECT TO {a} USING (id > 0);
@@ -232,7 +284,8 @@ fn import_by_identity_for_every_type() {
         b = ident(&b)
     ));
     let superuser = acc.cluster.superuser();
-    let (ha, hb, hdb) = (hcl(&a), hcl(&b), hcl(&db.name));
+    let (ha, hb, hdb, hother) = (hcl(&a), hcl(&b), hcl(&db.name), hcl(&other_db));
+    let hs = hcl("Own.\"s");
     let fid = hcl(&format!("{}.\"S.x\".one()", db.name));
     let config = format!(
         r#"
@@ -338,6 +391,26 @@ import {{
   to       = postgresql_function.f
   identity = {{ id = {fid} }}
 }}
+
+resource "postgresql_database" "db" {{
+  name             = {hother}
+  owner            = {ha}
+  connection_limit = 3
+}}
+import {{
+  to       = postgresql_database.db
+  identity = {{ name = {hother} }}
+}}
+
+resource "postgresql_schema" "s" {{
+  database = {hdb}
+  name     = {hs}
+  owner    = {hb}
+}}
+import {{
+  to       = postgresql_schema.s
+  identity = {{ database = {hdb}, name = {hs} }}
+}}
 "#
     );
     let ws = Workspace::new();
@@ -345,7 +418,7 @@ import {{
     let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
     assert!(
         plan.stdout
-            .contains("Plan: 8 to import, 0 to add, 0 to change, 0 to destroy."),
+            .contains("Plan: 10 to import, 0 to add, 0 to change, 0 to destroy."),
         "{}",
         plan.combined()
     );
@@ -354,7 +427,8 @@ import {{
     // The identities are in the state.
     let state = ws.state_raw();
     assert!(state.contains("\"identity\""), "{state}");
-    // Leave the cluster-wide roles behind for nobody.
+    // Leave the cluster-wide roles behind for nobody; the database goes
+    // with the destroy.
     ws.run_ok(&["state", "rm", "postgresql_role.a"]);
     ws.destroy();
     drop(db);

@@ -314,7 +314,10 @@ pub async fn read_database<C: GenericClient>(
 ) -> Result<Option<DatabaseRow>, PgError> {
     let err = |e| PgError::query(format!("reading database {name:?}"), e);
     let row = client
-        .query_opt(&format!("{SELECT_DATABASE} WHERE d.datname = $2"), &[&encoding, &name])
+        .query_opt(
+            &format!("{SELECT_DATABASE} WHERE d.datname = $2"),
+            &[&encoding, &name],
+        )
         .await
         .map_err(err)?;
     row.as_ref().map(row_of).transpose().map_err(err)

@@ -150,9 +150,7 @@ pub async fn read_schema<C: GenericClient>(
 /// by name: not `public` (which PostgreSQL creates in every database), not
 /// a system schema, not a member of an extension (its script made it, and
 /// dropping the extension drops it).
-pub async fn list_schemas<C: GenericClient>(
-    client: &C,
-) -> Result<Vec<(String, String)>, PgError> {
+pub async fn list_schemas<C: GenericClient>(client: &C) -> Result<Vec<(String, String)>, PgError> {
     let err = |e| PgError::query("listing schemas", e);
     client
         .query(

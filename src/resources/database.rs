@@ -634,8 +634,7 @@ impl ResourceType for DatabaseResource {
 
     /// No `database` filter: databases belong to the whole cluster, and a
     /// `database` next to the database's own name would only confuse.
-    const LIST_FILTERS: &'static [ListFilter] =
-        &[ListFilter::NamePattern("the database's name")];
+    const LIST_FILTERS: &'static [ListFilter] = &[ListFilter::NamePattern("the database's name")];
 
     /// Every database but those `initdb` creates (`template0`, `template1`
     /// and `postgres`), as an import reads it.

@@ -17,11 +17,11 @@ use async_trait::async_trait;
 use pgwarden::model;
 use pgwarden::plugin::{self, handshake::PluginEnv};
 use pgwarden::protocol::model::{computed, required};
-use pgwarden::resources::grant::GrantModel;
-use pgwarden::resources::role::RoleModel;
 use pgwarden::protocol::{
     Block, DResult, DataSource, Diagnostics, Provider, Resource, ResourceType, Schema, Tf, Value,
 };
+use pgwarden::resources::grant::GrantModel;
+use pgwarden::resources::role::RoleModel;
 
 model! {
     /// A `noop_thing`: a name, and an id that repeats it.
@@ -50,7 +50,12 @@ impl ResourceType for NoopThing {
         })
     }
 
-    async fn update(&self, _prior: NoopModel, planned: NoopModel, _c: NoopModel) -> DResult<NoopModel> {
+    async fn update(
+        &self,
+        _prior: NoopModel,
+        planned: NoopModel,
+        _c: NoopModel,
+    ) -> DResult<NoopModel> {
         Ok(NoopModel {
             id: Tf::Known(planned.name.clone()),
             ..planned
@@ -108,7 +113,12 @@ impl ResourceType for NoopRole {
         Ok(settled(planned))
     }
 
-    async fn update(&self, _prior: RoleModel, planned: RoleModel, _c: RoleModel) -> DResult<RoleModel> {
+    async fn update(
+        &self,
+        _prior: RoleModel,
+        planned: RoleModel,
+        _c: RoleModel,
+    ) -> DResult<RoleModel> {
         Ok(settled(planned))
     }
 
@@ -147,7 +157,12 @@ impl ResourceType for NoopGrant {
         })
     }
 
-    async fn update(&self, prior: GrantModel, planned: GrantModel, _c: GrantModel) -> DResult<GrantModel> {
+    async fn update(
+        &self,
+        prior: GrantModel,
+        planned: GrantModel,
+        _c: GrantModel,
+    ) -> DResult<GrantModel> {
         Ok(GrantModel {
             id: prior.id,
             ..planned

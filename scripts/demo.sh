@@ -33,7 +33,7 @@ trap cleanup EXIT
 cat >"$WORK/cli.tfrc" <<CFG
 provider_installation {
   dev_overrides {
-    "pgwarden/postgresql" = "$REPO/target/debug"
+    "pgwarden/postgresql" = "${CARGO_TARGET_DIR:-$REPO/target}/debug"
   }
   direct {}
 }

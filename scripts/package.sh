@@ -44,10 +44,12 @@ CARGO="${CARGO:-cargo}"
 
 # build [TRIPLE]: builds for the host or a cargo target; sets BINARY.
 build() {
-    local target_args=() dir=target
+    # Cargo builds into CARGO_TARGET_DIR when it is set (shared target
+    # directories), else into target/.
+    local target_args=() dir="${CARGO_TARGET_DIR:-target}"
     if [[ -n "${1:-}" ]]; then
         target_args=(--target "$1")
-        dir="target/$1"
+        dir="$dir/$1"
     fi
     if [[ "$PROFILE" == release ]]; then
         "$CARGO" build --release --locked --bin "$NAME" "${target_args[@]}" >&2

@@ -295,9 +295,7 @@ async fn read_oid<C: GenericClient>(client: &C, oid: u32, what: &str) -> Result<
 /// The signature (`"schema"."name"(input types)`), schema and name of
 /// every plain function of the connection's database a user made: not in
 /// a system schema, not created by `initdb`, not a member of an extension.
-pub async fn list<C: GenericClient>(
-    client: &C,
-) -> Result<Vec<(String, String, String)>, PgError> {
+pub async fn list<C: GenericClient>(client: &C) -> Result<Vec<(String, String, String)>, PgError> {
     let rows = client
         .query(
             &format!(

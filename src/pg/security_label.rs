@@ -106,10 +106,7 @@ pub async fn list<C: GenericClient>(client: &C) -> Result<Vec<Label>, PgError> {
 /// The name `quote_ident` turned into `quoted` (what `pg_seclabels` shows
 /// for single-name objects).
 fn unquote(quoted: &str) -> String {
-    match quoted
-        .strip_prefix('"')
-        .and_then(|q| q.strip_suffix('"'))
-    {
+    match quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
         Some(inner) => inner.replace("\"\"", "\""),
         None => quoted.to_string(),
     }

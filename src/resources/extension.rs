@@ -504,9 +504,7 @@ impl ResourceType for ExtensionResource {
             .get(Some(&database))
             .await
             .map_err(|e| diag(&e))?;
-        let installed = sql::list_installed(&**conn)
-            .await
-            .map_err(|e| diag(&e))?;
+        let installed = sql::list_installed(&**conn).await.map_err(|e| diag(&e))?;
         Ok(installed
             .into_iter()
             .filter(|(name, i)| query.name_matches(name) && query.schema_matches(&i.schema))

@@ -21,8 +21,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::model;
-use crate::pg::catalog::roles::RoleCatalog;
 use crate::pg::access::GrantOptions;
+use crate::pg::catalog::roles::RoleCatalog;
 use crate::pg::grant_role::{self as sql, Authority, GrantError, GrantRow, Wanted, PG16};
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{

@@ -256,8 +256,9 @@ impl ResourceType for SecurityLabelResource {
             .then(|| m.render_id())
     }
 
-    const LIST_FILTERS: &'static [ListFilter] =
-        &[ListFilter::NamePattern("the labelled object's name (`object_name`)")];
+    const LIST_FILTERS: &'static [ListFilter] = &[ListFilter::NamePattern(
+        "the labelled object's name (`object_name`)",
+    )];
 
     /// Every label on a database, role, tablespace or subscription, and on
     /// the single-name objects of the provider's database. PostgreSQL

@@ -18,7 +18,9 @@ fn terraform_at_least(minor: u32, feature: &str) -> bool {
     let (major, got_minor, patch) = terraform_version();
     let ok = major > 1 || (major == 1 && got_minor >= minor);
     if !ok {
-        eprintln!("skipped: {feature} needs Terraform 1.{minor}+, this is {major}.{got_minor}.{patch}");
+        eprintln!(
+            "skipped: {feature} needs Terraform 1.{minor}+, this is {major}.{got_minor}.{patch}"
+        );
     }
     ok
 }
@@ -144,7 +146,9 @@ fn query_file() -> String {
 
 /// How many `import` blocks `text` holds.
 fn imports_in(text: &str) -> usize {
-    text.lines().filter(|l| l.trim_start() == "import {").count()
+    text.lines()
+        .filter(|l| l.trim_start() == "import {")
+        .count()
 }
 
 #[test]
@@ -168,11 +172,7 @@ fn query_generates_configuration_that_imports_cleanly() {
     let ws = Workspace::new();
     ws.write_config(&acc.cluster.provider_block());
     ws.write_file("discover.tfquery.hcl", &query_file());
-    let out = ws.run_ok(&[
-        "query",
-        "-no-color",
-        "-generate-config-out=generated.tf",
-    ]);
+    let out = ws.run_ok(&["query", "-no-color", "-generate-config-out=generated.tf"]);
     let generated = std::fs::read_to_string(ws.path().join("generated.tf"))
         .unwrap_or_else(|e| panic!("no generated.tf ({e}):\n{}", out.combined()));
 
@@ -432,5 +432,9 @@ import {{
     ws.run_ok(&["state", "rm", "postgresql_role.a"]);
     ws.destroy();
     drop(db);
-    acc.sql(&format!("DROP ROLE {}; DROP ROLE {};", ident(&a), ident(&b)));
+    acc.sql(&format!(
+        "DROP ROLE {}; DROP ROLE {};",
+        ident(&a),
+        ident(&b)
+    ));
 }

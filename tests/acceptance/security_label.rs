@@ -301,7 +301,9 @@ fn security_labels_are_discovered_and_import_cleanly() {
     ws.run_ok(&["query", "-no-color", "-generate-config-out=generated.tf"]);
     let generated = std::fs::read_to_string(ws.path().join("generated.tf")).expect("generated.tf");
     assert_eq!(
-        generated.matches("resource \"postgresql_security_label\"").count(),
+        generated
+            .matches("resource \"postgresql_security_label\"")
+            .count(),
         2,
         "{generated}"
     );

@@ -440,17 +440,10 @@ impl ResourceType for ExtensionResource {
                 ),
             ))
         };
-        let parts = dotted::parse(id).map_err(|e| invalid(format!("{id:?}: {e}")))?;
-        let (database, name) = match parts.as_slice() {
-            [name] => (client.pools.settings().database.clone(), name.clone()),
-            [database, name] => (database.clone(), name.clone()),
-            _ => {
-                return Err(invalid(format!(
-                    "{id:?} has {} parts, not 1 or 2",
-                    parts.len()
-                )))
-            }
-        };
+        let (database, mut names) =
+            dotted::parse_in_database(id, 1).map_err(|e| invalid(format!("{id:?}: {e}")))?;
+        let database = database.unwrap_or_else(|| client.pools.settings().database.clone());
+        let name = names.pop().unwrap_or_default();
         let wanted = ExtensionModel {
             name: name.clone(),
             database: Tf::Known(database.clone()),

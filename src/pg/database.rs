@@ -280,7 +280,7 @@ pub struct DatabaseRow {
 
 /// The columns of a [`DatabaseRow`], `$1` being the encoding spelling to
 /// compare with (NULL: none).
-const SELECT_DATABASE: &str = "\
+pub(crate) const SELECT_DATABASE: &str = "\
     SELECT d.datname::text, pg_catalog.pg_get_userbyid(d.datdba)::text, \
            pg_catalog.pg_encoding_to_char(d.encoding)::text, \
            coalesce(pg_catalog.pg_char_to_encoding($1::text) = d.encoding, false), \
@@ -289,7 +289,7 @@ const SELECT_DATABASE: &str = "\
     FROM pg_catalog.pg_database d \
     JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace";
 
-fn row_of(r: &tokio_postgres::Row) -> Result<DatabaseRow, tokio_postgres::Error> {
+pub(crate) fn row_of(r: &tokio_postgres::Row) -> Result<DatabaseRow, tokio_postgres::Error> {
     Ok(DatabaseRow {
         name: r.try_get(0)?,
         owner: r.try_get(1)?,
@@ -321,27 +321,6 @@ pub async fn read_database<C: GenericClient>(
         .await
         .map_err(err)?;
     row.as_ref().map(row_of).transpose().map_err(err)
-}
-
-/// The databases `initdb` creates in every cluster: the two templates and
-/// the default database to connect to.
-pub const INITDB_DATABASES: [&str; 3] = ["template0", "template1", "postgres"];
-
-/// Every database of the cluster but [`INITDB_DATABASES`], by name.
-pub async fn list_databases<C: GenericClient>(client: &C) -> Result<Vec<DatabaseRow>, PgError> {
-    let err = |e| PgError::query("listing databases", e);
-    let none: Option<&str> = None;
-    let names: Vec<&str> = INITDB_DATABASES.to_vec();
-    client
-        .query(
-            &format!("{SELECT_DATABASE} WHERE d.datname <> ALL ($2::text[]) ORDER BY 1"),
-            &[&none, &names],
-        )
-        .await
-        .map_err(err)?
-        .iter()
-        .map(|r| row_of(r).map_err(err))
-        .collect()
 }
 
 /// A session connected to a database.

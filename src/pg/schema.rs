@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 
 use tokio_postgres::GenericClient;
 
+use super::catalog::objects::CatalogObject;
 use super::error::PgError;
 use super::exec::Statement;
 use super::grant::advisory_lock;
@@ -89,6 +90,28 @@ pub struct SchemaRow {
 }
 
 impl SchemaRow {
+    /// The schema as a catalog snapshot holds it
+    /// ([`crate::pg::catalog::objects`], where PUBLIC is `public`).
+    pub fn from_catalog(schema: &CatalogObject) -> SchemaRow {
+        SchemaRow {
+            owner: schema.owner.clone(),
+            acl: schema
+                .acl
+                .iter()
+                .map(|e| AclEntry {
+                    // No role may be called `public`: the name is reserved.
+                    grantee: if e.grantee == "public" {
+                        String::new()
+                    } else {
+                        e.grantee.clone()
+                    },
+                    privilege: e.privilege.clone(),
+                    grantable: e.grantable,
+                })
+                .collect(),
+        }
+    }
+
     /// What `grantee` (empty: PUBLIC) holds, whoever granted it.
     pub fn privileges_of(&self, grantee: &str) -> SchemaPrivileges {
         let mut out = SchemaPrivileges::default();

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::cty::{Type, Value};
 use super::function::Signature;
+use super::identity::IdentitySchema;
 use super::resource::Provider;
 use super::schema::{Attribute, Block, Nesting, Schema};
 
@@ -54,15 +55,22 @@ pub fn render_site(provider: &dyn Provider, root: &Path) -> Vec<Page> {
         let dir = format!("examples/resources/{name}");
         let example = read(&format!("{dir}/resource.tf"));
         let import = read(&format!("{dir}/import.sh"));
+        let mut content = render_type(
+            name,
+            "Resource",
+            &r.schema(),
+            example.as_deref(),
+            import.as_deref(),
+        );
+        if let Some(identity) = r.identity_schema() {
+            render_identity(&mut content, name, &identity);
+        }
+        if let Some(list) = r.list_schema() {
+            render_list(&mut content, name, &list);
+        }
         pages.push(Page {
             path: PathBuf::from(format!("docs/resources/{}.md", short(name))),
-            content: render_type(
-                name,
-                "Resource",
-                &r.schema(),
-                example.as_deref(),
-                import.as_deref(),
-            ),
+            content,
         });
     }
     for d in provider.data_sources() {
@@ -252,6 +260,83 @@ pub fn render_type(
         let _ = writeln!(out, "{}", code_block("shell", Some(import)));
     }
     out
+}
+
+/// The `import { identity = … }` section: the identity's attributes and a
+/// block to copy, with a placeholder of the right type for each value.
+fn render_identity(out: &mut String, name: &str, identity: &IdentitySchema) {
+    let _ = writeln!(out);
+    let _ = writeln!(out, "## Import by identity");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Terraform 1.12 and later (and OpenTofu 1.12 and later) also import by identity: \
+         an `import` block with `identity` instead of `id`. Its attributes mean what the \
+         attributes of the same name in the schema above mean:"
+    );
+    let _ = writeln!(out);
+    for a in &identity.attributes {
+        let need = if a.required { "Required" } else { "Optional" };
+        let _ = writeln!(out, "- `{}` ({need}, {})", a.name, type_name(&a.ty));
+    }
+    let _ = writeln!(out);
+    let width = identity
+        .attributes
+        .iter()
+        .map(|a| a.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut block = format!("import {{\n  to = {name}.example\n  identity = {{\n");
+    for a in &identity.attributes {
+        let placeholder = match &a.ty {
+            Type::Bool => "false".to_string(),
+            Type::Number => "0".to_string(),
+            Type::List(_) | Type::Set(_) => format!("[\"<{}>\"]", a.name),
+            _ => format!("\"<{}>\"", a.name),
+        };
+        let _ = writeln!(block, "    {:width$} = {placeholder}", a.name);
+    }
+    block.push_str("  }\n}");
+    let _ = writeln!(out, "{}", code_block("terraform", Some(&block)));
+}
+
+/// The `terraform query` section: the filters a `list` block's `config`
+/// takes for this type.
+fn render_list(out: &mut String, name: &str, list: &Schema) {
+    let _ = writeln!(out);
+    let _ = writeln!(out, "## Listing with `terraform query`");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Terraform 1.14 and later find existing objects with a `list \"{name}\"` block in a \
+         `.tfquery.hcl` file, and `terraform query -generate-config-out=FILE` writes the \
+         configuration and import blocks for them (OpenTofu does not support list blocks). \
+         The [guide to importing an existing database](../guides/importing-an-existing-database.md) \
+         says what each type lists and which of PostgreSQL's own objects it leaves out. \
+         Every filter of the `config` block is optional:"
+    );
+    let _ = writeln!(out);
+    for a in &list.block.attributes {
+        let _ = writeln!(
+            out,
+            "- `{}` ({}) {}",
+            a.name,
+            type_label(a),
+            attribute_text(a)
+        );
+    }
+    let _ = writeln!(out);
+    let filters: Vec<String> = list
+        .block
+        .attributes
+        .iter()
+        .map(|a| format!("    # {} = \"…\"", a.name))
+        .collect();
+    let block = format!(
+        "list \"{name}\" \"all\" {{\n  provider = postgresql\n  limit    = 1000\n  config {{\n{}\n  }}\n}}",
+        filters.join("\n")
+    );
+    let _ = writeln!(out, "{}", code_block("terraform", Some(&block)));
 }
 
 /// A heading of the argument reference and which attributes go under it.

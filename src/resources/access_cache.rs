@@ -1,16 +1,20 @@
 //! The access catalog ([`crate::pg::access::Catalog`]) of each database,
-//! read once per run and shared by every resource's plan.
+//! read once per provider process and shared by every resource's plan.
 //!
 //! Terraform plans every resource of a run in one provider process, so a
 //! plan of a hundred grants would otherwise read the same catalog a
-//! hundred times. An entry stays valid until the provider itself changes
-//! something ([`crate::pg::pool::Pools::write_generation`]): during an
-//! apply, a resource planned after another one's change sees that change.
-//! Changes made by other sessions during the run are not seen; the next
-//! run (a new provider process) reads afresh.
+//! hundred times. The catalog is not read again after the provider's own
+//! changes: in the apply walk Terraform plans each resource once more just
+//! before changing it, and reading the catalog again after every change
+//! made that walk quadratic (2,000 grants: 17 s of provider CPU instead of
+//! 1.7 s). The reports need no fresh read either: each starts from the
+//! catalog plus what this run plans ([`super::planned`]), as in the plan
+//! walk, so the apply walk repeats the plan's reports rather than drifting
+//! from them. Changes made by other sessions during the run are not seen;
+//! the next run (a new provider process) reads afresh.
 //!
 //! Self-contained on purpose: a catalog snapshot for refresh could share
-//! the slot-per-database and the generation check.
+//! the slot-per-database logic.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -21,13 +25,8 @@ use crate::pg::error::PgError;
 
 use super::state::Client;
 
-/// One database's catalog and the write generation it was read at.
-struct Cached {
-    generation: u64,
-    catalog: Arc<Catalog>,
-}
-
-type Slot = Arc<tokio::sync::Mutex<Option<Cached>>>;
+/// One database's catalog, once read.
+type Slot = Arc<tokio::sync::Mutex<Option<Arc<Catalog>>>>;
 
 /// The cache; one per provider process, inside `ProviderState`.
 #[derive(Default)]
@@ -36,9 +35,9 @@ pub struct AccessCache {
 }
 
 impl AccessCache {
-    /// The catalog of `database` (`None`: the provider's), read now unless
-    /// a read made since the provider's last change is at hand. Plans that
-    /// ask at once wait for one read rather than each making their own.
+    /// The catalog of `database` (`None`: the provider's), read on first
+    /// use. Plans that ask at once wait for one read rather than each
+    /// making their own.
     pub async fn get(
         &self,
         client: &Client,
@@ -55,11 +54,8 @@ impl AccessCache {
             .or_default()
             .clone();
         let mut cached = slot.lock().await;
-        // Taken before the read: a change committed while reading makes the
-        // result stale at once, never wrongly fresh.
-        let generation = client.pools.write_generation();
-        if let Some(c) = cached.as_ref().filter(|c| c.generation == generation) {
-            return Ok(c.catalog.clone());
+        if let Some(c) = cached.as_ref() {
+            return Ok(c.clone());
         }
         let started = Instant::now();
         let mut conn = client.pools.get(Some(&name)).await?;
@@ -72,10 +68,7 @@ impl AccessCache {
             catalog.objects.len(),
             started.elapsed().as_millis()
         );
-        *cached = Some(Cached {
-            generation,
-            catalog: catalog.clone(),
-        });
+        *cached = Some(catalog.clone());
         Ok(catalog)
     }
 }

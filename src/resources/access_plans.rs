@@ -342,6 +342,16 @@ pub async fn role_report(
         return None;
     }
     let review = review(state, None).await?;
+    // A new role without powers or memberships changes no one's access:
+    // skip copying the catalog for an empty report (thousands of them in a
+    // plan of many plain roles).
+    if prior.is_null()
+        && !attrs.has_powers()
+        && new_roles.as_ref().is_none_or(|r| r.is_empty())
+        && review.catalog.role(name).is_none()
+    {
+        return None;
+    }
     // A role created here starts from nothing, so its report shows what it
     // is created with; an existing one from what the catalog says.
     let mut names: Vec<&str> = vec![name];
@@ -378,6 +388,9 @@ pub async fn role_report(
 pub async fn role_drop_report(state: &ProviderState, prior: &Value) -> Option<Diagnostic> {
     let name = prior.get("name").as_str()?;
     let review = review(state, None).await?;
+    if review.catalog.is_inert(name) {
+        return None;
+    }
     let before = review.base(state, &[name]);
     let mut after = before.clone();
     after.drop_role(name);

@@ -15,6 +15,7 @@ use tokio_postgres::error::SqlState;
 
 use crate::model;
 use crate::pg::acting::{self, Borrowed};
+use crate::pg::catalog::databases::{same_encoding_name, DatabaseCatalog};
 use crate::pg::database::{self as sql, DatabaseChange, DatabaseRow, DatabaseSpec};
 use crate::pg::error::PgError;
 use crate::pg::exec::run_all;
@@ -249,19 +250,32 @@ impl DatabaseResource {
         DatabaseResource { state }
     }
 
-    /// Reads the database named in `current` and merges it into `current`.
+    /// Reads the database named in `current` from the cluster's snapshot
+    /// and merges it into `current`.
     async fn read_into(
         &self,
         client: &Client,
         current: DatabaseModel,
     ) -> DResult<Option<DatabaseModel>> {
         let name = current.name.clone();
-        let conn = client.pools.get(None).await.or_diag(&ctx(client, &name))?;
-        let encoding = current.encoding.known().cloned();
-        let row = sql::read_database(&**conn, &name, encoding.as_deref())
-            .await
-            .or_diag(&ctx(client, &name))?;
-        Ok(row.map(|r| current.with_row(&r)))
+        let c = ctx(client, &name);
+        let catalog = client.database_catalog().await.or_diag(&c)?;
+        let Some(row) = catalog.get(&name) else {
+            return Ok(None);
+        };
+        let mut row = row.clone();
+        if let Some(e) = current.encoding.known().filter(|e| !sql::is_default(e)) {
+            row.encoding_matches = same_encoding_name(e, &row.encoding);
+            if !row.encoding_matches {
+                // Perhaps an alias (UNICODE for UTF8): only the server knows.
+                let conn = client.pools.get(None).await.or_diag(&c)?;
+                row.encoding_matches = sql::read_database(&**conn, &name, Some(e))
+                    .await
+                    .or_diag(&c)?
+                    .is_some_and(|r| r.encoding_matches);
+            }
+        }
+        Ok(Some(current.with_row(&row)))
     }
 
     /// Runs one statement that cannot run in a transaction block, alone on
@@ -286,6 +300,8 @@ impl DatabaseResource {
         };
         let result = run_all(&**conn, statements).await;
         let given_back = borrowed.finish(&**conn).await;
+        // Snapshots taken before are stale now, whatever the outcome.
+        client.pools.note_write();
         result.and(given_back)
     }
 
@@ -596,6 +612,7 @@ impl ResourceType for DatabaseResource {
         };
         let result = self.drop_database(&client, &**conn, &row).await;
         let given_back = borrowed.finish(&**conn).await;
+        client.pools.note_write();
         match (result, given_back) {
             (Err(d), _) => Err(d),
             (Ok(()), Err(e)) => Err(pg_diag(&e, &ctx)),
@@ -610,11 +627,9 @@ impl ResourceType for DatabaseResource {
 
     async fn import(&self, id: &str) -> DResult<DatabaseModel> {
         let client = self.state.client().await?;
-        let conn = client.pools.get(None).await.or_diag(&ctx(&client, id))?;
-        let row = sql::read_database(&**conn, id, None)
-            .await
-            .or_diag(&ctx(&client, id))?;
-        row.as_ref().map(imported).ok_or_else(|| {
+        let catalog = client.database_catalog().await.or_diag(&ctx(&client, id))?;
+        let row = catalog.get(id);
+        row.map(imported).ok_or_else(|| {
             Diagnostic::error(
                 "Database Not Found",
                 format!(
@@ -637,15 +652,16 @@ impl ResourceType for DatabaseResource {
     const LIST_FILTERS: &'static [ListFilter] = &[ListFilter::NamePattern("the database's name")];
 
     /// Every database but those `initdb` creates (`template0`, `template1`
-    /// and `postgres`), as an import reads it.
+    /// and `postgres`) and those of managed services (`rdsadmin`,
+    /// `cloudsqladmin`, `azure_maintenance`, `azure_sys`), as an import
+    /// reads it.
     async fn list(&self, query: ListQuery) -> DResult<Vec<DatabaseModel>> {
         let client = self.state.client().await?;
         let c = ErrorContext::new(&client.info.current_user, "the databases");
-        let conn = client.pools.get(None).await.or_diag(&c)?;
-        let rows = sql::list_databases(&**conn).await.or_diag(&c)?;
-        Ok(rows
+        let catalog = client.database_catalog().await.or_diag(&c)?;
+        Ok(catalog
             .iter()
-            .filter(|r| query.name_matches(&r.name))
+            .filter(|r| !DatabaseCatalog::is_builtin(&r.name) && query.name_matches(&r.name))
             .map(imported)
             .collect())
     }

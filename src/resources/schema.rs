@@ -306,11 +306,15 @@ impl SchemaResource {
         SchemaResource { state }
     }
 
-    /// Reads the schema in `current` (its database resolved) into it.
+    /// Reads the schema in `current` (its database resolved) into it. A
+    /// refresh reads it from the database's catalog snapshot, so refreshing
+    /// many schemas costs one query; right after a change (`fresh`) it is
+    /// read alone instead, rather than reloading the whole snapshot for it.
     async fn read_into(
         &self,
         client: &Client,
         current: SchemaModel,
+        fresh: bool,
     ) -> DResult<Option<SchemaModel>> {
         let database = current
             .database
@@ -318,14 +322,23 @@ impl SchemaResource {
             .cloned()
             .unwrap_or_else(|| client.pools.settings().database.clone());
         let ctx = ctx(client, &database, &current.name);
-        let conn = match client.pools.get(Some(&database)).await {
-            Ok(c) => c,
-            Err(e) if e.is_missing_database() => return Ok(None),
-            Err(e) => return Err(pg_diag(&e, &ctx)),
+        let row = if fresh {
+            let conn = match client.pools.get(Some(&database)).await {
+                Ok(c) => c,
+                Err(e) if e.is_missing_database() => return Ok(None),
+                Err(e) => return Err(pg_diag(&e, &ctx)),
+            };
+            sql::read_schema(&**conn, &current.name)
+                .await
+                .map_err(|e| pg_diag(&e, &ctx))?
+        } else {
+            let catalog = match client.object_catalog(Some(&database)).await {
+                Ok(c) => c,
+                Err(e) if e.is_missing_database() => return Ok(None),
+                Err(e) => return Err(pg_diag(&e, &ctx)),
+            };
+            catalog.schema(&current.name).map(SchemaRow::from_catalog)
         };
-        let row = sql::read_schema(&**conn, &current.name)
-            .await
-            .map_err(|e| pg_diag(&e, &ctx))?;
         Ok(row.map(|r| {
             SchemaModel {
                 database: Tf::Known(database),
@@ -500,6 +513,7 @@ impl ResourceType for SchemaResource {
                     database: Tf::Known(database.clone()),
                     ..planned
                 },
+                true,
             )
             .await?;
         found.ok_or_else(|| {
@@ -598,6 +612,7 @@ impl ResourceType for SchemaResource {
                     database: Tf::Known(database),
                     ..planned
                 },
+                true,
             )
             .await?;
         found.ok_or_else(|| {
@@ -655,7 +670,7 @@ impl ResourceType for SchemaResource {
 
     async fn read(&self, current: SchemaModel) -> DResult<Option<SchemaModel>> {
         let client = self.state.client().await?;
-        self.read_into(&client, current).await
+        self.read_into(&client, current, false).await
     }
 
     async fn import(&self, id: &str) -> DResult<SchemaModel> {
@@ -680,7 +695,7 @@ impl ResourceType for SchemaResource {
             database: Tf::Known(database.clone()),
             ..SchemaModel::default()
         };
-        let found = self.read_into(&client, wanted).await?;
+        let found = self.read_into(&client, wanted, false).await?;
         found.ok_or_else(|| {
             Diagnostic::error(
                 "Schema Not Found",

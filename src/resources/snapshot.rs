@@ -18,6 +18,7 @@ use std::time::Instant;
 
 use tokio::sync::OnceCell;
 
+use crate::pg::catalog::databases::{read_databases, DatabaseCatalog};
 use crate::pg::catalog::default_acl::{read_default_acls, DefaultAclCatalog};
 use crate::pg::catalog::memberships::{read_memberships, MembershipCatalog};
 use crate::pg::catalog::objects::{read_objects, ObjectCatalog};
@@ -81,6 +82,7 @@ impl<T> Cache<T> {
 #[derive(Default)]
 pub struct Snapshots {
     roles: Cache<RoleCatalog>,
+    databases: Cache<DatabaseCatalog>,
     memberships: Cache<MembershipCatalog>,
     objects: Cache<ObjectCatalog>,
     default_acls: Cache<DefaultAclCatalog>,
@@ -115,6 +117,21 @@ impl Client {
                 let conn = self.pools.get(Some(db)).await?;
                 let r = read_roles(&**conn, self.read_passwords).await;
                 loaded("roles", db, started, &r);
+                r
+            })
+            .await
+    }
+
+    /// Every database of the cluster (read through the provider's own).
+    pub async fn database_catalog(&self) -> Result<Arc<DatabaseCatalog>, PgError> {
+        let db = self.database_name(None);
+        self.snapshots
+            .databases
+            .get(db, self.pools.write_generation(), || async {
+                let started = Instant::now();
+                let conn = self.pools.get(None).await?;
+                let r = read_databases(&**conn).await;
+                loaded("databases", db, started, &r);
                 r
             })
             .await

@@ -1,15 +1,18 @@
-//! Refresh cost in round trips: a plan of many roles and grants reads each
-//! kind of object from a catalog snapshot (one query per type and database)
-//! instead of one query per resource. Counted from the server's own log
-//! (`log_statement=all`, statements tagged with the provider's
-//! `application_name`) on a cluster of the test's own; run it on each
-//! PostgreSQL major with `PG_BIN`.
+//! Refresh cost in round trips: a plan of many roles, grants, schemas and
+//! databases reads each kind of object from a catalog snapshot (one query
+//! per type and database) instead of one query per resource. Counted from
+//! the server's own log (`log_statement=all`, statements tagged with the
+//! provider's `application_name`) on a cluster of the test's own; run it on
+//! each PostgreSQL major with `PG_BIN`.
 
 use crate::acc_own_cluster;
 use crate::support::{ClusterOptions, Workspace};
 
-/// Resources of each kind: enough that one query each would stand out.
+/// Roles and grants: enough that one query each would stand out.
 const N: usize = 150;
+/// Schemas and databases (each CREATE DATABASE copies a template, so fewer).
+const SCHEMAS: usize = 30;
+const DATABASES: usize = 5;
 
 /// The statements the provider sent since the log was `from` bytes long.
 fn provider_statements(log: &str, from: usize) -> Vec<String> {
@@ -59,6 +62,17 @@ resource "postgresql_grant" "g" {{
   objects     = ["t${{count.index}}"]
   privileges  = ["SELECT"]
 }}
+
+resource "postgresql_schema" "s" {{
+  count    = {SCHEMAS}
+  name     = "rt_schema_${{count.index}}"
+  database = "{db}"
+}}
+
+resource "postgresql_database" "d" {{
+  count = {DATABASES}
+  name  = "rt_db_${{count.index}}"
+}}
 "#,
         provider = acc.cluster.provider_block()
     ));
@@ -71,17 +85,17 @@ resource "postgresql_grant" "g" {{
     ws.run_ok(&["plan", "-refresh=false", "-no-color", "-input=false"]);
     let no_refresh = provider_statements(&acc.cluster.log_contents(), from);
     eprintln!(
-        "PostgreSQL {}: plan of {N} roles + {N} grants sent {} statements, \
-         plan -refresh=false {}",
+        "PostgreSQL {}: plan of {N} roles + {N} grants + {SCHEMAS} schemas + {DATABASES} \
+         databases sent {} statements, plan -refresh=false {}",
         acc.cluster.major_version(),
         refresh.len(),
         no_refresh.len()
     );
     // Per connection (one per database) the session settings and the
-    // server facts, then one read per kind (roles, objects with their
-    // privileges), and nothing per resource.
+    // server facts, then one read per kind (roles, databases, objects with
+    // their privileges, schemas among them), and nothing per resource.
     assert!(
-        refresh.len() <= 6,
+        refresh.len() <= 7,
         "{} statements for a refresh:\n{}",
         refresh.len(),
         refresh.join("\n")

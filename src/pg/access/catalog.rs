@@ -92,6 +92,14 @@ impl Default for RoleAttrs {
     }
 }
 
+impl RoleAttrs {
+    /// Whether the role has one of the attributes that are powers of their
+    /// own (SUPERUSER, BYPASSRLS, CREATEROLE).
+    pub fn has_powers(&self) -> bool {
+        self.superuser || self.bypassrls || self.createrole
+    }
+}
+
 /// One `pg_auth_members` row: `member` was granted `role` by `grantor`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {

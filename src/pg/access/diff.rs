@@ -35,6 +35,27 @@ pub struct Escalation {
 }
 
 impl Catalog {
+    /// Whether `role` plays no part in anyone's access: it has none of the
+    /// powers, no membership either way, and no object, ACL entry or
+    /// default privilege names it (an absent role never does). Adding or
+    /// dropping such a role changes no one's [`delta`], which is worth
+    /// knowing without computing it: that takes a pass over every object.
+    pub fn is_inert(&self, role: &str) -> bool {
+        self.role(role).is_none_or(|a| !a.has_powers())
+            && !self
+                .memberships
+                .iter()
+                .any(|m| m.member == role || m.role == role)
+            && !self
+                .objects
+                .iter()
+                .any(|o| o.owner == role || o.acl.iter().any(|e| e.grantee == role))
+            && !self
+                .default_acls
+                .iter()
+                .any(|d| d.owner == role || d.acl.iter().any(|e| e.grantee == role))
+    }
+
     /// The powers within reach of a role whose access is `a`.
     pub fn escalations(&self, a: &Access) -> Vec<Escalation> {
         let mut out = Vec::new();

@@ -382,3 +382,33 @@ fn dropping_a_role_takes_its_grants_and_memberships() {
     // readers itself keeps what was granted to it.
     assert!(delta(&before, &after, "readers").is_empty());
 }
+
+#[test]
+fn inert_roles_change_no_ones_access() {
+    let c = estate(150_000);
+    assert!(c.is_inert("newbie"));
+    assert!(c.is_inert("nobody"));
+    for r in [
+        "owner",
+        "readers",
+        "tenant_ro",
+        "app_user",
+        "boss",
+        "postgres",
+    ] {
+        assert!(!c.is_inert(r), "{r}");
+    }
+    // What the reports skip computing is indeed empty.
+    let mut dropped = c.clone();
+    dropped.drop_role("newbie");
+    assert!(delta(&c, &dropped, "newbie").is_empty());
+    let mut added = c.clone();
+    added.ensure_role(
+        "fresh",
+        RoleAttrs {
+            login: true,
+            ..RoleAttrs::default()
+        },
+    );
+    assert!(delta(&c, &added, "fresh").is_empty());
+}

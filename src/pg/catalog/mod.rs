@@ -15,6 +15,7 @@
 //! defaults, and the initial privileges `initdb` and extensions record in
 //! `pg_init_privs`.
 
+pub mod databases;
 pub mod default_acl;
 pub mod memberships;
 pub mod objects;

@@ -152,6 +152,11 @@ impl ObjectCatalog {
         self.schemas.contains(name)
     }
 
+    /// The schema named `name`.
+    pub fn schema(&self, name: &str) -> Option<&CatalogObject> {
+        self.named(ObjectKind::Schema, name, name).next()
+    }
+
     /// The objects of `kind` named `name` in `schema` (several for
     /// overloaded functions).
     pub fn named(

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use super::privilege::Privs;
 use crate::pg::quote::ident_if_needed;
@@ -272,8 +273,11 @@ pub struct Catalog {
     pub memberships: Vec<Membership>,
     /// Databases (all of them), and the schemas, relations, functions and
     /// columns with privileges of their own in [`Catalog::database`],
-    /// system schemas left out.
-    pub objects: Vec<Object>,
+    /// system schemas left out. Shared between copies: a planned change
+    /// copies only the objects it touches ([`std::sync::Arc::make_mut`]),
+    /// so copying a catalog of thousands of objects for a report is cheap,
+    /// and what a change touched is told apart by pointer.
+    pub objects: Vec<Arc<Object>>,
     /// Default ACLs of [`Catalog::database`].
     pub default_acls: Vec<DefaultAcl>,
 }

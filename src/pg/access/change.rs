@@ -2,6 +2,8 @@
 //! provider's own statements would change the real one, so that
 //! [`super::diff::delta`] can compare before and after.
 
+use std::sync::Arc;
+
 use super::catalog::{
     AclEntry, Catalog, DefaultAcl, DefaultKind, Membership, ObjectKind, RoleAttrs,
 };
@@ -132,7 +134,9 @@ impl Catalog {
         self.memberships
             .retain(|m| m.member != name && m.role != name);
         for o in &mut self.objects {
-            o.acl.retain(|e| e.grantee != name);
+            if o.acl.iter().any(|e| e.grantee == name) {
+                Arc::make_mut(o).acl.retain(|e| e.grantee != name);
+            }
         }
         for d in &mut self.default_acls {
             d.acl.retain(|e| e.grantee != name);
@@ -155,8 +159,11 @@ impl Catalog {
             fix(&mut m.grantor);
         }
         for o in &mut self.objects {
-            fix(&mut o.owner);
-            o.acl.iter_mut().for_each(|e| fix(&mut e.grantee));
+            if o.owner == from || o.acl.iter().any(|e| e.grantee == from) {
+                let o = Arc::make_mut(o);
+                fix(&mut o.owner);
+                o.acl.iter_mut().for_each(|e| fix(&mut e.grantee));
+            }
         }
         for d in &mut self.default_acls {
             fix(&mut d.owner);
@@ -235,7 +242,7 @@ impl Catalog {
             if o.owner == grantee {
                 continue;
             }
-            change_entry(&mut o.acl, grantee, grant, revoke);
+            change_entry(&mut Arc::make_mut(o).acl, grantee, grant, revoke);
         }
         covered
     }

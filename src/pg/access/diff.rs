@@ -4,6 +4,7 @@
 //! powerful predefined roles) that become reachable or unreachable.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::catalog::{Catalog, ObjectId};
 use super::effective::{Access, FutureId, POWERFUL_PREDEFINED};
@@ -177,6 +178,36 @@ impl Delta {
     }
 }
 
+/// When `after` differs from `before` in some objects' ACLs or owners and
+/// nothing else (a planned grant), the indexes of those objects: every
+/// role's access differs on them alone, so [`delta`] looks at them alone
+/// instead of at every object. Objects a change did not touch are still
+/// shared between the two copies, which makes telling them apart cheap.
+fn changed_objects_only(before: &Catalog, after: &Catalog) -> Option<Vec<usize>> {
+    if before.version_num != after.version_num
+        || before.database != after.database
+        || before.objects.len() != after.objects.len()
+        || before.roles != after.roles
+        || before.memberships != after.memberships
+        || before.default_acls != after.default_acls
+    {
+        return None;
+    }
+    let mut changed = Vec::new();
+    for (i, (a, b)) in before.objects.iter().zip(&after.objects).enumerate() {
+        if Arc::ptr_eq(a, b) {
+            continue;
+        }
+        if a.id != b.id || a.prokind != b.prokind || a.security_definer != b.security_definer {
+            return None;
+        }
+        if a.acl != b.acl || a.owner != b.owner {
+            changed.push(i);
+        }
+    }
+    Some(changed)
+}
+
 fn privs_of<K: Ord + Clone>(m: &BTreeMap<K, super::effective::Routes>) -> BTreeMap<K, Privs> {
     m.iter()
         .map(|(k, r)| (k.clone(), r.keys().copied().collect()))
@@ -211,7 +242,11 @@ fn powers_minus(a: &[Escalation], b: &[Escalation]) -> Vec<Escalation> {
 
 /// How `role`'s access differs between `before` and `after`.
 pub fn delta(before: &Catalog, after: &Catalog, role: &str) -> Delta {
-    let (a, b) = (before.access(role), after.access(role));
+    let only = changed_objects_only(before, after);
+    let (a, b) = (
+        before.access_within(role, only.as_deref()),
+        after.access_within(role, only.as_deref()),
+    );
     let (held_a, held_b) = (privs_of(&a.held), privs_of(&b.held));
     let (fut_a, fut_b) = (privs_of(&a.future), privs_of(&b.future));
     let (pow_a, pow_b) = (before.escalations(&a), after.escalations(&b));

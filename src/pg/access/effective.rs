@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::catalog::{Catalog, DefaultKind, ObjectId, ObjectKind, PUBLIC};
+use super::catalog::{Catalog, DefaultKind, Object, ObjectId, ObjectKind, PUBLIC};
 use super::graph::Chains;
 use super::privilege::{Privilege, Privs};
 use crate::pg::grant::MAINTAIN_SINCE;
@@ -181,6 +181,13 @@ impl Catalog {
     /// A role the catalog does not know is taken as a plain role with
     /// `CREATE ROLE`'s defaults.
     pub fn access(&self, role: &str) -> Access {
+        self.access_within(role, None)
+    }
+
+    /// [`Catalog::access`], with `held` limited to the objects at the
+    /// indexes `only` gives (all of them for `None`): enough to compare two
+    /// catalogs that differ in those objects alone.
+    pub(super) fn access_within(&self, role: &str, only: Option<&[usize]>) -> Access {
         let public = role == PUBLIC;
         let superuser = self.role(role).is_some_and(|a| a.superuser);
         let uses = if public {
@@ -205,7 +212,11 @@ impl Catalog {
             can_set,
             ..Access::default()
         };
-        for o in &self.objects {
+        let objects: Box<dyn Iterator<Item = &Object> + '_> = match only {
+            Some(ix) => Box::new(ix.iter().filter_map(|i| self.objects.get(*i)).map(|o| &**o)),
+            None => Box::new(self.objects.iter().map(|o| &**o)),
+        };
+        for o in objects {
             let mut routes = Routes::new();
             if superuser {
                 for p in Privs::all_for(o.id.kind, self.version_num).iter() {

@@ -7,6 +7,7 @@
 //! object rather than one per privilege.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tokio_postgres::{Client, Row};
 
@@ -198,7 +199,7 @@ pub async fn load(client: &mut Client) -> Result<Catalog, PgError> {
             continue;
         };
         let prokind: Option<String> = get(row, 5, "objects")?;
-        catalog.objects.push(Object {
+        catalog.objects.push(Arc::new(Object {
             id: ObjectId {
                 kind,
                 schema: get(row, 1, "objects")?,
@@ -209,7 +210,7 @@ pub async fn load(client: &mut Client) -> Result<Catalog, PgError> {
             prokind: prokind.and_then(|k| k.chars().next()),
             security_definer: get(row, 6, "objects")?,
             acl: acl_at(row, 7, &names, "objects")?,
-        });
+        }));
     }
     for row in &tx
         .query(DEFAULT_ACLS, &[])

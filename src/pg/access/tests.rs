@@ -87,7 +87,7 @@ fn estate(version_num: i32) -> Catalog {
         privs: all_table,
         grantable: Privs::NONE,
     };
-    c.objects = vec![
+    c.objects = [
         object(
             ObjectKind::Database,
             "",
@@ -124,7 +124,10 @@ fn estate(version_num: i32) -> Catalog {
             "owner",
             vec![entry("owner", &[Execute]), entry(PUBLIC, &[Execute])],
         ),
-    ];
+    ]
+    .into_iter()
+    .map(std::sync::Arc::new)
+    .collect();
     c
 }
 
@@ -411,4 +414,58 @@ fn inert_roles_change_no_ones_access() {
         },
     );
     assert!(delta(&c, &added, "fresh").is_empty());
+}
+
+#[test]
+fn a_grant_copies_and_compares_only_the_objects_it_changes() {
+    let c = estate(150_000);
+    let mut after = c.clone();
+    let scope = Scope {
+        kind: ObjectKind::Table,
+        prokinds: &[],
+        schema: "app".into(),
+        names: vec!["secret".into()],
+        columns: Vec::new(),
+    };
+    after.change_privileges("readers", &scope, privs(&[Privilege::Select]), Privs::NONE);
+    let copies = c
+        .objects
+        .iter()
+        .zip(&after.objects)
+        .filter(|(a, b)| !std::sync::Arc::ptr_eq(a, b))
+        .count();
+    assert_eq!(copies, 1);
+    // The delta over the changed object alone is the whole delta: app_user
+    // gains SELECT on app.secret through tenant_ro → readers, and nothing
+    // else changes for anyone.
+    for role in [
+        "app_user",
+        "tenant_ro",
+        "readers",
+        "owner",
+        "newbie",
+        PUBLIC,
+    ] {
+        let d = delta(&c, &after, role);
+        let (a, b) = (c.access(role), after.access(role));
+        for o in &c.objects {
+            let gained = b.privs_on(&o.id).minus(a.privs_on(&o.id));
+            let lost = a.privs_on(&o.id).minus(b.privs_on(&o.id));
+            assert_eq!(
+                d.gained.get(&o.id).copied().unwrap_or_default(),
+                gained,
+                "{role}"
+            );
+            assert_eq!(
+                d.lost.get(&o.id).copied().unwrap_or_default(),
+                lost,
+                "{role}"
+            );
+        }
+    }
+    let d = delta(&c, &after, "app_user");
+    assert_eq!(
+        d.gained.keys().collect::<Vec<_>>(),
+        vec![&id(ObjectKind::Table, "app", "secret")]
+    );
 }

@@ -141,6 +141,7 @@ echo "start-to-handshake (median of 21): postgresql $(handshake_ms "$release/ter
 echo
 echo "wall seconds (provider CPU seconds, user+system, all its processes); peak RSS of one provider process"
 printf '%-6s %-16s %13s %13s %13s %13s %8s\n' N resource apply plan "plan -r=false" destroy "rss MiB"
+declare -A all=() # "N resource" -> run_case output, for the scaling summary
 for n in "${ns[@]}"; do
     # Objects the grants need: a reader role and N tables.
     "${psql[@]}" -c "SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench CASCADE; DROP ROLE IF EXISTS bench_reader;
@@ -154,19 +155,28 @@ for n in "${ns[@]}"; do
         printf 'resource "%s" "g" {\n  count       = %s\n  role        = "bench_reader"\n  database    = "postgres"\n  schema      = "bench"\n  object_type = "table"\n  objects     = ["t${count.index}"]\n  privileges  = ["SELECT"]\n}\n' "$1" "$n"
     }
     declare -A t=()
-    t[terraform_data]=$(run_case data "$n" "$(printf 'resource "terraform_data" "r" {\n  count = %s\n  input = "bench_role_${count.index}"\n}\n' "$n")")
-    t[noop_thing]=$(run_case noop "$n" "$(roles_body noop_thing)")
-    t[noop_role]=$(run_case nooprole "$n" "$(roles_body noop_role)")
-    t[noop_grant]=$(run_case noopgrant "$n" "$(grants_body noop_grant)")
-    t[postgresql_role]=$(run_case roles "$n" "$(roles_body postgresql_role)")
-    t[postgresql_grant]=$(run_case grants "$n" "$(grants_body postgresql_grant)")
-
-    for r in terraform_data noop_thing noop_role noop_grant postgresql_role postgresql_grant; do
+    # Each row is printed as soon as its case is done: a long run shows
+    # its progress, and an interrupted one keeps what it measured.
+    row() { # resource
+        local r=$1 a p q d ca cp cq cd rss
         read -r a p q d ca cp cq cd rss <<<"${t[$r]}"
         [ "$r" = terraform_data ] && { ca=-; cp=-; cq=-; cd=-; rss=-; }
         printf '%-6s %-16s %13s %13s %13s %13s %8s\n' "$n" "$r" \
             "$a ($ca)" "$p ($cp)" "$q ($cq)" "$d ($cd)" "$rss"
-    done
+    }
+    t[terraform_data]=$(run_case data "$n" "$(printf 'resource "terraform_data" "r" {\n  count = %s\n  input = "bench_role_${count.index}"\n}\n' "$n")")
+    row terraform_data
+    t[noop_thing]=$(run_case noop "$n" "$(roles_body noop_thing)")
+    row noop_thing
+    t[noop_role]=$(run_case nooprole "$n" "$(roles_body noop_role)")
+    row noop_role
+    t[noop_grant]=$(run_case noopgrant "$n" "$(grants_body noop_grant)")
+    row noop_grant
+    t[postgresql_role]=$(run_case roles "$n" "$(roles_body postgresql_role)")
+    row postgresql_role
+    t[postgresql_grant]=$(run_case grants "$n" "$(grants_body postgresql_grant)")
+    row postgresql_grant
+
     read -r da dp dq dd _ <<<"${t[terraform_data]}"
     for pair in postgresql_role:noop_role postgresql_grant:noop_grant; do
         r=${pair%%:*} floor=${pair##*:}
@@ -180,6 +190,23 @@ for n in "${ns[@]}"; do
         printf '%-6s %-16s %13s %13s %13s %13s   × %s (same-schema floor)\n' "$n" "$r" \
             "$(ratio "$a" "$fa")" "$(ratio "$p" "$fp")" "$(ratio "$q" "$fq")" "$(ratio "$d" "$fd")" "$floor"
     done
+    for r in "${!t[@]}"; do all["$n $r"]=${t[$r]}; done
     unset t
     echo
 done
+
+# How the cost grows from the first N to the last: the factor, and the
+# exponent k in time ~ N^k (1 is linear, 2 quadratic).
+if [ ${#ns[@]} -ge 2 ]; then
+    first=${ns[0]} last=${ns[-1]}
+    echo "scaling from N=$first to N=$last (×$(ratio "$last" "$first")): time factor, and k in time ~ N^k"
+    printf '%-16s %15s %15s %15s %15s\n' resource apply plan "plan -r=false" destroy
+    for r in terraform_data noop_thing noop_role noop_grant postgresql_role postgresql_grant; do
+        read -r a1 p1 q1 d1 _ <<<"${all["$first $r"]}"
+        read -r a2 p2 q2 d2 _ <<<"${all["$last $r"]}"
+        cell() { awk -v a="$1" -v b="$2" -v n1="$first" -v n2="$last" \
+            'BEGIN { if (a > 0 && b > 0) printf "%.1f× k=%.2f", b / a, log(b / a) / log(n2 / n1); else print "-" }'; }
+        printf '%-16s %15s %15s %15s %15s\n' "$r" "$(cell "$a1" "$a2")" "$(cell "$p1" "$p2")" \
+            "$(cell "$q1" "$q2")" "$(cell "$d1" "$d2")"
+    done
+fi

@@ -62,13 +62,15 @@ provider_installation {
 EOF
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 
-# A cluster of its own: trust authentication on loopback, default settings.
+# A cluster of its own: trust authentication on loopback, default settings
+# but for a lock table large enough to create (and drop) thousands of the
+# grants' tables in one transaction.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$work/pgdata"
 [ "$(id -u)" = 0 ] && chown postgres "$work/pgdata"
 as_pg "$pg_bin/initdb" -D "$work/pgdata" -U postgres --auth=trust -E UTF8 >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$work/pgdata" -l "$work/pgdata/server.log" -w \
-    -o "-p $port -k $work/pgdata -c listen_addresses=127.0.0.1" start >/dev/null
+    -o "-p $port -k $work/pgdata -c listen_addresses=127.0.0.1 -c max_locks_per_transaction=1024" start >/dev/null
 psql=("$pg_bin/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
 [ -x "$pg_bin/psql" ] || psql=(psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
 

@@ -35,7 +35,8 @@ pub struct IdentityAttribute {
 
 impl IdentitySchema {
     /// The identity of the state attributes named `names`, in that order.
-    /// Attributes that are required in the resource are required for import.
+    /// Attributes that are required in the resource, and `id`, are required
+    /// for import.
     pub fn from_attributes(names: &[&str], attributes: &[Attribute]) -> IdentitySchema {
         let attributes = names
             .iter()
@@ -46,7 +47,9 @@ impl IdentitySchema {
                     Type::Set(e) => Type::List(e.clone()),
                     other => other.clone(),
                 },
-                required: a.required,
+                // `id` is computed in the resource, but an identity made of
+                // the import ID is nothing without it.
+                required: a.required || a.name == "id",
                 description: a.description.clone(),
             })
             .collect();

@@ -262,19 +262,25 @@ pub fn render_type(
     out
 }
 
+/// A `##` section's heading and first paragraph, after a blank line.
+fn section(out: &mut String, heading: &str, intro: &str) {
+    let _ = writeln!(out);
+    let _ = writeln!(out, "## {heading}");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{intro}");
+    let _ = writeln!(out);
+}
+
 /// The `import { identity = … }` section: the identity's attributes and a
 /// block to copy, with a placeholder of the right type for each value.
 fn render_identity(out: &mut String, name: &str, identity: &IdentitySchema) {
-    let _ = writeln!(out);
-    let _ = writeln!(out, "## Import by identity");
-    let _ = writeln!(out);
-    let _ = writeln!(
+    section(
         out,
+        "Import by identity",
         "Terraform 1.12 and later (and OpenTofu 1.12 and later) also import by identity: \
          an `import` block with `identity` instead of `id`. Its attributes mean what the \
-         attributes of the same name in the schema above mean:"
+         attributes of the same name in the schema above mean:",
     );
-    let _ = writeln!(out);
     for a in &identity.attributes {
         let need = if a.required { "Required" } else { "Optional" };
         let _ = writeln!(out, "- `{}` ({need}, {})", a.name, type_name(&a.ty));
@@ -303,19 +309,18 @@ fn render_identity(out: &mut String, name: &str, identity: &IdentitySchema) {
 /// The `terraform query` section: the filters a `list` block's `config`
 /// takes for this type.
 fn render_list(out: &mut String, name: &str, list: &Schema) {
-    let _ = writeln!(out);
-    let _ = writeln!(out, "## Listing with `terraform query`");
-    let _ = writeln!(out);
-    let _ = writeln!(
+    section(
         out,
-        "Terraform 1.14 and later find existing objects with a `list \"{name}\"` block in a \
-         `.tfquery.hcl` file, and `terraform query -generate-config-out=FILE` writes the \
-         configuration and import blocks for them (OpenTofu does not support list blocks). \
-         The [guide to importing an existing database](../guides/importing-an-existing-database.md) \
-         says what each type lists and which of PostgreSQL's own objects it leaves out. \
-         Every filter of the `config` block is optional:"
+        "Listing with `terraform query`",
+        &format!(
+            "Terraform 1.14 and later find existing objects with a `list \"{name}\"` block in \
+             a `.tfquery.hcl` file, and `terraform query -generate-config-out=FILE` writes the \
+             configuration and import blocks for them (OpenTofu does not support list blocks). \
+             The [guide to importing an existing database](../guides/importing-an-existing-database.md) \
+             says what each type lists and which of PostgreSQL's own objects it leaves out. \
+             Every filter of the `config` block is optional:"
+        ),
     );
-    let _ = writeln!(out);
     for a in &list.block.attributes {
         let _ = writeln!(
             out,

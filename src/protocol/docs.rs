@@ -322,13 +322,7 @@ fn render_list(out: &mut String, name: &str, list: &Schema) {
         ),
     );
     for a in &list.block.attributes {
-        let _ = writeln!(
-            out,
-            "- `{}` ({}) {}",
-            a.name,
-            type_label(a),
-            attribute_text(a)
-        );
+        attribute_line(out, a);
     }
     let _ = writeln!(out);
     let filters: Vec<String> = list
@@ -342,6 +336,17 @@ fn render_list(out: &mut String, name: &str, list: &Schema) {
         filters.join("\n")
     );
     let _ = writeln!(out, "{}", code_block("terraform", Some(&block)));
+}
+
+/// One attribute's line in a reference list: name, type label, text.
+fn attribute_line(out: &mut String, a: &Attribute) {
+    let _ = writeln!(
+        out,
+        "- `{}` ({}) {}",
+        a.name,
+        type_label(a),
+        attribute_text(a)
+    );
 }
 
 /// A heading of the argument reference and which attributes go under it.
@@ -368,13 +373,7 @@ fn render_block(out: &mut String, block: &Block, anchor: &str) {
         let _ = writeln!(out, "### {title}");
         let _ = writeln!(out);
         for a in attrs {
-            let _ = writeln!(
-                out,
-                "- `{}` ({}) {}",
-                a.name,
-                type_label(a),
-                attribute_text(a)
-            );
+            attribute_line(out, a);
         }
         for b in &blocks {
             let _ = writeln!(

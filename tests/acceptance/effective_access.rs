@@ -127,6 +127,7 @@ fn compare(role: &str, listed: &BTreeSet<Entry>, server: &BTreeSet<(Entry, bool)
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn effective_access_agrees_with_has_privilege() {
     let Some(acc) = acc() else { return };
     let major = acc.cluster.major_version();

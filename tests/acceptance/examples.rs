@@ -205,6 +205,7 @@ fn apply_example(acc: &Acc, dir: &Path, repo: &Path) {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn every_example_applies_cleanly() {
     // Data sources list cluster-wide roles, which other tests keep creating.
     let Some(acc) = acc_own_cluster(ClusterOptions::default()) else {

@@ -34,6 +34,7 @@ fn output(ws: &crate::support::Workspace, name: &str) -> Json {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn quote_functions_agree_with_the_server() {
     let Some(acc) = acc() else { return };
     let admin = acc.admin();
@@ -102,6 +103,7 @@ fn quote_functions_agree_with_the_server() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn scram_verifier_function_gives_a_password_that_logs_in() {
     let Some(acc) = acc() else { return };
     let name = unique_name("fn_scram");
@@ -135,6 +137,7 @@ fn scram_verifier_function_gives_a_password_that_logs_in() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn function_errors_name_the_argument() {
     let Some(acc) = acc() else { return };
     TestCase::new(acc.cluster.provider_block())

@@ -51,6 +51,7 @@ fn catalog_roles(acc: &Acc, prefix: &str) -> BTreeSet<String> {
 /// other transactions run. (The shared cluster runs with fsync off, where
 /// commits are instant and an interrupt almost never finds one in flight.)
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn interrupted_applies_and_destroys_leave_state_equal_to_catalog() {
     let Some(acc) = acc_own_cluster(ClusterOptions {
         settings: vec![

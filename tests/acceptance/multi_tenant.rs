@@ -68,6 +68,7 @@ const TENANT_A: &str = "a0000000-0000-4000-8000-00000000000a";
 const TENANT_B: &str = "b0000000-0000-4000-8000-00000000000b";
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn multi_tenant_session_variable_example() {
     let Some(acc) = acc() else { return };
     let dir = "multi-tenant-session-variable";
@@ -191,6 +192,7 @@ fn multi_tenant_session_variable_example() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn multi_tenant_role_per_tenant_example() {
     let Some(acc) = acc() else { return };
     let dir = "multi-tenant-role-per-tenant";

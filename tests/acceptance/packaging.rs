@@ -73,6 +73,7 @@ fn init_and_apply_from(mirror: &Path, acc: &crate::Acc) {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn install_into_filesystem_mirror_then_init() {
     let Some(acc) = acc() else { return };
     let dir = tempfile::tempdir().unwrap();
@@ -82,6 +83,7 @@ fn install_into_filesystem_mirror_then_init() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn release_zip_serves_as_packed_mirror() {
     let Some(acc) = acc() else { return };
     let dir = tempfile::tempdir().unwrap();

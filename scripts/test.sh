@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
 # Runs every check the project has, on a fresh machine as on a developer's:
 #   1. installs missing tools (Terraform 1.15.5, PostgreSQL 17, the dummy
-#      security label provider) into the per-user tool cache
-#      (scripts/install-tools.sh cache-dir);
+#      security label provider, gpg) into the per-user tool cache
+#      (scripts/install-tools.sh cache-dir), and as root the Debian packages
+#      they need;
 #   2. cargo fmt --check and cargo clippy with warnings as errors;
-#   3. unit and in-process protocol tests, a bounded fuzz run of the value
-#      decoders, and the docs check (committed docs must match the generator);
+#   3. unit and protocol tests, a bounded fuzz run of the value decoders, the
+#      docs check (committed docs must match the generator) and the checks of
+#      the scripts; the acceptance tests show there as ignored;
 #   4. the acceptance suite (real terraform, real PostgreSQL started by the
-#      tests) with Terraform 1.15.5 for each PostgreSQL major in PG_MAJORS
-#      (default "15 17"), and with Terraform 1.11.4, when installed, for the
-#      first of them (FULL_MATRIX=1: every Terraform with every major);
+#      tests; `TF_ACC=1 ... -- --include-ignored`) with Terraform 1.15.5 for
+#      each PostgreSQL major in PG_MAJORS (default "15 17"), and with
+#      Terraform 1.11.4, when installed, for the first of them
+#      (FULL_MATRIX=1: every Terraform with every major);
 #   5. the Citus suite (tests/acceptance/citus.rs: a coordinator and two
 #      workers), once, with Terraform 1.15.5, when the Citus source is
-#      available (scripts/install-tools.sh citus builds it; else skipped).
+#      available (scripts/install-tools.sh citus builds it);
+#   6. the demo.
+#
+# A part this machine cannot run (install-tools.sh exits 3: not root, no
+# apt-get, no Citus source; or no Terraform 1.11) is skipped with one line
+# saying what, why and what to run, its tests are left out with cargo's
+# --skip (they count as "filtered out"), and the final summary lists every
+# skipped part: a green run never hides one.
 #
 # Only cargo's own test runner is used, so a machine with nothing but rustup
 # runs it; each acceptance run is one test process sharing one PostgreSQL
@@ -29,6 +39,33 @@ cd "$REPO"
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
+# Parts skipped on this machine, one line each: what, why, what to run.
+SKIPPED=()
+skip() {
+    SKIPPED+=("$1")
+    step "skipping $1"
+}
+
+# install_optional VAR ARG...: sets VAR to what `scripts/install-tools.sh
+# ARG...` prints; when that part cannot be provided here (exit 3), sets it
+# to "" and records the part as skipped, with install-tools' line.
+install_optional() {
+    local var="$1" out rc=0
+    shift
+    out="$(scripts/install-tools.sh "$@")" || rc=$?
+    case "$rc" in
+        0) printf -v "$var" '%s' "$out" ;;
+        3)
+            printf -v "$var" '%s' ""
+            skip "${out:-scripts/install-tools.sh $*: skipped}"
+            ;;
+        *)
+            echo "scripts/install-tools.sh $* failed ($rc)" >&2
+            exit 1
+            ;;
+    esac
+}
+
 step "installing tools"
 TF_PINNED="$(scripts/install-tools.sh terraform)"
 declare -A PG_BIN_OF=()
@@ -36,18 +73,25 @@ for major in ${PG_MAJORS:-15 17}; do
     PG_BIN_OF[$major]="$(scripts/install-tools.sh pg "$major")"
 done
 
+# Filters for cargo's test runner (after `--`), for every acceptance run.
+# The Citus tests run once, in their own step below.
+ACC_SKIPS=(--skip citus::)
+
 # The "dummy" security label provider for the postgresql_security_label
-# tests (they skip themselves without it, or on another PostgreSQL major).
-seclabel_rc=0
-DUMMY_SECLABEL="$(scripts/install-tools.sh dummy-seclabel)" || seclabel_rc=$?
-if ((seclabel_rc == 3)); then
-    DUMMY_SECLABEL=""
-    step "security label tests will skip: the dummy provider cannot be built here"
-elif ((seclabel_rc != 0)); then
-    echo "scripts/install-tools.sh dummy-seclabel failed ($seclabel_rc)" >&2
-    exit 1
-fi
+# tests named security_label::dummy_provider_*. It is built for one
+# PostgreSQL major; runs on the others leave those tests out.
+install_optional DUMMY_SECLABEL dummy-seclabel
 export DUMMY_SECLABEL
+SECLABEL_MAJOR=""
+if [[ -n "$DUMMY_SECLABEL" ]]; then
+    # install-tools.sh writes "dummy_seclabel for PostgreSQL 15.20, ..." there.
+    SECLABEL_MAJOR="$(sed -n 's/^dummy_seclabel for PostgreSQL \([0-9]*\)\..*/\1/p' \
+        "$(dirname "$DUMMY_SECLABEL")/.installed")"
+fi
+
+# gpg signs the release in the release tests.
+install_optional GPG gpg
+[[ -n "$GPG" ]] || ACC_SKIPS+=(--skip release::)
 
 if [[ -n "${TF_BINARIES:-}" ]]; then
     read -r -a TFS <<<"$TF_BINARIES"
@@ -61,6 +105,9 @@ else
             break
         fi
     done
+    if ((${#TFS[@]} == 0)); then
+        skip "Terraform 1.11 combination: no Terraform 1.11.x on PATH or at /usr/local/bin/terraform; to include it: TF_BINARIES=\"<terraform 1.11.4> $TF_PINNED\" scripts/test.sh"
+    fi
     TFS+=("$TF_PINNED")
 fi
 
@@ -71,7 +118,7 @@ step "cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 
 step "unit and protocol tests"
-# The acceptance binary runs too, and skips itself without TF_ACC.
+# The acceptance tests are #[ignore]d: here they count as ignored.
 cargo test --locked --no-fail-fast
 
 # Each combination is a full acceptance run. The pinned Terraform runs with
@@ -82,17 +129,22 @@ cargo test --locked --no-fail-fast
 failed=()
 first_major="$(printf '%s\n' "${!PG_BIN_OF[@]}" | sort -n | head -n 1)"
 for major in $(printf '%s\n' "${!PG_BIN_OF[@]}" | sort -n); do
+    skips=("${ACC_SKIPS[@]}")
+    if [[ "$major" != "$SECLABEL_MAJOR" ]]; then
+        skips+=(--skip security_label::dummy_provider_)
+        # Without a module at all, install-tools' line already says why.
+        [[ -z "$SECLABEL_MAJOR" ]] \
+            || skip "security label tests with the dummy provider on PostgreSQL $major: the module is built for PostgreSQL $SECLABEL_MAJOR (Debian's headers) only; they run on $SECLABEL_MAJOR"
+    fi
     for tf in "${TFS[@]}"; do
         if [[ "$tf" != "$TF_PINNED" && "$major" != "$first_major" && "${FULL_MATRIX:-0}" != 1 ]]; then
             continue
         fi
         version="$("$tf" version | sed -n 1p)"
         step "acceptance tests: PostgreSQL $major, $version"
-        # Without CITUS_PG_BIN the Citus tests skip themselves: they run
-        # once, below, not once per combination.
         if ! env -u CITUS_PG_BIN TF_ACC=1 PG_BIN="${PG_BIN_OF[$major]}" TF_ACC_TERRAFORM_PATH="$tf" \
             cargo test --locked --no-fail-fast --test acceptance -- \
-            --test-threads="${ACC_THREADS:-4}"; then
+            --include-ignored "${skips[@]}" --test-threads="${ACC_THREADS:-4}"; then
             failed+=("PostgreSQL $major with $version")
         fi
     done
@@ -100,17 +152,16 @@ done
 
 # Citus: what it tests is how the coordinator propagates the provider's
 # statements to the workers, which does not depend on the Terraform version.
-# install-tools.sh exits 3 when there is no Citus source to build.
 step "acceptance tests: Citus (coordinator + 2 workers), $("$TF_PINNED" version | sed -n 1p)"
 citus_rc=0
 CITUS_BIN="$(scripts/install-tools.sh citus)" || citus_rc=$?
 if ((citus_rc == 3)); then
-    step "Citus suite skipped: no Citus source (see the install-tools message above)"
+    skip "${CITUS_BIN:-Citus suite: skipped}"
 elif ((citus_rc != 0)); then
     failed+=("Citus build (scripts/install-tools.sh citus exited $citus_rc)")
 elif ! TF_ACC=1 CITUS_PG_BIN="$CITUS_BIN" TF_ACC_TERRAFORM_PATH="$TF_PINNED" \
-    cargo test --locked --no-fail-fast --test acceptance citus -- \
-    --test-threads="${ACC_THREADS:-4}"; then
+    cargo test --locked --no-fail-fast --test acceptance citus:: -- \
+    --include-ignored --test-threads="${ACC_THREADS:-4}"; then
     failed+=("Citus suite")
 fi
 step "the demo (scripts/demo.sh) runs from start to finish"
@@ -119,8 +170,20 @@ if ! scripts/demo.sh >/tmp/pgwarden-demo-test.log 2>&1; then
     failed+=("scripts/demo.sh")
 fi
 rm -f /tmp/pgwarden-demo-test.log
+
+# The summary: failures, then every part this machine skipped.
 if ((${#failed[@]})); then
-    step "failures in: ${failed[*]}"
+    verdict="failures in: ${failed[*]}"
+else
+    verdict="all checks passed"
+fi
+if ((${#SKIPPED[@]})); then
+    verdict+="; skipped on this machine:"
+fi
+step "$verdict"
+for line in "${SKIPPED[@]}"; do
+    echo "    - $line" >&2
+done
+if ((${#failed[@]})); then
     exit 1
 fi
-step "all checks passed"

@@ -12,7 +12,9 @@
 //!   that changes them fails here.
 //!
 //! They need `TF_ACC` and `CITUS_PG_BIN` (the bin dir printed by
-//! `scripts/install-tools.sh citus`); without them they are skipped.
+//! `scripts/install-tools.sh citus`), so they are `#[ignore]`d; run without
+//! them, they fail saying so. `scripts/test.sh` runs them in a step of their
+//! own and leaves them out of the other acceptance runs (`--skip citus::`).
 //! Shards are hidden from `pg_class` for ordinary sessions, so every worker
 //! connection sets `citus.show_shards_for_app_name_prefixes = '*'` first.
 
@@ -33,23 +35,13 @@ struct CitusAcc {
     citus: &'static CitusCluster,
 }
 
-/// The test context, or `None` (the test is skipped, saying why) without
-/// `TF_ACC` or `CITUS_PG_BIN`.
+/// The test context; fails the test, saying why, without `TF_ACC` or
+/// `CITUS_PG_BIN`. Always `Some`, like [`crate::acc`].
 fn citus_acc() -> Option<CitusAcc> {
-    if std::env::var("TF_ACC")
-        .map(|v| v.is_empty())
-        .unwrap_or(true)
-    {
-        eprintln!("skipped: set TF_ACC=1 to run acceptance tests (scripts/test.sh does)");
-        return None;
-    }
-    let bin = match citus_bin_dir() {
-        Ok(bin) => bin,
-        Err(why) => {
-            eprintln!("skipped: no Citus: {why}");
-            return None;
-        }
-    };
+    crate::enabled();
+    let bin = citus_bin_dir().unwrap_or_else(|why| {
+        panic!("no Citus: {why}; or leave the Citus tests out with --skip citus::")
+    });
     let citus = shared_citus(&bin);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -292,6 +284,7 @@ const TENANT_USING_NARROW: &str =
 /// in-place ALTER POLICY, and a destroy after which the workers are clean
 /// and the coordinator is still up.
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1 and CITUS_PG_BIN (scripts/test.sh runs it)"]
 fn citus_role_per_tenant_example() {
     let Some(c) = citus_acc() else { return };
     let prefix = format!("{}_", unique_name("cit"));
@@ -484,6 +477,7 @@ fn citus_role_per_tenant_example() {
 /// (which Citus does not propagate) and a reference table with a grant, RLS
 /// and a policy, whose placements are on the workers and the coordinator.
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1 and CITUS_PG_BIN (scripts/test.sh runs it)"]
 fn citus_memberships_default_privileges_reference_table() {
     let Some(c) = citus_acc() else { return };
     let prefix = format!("{}_", unique_name("cit"));
@@ -708,6 +702,7 @@ fn finding<T: std::fmt::Debug>(label: &str, value: T) -> T {
 /// propagate. A subquery in a policy, which Citus refuses, is refused at
 /// plan time.
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1 and CITUS_PG_BIN (scripts/test.sh runs it)"]
 fn citus_policy_experiments() {
     let Some(c) = citus_acc() else { return };
     let prefix = format!("{}_", unique_name("cit"));
@@ -949,6 +944,7 @@ resource "postgresql_policy" "sub" {{
 /// Role attributes and per-role settings (`ALTER ROLE ... SET`), created
 /// and changed in place, and a rename: what each worker ends up with.
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1 and CITUS_PG_BIN (scripts/test.sh runs it)"]
 fn citus_role_experiments() {
     let Some(c) = citus_acc() else { return };
     let prefix = format!("{}_", unique_name("cit"));
@@ -1051,6 +1047,7 @@ resource "postgresql_role" "r" {{
 /// schema (objects unset), a function created through the coordinator, a
 /// sequence.
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1 and CITUS_PG_BIN (scripts/test.sh runs it)"]
 fn citus_grant_experiments() {
     let Some(c) = citus_acc() else { return };
     let prefix = format!("{}_", unique_name("cit"));

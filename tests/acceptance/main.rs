@@ -1,11 +1,15 @@
 //! Acceptance tests: a real `terraform` binary drives the provider Cargo just
 //! built against a real PostgreSQL server that the harness starts itself.
 //!
-//! They run only with `TF_ACC=1` (as terraform-plugin-testing does), because
-//! they need Terraform and PostgreSQL binaries: `scripts/test.sh` installs
-//! both and runs this suite for each supported PostgreSQL and Terraform
-//! version. One module per resource; [`acc`] gives each test its runtime and
-//! cluster.
+//! They need Terraform and PostgreSQL binaries and `TF_ACC=1` (as
+//! terraform-plugin-testing does), so each is `#[ignore]`d with that reason:
+//! a plain `cargo test` lists them as ignored. `scripts/test.sh` installs
+//! the tools and runs this suite, `TF_ACC=1 cargo test --test acceptance --
+//! --include-ignored`, for each supported PostgreSQL and Terraform version.
+//! Run on purpose without `TF_ACC`, a test fails saying so. `tests/tooling.rs`
+//! checks that every test calling [`acc`], [`acc_own_cluster`] or
+//! [`enabled`] carries the attribute. One module per resource; [`acc`] gives
+//! each test its runtime and cluster.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -161,14 +165,18 @@ impl Drop for TestDb<'_> {
     }
 }
 
+/// Checks that acceptance tests may run here: without `TF_ACC` it fails
+/// the test, saying what to set, so that a test run on purpose (they are
+/// `#[ignore]`d) never passes without having run. Returns `true` otherwise,
+/// for call sites written `if !enabled() { return; }`.
 pub fn enabled() -> bool {
-    if std::env::var("TF_ACC")
-        .map(|v| v.is_empty())
-        .unwrap_or(true)
-    {
-        eprintln!("skipped: set TF_ACC=1 to run acceptance tests (scripts/test.sh does)");
-        return false;
-    }
+    let set = std::env::var("TF_ACC").is_ok_and(|v| !v.is_empty());
+    assert!(
+        set,
+        "acceptance tests need TF_ACC=1, PostgreSQL and Terraform: run scripts/test.sh, or \
+         TF_ACC=1 cargo test --test acceptance -- --include-ignored (PG_BIN and \
+         TF_ACC_TERRAFORM_PATH choose the binaries)"
+    );
     true
 }
 
@@ -180,9 +188,11 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("tokio runtime")
 }
 
-/// Returns the test context on the shared cluster, or `None` (the test is
-/// skipped) without `TF_ACC`. Tests keep apart by naming everything they
-/// create with [`support::unique_name`], mostly in databases of their own.
+/// Returns the test context on the shared cluster; fails the test without
+/// `TF_ACC` (see [`enabled`]). Always `Some`: the `Option` keeps the
+/// `let Some(acc) = acc() else { return };` of every test valid. Tests keep
+/// apart by naming everything they create with [`support::unique_name`],
+/// mostly in databases of their own.
 pub fn acc() -> Option<Acc> {
     enabled().then(|| Acc {
         cluster: ClusterRef::Shared(support::shared()),

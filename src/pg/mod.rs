@@ -29,5 +29,6 @@ pub mod scram;
 pub mod security_label;
 pub mod settings;
 pub mod table;
+pub mod table_lints;
 pub mod tls;
 pub mod tx;

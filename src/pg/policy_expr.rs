@@ -68,10 +68,16 @@ impl ProbeError {
         )
     }
 
-    /// Whether the expression itself is wrong, whatever else exists: bad
-    /// syntax, not boolean, an aggregate or window function, a set-returning
-    /// function.
-    pub fn is_invalid_expression(&self) -> bool {
+    /// Whether the server refused the expression itself, when it was
+    /// probed on a copy of a table that exists: bad syntax, not boolean, an
+    /// aggregate, window or set-returning function, or a column the table
+    /// (or another table it names) does not have. This provider creates no
+    /// columns, so none can appear later in the same apply, whereas a
+    /// missing function, type, schema or table may be created by it, and
+    /// does not count. Neither does an error without a SQLSTATE (a lost
+    /// connection) or one about the session rather than the expression (a
+    /// timeout, a server shutting down).
+    pub fn is_refused_on_existing_table(&self) -> bool {
         matches!(
             &self.code,
             Some(s) if *s == SqlState::SYNTAX_ERROR
@@ -79,6 +85,7 @@ impl ProbeError {
                 || *s == SqlState::GROUPING_ERROR
                 || *s == SqlState::WINDOWING_ERROR
                 || *s == SqlState::FEATURE_NOT_SUPPORTED
+                || *s == SqlState::UNDEFINED_COLUMN
         )
     }
 }
@@ -450,6 +457,44 @@ fn bare_code(expr: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn probe_error(code: Option<SqlState>) -> ProbeError {
+        ProbeError {
+            code,
+            message: "m".into(),
+        }
+    }
+
+    #[test]
+    fn only_the_servers_refusal_of_the_expression_is_final() {
+        for refused in [
+            SqlState::UNDEFINED_COLUMN,
+            SqlState::SYNTAX_ERROR,
+            SqlState::DATATYPE_MISMATCH,
+            SqlState::GROUPING_ERROR,
+        ] {
+            assert!(probe_error(Some(refused.clone())).is_refused_on_existing_table());
+        }
+        for not_final in [
+            // Created later in the same apply, perhaps.
+            Some(SqlState::UNDEFINED_FUNCTION),
+            Some(SqlState::UNDEFINED_OBJECT),
+            Some(SqlState::UNDEFINED_TABLE),
+            Some(SqlState::INVALID_SCHEMA_NAME),
+            // The session, not the expression.
+            Some(SqlState::QUERY_CANCELED),
+            Some(SqlState::LOCK_NOT_AVAILABLE),
+            Some(SqlState::ADMIN_SHUTDOWN),
+            Some(SqlState::CONNECTION_FAILURE),
+            // A lost connection has no SQLSTATE.
+            None,
+        ] {
+            assert!(
+                !probe_error(not_final.clone()).is_refused_on_existing_table(),
+                "{not_final:?}"
+            );
+        }
+    }
 
     #[test]
     fn search_path_gets_pg_temp_last() {

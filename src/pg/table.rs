@@ -59,6 +59,8 @@ pub struct TableInfo {
     pub rls_forced: bool,
     /// Owner role name.
     pub owner: String,
+    /// Whether the owner can log in.
+    pub owner_can_login: bool,
     /// Whether Citus distributes the table (a distributed or reference
     /// table, with shards on the workers).
     pub citus: bool,
@@ -73,9 +75,10 @@ pub async fn read_table<C: GenericClient>(
     let row = client
         .query_opt(
             "SELECT c.oid, c.relkind::text, c.relrowsecurity, c.relforcerowsecurity, \
-                    pg_catalog.pg_get_userbyid(c.relowner)::text \
+                    o.rolname::text, o.rolcanlogin \
              FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_catalog.pg_roles o ON o.oid = c.relowner \
              WHERE n.nspname = $1 AND c.relname = $2",
             &[&table.schema, &table.table],
         )
@@ -90,62 +93,9 @@ pub async fn read_table<C: GenericClient>(
         rls_enabled: row.try_get(2).map_err(get)?,
         rls_forced: row.try_get(3).map_err(get)?,
         owner: row.try_get(4).map_err(get)?,
+        owner_can_login: row.try_get(5).map_err(get)?,
         citus: super::citus::is_distributed(client, oid).await?,
     }))
-}
-
-/// Partitions (at any depth) of a partitioned table that do not have row
-/// level security enabled, as quoted qualified names.
-pub async fn partitions_without_rls<C: GenericClient>(
-    client: &C,
-    table_oid: u32,
-) -> Result<Vec<String>, PgError> {
-    let rows = client
-        .query(
-            "WITH RECURSIVE parts(oid) AS ( \
-                 SELECT i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent = $1 \
-                 UNION ALL \
-                 SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN parts p ON i.inhparent = p.oid) \
-             SELECT n.nspname::text, c.relname::text \
-             FROM parts JOIN pg_catalog.pg_class c ON c.oid = parts.oid \
-             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE NOT c.relrowsecurity ORDER BY 1, 2",
-            &[&table_oid],
-        )
-        .await
-        .map_err(|e| PgError::query("listing partitions", e))?;
-    rows.iter()
-        .map(|r| {
-            let s: String = r
-                .try_get(0)
-                .map_err(|e| PgError::query("listing partitions", e))?;
-            let t: String = r
-                .try_get(1)
-                .map_err(|e| PgError::query("listing partitions", e))?;
-            Ok(qualified(&s, &t))
-        })
-        .collect()
-}
-
-/// What the row-level-security lints need beyond [`TableInfo`]: how many
-/// policies the table has, and whether its owner can log in.
-pub async fn rls_facts<C: GenericClient>(
-    client: &C,
-    table_oid: u32,
-) -> Result<(i64, bool), PgError> {
-    let action = "reading policies and the owner of a table";
-    let row = client
-        .query_one(
-            "SELECT (SELECT count(*) FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid), \
-                    r.rolcanlogin \
-             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner \
-             WHERE c.oid = $1",
-            &[&table_oid],
-        )
-        .await
-        .map_err(|e| PgError::query(action, e))?;
-    let get = |e| PgError::query(action, e);
-    Ok((row.try_get(0).map_err(get)?, row.try_get(1).map_err(get)?))
 }
 
 /// For each existing role among `roles`: whether it can already see every

@@ -10,6 +10,7 @@ pub mod access_plans;
 pub mod access_render;
 pub mod access_review;
 pub mod data_effective_access;
+pub mod data_lints;
 pub mod data_role_members;
 pub mod data_roles;
 pub mod data_schema_access;
@@ -34,6 +35,7 @@ pub mod policy_report;
 pub mod privileges;
 pub mod provider_config;
 pub mod review_codes;
+pub mod rls_lints;
 pub mod role;
 pub mod row_level_security;
 pub mod schema;
@@ -135,6 +137,7 @@ impl Provider for PostgresProvider {
             Arc::new(data_effective_access::EffectiveAccessDataSource::new(
                 s.clone(),
             )),
+            Arc::new(data_lints::LintsDataSource::new(s.clone())),
         ]
     }
 

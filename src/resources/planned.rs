@@ -1,19 +1,27 @@
 //! What this provider process has planned so far in the current run, so
-//! that plan-time checks of one resource know about objects another resource
-//! is about to create.
+//! that a plan-time check of one resource can take into account what
+//! another resource planned *before it* will do.
 //!
 //! Terraform plans every resource of a run in one provider process, in
 //! dependency order and otherwise in parallel. A resource that references
-//! another (a membership naming a `postgresql_role`) is planned after it and
-//! finds it here. Resources planned side by side may come in either order,
-//! so [`PlannedObjects::rls_planned`] can wait a moment for the other one.
+//! another (a membership naming a `postgresql_role`, a policy whose `table`
+//! is a `postgresql_row_level_security`'s) or `depends_on` it is planned
+//! only after that one's plan has returned, so it always finds it here.
+//! Resources planned side by side may come in either order, and nothing
+//! here waits for them: no plan-time check may hang on a sibling that the
+//! plan cannot see.
+//!
+//! So a check treats an entry as a refinement of the catalog, never as the
+//! only ground for a finding: a plan-time lint speaks from what its own
+//! resource's configuration says plus the catalog, and an entry may only
+//! take back a finding that the planned sibling will make untrue (or stand
+//! in for the catalog about a role the same run creates). Findings that
+//! need a sibling to be *absent* ("row-level security on, but no policy")
+//! are not plan-time lints at all; the `postgresql_lints` data source
+//! reports them after apply.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
-
-use tokio::sync::Notify;
-use tokio::time::Instant;
 
 /// Attributes of a role as a `postgresql_role` plan states them (unknown
 /// values are `None`).
@@ -31,6 +39,25 @@ pub struct PlannedRole {
     pub login: Option<bool>,
 }
 
+/// The switches of a table as a `postgresql_row_level_security` plan
+/// states them (unknown values are `None`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlannedRls {
+    /// ENABLE ROW LEVEL SECURITY.
+    pub enabled: Option<bool>,
+    /// FORCE ROW LEVEL SECURITY.
+    pub forced: Option<bool>,
+}
+
+impl PlannedRls {
+    /// Whether, after the apply, the table's owner is sure not to bypass
+    /// the policies by way of these switches: FORCE is planned on, or row
+    /// level security is planned off (then nobody is held by policies).
+    pub fn owner_held_or_off(self) -> bool {
+        self.forced == Some(true) || self.enabled == Some(false)
+    }
+}
+
 /// A table, named the way both row-level-security resources name it: the
 /// database (the provider's when the resource leaves it unset), schema and
 /// table.
@@ -40,10 +67,7 @@ pub type TableKey = (String, String, String);
 #[derive(Debug, Default)]
 pub struct PlannedObjects {
     roles: Mutex<BTreeMap<String, PlannedRole>>,
-    rls_tables: Mutex<BTreeSet<TableKey>>,
-    policy_tables: Mutex<BTreeSet<TableKey>>,
-    /// Woken whenever a table is added to `rls_tables` or `policy_tables`.
-    rls_noted: Notify,
+    rls: Mutex<BTreeMap<TableKey, PlannedRls>>,
 }
 
 impl PlannedObjects {
@@ -55,7 +79,7 @@ impl PlannedObjects {
             .insert(name.to_string(), role);
     }
 
-    /// A role planned in this run, if any.
+    /// A role planned earlier in this run, if any.
     pub fn role(&self, name: &str) -> Option<PlannedRole> {
         self.roles
             .lock()
@@ -64,67 +88,29 @@ impl PlannedObjects {
             .copied()
     }
 
-    /// Records that row-level security is planned on for a table.
-    pub fn note_rls(&self, table: TableKey) {
-        self.note(&self.rls_tables, table);
-    }
-
-    /// Records that a policy on a table is planned (kept, created or
-    /// changed) in this run.
-    pub fn note_policy(&self, table: TableKey) {
-        self.note(&self.policy_tables, table);
-    }
-
-    fn note(&self, set: &Mutex<BTreeSet<TableKey>>, table: TableKey) {
-        set.lock()
+    /// Records the switches a `postgresql_row_level_security` plan sets on
+    /// a table.
+    pub fn note_rls(&self, table: TableKey, rls: PlannedRls) {
+        self.rls
+            .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(table);
-        self.rls_noted.notify_waiters();
+            .insert(table, rls);
     }
 
-    /// Whether row-level security is planned on for `table` in this run,
-    /// waiting up to `wait` for a plan that has not arrived yet.
-    pub async fn rls_planned(&self, table: &TableKey, wait: Duration) -> bool {
-        self.wait_for(&self.rls_tables, table, wait).await
-    }
-
-    /// Whether a policy on `table` is planned in this run, waiting up to
-    /// `wait` like [`PlannedObjects::rls_planned`].
-    pub async fn policy_planned(&self, table: &TableKey, wait: Duration) -> bool {
-        self.wait_for(&self.policy_tables, table, wait).await
-    }
-
-    async fn wait_for(
-        &self,
-        set: &Mutex<BTreeSet<TableKey>>,
-        table: &TableKey,
-        wait: Duration,
-    ) -> bool {
-        let deadline = Instant::now() + wait;
-        loop {
-            // Registered before the check, so a note made between the check
-            // and the wait still wakes us.
-            let noted = self.rls_noted.notified();
-            tokio::pin!(noted);
-            noted.as_mut().enable();
-            if set
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .contains(table)
-            {
-                return true;
-            }
-            if tokio::time::timeout_at(deadline, noted).await.is_err() {
-                return false;
-            }
-        }
+    /// The switches planned earlier in this run for `table`, if any. Never
+    /// waits: a sibling planned later is simply not seen.
+    pub fn rls(&self, table: &TableKey) -> Option<PlannedRls> {
+        self.rls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(table)
+            .copied()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn key(t: &str) -> TableKey {
         ("db".into(), "public".into(), t.into())
@@ -144,20 +130,27 @@ mod tests {
         assert!(p.role("never_planned").is_none());
     }
 
-    #[tokio::test]
-    async fn rls_planned_later_is_waited_for() {
-        let p = Arc::new(PlannedObjects::default());
-        let waiter = {
-            let p = p.clone();
-            tokio::spawn(async move { p.rls_planned(&key("items"), Duration::from_secs(5)).await })
+    #[test]
+    fn rls_switches_are_remembered_without_waiting() {
+        let p = PlannedObjects::default();
+        let forced = PlannedRls {
+            enabled: Some(true),
+            forced: Some(true),
         };
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        p.note_rls(key("other"));
-        p.note_rls(key("items"));
-        assert!(waiter.await.unwrap());
-        assert!(
-            !p.rls_planned(&key("never"), Duration::from_millis(20))
-                .await
-        );
+        p.note_rls(key("items"), forced);
+        assert_eq!(p.rls(&key("items")), Some(forced));
+        assert_eq!(p.rls(&key("never")), None);
+        assert!(forced.owner_held_or_off());
+        let off = PlannedRls {
+            enabled: Some(false),
+            forced: Some(false),
+        };
+        assert!(off.owner_held_or_off());
+        let bypassed = PlannedRls {
+            enabled: Some(true),
+            forced: Some(false),
+        };
+        assert!(!bypassed.owner_held_or_off());
+        assert!(!PlannedRls::default().owner_held_or_off());
     }
 }

@@ -24,6 +24,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use tokio_postgres::error::SqlState;
 
 use crate::model;
 use crate::pg::catalog::is_system_schema;
@@ -38,25 +39,19 @@ use crate::protocol::{
 
 use super::errors::{ErrorContext, OrDiag};
 use super::import_id::dotted;
+use super::planned::PlannedRls;
 use super::policy_checks::{
     always_true_warning, check_roles, citus_refusals, command_name, expression, normalize_all,
     per_row_setting_warnings, Exposure, CLAUSES,
 };
 use super::policy_report::policy_report;
-use super::review_codes::Code;
+use super::rls_lints::owner_bypasses;
 use super::state::{Client, ProviderState};
 use super::table_target::{
     database_attr, database_label, database_of, run_in_transaction, schema_attr, table_attr,
     table_diag, table_key, table_of, OnTable,
 };
 use super::validators;
-
-/// How long a policy's plan waits for a `postgresql_row_level_security` of
-/// the same table that Terraform plans side by side with it, before warning
-/// that row-level security is off. A resource that references the other
-/// (`table = postgresql_row_level_security.x.table`) is planned after it and
-/// never waits.
-const RLS_PLAN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 model! {
     /// A `postgresql_policy` as Terraform holds it.
@@ -220,10 +215,16 @@ impl ResourceType for PolicyResource {
                     refresh after apply settles it. Without the TEMP privilege, an edited \
                     expression is always applied as a change, and changes made outside \
                     Terraform to an expression are not detected.\n\n\
+                    When the table exists, the plan refuses an expression the server refuses on \
+                    it (a column the table does not have, bad syntax, not boolean); a missing \
+                    function or type is left for the apply, since the same apply may create it.\n\n\
                     Plan-time warnings: a permissive policy whose `using` is always true for \
                     roles that could not already see every row (anything but superusers, \
-                    BYPASSRLS roles and the table's owner and its members), and a policy on a \
-                    table whose row-level security is not enabled.\n\n\
+                    BYPASSRLS roles and the table's owner and its members), and a table whose \
+                    row-level security is enabled but not forced while its owner can log in. \
+                    Whether row-level security is enabled at all depends on other resources, so \
+                    the `postgresql_lints` data source reports a policy on a table without it, \
+                    after apply.\n\n\
                     Creating, changing and dropping a policy locks the table (ACCESS EXCLUSIVE); \
                     set `lock_timeout` in the provider block to fail fast instead of queueing \
                     behind long transactions.\n\n\
@@ -297,10 +298,6 @@ impl ResourceType for PolicyResource {
             return d;
         };
         let database = database.as_deref();
-        // Row-level security planned in this run need not warn of no policy.
-        self.state
-            .planned
-            .note_policy(table_key(&client, database, &table));
         let in_place = !creating && plan.requires_replace.is_empty();
 
         // What to normalize: configured texts that are new or changed, and
@@ -348,17 +345,32 @@ impl ResourceType for PolicyResource {
                     // text so nothing is planned.
                     plan.value.set(*attr, prior.get(attr).clone());
                 }
-                (Some(Err(e)), _) if e.is_invalid_expression() => d.push(
-                    Diagnostic::error(
-                        "Invalid Policy Expression",
+                // The probe ran on a copy of the table, so the table exists:
+                // the server refusing the expression (bad syntax, wrong
+                // type, a column the table lacks) is final. A function or
+                // type that is missing may come with the same apply.
+                (Some(Err(e)), _) if e.is_refused_on_existing_table() => {
+                    let hint = if e.code == Some(SqlState::UNDEFINED_COLUMN) {
                         format!(
-                            "PostgreSQL refuses {attr} `{}`: {}",
-                            planned.get(attr).as_str().unwrap_or_default(),
-                            e.message
-                        ),
+                            "Correct {attr} to name only columns that {} has (a column renamed \
+                             outside Terraform is known by its new name only).",
+                            table.quoted()
+                        )
+                    } else {
+                        format!("Correct {attr}.")
+                    };
+                    d.push(
+                        Diagnostic::error(
+                            "Invalid Policy Expression",
+                            format!(
+                                "PostgreSQL refuses {attr} `{}`: {}\n\n{hint}",
+                                planned.get(attr).as_str().unwrap_or_default(),
+                                e.message
+                            ),
+                        )
+                        .at(attr),
                     )
-                    .at(attr),
-                ),
+                }
                 _ => {}
             }
             if *attr == "using" {
@@ -395,21 +407,18 @@ impl ResourceType for PolicyResource {
             .await,
         );
         if let Some(info) = &info {
+            // PGW103 from the catalog: row-level security enabled earlier,
+            // not forced, a login owner. Taken back only when a
+            // `postgresql_row_level_security` planned before this policy
+            // (one it references or depends on) forces it or turns it off.
             let key = table_key(&client, database, &table);
-            if !info.rls_enabled && !self.state.planned.rls_planned(&key, RLS_PLAN_WAIT).await {
-                d.push(
-                    Code::PolicyRlsOff
-                        .warning(
-                            "Row-Level Security Not Enabled",
-                            format!(
-                                "Row-level security is not enabled on table {}, and no \
-                             postgresql_row_level_security planned in this run enables it, so \
-                             this policy has no effect until it is enabled.",
-                                table.quoted()
-                            ),
-                        )
-                        .at("table"),
-                );
+            let switches_fix_it = self
+                .state
+                .planned
+                .rls(&key)
+                .is_some_and(PlannedRls::owner_held_or_off);
+            if info.rls_enabled && !info.rls_forced && info.owner_can_login && !switches_fix_it {
+                d.push(owner_bypasses(&table, &info.owner).warning("table"));
             }
         }
         if let Some(info) = info.as_ref().filter(|i| i.citus) {
@@ -515,8 +524,7 @@ impl ResourceType for PolicyResource {
             Ok(()) => Ok(()),
             // The table (or its whole database) is gone, and the policy with it.
             Err(e)
-                if e.is_missing_database()
-                    || e.sqlstate() == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) =>
+                if e.is_missing_database() || e.sqlstate() == Some(&SqlState::UNDEFINED_TABLE) =>
             {
                 Ok(())
             }

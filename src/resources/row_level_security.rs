@@ -22,8 +22,8 @@ use crate::protocol::{
 
 use super::errors::{ErrorContext, OrDiag};
 use super::import_id::dotted;
-use super::planned::TableKey;
-use super::review_codes::Code;
+use super::planned::PlannedRls;
+use super::rls_lints::owner_bypasses;
 use super::state::{Client, ProviderState};
 use super::table_target::{
     database_attr, database_label, database_of, run_in_transaction, schema_attr, table_attr,
@@ -119,9 +119,11 @@ impl ResourceType for RowLevelSecurityResource {
          disables row-level security and removes FORCE (the PostgreSQL defaults), and so does \
          moving it to another table, which replaces it. Changing the switches locks the table \
          (ACCESS EXCLUSIVE); set `lock_timeout` in the provider block to fail fast.\n\n\
-         For a partitioned table, the plan warns when partitions do not have row-level security \
-         enabled: the parent's policies apply to queries on the parent only, not to queries \
-         that name a partition directly.\n\n\
+         The plan warns (`PGW103`) when the switches are set so that the table's owner, which \
+         can log in, bypasses the policies. Whether the table has policies, and whether the \
+         partitions of a partitioned table have row-level security too (the parent's policies \
+         apply to queries on the parent only, not to queries that name a partition), depend on \
+         other resources: the `postgresql_lints` data source reports those after apply.\n\n\
          Import with `schema.table` (the provider's database) or `database.schema.table`; quote \
          a part containing `.` or `\"` in double quotes, doubling embedded `\"`: `terraform \
          import postgresql_row_level_security.example 'public.items'`."
@@ -135,9 +137,6 @@ impl ResourceType for RowLevelSecurityResource {
             None => Value::unknown(),
         };
         plan.value.set("id", id);
-        if plan.value.get("enabled").as_bool() != Some(true) {
-            return d;
-        }
         let Some(client) = self.state.client_opt().await else {
             return d;
         };
@@ -145,58 +144,36 @@ impl ResourceType for RowLevelSecurityResource {
         else {
             return d;
         };
-        // Policies planned in this run need not warn that RLS is off.
-        self.state
-            .planned
-            .note_rls(table_key(&client, database.as_deref(), &table));
-        // The partition warning is for reviewers of a change: an unchanged
-        // resource costs no round trip (as `plan -refresh=false` expects).
-        let unchanged = ["enabled", "schema", "table", "database"]
+        // Policies planned after this (those that reference it) learn what
+        // the switches will be; see `planned.rs`.
+        self.state.planned.note_rls(
+            table_key(&client, database.as_deref(), &table),
+            PlannedRls {
+                enabled: plan.value.get("enabled").as_bool(),
+                forced: plan.value.get("forced").as_bool(),
+            },
+        );
+        // The lint speaks when the switches are set (on a new table too) or
+        // changed, not on every plan of a table left as it is (an unchanged
+        // resource costs no round trip, as `plan -refresh=false` expects).
+        let changed = ["enabled", "forced", "schema", "table", "database"]
             .iter()
-            .all(|a| plan.value.get(a) == input.prior.get(a));
-        if unchanged {
+            .any(|a| plan.value.get(a) != input.prior.get(a));
+        let bypassable = plan.value.get("enabled").as_bool() == Some(true)
+            && plan.value.get("forced").as_bool() == Some(false);
+        if !changed || !bypassable {
             return d;
         }
         let Ok(conn) = client.pools.get(database.as_deref()).await else {
             return d;
         };
-        let Ok(Some(info)) = sql::read_table(&**conn, &table).await else {
-            return d;
-        };
-        // The lints speak when the switches are set or changed, not on
-        // every plan of a table left as it is.
-        let changed = ["enabled", "forced"]
-            .iter()
-            .any(|a| plan.value.get(a) != input.prior.get(a));
-        if changed {
-            let key = table_key(&client, database.as_deref(), &table);
-            let forced = plan.value.get("forced").as_bool() == Some(true);
-            d.0.extend(rls_lints(&self.state, &conn, &key, &table, &info, forced).await);
-        }
-        if info.kind != "p" {
-            return d;
-        }
-        if let Ok(parts) = sql::partitions_without_rls(&**conn, info.oid).await {
-            if !parts.is_empty() {
-                d.push(
-                    Code::PartitionsWithoutRls
-                        .warning(
-                            "Partitions Without Row-Level Security",
-                            format!(
-                                "{} is partitioned, and row-level security on it applies only to \
-                             queries on {}. These partitions do not have it enabled (unless that \
-                             happens in this same apply), so anyone with privileges on them can \
-                             read them directly, bypassing its policies: {}. Enable it on each \
-                             partition too (and create the policies there), for example with one \
-                             postgresql_row_level_security per partition, or do not grant \
-                             privileges on the partitions.",
-                                table.quoted(),
-                                table.quoted(),
-                                parts.join(", ")
-                            ),
-                        )
-                        .at("enabled"),
-                );
+        // PGW103 needs no other resource: the switches are this one's, the
+        // owner is the catalog's. Whether policies exist (PGW101) or the
+        // partitions have row-level security (PGW106) depends on other
+        // resources of the configuration; `postgresql_lints` reports those.
+        if let Ok(Some(info)) = sql::read_table(&**conn, &table).await {
+            if info.owner_can_login {
+                d.push(owner_bypasses(&table, &info.owner).warning("forced"));
             }
         }
         d
@@ -367,60 +344,4 @@ impl ResourceType for RowLevelSecurityResource {
             })
             .collect())
     }
-}
-
-/// How long the no-policy lint waits for policies of the table that
-/// Terraform plans side by side.
-const POLICY_PLAN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// `PGW101` (row-level security on, no policy) and `PGW103` (a login owner
-/// bypasses it) for a table whose switches are planned on.
-async fn rls_lints(
-    state: &ProviderState,
-    conn: &tokio_postgres::Client,
-    key: &TableKey,
-    table: &TableName,
-    info: &sql::TableInfo,
-    forced: bool,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let Ok((policies, owner_login)) = sql::rls_facts(conn, info.oid).await else {
-        return out;
-    };
-    if policies == 0 && !state.planned.policy_planned(key, POLICY_PLAN_WAIT).await {
-        out.push(
-            Code::RlsWithoutPolicy
-                .warning(
-                    "Row-Level Security Without Any Policy",
-                    format!(
-                        "Row-level security is enabled on {t}, which has no policy, and no \
-                         postgresql_policy planned in this run is on it. Every role except the \
-                         owner, superusers and BYPASSRLS roles then sees no row of {t} and can \
-                         change none. Add the policies (with postgresql_policy) in the same \
-                         apply, unless hiding every row is the intent.",
-                        t = table.quoted()
-                    ),
-                )
-                .at("enabled"),
-        );
-    }
-    if owner_login && !forced {
-        out.push(
-            Code::OwnerBypassesRls
-                .warning(
-                    "Table Owner Bypasses Row-Level Security",
-                    format!(
-                        "{t} is owned by {o:?}, which can log in, and forced = false: sessions of \
-                         {o:?} (and of roles that inherit its privileges) see and change every \
-                         row whatever the policies say. Applications often connect as the owner \
-                         that ran the migrations. Set forced = true (FORCE ROW LEVEL SECURITY), or \
-                         have the table owned by a NOLOGIN role.",
-                        t = table.quoted(),
-                        o = info.owner
-                    ),
-                )
-                .at("forced"),
-        );
-    }
-    out
 }

@@ -1,9 +1,11 @@
 //! Each plan-time lint with its stable code, on a concrete configuration:
-//! the warning's text when the risk is there, and silence when it is not.
-//! Plans only: a lint is a plan warning, and nothing needs applying.
+//! the warning's text when the risk is there, and silence when it is not;
+//! and the findings no plan can decide (they depend on other resources of
+//! the configuration), which the `postgresql_lints` data source reports in
+//! a `check` block after apply.
 
 use crate::access_review::{expect_all, flat, provider_in, Roles};
-use crate::support::{hcl, Workspace};
+use crate::support::{hcl, Output, Step, TestCase, Workspace};
 use crate::{acc, Acc, TestDb};
 
 /// The plan output of `config` (after the provider block on `db`).
@@ -52,47 +54,244 @@ fn estate(acc: &Acc) -> (Roles<'_>, TestDb<'_>) {
     (roles, db)
 }
 
-/// PGW101: RLS on, no policy on the table and none planned.
+/// The five ways a policy and the `postgresql_row_level_security` of its
+/// table can sit in one configuration: independent, either one
+/// `depends_on` the other, either one referencing the other. None of them
+/// may warn PGW101 or PGW102 at plan (or apply) time: whether the table
+/// ends up with both depends on the sibling, which a plan cannot see (a
+/// referencing resource is planned only after the one it references).
 #[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
-fn lint_rls_without_policy() {
+fn rls_and_policy_in_any_order_plan_without_pgw101_or_pgw102() {
+    let Some(acc) = acc() else { return };
+    let (r, db) = estate(&acc);
+    let tables = ["o1", "o2", "o3", "o4", "o5"];
+    for t in tables {
+        db.exec(&format!(
+            "CREATE TABLE app.{t} (id int, tenant_id int); ALTER TABLE app.{t} OWNER TO {};",
+            r.n("keeper")
+        ));
+    }
+    let rls_block = |t: &str, table: &str, extra: &str| {
+        format!(
+            "resource \"postgresql_row_level_security\" \"{t}\" {{\n  schema = \"app\"\n  table = {table}\n{extra}}}\n"
+        )
+    };
+    let policy_block = |t: &str, table: &str, extra: &str| {
+        format!(
+            "resource \"postgresql_policy\" \"{t}\" {{\n  schema = \"app\"\n  table = {table}\n  name = \"p\"\n  using = \"tenant_id = 1\"\n{extra}}}\n"
+        )
+    };
+    let config = [
+        // Independent.
+        rls_block("o1", "\"o1\"", ""),
+        policy_block("o1", "\"o1\"", ""),
+        // The policy depends_on the switch.
+        rls_block("o2", "\"o2\"", ""),
+        policy_block(
+            "o2",
+            "\"o2\"",
+            "  depends_on = [postgresql_row_level_security.o2]\n",
+        ),
+        // The switch depends_on the policy.
+        rls_block("o3", "\"o3\"", "  depends_on = [postgresql_policy.o3]\n"),
+        policy_block("o3", "\"o3\"", ""),
+        // The policy references the switch.
+        rls_block("o4", "\"o4\"", ""),
+        policy_block("o4", "postgresql_row_level_security.o4.table", ""),
+        // The switch references the policy.
+        rls_block("o5", "postgresql_policy.o5.table", ""),
+        policy_block("o5", "\"o5\"", ""),
+    ]
+    .concat();
+    let quiet = |text: &str| {
+        for code in ["PGW101", "PGW102"] {
+            assert!(!text.contains(code), "{code} in:\n{text}");
+        }
+    };
+    let applied = |_: &Workspace, out: &Output| {
+        quiet(&out.combined());
+        for t in tables {
+            assert_eq!(
+                db.one(&format!(
+                    "SELECT relrowsecurity::text || ',' || \
+                     (SELECT count(*) FROM pg_policy WHERE polrelid = c.oid)::text \
+                     FROM pg_class c WHERE oid = 'app.{t}'::regclass"
+                )),
+                "true,1",
+                "{t}"
+            );
+        }
+    };
+    TestCase::new(provider_in(&acc, &db))
+        .step(Step::apply(config).plan_check(quiet).check(applied))
+        .run();
+}
+
+/// The assertion of the guide's `check` recipe on `data.postgresql_lints.app`.
+const LINTS_ASSERT: &str = "  assert {\n    condition = length(data.postgresql_lints.app.findings) == 0\n    error_message = join(\"\\n\", [for f in data.postgresql_lints.app.findings : \"${f.code} ${f.object}: ${f.message}\"])\n  }\n";
+
+/// The guide's `check` recipe: `postgresql_lints` read inside the check
+/// block, after the resources in `depends_on` are applied.
+fn lints_check(depends_on: &str) -> String {
+    format!(
+        "check \"rls\" {{\n  data \"postgresql_lints\" \"app\" {{\n    schema = \"app\"\n    depends_on = [{depends_on}]\n  }}\n{LINTS_ASSERT}}}\n"
+    )
+}
+
+/// The guide's variant for pipelines that read `plan -detailed-exitcode`:
+/// the data source outside the check block, which Terraform does not plan
+/// to read again at every apply.
+fn lints_check_outside(depends_on: &str) -> String {
+    format!(
+        "data \"postgresql_lints\" \"app\" {{\n  schema = \"app\"\n  depends_on = [{depends_on}]\n}}\n\
+         check \"rls\" {{\n{LINTS_ASSERT}}}\n"
+    )
+}
+
+/// RLS alone on `k` (PGW101) and a policy alone on `u` (PGW102), then the
+/// same fixed, each followed by `check` built by `check`, with its
+/// `depends_on`.
+fn alone_and_fixed(check: fn(&str) -> String) -> (String, String) {
+    let alone = rls("k", false)
+        + &policy("p", "u", "  using = \"tenant_id = 1\"\n")
+        + &check("postgresql_row_level_security.k, postgresql_policy.p");
+    let fixed = rls("k", false)
+        + &policy("q", "k", "  using = \"tenant_id = 1\"\n")
+        + &rls("u", true)
+        + &policy("p", "u", "  using = \"tenant_id = 1\"\n")
+        + &check(
+            "postgresql_row_level_security.k, postgresql_row_level_security.u, \
+             postgresql_policy.p, postgresql_policy.q",
+        );
+    (alone, fixed)
+}
+
+/// What the apply of the "alone" configuration must show, and the plan
+/// before it must not.
+fn assert_reported_after_apply(plan: &str, apply: &str) {
+    assert!(!plan.contains("PGW101"), "{plan}");
+    assert!(!plan.contains("PGW102"), "{plan}");
+    expect_all(
+        apply,
+        &[
+            "Warning: Check block assertion failed",
+            "PGW101 app.k: Row-level security is enabled on \"app\".\"k\", which has no policy",
+            "PGW102 app.u: Row-level security is not enabled on \"app\".\"u\", which has a policy",
+        ],
+    );
+}
+
+/// PGW101 (RLS on, no policy) and PGW102 (a policy, RLS off) are reported
+/// after apply by the guide's `check` recipe, not by the plan; fixed, the
+/// check passes.
+///
+/// Plain workspace commands: Terraform plans to read a check block's own
+/// data source again at every apply ("config will be reloaded to verify a
+/// check block"), so no plan is ever empty, which steps require.
+#[test]
+fn lints_check_reports_rls_without_policy_and_policy_without_rls_after_apply() {
     let Some(acc) = acc() else { return };
     let (_r, db) = estate(&acc);
-    let text = plan(&acc, &db, &rls("k", false));
+    let provider = provider_in(&acc, &db);
+    let (alone, fixed) = alone_and_fixed(lints_check);
+    let ws = Workspace::new();
+    ws.write_config(&(provider.clone() + &alone));
+    let plan = ws.assert_changes();
+    let out = ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert_reported_after_apply(&plan, &out.combined());
+
+    ws.write_config(&(provider + &fixed));
+    let out = ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let text = out.combined();
+    assert!(!text.contains("Check block assertion failed"), "{text}");
+    assert!(text.contains("Apply complete!"), "{text}");
+    let (_, plan) = ws.plan_exit_code();
+    let text = plan.combined();
+    assert!(!text.contains("Check block assertion failed"), "{text}");
+    assert!(
+        text.contains("Plan: 0 to add, 0 to change, 0 to destroy"),
+        "{text}"
+    );
+    ws.destroy();
+}
+
+/// The same with the data source outside the check block: reported after
+/// apply, and plans after it are empty.
+#[test]
+fn lints_check_outside_reports_after_apply_with_empty_plans() {
+    let Some(acc) = acc() else { return };
+    let (_r, db) = estate(&acc);
+    let (alone, fixed) = alone_and_fixed(lints_check_outside);
+    TestCase::new(provider_in(&acc, &db))
+        .step(
+            Step::apply(alone)
+                .plan_check(|plan| assert!(!plan.contains("PGW10"), "{plan}"))
+                .check(|_, out| assert_reported_after_apply("", &out.combined())),
+        )
+        .step(Step::apply(fixed).check(|ws, out| {
+            let text = out.combined();
+            assert!(!text.contains("Check block assertion failed"), "{text}");
+            let findings = &ws.state_resource("data.postgresql_lints.app")["findings"];
+            assert_eq!(findings, &serde_json::json!([]));
+        }))
+        .run();
+}
+
+/// PGW103 when a policy is created on a table whose RLS was enabled
+/// earlier, without FORCE, by an owner that can log in: no
+/// `postgresql_row_level_security` in the plan. Silent when the table is
+/// forced or its owner cannot log in, and when the policy references
+/// switches that force it in the same apply.
+#[test]
+fn lint_owner_bypasses_rls_when_a_policy_is_created() {
+    let Some(acc) = acc() else { return };
+    let (r, db) = estate(&acc);
+    let owner = r.n("owner");
+    db.exec(
+        "ALTER TABLE app.t ENABLE ROW LEVEL SECURITY;
+         ALTER TABLE app.u ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+         ALTER TABLE app.k ENABLE ROW LEVEL SECURITY;",
+    );
+    let text = plan(
+        &acc,
+        &db,
+        &policy("p", "t", "  using = \"tenant_id = 1\"\n"),
+    );
     expect_all(
         &text,
         &[
-            "Warning: PGW101: Row-Level Security Without Any Policy",
-            "Row-level security is enabled on \"app\".\"k\", which has no policy",
+            "Warning: PGW103: Table Owner Bypasses Row-Level Security",
+            &format!("\"app\".\"t\" is owned by \"{owner}\", which can log in"),
+            "with postgresql_policy.p",
         ],
     );
-    // A policy planned alongside silences it.
     let text = plan(
         &acc,
         &db,
-        &(rls("k", false) + &policy("p", "k", "  using = \"tenant_id = 1\"\n")),
+        &(policy("p", "u", "  using = \"tenant_id = 1\"\n")
+            + &policy("q", "k", "  using = \"tenant_id = 1\"\n")),
     );
-    assert!(!text.contains("PGW101"), "{text}");
-}
-
-/// PGW102: a policy on a table whose RLS is off.
-#[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
-fn lint_policy_on_table_without_rls() {
-    let Some(acc) = acc() else { return };
-    let (_r, db) = estate(&acc);
+    assert!(!text.contains("PGW103"), "{text}");
+    // The policy references the table's switches, which the same apply
+    // forces: planned first, they take the finding back.
     let text = plan(
         &acc,
         &db,
-        &policy("p", "k", "  using = \"tenant_id = 1\"\n"),
+        &(rls("t", true)
+            + "resource \"postgresql_policy\" \"p\" {\n  schema = \"app\"\n  \
+               table = postgresql_row_level_security.t.table\n  name = \"p\"\n  \
+               using = \"tenant_id = 1\"\n}\n"),
     );
-    expect_all(&text, &["Warning: PGW102: Row-Level Security Not Enabled"]);
+    assert!(
+        text.contains("postgresql_policy.p will be created"),
+        "{text}"
+    );
+    assert!(!text.contains("PGW103"), "{text}");
 }
 
-/// PGW103: the owner can log in and FORCE is off; not when forced or when
-/// the owner cannot log in.
+/// PGW103 when the switches are planned: the owner can log in and FORCE is
+/// off; not when forced or when the owner cannot log in.
 #[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn lint_owner_bypasses_rls() {
     let Some(acc) = acc() else { return };
     let (r, db) = estate(&acc);
@@ -105,7 +304,7 @@ fn lint_owner_bypasses_rls() {
         &text,
         &[
             "Warning: PGW103: Table Owner Bypasses Row-Level Security",
-            &format!("\"app\".\"t\" is owned by \"{owner}\", which can log in, and forced = false"),
+            &format!("\"app\".\"t\" is owned by \"{owner}\", which can log in"),
         ],
     );
     let text = plan(
@@ -118,7 +317,6 @@ fn lint_owner_bypasses_rls() {
 
 /// PGW104: current_setting() in a policy outside a subquery.
 #[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn lint_per_row_current_setting() {
     let Some(acc) = acc() else { return };
     let (_r, db) = estate(&acc);
@@ -148,7 +346,6 @@ fn lint_per_row_current_setting() {
 /// PGW105: a permissive USING (true) for a role that cannot already see
 /// every row.
 #[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn lint_policy_exposes_every_row() {
     let Some(acc) = acc() else { return };
     let (r, db) = estate(&acc);
@@ -172,7 +369,6 @@ fn lint_policy_exposes_every_row() {
 /// PGW201: SUPERUSER or BYPASSRLS on a role that can log in; not on a
 /// NOLOGIN role.
 #[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn lint_privileged_login_role() {
     let Some(acc) = acc() else { return };
     let (r, db) = estate(&acc);
@@ -197,7 +393,6 @@ fn lint_privileged_login_role() {
 
 /// PGW301: a SECURITY DEFINER function PUBLIC can execute.
 #[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn lint_security_definer_public() {
     let Some(acc) = acc() else { return };
     let (_r, db) = estate(&acc);
@@ -215,7 +410,6 @@ fn lint_security_definer_public() {
 /// PGW301 on `postgresql_grant`: granting EXECUTE to PUBLIC on a SECURITY
 /// DEFINER function (one that PUBLIC cannot execute yet).
 #[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn lint_security_definer_granted_to_public() {
     let Some(acc) = acc() else { return };
     let (_r, db) = estate(&acc);

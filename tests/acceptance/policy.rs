@@ -609,9 +609,10 @@ fn policy_drift_outside_shows() {
     sc.finish();
 }
 
-/// A referenced column or function renamed outside Terraform shows in the
-/// plan (the server renders the expression with the new name); renamed
-/// back, the plan is empty again.
+/// A referenced function renamed outside Terraform shows in the plan (the
+/// server renders the expression with the new name); a renamed column makes
+/// the plan refuse the configured text, which names a column the table no
+/// longer has; renamed back, the plan is empty again.
 #[test]
 #[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn policy_renamed_column_or_function_shows() {
@@ -622,23 +623,37 @@ fn policy_renamed_column_or_function_shows() {
     sc.case()
         .step(Step::apply(sc.config(&pols)))
         .step(Step::plan_only(sc.config(&pols)).before(|ws| {
+            // A renamed function shows as drift: the configured text is
+            // planned back, and the function may come with the same apply.
             acc.block(exec(
                 &sc.db,
-                &format!(
-                    "ALTER TABLE {s}.items RENAME COLUMN owner_name TO owner;
-                     ALTER FUNCTION {s}.cur_tenant() RENAME TO cur_tenant_renamed;"
-                ),
+                &format!("ALTER FUNCTION {s}.cur_tenant() RENAME TO cur_tenant_renamed;"),
             ));
             let plan = ws.assert_changes();
             for expect in [
-                "postgresql_policy.p18 will be updated in-place",
-                "(owner = CURRENT_USER)",
                 "postgresql_policy.p09 will be updated in-place",
                 "cur_tenant_renamed()",
                 "postgresql_policy.p15 will be updated in-place",
             ] {
                 assert!(plan.contains(expect), "missing {expect:?} in\n{plan}");
             }
+            // A renamed column too, but the configured text names a column
+            // the table no longer has, which no apply could set: the plan
+            // refuses it, naming the policy and the attribute.
+            acc.block(exec(
+                &sc.db,
+                &format!("ALTER TABLE {s}.items RENAME COLUMN owner_name TO owner;"),
+            ));
+            let (code, out) = ws.plan_exit_code();
+            let text = out.combined();
+            assert_eq!(code, 1, "{text}");
+            assert_diagnostic(&text, "Invalid Policy Expression", "p18", "using");
+            assert_diagnostic(&text, "Invalid Policy Expression", "p21", "using");
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains("column \"owner_name\" does not exist"),
+                "{text}"
+            );
             acc.block(exec(
                 &sc.db,
                 &format!(
@@ -828,6 +843,57 @@ fn policy_expressions_the_server_refuses_fail_at_plan() {
                 assert!(text.contains("must be type boolean"), "{text}");
             }),
         )
+        .run();
+    acc.sql(&format!("DROP SCHEMA {s} CASCADE"));
+}
+
+/// A column the table does not have, in `using` or `with_check` of a
+/// policy on an existing table: refused by the plan, naming the attribute
+/// and quoting the server, before anything is applied. The same policies
+/// with real columns plan and apply.
+#[test]
+fn policy_unknown_column_fails_at_plan() {
+    let Some(acc) = acc() else { return };
+    let s = validation_schema(&acc);
+    let admin = acc.admin();
+    let config = |using: &str, check: &str| {
+        policy_on_items(
+            &s,
+            "u",
+            &format!("  name = \"u\"\n  using = {}", hcl(using)),
+        ) + &policy_on_items(
+            &s,
+            "w",
+            &format!(
+                "  name = \"w\"\n  command = \"INSERT\"\n  with_check = {}",
+                hcl(check)
+            ),
+        )
+    };
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::fails(
+                config("no_such_column = 1", "title = nope"),
+                "Invalid Policy Expression",
+            )
+            .check(|_, out| {
+                let text = out.combined();
+                assert_diagnostic(&text, "Invalid Policy Expression", "u", "using");
+                assert_diagnostic(&text, "Invalid Policy Expression", "w", "with_check");
+                let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                for quoted in [
+                    "PostgreSQL refuses using `no_such_column = 1`: column \"no_such_column\" \
+                     does not exist",
+                    "PostgreSQL refuses with_check `title = nope`: column \"nope\" does not exist",
+                ] {
+                    assert!(flat.contains(quoted), "{quoted:?} not in:\n{text}");
+                }
+                // Refused by the plan: nothing was applied.
+                assert!(!text.contains("Creating..."), "{text}");
+                assert_eq!(policy_count(&acc, &admin, &s), 0);
+            }),
+        )
+        .step(Step::apply(config("id = 1", "title = 'x'")))
         .run();
     acc.sql(&format!("DROP SCHEMA {s} CASCADE"));
 }

@@ -1,9 +1,11 @@
 //! postgresql_row_level_security acceptance tests, in a database other than
 //! the provider's (the `database` attribute), together with a policy there:
-//! flags in `pg_class`, in-place changes, drift, import, the partition
-//! warning, and destroy restoring the defaults.
+//! flags in `pg_class`, in-place changes, drift, import, partitions without
+//! row-level security as `postgresql_lints` reports them, and destroy
+//! restoring the defaults.
 
-use crate::support::{hcl, unique_name, Step, TestCase, Workspace};
+use crate::access_review::expect_all;
+use crate::support::{hcl, Step, TestCase, Workspace};
 use crate::{acc, Acc, TestDb};
 
 /// A database with a plain table `s.t` and a table `s.pt` partitioned into
@@ -46,7 +48,6 @@ fn policy(db: &TestDb) -> String {
 }
 
 #[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn rls_switches_change_in_place() {
     let Some(acc) = acc() else { return };
     let db = tables(&acc);
@@ -88,7 +89,6 @@ fn rls_switches_change_in_place() {
 }
 
 #[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn rls_drift_in_either_switch_shows() {
     let Some(acc) = acc() else { return };
     let db = tables(&acc);
@@ -111,35 +111,85 @@ fn rls_drift_in_either_switch_shows() {
         .run();
 }
 
+/// `postgresql_lints` on `tables`, read once the resources in
+/// `depends_on` are applied.
+fn lints(db: &TestDb, tables: &str, depends_on: &str) -> String {
+    format!(
+        "data \"postgresql_lints\" \"s\" {{\n  database = {}\n  schema = \"s\"\n  tables = [{tables}]\n  depends_on = [{depends_on}]\n}}\n",
+        hcl(&db.name)
+    )
+}
+
+/// The findings of `data.postgresql_lints.s`, as `code object` lines.
+fn findings(ws: &Workspace) -> Vec<String> {
+    let data = ws.state_resource("data.postgresql_lints.s");
+    data["findings"]
+        .as_array()
+        .expect("findings is a list")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["code"].as_str().unwrap(),
+                f["object"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// Partitions without row-level security under a parent with it: not a
+/// plan warning (a sibling resource may enable them), but a finding of
+/// `postgresql_lints` once applied, which goes away with the partitions'
+/// own switches. A table `tables` names that does not exist is an error.
 #[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
-fn rls_warns_about_partitions_without_it() {
+fn rls_partitions_without_it_are_reported_by_lints() {
     let Some(acc) = acc() else { return };
     let db = tables(&acc);
-    let parent = rls(&db, "pt", "pt", "");
-    let partitions = rls(&db, "pt_a", "pt_a", "") + &rls(&db, "pt_b", "pt_b", "");
+    let parent = rls(&db, "pt", "pt", "  forced = true\n");
+    let partitions = rls(&db, "pt_a", "pt_a", "  forced = true\n")
+        + &rls(&db, "pt_b", "pt_b", "  forced = true\n");
+    let all = "postgresql_row_level_security.pt, postgresql_row_level_security.pt_a, \
+               postgresql_row_level_security.pt_b";
     TestCase::new(acc.cluster.provider_block())
-        .step(Step::apply(parent.clone()).check(|_, out| {
-            let text = out.combined();
-            assert!(
-                text.contains("Warning: PGW106: Partitions Without Row-Level Security"),
-                "{text}"
-            );
-            assert!(text.contains("\"s\".\"pt_a\", \"s\".\"pt_b\""), "{text}");
-            assert_eq!(flags(&db, "pt"), "true,false");
-            assert_eq!(flags(&db, "pt_a"), "false,false");
-        }))
-        // Enabling the partitions too silences the warning.
-        .step(Step::apply(parent + &partitions).check(|ws, _| {
-            let out = ws.run(&["plan", "-no-color", "-input=false"]);
-            assert!(
-                !out.combined()
-                    .contains("Partitions Without Row-Level Security"),
-                "{}",
-                out.combined()
-            );
-            assert_eq!(flags(&db, "pt_b"), "true,false");
-        }))
+        .step(
+            Step::apply(parent.clone() + &lints(&db, "\"pt\"", "postgresql_row_level_security.pt"))
+                .plan_check(|plan| assert!(!plan.contains("PGW106"), "{plan}"))
+                .check(|ws, out| {
+                    assert!(!out.combined().contains("PGW106"), "{}", out.combined());
+                    assert_eq!(findings(ws), ["PGW101 s.pt", "PGW106 s.pt"]);
+                    let data = ws.state_resource("data.postgresql_lints.s");
+                    let message = data["findings"][1]["message"].as_str().unwrap();
+                    assert!(
+                        message.contains("bypassing its policies: \"s\".\"pt_a\", \"s\".\"pt_b\"."),
+                        "{message}"
+                    );
+                    assert_eq!(flags(&db, "pt"), "true,true");
+                    assert_eq!(flags(&db, "pt_a"), "false,false");
+                }),
+        )
+        .step(
+            Step::apply(parent.clone() + &partitions + &lints(&db, "\"pt\", \"pt_a\"", all)).check(
+                |ws, _| {
+                    assert_eq!(findings(ws), ["PGW101 s.pt", "PGW101 s.pt_a"]);
+                    assert_eq!(flags(&db, "pt_b"), "true,true");
+                },
+            ),
+        )
+        .step(
+            Step::fails(
+                parent + &partitions + &lints(&db, "\"pt\", \"nosuch\"", all),
+                "Error: Table Not Found",
+            )
+            .check(|_, out| {
+                expect_all(
+                    &out.combined(),
+                    &[
+                        "No table named \"nosuch\" exists in schema \"s\"",
+                        "tables = [",
+                    ],
+                )
+            }),
+        )
         .check_destroy(|| {
             for t in ["pt", "pt_a", "pt_b"] {
                 assert_eq!(flags(&db, t), "false,false", "{t}");
@@ -149,7 +199,6 @@ fn rls_warns_about_partitions_without_it() {
 }
 
 #[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn rls_and_policy_import_by_database_schema_table() {
     let Some(acc) = acc() else { return };
     let db = tables(&acc);
@@ -182,7 +231,6 @@ fn rls_and_policy_import_by_database_schema_table() {
 }
 
 #[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn rls_import_of_a_missing_table_names_it() {
     let Some(acc) = acc() else { return };
     let db = tables(&acc);
@@ -203,41 +251,4 @@ fn rls_import_of_a_missing_table_names_it() {
         "{}",
         out.combined()
     );
-}
-
-/// A policy and the `postgresql_row_level_security` of its table in one
-/// apply, neither referencing the other: no "not enabled" warning, since the
-/// run enables it. A policy on a table nothing enables still gets it.
-#[test]
-#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
-fn policy_with_rls_planned_in_the_same_run_is_not_warned_about() {
-    let Some(acc) = acc() else { return };
-    let schema = unique_name("rls_same_run");
-    acc.sql(&format!(
-        "CREATE SCHEMA {schema}; CREATE TABLE {schema}.on_t (x int); CREATE TABLE {schema}.off_t (x int);"
-    ));
-    const WARNING: &str = "Row-Level Security Not Enabled";
-    let policy = |key: &str, table: &str| {
-        format!(
-            "resource \"postgresql_policy\" \"{key}\" {{\n  schema = \"{schema}\"\n  table = \"{table}\"\n  name = \"p\"\n  using = \"x > 0\"\n}}\n"
-        )
-    };
-    TestCase::new(acc.cluster.provider_block())
-        .step(
-            Step::apply(format!(
-                "{}resource \"postgresql_row_level_security\" \"on\" {{\n  schema = \"{schema}\"\n  table = \"on_t\"\n}}\n",
-                policy("on", "on_t")
-            ))
-            .check(|_, out| assert!(!out.combined().contains(WARNING), "{}", out.combined())),
-        )
-        .run();
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        "{}{}",
-        acc.cluster.provider_block(),
-        policy("off", "off_t")
-    ));
-    let (_, plan) = ws.plan_exit_code();
-    assert!(plan.combined().contains(WARNING), "{}", plan.combined());
-    acc.sql(&format!("DROP SCHEMA {schema} CASCADE"));
 }

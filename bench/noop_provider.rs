@@ -94,8 +94,6 @@ fn settled(planned: RoleModel) -> RoleModel {
     RoleModel {
         id: Tf::Known(planned.name.clone()),
         roles: settle(planned.roles),
-        parameters: settle(planned.parameters),
-        database_parameters: settle(planned.database_parameters),
         ..planned
     }
 }

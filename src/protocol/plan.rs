@@ -12,9 +12,16 @@
 //!    in configuration become unknown, unless marked stable; otherwise they keep
 //!    their prior value, so an unchanged resource plans no diff;
 //! 5. collect the changed attributes that force replacement.
+//!
+//! An attribute shared with another resource type (`Attribute::shared_with`)
+//! and left out of configuration is planned from the record in private
+//! state rather than by rule 4: null on create; on update, the prior value
+//! when configuration never managed it, and null (the revocation, shown in
+//! the plan) when it did or when nothing was recorded.
 
 use super::cty::Value;
 use super::diagnostics::AttrPath;
+use super::private::Private;
 use super::schema::{Block, NestedBlock, Nesting, Schema};
 
 /// What Terraform handed to PlanResourceChange.
@@ -26,6 +33,8 @@ pub struct PlanInput<'a> {
     pub config: &'a Value,
     /// Terraform's merge of configuration and prior state; null when destroying.
     pub proposed: &'a Value,
+    /// The prior private state.
+    pub private: &'a Private,
 }
 
 /// A planned new state plus the paths that force replacement.
@@ -80,9 +89,21 @@ pub fn plan(schema: &Schema, input: PlanInput<'_>) -> Planned {
     }
 
     let creating = input.prior.is_null();
+    for attr in attrs.iter().filter(|a| a.shared_with.is_some()) {
+        if !input.config.get(&attr.name).is_null() {
+            continue;
+        }
+        let keep = !creating && input.private.managed(&attr.name) == Some(false);
+        let planned = if keep {
+            input.prior.get(&attr.name).clone()
+        } else {
+            Value::Null
+        };
+        value.set(&attr.name, planned);
+    }
     let changed = creating || value != *input.prior;
     if changed {
-        for attr in attrs {
+        for attr in attrs.iter().filter(|a| a.shared_with.is_none()) {
             let unset = input.config.get(&attr.name).is_null();
             if attr.computed && attr.default.is_none() && unset && (creating || !attr.stable) {
                 value.set(&attr.name, Value::unknown());
@@ -208,6 +229,7 @@ mod tests {
                 prior: &Value::Null,
                 config: &config,
                 proposed: &config,
+                private: &Private::default(),
             },
         );
         assert_eq!(p.value.get("flag"), &Value::bool(false));
@@ -238,6 +260,7 @@ mod tests {
                 prior: &prior,
                 config: &config,
                 proposed: &proposed,
+                private: &Private::default(),
             },
         );
         assert_eq!(p.value, prior);
@@ -261,6 +284,7 @@ mod tests {
                 prior: &prior,
                 config: &config,
                 proposed: &proposed,
+                private: &Private::default(),
             },
         );
         assert!(p.value.get("id").is_unknown());
@@ -323,6 +347,7 @@ mod tests {
                 prior: &Value::Null,
                 config: &config,
                 proposed: &proposed,
+                private: &Private::default(),
             },
         );
         assert_eq!(
@@ -343,8 +368,59 @@ mod tests {
                 prior: &obj(&[]),
                 config: &Value::Null,
                 proposed: &Value::Null,
+                private: &Private::default(),
             },
         );
         assert!(p.is_destroy());
+    }
+
+    #[test]
+    fn a_shared_attribute_left_out_follows_the_record() {
+        let schema = Schema {
+            version: 0,
+            block: Block {
+                attributes: vec![
+                    Attribute::required("name", Type::String, "n"),
+                    Attribute::optional("roles", Type::Set(Box::new(Type::String)), "r")
+                        .shared_with("other"),
+                ],
+                ..Default::default()
+            },
+        };
+        let roles = Value::Set(vec![Value::string("g")]);
+        let prior = Value::object([("name", Value::string("a")), ("roles", roles.clone())]);
+        let config = Value::object([("name", Value::string("a")), ("roles", Value::Null)]);
+        let planned = |private: &Private, prior: &Value| {
+            plan(
+                &schema,
+                PlanInput {
+                    prior,
+                    config: &config,
+                    proposed: &prior.clone(),
+                    private,
+                },
+            )
+            .value
+            .get("roles")
+            .clone()
+        };
+        let mut unmanaged = Private::default();
+        unmanaged.set_managed("roles", false);
+        let mut managed = Private::default();
+        managed.set_managed("roles", true);
+        assert_eq!(planned(&unmanaged, &prior), roles);
+        assert_eq!(planned(&managed, &prior), Value::Null);
+        assert_eq!(planned(&Private::default(), &prior), Value::Null);
+        // Creating: nothing to show, whatever the record.
+        let creating = plan(
+            &schema,
+            PlanInput {
+                prior: &Value::Null,
+                config: &config,
+                proposed: &config,
+                private: &unmanaged,
+            },
+        );
+        assert_eq!(creating.value.get("roles"), &Value::Null);
     }
 }

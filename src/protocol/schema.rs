@@ -37,6 +37,11 @@ pub struct Attribute {
     /// A computed value that keeps its prior value on updates instead of
     /// becoming unknown (framework's UseStateForUnknown).
     pub stable: bool,
+    /// The other resource type that manages the same thing, when there is
+    /// one. Private state then records whether configuration manages the
+    /// attribute, and that decides what leaving it out means (see
+    /// [`super::plan`]).
+    pub shared_with: Option<String>,
     /// Deprecation note, when the attribute is kept only for compatibility.
     pub deprecated: Option<String>,
     /// Free-text notes for the docs (e.g. the PostgreSQL versions supporting it).
@@ -104,6 +109,7 @@ impl Attribute {
             default: None,
             requires_replace: false,
             stable: false,
+            shared_with: None,
             deprecated: None,
             doc_notes: Vec::new(),
             validators: Vec::new(),
@@ -175,6 +181,26 @@ impl Attribute {
     /// A computed value that keeps its prior value on updates.
     pub fn stable(mut self) -> Attribute {
         self.stable = true;
+        self
+    }
+
+    /// Declares that resource type `other` manages the same thing. Left
+    /// out of configuration, the attribute keeps what the database holds
+    /// when configuration never managed it (the object was created or
+    /// imported without it), and is emptied, visibly, when configuration
+    /// managed it at the last apply or when nothing was recorded (states
+    /// written by the reference provider, which is what it did).
+    pub fn shared_with(mut self, other: &str) -> Attribute {
+        self.shared_with = Some(other.to_string());
+        self.computed = true;
+        self.doc_notes.push(format!(
+            "`{other}` can manage the same thing. Left out of the configuration of a resource \
+             created or imported without it, it keeps what the database holds, so the two \
+             resource types do not fight. Removed from a configuration that set it, it is \
+             emptied, and the plan shows that; so it is in a state written by the reference \
+             provider, as there (`lifecycle {{ ignore_changes = [{name}] }}` keeps it).",
+            name = self.name
+        ));
         self
     }
 

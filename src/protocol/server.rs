@@ -20,6 +20,7 @@ use super::generated::tfplugin6 as pb;
 use super::identity::IdentitySchema;
 use super::list::ListQuery;
 use super::plan::{plan, PlanInput};
+use super::private::Private;
 use super::resource::{DataSource, Provider, Resource};
 use super::schema::{Block, Nesting, Schema};
 use super::validate::{check_all_strings, check_validators, check_write_only};
@@ -634,10 +635,12 @@ impl pb::provider_server::Provider for ProviderService {
             let prior = decode(req.prior_state.as_ref(), &entry.ty, "prior state")?;
             let proposed = decode(req.proposed_new_state.as_ref(), &entry.ty, "proposed state")?;
             let config = decode(req.config.as_ref(), &entry.ty, "configuration")?;
+            let private = Private::decode(&req.prior_private);
             let input = PlanInput {
                 prior: &prior,
                 config: &config,
                 proposed: &proposed,
+                private: &private,
             };
             let mut planned = plan(&entry.schema, input);
             if !planned.is_destroy() {
@@ -684,6 +687,9 @@ impl pb::provider_server::Provider for ProviderService {
         let req = request.into_inner();
         let mut diagnostics = Vec::new();
         let mut new_identity = None;
+        // A failed change leaves the object, and so the record of what
+        // configuration manages, as they were.
+        let mut private = req.planned_private.clone();
         let result: DResult<Option<pb::DynamicValue>> = async {
             let entry = self.resource(&req.type_name)?;
             let prior = decode(req.prior_state.as_ref(), &entry.ty, "prior state")?;
@@ -703,6 +709,11 @@ impl pb::provider_server::Provider for ProviderService {
                 Ok(mut new) => {
                     strip_write_only(&entry.schema, &mut new);
                     new_identity = entry.identity_of(&new);
+                    if !new.is_null() {
+                        private = Private::decode(&req.planned_private)
+                            .after_apply(&entry.schema, &config)
+                            .encode();
+                    }
                     Ok(Some(encode(&new, &entry.ty, "new state")?))
                 }
                 Err(d) => {
@@ -722,7 +733,7 @@ impl pb::provider_server::Provider for ProviderService {
         diagnostics.extend(diags_of(&result));
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: result.ok().flatten(),
-            private: req.planned_private,
+            private,
             diagnostics,
             legacy_type_system: self.legacy_type_system(&req.type_name),
             new_identity,
@@ -756,7 +767,7 @@ impl pb::provider_server::Provider for ProviderService {
                 type_name: req.type_name.clone(),
                 state: Some(encode(&state, &entry.ty, "imported state")?),
                 identity: entry.identity_of(&state),
-                ..Default::default()
+                private: Private::after_import(&entry.schema).encode(),
             })
         }
         .await;

@@ -460,7 +460,13 @@ impl ResourceType for DefaultPrivilegesResource {
             state.with_grant_option = acl.grantable == acl.held;
             state.privileges = Some(acl.held);
         } else {
-            let actual = if current.with_grant_option {
+            // Privileges held without the grant option the configuration
+            // asks for (revoked outside Terraform) show as the option
+            // missing, so the plan says what changed.
+            let actual = if current.with_grant_option && acl.grantable != acl.held {
+                state.with_grant_option = false;
+                acl.held
+            } else if current.with_grant_option {
                 acl.grantable
             } else {
                 acl.held

@@ -703,7 +703,13 @@ impl ResourceType for GrantResource {
             state.with_grant_option = h.grantable == h.held;
             state.privileges = Some(h.held);
         } else if let Some(h) = held {
-            let actual = if current.with_grant_option {
+            // Privileges held without the grant option the configuration
+            // asks for (revoked outside Terraform) show as the option
+            // missing, so the plan says what changed.
+            let actual = if current.with_grant_option && h.grantable != h.held {
+                state.with_grant_option = false;
+                h.held
+            } else if current.with_grant_option {
                 h.grantable
             } else {
                 h.held

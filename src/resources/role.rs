@@ -2,8 +2,10 @@
 //! attribute names and defaults so existing configurations carry over.
 //!
 //! Passwords reach the server only as SCRAM-SHA-256 verifiers computed here.
-//! `roles` is managed only when set: memberships granted elsewhere (for
-//! example by `postgresql_grant_role`) never show as a diff.
+//! Every optional attribute left out of configuration plans its default,
+//! as in the reference provider, except `roles`, which
+//! `postgresql_grant_role` manages too: private state records whether
+//! configuration manages it (see `protocol::private`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -85,7 +87,8 @@ model! {
         .each(password_check),
         password_wo: Option<String> = optional(
             "Write-only password (Terraform 1.11+): never stored in plan or state. Sent, as a SCRAM \
-             verifier, when the role is created and whenever `password_wo_version` changes.",
+             verifier, when the role is created and whenever `password_wo_version` changes. \
+             Removing it together with `password_wo_version` takes the password away.",
         )
         .sensitive()
         .write_only()
@@ -104,14 +107,12 @@ model! {
             optional("Accepted for compatibility with the reference provider and ignored.")
                 .deprecated("Has no effect; remove it."),
         roles: Tf<BTreeSet<String>> = optional(
-            "Roles this role is a member of. Managed only when set: memberships granted outside \
-             this attribute (for example by `postgresql_grant_role`) never cause a diff, while a \
-             listed membership revoked outside Terraform does. After an import it lists every \
-             current membership; a configuration that leaves it unset keeps them and plans no \
-             change.",
+            "Roles this role is a member of. A listed membership revoked outside Terraform shows \
+             as a diff; memberships granted outside this attribute (for example by \
+             `postgresql_grant_role`) do not. Removing a role from the list, or `[]`, revokes \
+             what the list held. After an import it lists every current membership.",
         )
-        .and_computed()
-        .stable()
+        .shared_with("postgresql_grant_role")
         .each(validators::role_name),
         search_path: Option<Vec<String>> = optional(
             "The role's default `search_path`, element by element (`ALTER ROLE ... SET search_path`).",
@@ -131,29 +132,25 @@ model! {
             "Role to switch to at login (`ALTER ROLE ... SET role`); empty leaves it unset.",
         )
         .default(""),
-        parameters: Tf<Parameters> = optional(
+        parameters: Option<Parameters> = optional(
             "Configuration parameters set on the role for every database (`ALTER ROLE ... SET \
              name = value`), such as `{ work_mem = \"64MB\", \"pgaudit.log\" = \"ddl\" }`. \
              Values are strings, written as `SET` takes them; a list parameter such as \
-             `temp_tablespaces` takes its elements comma-separated. Managed only when set: then \
-             a key removed from the map is `RESET`, and a parameter set outside Terraform shows \
-             as a diff; `{}` resets them all. Unset, the role's parameters are left alone. The \
-             typed attributes (`search_path`, `statement_timeout`, \
+             `temp_tablespaces` takes its elements comma-separated. A key removed from the map \
+             is `RESET`, and a parameter set outside Terraform shows as a diff; leaving the \
+             attribute out, or `{}`, resets every parameter the typed attributes do not own. \
+             The typed attributes (`search_path`, `statement_timeout`, \
              `idle_in_transaction_session_timeout`, `assume_role` for `role`) keep working; set \
              each parameter in one place only. Parameters reserved to superusers need a \
              superuser provider role (or, on PostgreSQL 15 and later, `GRANT SET ON PARAMETER`).",
         )
-        .and_computed()
-        .stable()
         .validate(Validator::WithConfig(parameters_check)),
-        database_parameters: Tf<BTreeMap<String, Parameters>> = optional(
+        database_parameters: Option<BTreeMap<String, Parameters>> = optional(
             "Configuration parameters set on the role in one database only (`ALTER ROLE ... IN \
              DATABASE ... SET`), by database name: `{ app = { search_path = \"app, public\" } }`. \
-             They take precedence over `parameters` in that database. Managed only when set, \
-             like `parameters`.",
+             They take precedence over `parameters` in that database. As with `parameters`, \
+             what is left out is `RESET`, and a setting made outside Terraform shows as a diff.",
         )
-        .and_computed()
-        .stable()
         .validate(Validator::WithConfig(database_parameters_check)),
         skip_drop_role: bool = optional(
             "When destroyed, leave the role in place and only forget it.",
@@ -242,30 +239,29 @@ fn typed_owner(parameter: &str) -> Option<&'static str> {
 }
 
 impl RoleModel {
-    /// Gives the parameters the maps manage to the maps: a typed attribute
-    /// whose parameter is in `parameters` reads as its default, and each map
-    /// that is managed shows what the catalog holds.
+    /// Shows the catalog's parameters in the maps: a typed attribute whose
+    /// parameter `parameters` names reads as its default, and each map
+    /// shows every parameter of its scope, so one set outside Terraform is
+    /// a diff. An empty map stays as the state spelled it (null or `{}`).
     fn with_parameters(mut self, row: &sql::RoleRow) -> RoleModel {
-        if let Some(managed) = self.parameters.known() {
-            for name in managed.keys() {
-                match typed_owner(name) {
-                    Some("search_path") => self.search_path = None,
-                    Some("statement_timeout") => self.statement_timeout = 0,
-                    Some("idle_in_transaction_session_timeout") => {
-                        self.idle_in_transaction_session_timeout = 0
-                    }
-                    Some("assume_role") => self.assume_role = String::new(),
-                    _ => {}
+        let none = Parameters::new();
+        let named = self.parameters.as_ref().unwrap_or(&none);
+        for name in named.keys() {
+            match typed_owner(name) {
+                Some("search_path") => self.search_path = None,
+                Some("statement_timeout") => self.statement_timeout = 0,
+                Some("idle_in_transaction_session_timeout") => {
+                    self.idle_in_transaction_session_timeout = 0
                 }
+                Some("assume_role") => self.assume_role = String::new(),
+                _ => {}
             }
-            self.parameters = Tf::Known(parameters_view(&row.parameters, Some(managed), true));
         }
-        if let Some(managed) = self.database_parameters.known() {
-            self.database_parameters = Tf::Known(database_parameters_view(
-                &row.database_parameters,
-                Some(managed),
-            ));
-        }
+        let shown = parameters_view(&row.parameters, Some(named), true);
+        self.parameters = spelled_like(&self.parameters, shown);
+        let shown =
+            database_parameters_view(&row.database_parameters, self.database_parameters.as_ref());
+        self.database_parameters = spelled_like(&self.database_parameters, shown);
         self
     }
 }
@@ -422,11 +418,17 @@ fn scopes<'a>(
     out
 }
 
-fn known_unless_empty<K, V>(map: BTreeMap<K, V>) -> Tf<BTreeMap<K, V>> {
-    if map.is_empty() {
-        Tf::Null
+fn known_unless_empty<K, V>(map: BTreeMap<K, V>) -> Option<BTreeMap<K, V>> {
+    (!map.is_empty()).then_some(map)
+}
+
+/// `now` as the attribute shows it: an empty map stays null when the
+/// state had null, and `{}` when it had a map.
+fn spelled_like<K, V>(had: &Option<BTreeMap<K, V>>, now: BTreeMap<K, V>) -> Option<BTreeMap<K, V>> {
+    if now.is_empty() && had.is_none() {
+        None
     } else {
-        Tf::Known(map)
+        Some(now)
     }
 }
 
@@ -577,15 +579,6 @@ impl ResourceType for RoleResource {
         // The id is the role name; a rename changes it, nothing else does.
         let name = plan.value.get("name").clone();
         plan.value.set("id", name);
-        // Unset `roles` means "not managed": nothing to show on create. Once
-        // a role exists, unset keeps whatever the state lists (after an
-        // import, every membership), so an import plans clean.
-        // The parameter maps work the same way.
-        for attr in ["roles", "parameters", "database_parameters"] {
-            if input.prior.is_null() && input.config.get(attr).is_null() {
-                plan.value.set(attr, Value::Null);
-            }
-        }
         if let Some(name) = plan.value.get("name").as_str() {
             let role = PlannedRole {
                 superuser: plan.value.get("superuser").as_bool(),
@@ -658,9 +651,9 @@ impl ResourceType for RoleResource {
         let (empty, no_databases) = (Parameters::new(), BTreeMap::new());
         let scopes = scopes(
             &empty,
-            planned.parameters.known(),
+            planned.parameters.as_ref(),
             &no_databases,
-            planned.database_parameters.known(),
+            planned.database_parameters.as_ref(),
             &empty,
         );
         let statements = sql::create_role(&spec, verifier.as_deref(), &member_of, &scopes);
@@ -685,51 +678,61 @@ impl ResourceType for RoleResource {
         let new = planned.spec();
         let password_attr_changed = planned.password != prior.password;
         let wo_version_changed = planned.password_wo_version != prior.password_wo_version;
+        // Leaving password_wo and its version out takes the password away,
+        // as leaving password out does.
+        let wo_removed = prior.password_wo_version.is_some()
+            && planned.password_wo_version.is_none()
+            && config.password_wo.is_none();
         // password_wo is checked first: moving from password to password_wo
         // also nulls password, and must set the new password, not clear it.
         let password_change = match &config.password_wo {
             Some(p) if wo_version_changed || password_attr_changed => Some(verifier_for(p)),
-            _ if password_attr_changed => Some(planned.password.as_deref().and_then(verifier_for)),
+            _ if password_attr_changed || wo_removed => {
+                Some(planned.password.as_deref().and_then(verifier_for))
+            }
             _ => None,
         };
-        let (grant, revoke) = match (planned.roles.known(), prior.roles.known()) {
-            (Some(want), had) => {
-                let empty = BTreeSet::new();
-                let had = had.unwrap_or(&empty);
-                (
-                    want.difference(had).cloned().collect::<Vec<_>>(),
-                    had.difference(want).cloned().collect::<Vec<_>>(),
-                )
-            }
-            (None, _) => (Vec::new(), Vec::new()),
-        };
+        // `roles` planned null is the revocation of what the state lists;
+        // when configuration does not manage it, the plan kept the prior
+        // value, so nothing changes.
+        let no_roles = BTreeSet::new();
+        let want = planned.roles.known().unwrap_or(&no_roles);
+        let had = prior.roles.known().unwrap_or(&no_roles);
+        let grant: Vec<String> = want.difference(had).cloned().collect();
+        let revoke: Vec<String> = had.difference(want).cloned().collect();
         // Parameter changes are computed against the catalog, not the prior
-        // state: a map that starts being managed must reset what it leaves out.
+        // state: a map that starts being managed must reset what it leaves
+        // out. With neither map holding anything before or after, the
+        // refresh saw no parameter to reset.
+        let none = Parameters::new();
+        let no_databases = BTreeMap::new();
+        let wanted = planned.parameters.as_ref().unwrap_or(&none);
+        let wanted_db = planned
+            .database_parameters
+            .as_ref()
+            .unwrap_or(&no_databases);
         let (mut current, mut current_db) = (Parameters::new(), BTreeMap::new());
-        if planned.parameters.known().is_some() || planned.database_parameters.known().is_some() {
+        let any = |m: &Option<Parameters>| m.as_ref().is_some_and(|m| !m.is_empty());
+        let any_db =
+            |m: &Option<BTreeMap<String, Parameters>>| m.as_ref().is_some_and(|m| !m.is_empty());
+        if any(&prior.parameters)
+            || any(&planned.parameters)
+            || any_db(&prior.database_parameters)
+            || any_db(&planned.database_parameters)
+        {
             let ctx = Self::ctx(&client, &old.name);
             let conn = client.pools.get(None).await.or_diag(&ctx)?;
             if let Some(row) = sql::read_role(&**conn, &old.name, None)
                 .await
                 .or_diag(&ctx)?
             {
-                let mut managed = prior.parameters.known().cloned().unwrap_or_default();
-                managed.extend(planned.parameters.known().cloned().unwrap_or_default());
-                current = parameters_view(&row.parameters, Some(&managed), true);
-                current_db = database_parameters_view(
-                    &row.database_parameters,
-                    planned.database_parameters.known(),
-                );
+                let mut named = prior.parameters.clone().unwrap_or_default();
+                named.extend(wanted.clone());
+                current = parameters_view(&row.parameters, Some(&named), true);
+                current_db = database_parameters_view(&row.database_parameters, Some(wanted_db));
             }
         }
-        let empty = Parameters::new();
-        let scopes = scopes(
-            &current,
-            planned.parameters.known(),
-            &current_db,
-            planned.database_parameters.known(),
-            &empty,
-        );
+        let scopes = scopes(&current, Some(wanted), &current_db, Some(wanted_db), &none);
         let statements = sql::alter_role(&RoleUpdate {
             old_name: &old.name,
             new: Some(&new),

@@ -30,6 +30,7 @@ mod functions;
 mod grant;
 mod grant_role;
 mod interrupt;
+mod leaving_out;
 mod migration;
 mod multi_tenant;
 mod packaging;

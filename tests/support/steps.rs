@@ -154,6 +154,15 @@ impl<'a> TestCase<'a> {
         self
     }
 
+    /// Adds a step when `cond` holds.
+    pub fn step_if(self, cond: bool, step: Step<'a>) -> TestCase<'a> {
+        if cond {
+            self.step(step)
+        } else {
+            self
+        }
+    }
+
     /// Runs `f` after the final destroy.
     pub fn check_destroy(mut self, f: impl Fn() + 'a) -> TestCase<'a> {
         self.check_destroy.push(Box::new(f));

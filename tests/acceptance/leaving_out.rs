@@ -989,6 +989,7 @@ fn truth(acc: &Acc, db: &str, expr: &str) -> bool {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn leaving_out_role_attributes() {
     let Some(acc) = acc() else { return };
     let n = Names::new();
@@ -1040,6 +1041,7 @@ fn leaving_out_role_attributes() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn leaving_out_the_write_only_password() {
     let Some(acc) = acc() else { return };
     let w = unique_name("lo_wo");
@@ -1069,6 +1071,7 @@ fn leaving_out_the_write_only_password() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn leaving_out_database_attributes() {
     let Some(acc) = acc() else { return };
     let n = Names::new();
@@ -1103,6 +1106,7 @@ fn leaving_out_database_attributes() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn leaving_out_extension_attributes() {
     let Some(acc) = acc() else { return };
     let db = acc.database("lo_edb");
@@ -1142,6 +1146,7 @@ fn leaving_out_extension_attributes() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn leaving_out_function_attributes() {
     let Some(acc) = acc() else { return };
     let db = acc.database("lo_fdb");
@@ -1163,6 +1168,7 @@ fn leaving_out_function_attributes() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn leaving_out_grant_attributes() {
     let Some(acc) = acc() else { return };
     let db = acc.database("lo_gdb");
@@ -1200,6 +1206,7 @@ fn leaving_out_grant_attributes() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn leaving_out_default_privileges_attributes() {
     let Some(acc) = acc() else { return };
     let db = acc.database("lo_dpdb");
@@ -1233,6 +1240,7 @@ fn leaving_out_default_privileges_attributes() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn leaving_out_grant_role_attributes() {
     let Some(acc) = acc() else { return };
     let n = Names::new();
@@ -1258,6 +1266,7 @@ fn leaving_out_grant_role_attributes() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn leaving_out_policy_attributes() {
     let Some(acc) = acc() else { return };
     let db = acc.database("lo_pdb");
@@ -1286,6 +1295,7 @@ fn leaving_out_policy_attributes() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn leaving_out_row_level_security_attributes() {
     let Some(acc) = acc() else { return };
     let db = acc.database("lo_rlsdb");
@@ -1313,6 +1323,7 @@ fn leaving_out_row_level_security_attributes() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn leaving_out_schema_attributes() {
     let Some(acc) = acc() else { return };
     let db = acc.database("lo_sdb");
@@ -1389,6 +1400,7 @@ fn role_block(name: &str, extra: &str) -> String {
 /// membership and resets the setting. Afterwards `roles` is no longer
 /// managed: a membership granted outside is left alone.
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn leaving_out_roles_revokes_what_they_granted() {
     let Some(acc) = acc() else { return };
     let (u, g) = (unique_name("lo_u"), unique_name("lo_g"));
@@ -1431,6 +1443,7 @@ fn leaving_out_roles_revokes_what_they_granted() {
 /// with `Role` and `GrantRole` writes them: plans stay empty after apply
 /// and after refresh, and changing the role leaves the membership alone.
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn a_role_without_roles_and_its_grant_role_do_not_fight() {
     let Some(acc) = acc() else { return };
     let (u, g) = (unique_name("lo_u"), unique_name("lo_g"));
@@ -1454,6 +1467,7 @@ fn a_role_without_roles_and_its_grant_role_do_not_fight() {
 /// managed: the next list replaces the memberships, and leaving it out
 /// revokes.
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn roles_after_an_import_are_kept_until_configured() {
     let Some(acc) = acc() else { return };
     let (u, g1, g2) = (
@@ -1508,6 +1522,7 @@ fn roles_after_an_import_are_kept_until_configured() {
 /// existed. Leaving `roles` out revokes, as the reference provider does;
 /// `lifecycle { ignore_changes = [roles] }` keeps them.
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn roles_left_out_of_a_state_without_record_are_revoked() {
     let Some(acc) = acc() else { return };
     let (u, g, h) = (

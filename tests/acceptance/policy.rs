@@ -852,6 +852,7 @@ fn policy_expressions_the_server_refuses_fail_at_plan() {
 /// and quoting the server, before anything is applied. The same policies
 /// with real columns plan and apply.
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn policy_unknown_column_fails_at_plan() {
     let Some(acc) = acc() else { return };
     let s = validation_schema(&acc);

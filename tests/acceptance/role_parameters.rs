@@ -41,6 +41,7 @@ fn setconfig(acc: &Acc, name: &str, db: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn role_parameters_are_set_changed_and_reset_in_place() {
     let Some(acc) = acc() else { return };
     let name = awkward_role();
@@ -96,6 +97,7 @@ fn role_parameters_are_set_changed_and_reset_in_place() {
 /// as for every optional attribute: one set outside Terraform shows in the
 /// plan and is reset.
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn role_parameters_unset_reset_what_is_set_outside() {
     let Some(acc) = acc() else { return };
     let name = unique_name("prm_unset");
@@ -116,6 +118,7 @@ fn role_parameters_unset_reset_what_is_set_outside() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn role_database_parameters_apply_in_one_database() {
     let Some(acc) = acc() else { return };
     let db = acc.database("prmdb");
@@ -174,6 +177,7 @@ fn role_database_parameters_apply_in_one_database() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn role_parameter_moves_between_typed_attribute_and_map() {
     let Some(acc) = acc() else { return };
     let name = unique_name("prm_move");
@@ -203,6 +207,7 @@ fn role_parameter_moves_between_typed_attribute_and_map() {
 }
 
 #[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn role_parameter_mistakes_fail_at_plan() {
     let Some(acc) = acc() else { return };
     let name = unique_name("prm_bad");

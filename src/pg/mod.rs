@@ -31,3 +31,4 @@ pub mod settings;
 pub mod table;
 pub mod tls;
 pub mod tx;
+pub mod type_name;

@@ -28,6 +28,7 @@ mod grant_role;
 mod interrupt;
 mod migration;
 mod multi_tenant;
+mod non_superuser;
 mod packaging;
 mod permission_sets;
 mod policy;

@@ -162,7 +162,12 @@ model! {
         .default(false),
         skip_reassign_owned: bool = optional(
             "When destroyed, skip `REASSIGN OWNED` to the provider's user and `DROP OWNED` in the \
-             connected database.",
+             connected database. Otherwise they run when the role owns something or holds \
+             privileges there (or owns a database or tablespace). A provider role that is not a \
+             superuser gets the privileges of the role these statements need by granting itself \
+             membership in it inside the destroy's transaction, revoked before the commit: that \
+             takes CREATEROLE before PostgreSQL 16 and ADMIN OPTION on the role from PostgreSQL \
+             16 (the role's creator holds it).",
         )
         .default(false),
     }

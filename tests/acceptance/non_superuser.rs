@@ -267,25 +267,27 @@ fn non_superuser_lifecycle_with_roles_it_did_not_create() {
 fn lifecycle(m: &Managed, n: &Names, case: TestCase, extra: &str) {
     let table = |role: &str| format!("app.{}", ident(&format!("{role}_table")));
     let (writer_table, reader_table) = (table(&n.writer), table(&n.reader));
-    case.step(Step::apply(n.config(&m.db().name, "writer") + extra).check(|_, _| {
-        assert_eq!(
-            m.memberships(),
-            Vec::<String>::new(),
-            "memberships left behind"
-        );
-        // Objects the managed roles own or are granted, made outside
-        // Terraform (as an application's migrations would).
-        m.exec(&format!(
-            "CREATE TABLE {w} (); ALTER TABLE {w} OWNER TO {writer}; \
+    case.step(
+        Step::apply(n.config(&m.db().name, "writer") + extra).check(|_, _| {
+            assert_eq!(
+                m.memberships(),
+                Vec::<String>::new(),
+                "memberships left behind"
+            );
+            // Objects the managed roles own or are granted, made outside
+            // Terraform (as an application's migrations would).
+            m.exec(&format!(
+                "CREATE TABLE {w} (); ALTER TABLE {w} OWNER TO {writer}; \
                  GRANT SELECT ON {w} TO {app}; \
                  CREATE TABLE {r} (); ALTER TABLE {r} OWNER TO {reader}",
-            w = writer_table,
-            r = reader_table,
-            writer = ident(&n.writer),
-            reader = ident(&n.reader),
-            app = ident(&n.app),
-        ));
-    }))
+                w = writer_table,
+                r = reader_table,
+                writer = ident(&n.writer),
+                reader = ident(&n.reader),
+                app = ident(&n.app),
+            ));
+        }),
+    )
     // The owners change, as the provider's role.
     .step(
         Step::apply(n.config(&m.db().name, "reader") + extra)

@@ -53,6 +53,17 @@ pub enum PgError {
     /// transaction was rolled back and nothing changed.
     #[error("cancelled before the change was committed; it was rolled back")]
     Cancelled,
+    /// The provider's role lacks what a change needs; found before the
+    /// change was sent, so nothing changed.
+    #[error("role {me:?} cannot {action}: it lacks {lack}")]
+    Lacks {
+        /// The provider's role.
+        me: String,
+        /// What it was about to do, e.g. `drop role "app"`.
+        action: String,
+        /// What it lacks.
+        lack: super::acting::Lack,
+    },
 }
 
 impl PgError {

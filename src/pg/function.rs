@@ -15,6 +15,7 @@ use tokio_postgres::{Client, GenericClient, Row};
 
 use super::error::PgError;
 use super::exec::Statement;
+use super::policy_expr::{check_expression, has_top_level_comma};
 use super::quote::{ident, qualified};
 
 /// How an argument is passed.
@@ -111,6 +112,11 @@ fn definition(spec: &FunctionSpec) -> String {
             if let Some(d) = &a.default {
                 s.push_str(" DEFAULT ");
                 s.push_str(d);
+                // A trailing `-- comment` must not swallow the rest of the
+                // argument list.
+                if d.contains("--") {
+                    s.push('\n');
+                }
             }
             s
         })
@@ -135,6 +141,22 @@ fn definition(spec: &FunctionSpec) -> String {
         },
         spec.body,
     )
+}
+
+/// Checks that an argument's default is one SQL expression: balanced and
+/// without `;`, the guard policy expressions get
+/// ([`check_expression`]), and without a `,` outside parentheses and
+/// brackets, which in the argument list would start another argument.
+pub fn check_default(expr: &str) -> Result<(), String> {
+    check_expression(expr)?;
+    if has_top_level_comma(expr) {
+        return Err(
+            "it contains a ',' outside parentheses, which would start another \
+                    argument"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 /// `CREATE FUNCTION`, or with `replace` `CREATE OR REPLACE FUNCTION`. Every
@@ -531,6 +553,20 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_in_a_default_ends_with_its_line() {
+        let s = FunctionSpec {
+            args: vec![
+                arg("IN", Some("a"), "integer", Some("1 -- one")),
+                arg("IN", Some("b"), "integer", Some("2")),
+            ],
+            ..spec()
+        };
+        assert!(create(&s, false)
+            .sql
+            .contains("(IN \"a\" integer DEFAULT 1 -- one\n, IN \"b\" integer DEFAULT 2)"));
+    }
+
+    #[test]
     fn signature_lists_input_types_only() {
         let s = spec();
         assert_eq!(
@@ -549,6 +585,31 @@ mod tests {
             set_schema("s", "f", &[], "t").sql,
             "ALTER FUNCTION \"s\".\"f\"() SET SCHEMA \"t\""
         );
+    }
+
+    #[test]
+    fn defaults_are_one_expression() {
+        for ok in [
+            "7",
+            "'none'",
+            "now()",
+            "ARRAY[1, 2]",
+            "coalesce(current_setting('a.b', true), 'x,y')",
+            "'{1,2}'::int[]",
+            "$$a, b$$",
+        ] {
+            assert_eq!(check_default(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "1, extra int",
+            "1) RETURNS int AS $$ select 1 $$ --",
+            "1; DROP TABLE t",
+            "'open",
+            "(1",
+            "1 /* open",
+        ] {
+            assert!(check_default(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -32,3 +32,4 @@ pub mod table;
 pub mod table_lints;
 pub mod tls;
 pub mod tx;
+pub mod type_name;

@@ -409,6 +409,22 @@ pub fn has_subquery(expr: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case("select"))
 }
 
+/// Whether the expression has a `,` outside every parenthesis and bracket
+/// (string literals, quoted names and comments aside): one expression has
+/// none, while in a list of expressions such a comma starts the next item.
+pub fn has_top_level_comma(expr: &str) -> bool {
+    let mut depth: usize = 0;
+    for c in bare_code(expr).chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The expression with its string literals, quoted identifiers, dollar
 /// quotes and comments blanked out; unbalanced ones blank the rest.
 fn bare_code(expr: &str) -> String {
@@ -514,6 +530,19 @@ mod tests {
         assert!(!has_subquery("x = 1 -- select"));
         assert!(!has_subquery("selected = true"));
         assert!(!has_subquery("x = $$ select $$"));
+    }
+
+    #[test]
+    fn top_level_commas_are_found_outside_brackets() {
+        assert!(has_top_level_comma("1, b int"));
+        assert!(has_top_level_comma("f(1), 2"));
+        assert!(!has_top_level_comma("f(1, 2)"));
+        assert!(!has_top_level_comma("ARRAY[1, 2]"));
+        assert!(!has_top_level_comma("'a,b'"));
+        assert!(!has_top_level_comma("\"a,b\" + 1"));
+        assert!(!has_top_level_comma("1 -- , x"));
+        assert!(!has_top_level_comma("$$a,b$$"));
+        assert!(!has_top_level_comma("(1, 2)"));
     }
 
     #[test]

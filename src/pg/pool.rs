@@ -50,6 +50,8 @@ pub struct ServerInfo {
     pub current_user: String,
     /// Whether that role is a superuser.
     pub is_superuser: bool,
+    /// Whether that role has CREATEROLE.
+    pub can_create_role: bool,
     /// Whether it may read `pg_authid` (needed to compare password hashes).
     pub can_read_authid: bool,
 }
@@ -156,7 +158,9 @@ impl Pools {
                         current_user::text, \
                         coalesce((SELECT rolsuper FROM pg_catalog.pg_roles \
                                   WHERE rolname = current_user), false), \
-                        has_table_privilege('pg_catalog.pg_authid', 'SELECT')",
+                        has_table_privilege('pg_catalog.pg_authid', 'SELECT'), \
+                        coalesce((SELECT rolcreaterole FROM pg_catalog.pg_roles \
+                                  WHERE rolname = current_user), false)",
                 &[],
             )
             .await
@@ -167,6 +171,7 @@ impl Pools {
             current_user: row.try_get(1).map_err(get_err)?,
             is_superuser: row.try_get(2).map_err(get_err)?,
             can_read_authid: row.try_get(3).map_err(get_err)?,
+            can_create_role: row.try_get(4).map_err(get_err)?,
         })
     }
 

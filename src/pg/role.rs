@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use tokio_postgres::GenericClient;
 
+use super::acting::{Actor, Standing};
 use super::error::PgError;
-use super::exec::Statement;
+use super::exec::{run_all, Statement};
 use super::quote::{ident, literal};
 use super::role_parameters::{self as parameters, parse_entries, split_list, Parameters};
 
@@ -421,27 +422,124 @@ pub fn acl_lock() -> Statement {
     Statement::plain(format!("SELECT pg_advisory_xact_lock({ACL_LOCK_KEY})"))
 }
 
-/// Statements that drop a role, optionally handing its objects to `heir`
-/// first (in the connected database only).
+/// What a role leaves behind in the connected database and among the
+/// objects every database shares (databases, tablespaces): the work of
+/// REASSIGN OWNED and DROP OWNED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Leftovers {
+    /// It owns something, which REASSIGN OWNED hands over.
+    pub owns: bool,
+    /// Anything depends on it: what it owns, privileges granted to it,
+    /// policies naming it, default privileges. DROP OWNED clears these.
+    pub any: bool,
+}
+
+/// The [`Leftovers`] of role `name`; `None` when there is no such role.
+pub async fn leftovers<C: GenericClient>(
+    client: &C,
+    name: &str,
+) -> Result<Option<Leftovers>, PgError> {
+    // Rows of the connected database (`dbid`) and of shared objects (0).
+    const DEPENDS: &str = "FROM pg_catalog.pg_shdepend d \
+         WHERE d.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass \
+           AND d.refobjid = r.oid \
+           AND d.dbid IN (0, (SELECT oid FROM pg_catalog.pg_database \
+                              WHERE datname = pg_catalog.current_database()))";
+    let row = client
+        .query_opt(
+            &format!(
+                "SELECT EXISTS (SELECT 1 {DEPENDS} AND d.deptype = 'o'), \
+                        EXISTS (SELECT 1 {DEPENDS}) \
+                 FROM pg_catalog.pg_roles r WHERE r.rolname = $1"
+            ),
+            &[&name],
+        )
+        .await
+        .map_err(|e| PgError::query(format!("reading what role {name:?} owns"), e))?;
+    let get = |e| PgError::query(format!("reading what role {name:?} owns"), e);
+    row.map(|r| {
+        Ok(Leftovers {
+            owns: r.try_get(0).map_err(get)?,
+            any: r.try_get(1).map_err(get)?,
+        })
+    })
+    .transpose()
+}
+
+/// REASSIGN OWNED BY `name` TO `heir` and DROP OWNED BY `name`, each only
+/// when `left` says it has work to do. Both need the privileges of `name`,
+/// so a role that leaves nothing behind is dropped without them.
 ///
 /// The heir is named, never `CURRENT_USER`: a Citus 13 coordinator crashes
 /// on `REASSIGN OWNED ... TO CURRENT_USER` (signal 11, restarting the whole
 /// cluster), while the explicit name works everywhere.
-pub fn drop_role(name: &str, heir: &str, reassign_owned: bool, drop: bool) -> Vec<Statement> {
+pub fn hand_over_owned(name: &str, heir: &str, left: Leftovers) -> Vec<Statement> {
     let role = ident(name);
     let mut out = Vec::new();
-    if reassign_owned {
-        out.push(acl_lock());
+    if left.owns {
         out.push(Statement::plain(format!(
             "REASSIGN OWNED BY {role} TO {}",
             ident(heir)
         )));
+    }
+    if left.any {
         out.push(Statement::plain(format!("DROP OWNED BY {role}")));
     }
-    if drop {
-        out.push(Statement::plain(format!("DROP ROLE {role}")));
-    }
     out
+}
+
+/// How a role is dropped.
+#[derive(Debug, Clone)]
+pub struct RoleDrop {
+    /// The role.
+    pub name: String,
+    /// Who gets what it owns: the provider's role.
+    pub heir: String,
+    /// REASSIGN OWNED and DROP OWNED first, in the connected database.
+    pub reassign_owned: bool,
+    /// DROP ROLE (otherwise the role is only emptied).
+    pub drop: bool,
+}
+
+/// Drops a role inside the caller's transaction: its objects in the
+/// connected database go to the heir (with the role's privileges borrowed
+/// for it by `actor` when needed), then DROP ROLE. What the actor lacks for
+/// either is refused as [`PgError::Lacks`] before anything is changed. A
+/// role that no longer exists is left at that.
+pub async fn drop_role<C: GenericClient>(
+    tx: &C,
+    d: &RoleDrop,
+    actor: &Actor,
+) -> Result<(), PgError> {
+    if d.reassign_owned {
+        run_all(tx, &[acl_lock()]).await?;
+    }
+    let Some(left) = leftovers(tx, &d.name).await? else {
+        return Ok(());
+    };
+    if d.drop && !actor.superuser {
+        let lack = Standing::read(tx, &d.name)
+            .await?
+            .and_then(|s| s.to_drop(&d.name, actor.version_num));
+        if let Some(lack) = lack {
+            return Err(PgError::Lacks {
+                me: actor.me.clone(),
+                action: format!("drop role {:?}", d.name),
+                lack,
+            });
+        }
+    }
+    let mut statements = Vec::new();
+    if d.reassign_owned {
+        let owned = hand_over_owned(&d.name, &d.heir, left);
+        if !owned.is_empty() {
+            statements = actor.wrap(tx, &[d.name.as_str()], owned).await?;
+        }
+    }
+    if d.drop {
+        statements.push(Statement::plain(format!("DROP ROLE {}", ident(&d.name))));
+    }
+    run_all(tx, &statements).await
 }
 
 /// Parses `rolconfig` entries (`name=value`) into the settings we manage.
@@ -586,18 +684,31 @@ mod tests {
     }
 
     #[test]
-    fn drop_statements() {
-        let s = drop_role("r", "Admin \"x\"", true, true);
-        let sql: Vec<&str> = s.iter().map(|s| s.sql.as_str()).collect();
+    fn only_what_is_left_is_handed_over() {
+        let sql = |left| -> Vec<String> {
+            hand_over_owned("r", "Admin \"x\"", left)
+                .into_iter()
+                .map(|s| s.sql)
+                .collect()
+        };
         assert_eq!(
-            sql,
+            sql(Leftovers {
+                owns: true,
+                any: true
+            }),
             [
-                "SELECT pg_advisory_xact_lock(8099573715263841646)",
                 "REASSIGN OWNED BY \"r\" TO \"Admin \"\"x\"\"\"",
                 "DROP OWNED BY \"r\"",
-                "DROP ROLE \"r\"",
             ]
         );
-        assert_eq!(drop_role("r", "a", false, false).len(), 0);
+        // Only privileges or policies: nothing to reassign.
+        assert_eq!(
+            sql(Leftovers {
+                owns: false,
+                any: true
+            }),
+            ["DROP OWNED BY \"r\""]
+        );
+        assert!(sql(Leftovers::default()).is_empty());
     }
 }

@@ -93,8 +93,11 @@ fn check_one(
                 }),
             Validator::WithConfig(check) => check(siblings),
             Validator::EachString(check) => {
+                // The whole path (`arg[1].type`), so that a message about an
+                // attribute inside a block says which block.
+                let path = at.to_string();
                 for s in strings_of(value) {
-                    if let Some(p) = check(name, s) {
+                    if let Some(p) = check(&path, s) {
                         d.push(Diagnostic::error(p.summary, p.detail).at_path(at));
                     }
                 }
@@ -298,6 +301,38 @@ mod tests {
         assert!(got.contains(&("Invalid mode".into(), "mode".into())));
         assert!(got.contains(&("Conflicting Attributes".into(), "pw".into())));
         assert!(got.contains(&("Missing pw_version".into(), "pw_wo".into())));
+    }
+
+    #[test]
+    fn string_checks_in_blocks_get_the_whole_path() {
+        fn named(attr: &str, v: &str) -> Option<Problem> {
+            (v == "bad").then(|| Problem::new("Bad", format!("{attr} is bad")))
+        }
+        let inner = Block {
+            attributes: vec![Attribute::optional("type", Type::String, "t")
+                .validate(Validator::EachString(named))],
+            ..Default::default()
+        };
+        let outer = Block {
+            attributes: vec![Attribute::optional("top", Type::String, "t")
+                .validate(Validator::EachString(named))],
+            blocks: vec![crate::protocol::schema::NestedBlock {
+                name: "arg".into(),
+                nesting: Nesting::List,
+                block: inner,
+                max_items: 0,
+            }],
+            ..Default::default()
+        };
+        let item = |t: &str| Value::object([("type", Value::string(t))]);
+        let c = Value::object([
+            ("top", Value::string("bad")),
+            ("arg", Value::List(vec![item("ok"), item("bad")])),
+        ]);
+        let mut d = Diagnostics::new();
+        check_validators(&outer, &c, &mut d);
+        let details: Vec<&str> = d.0.iter().map(|x| x.detail.as_str()).collect();
+        assert_eq!(details, vec!["top is bad", "arg[1].type is bad"]);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use tokio_postgres::error::SqlState;
 
 use crate::model;
-use crate::pg::acting::{self, Borrowed};
+use crate::pg::acting::Borrowed;
 use crate::pg::catalog::databases::{same_encoding_name, DatabaseCatalog};
 use crate::pg::database::{self as sql, DatabaseChange, DatabaseRow, DatabaseSpec};
 use crate::pg::error::PgError;
@@ -308,16 +308,13 @@ impl DatabaseResource {
     /// REASSIGN OWNED in the database itself (reached by its name before
     /// this apply), from its current owner to `new_owner`.
     async fn reassign(&self, client: &Client, database: &str, new_owner: &str) -> DResult<()> {
-        let me = client.own_role().to_string();
-        let superuser = client.info.is_superuser;
-        let version = client.info.version_num;
-        let data = (database.to_string(), new_owner.to_string(), me);
+        let data = (database.to_string(), new_owner.to_string(), client.actor());
         let result: Result<(), ChangeError> = client
             .transaction(
                 Some(database),
                 "handing over the objects of a database's owner",
                 &data,
-                move |tx, (database, new_owner, me)| {
+                move |tx, (database, new_owner, actor)| {
                     Box::pin(async move {
                         let Some(row) = sql::read_database(tx, database, None).await? else {
                             return Ok(());
@@ -326,21 +323,13 @@ impl DatabaseResource {
                             return Ok(());
                         }
                         let shared = sql::shared_objects_owned_by(tx, &row.owner, database).await?;
-                        let borrow = acting::roles_to_borrow(
-                            tx,
-                            &[row.owner.as_str(), new_owner.as_str()],
-                            superuser,
-                            version,
-                        )
-                        .await?;
-                        let mut statements: Vec<_> = borrow
-                            .iter()
-                            .map(|r| acting::borrow(r, me, version))
-                            .collect();
-                        statements.extend(sql::reassign_owned(
-                            database, &row.owner, new_owner, &shared,
-                        ));
-                        statements.extend(borrow.iter().map(|r| acting::give_back(r, me)));
+                        let statements = actor
+                            .wrap(
+                                tx,
+                                &[row.owner.as_str(), new_owner.as_str()],
+                                sql::reassign_owned(database, &row.owner, new_owner, &shared),
+                            )
+                            .await?;
                         run_all(tx, &statements).await?;
                         Ok(())
                     })
@@ -546,26 +535,16 @@ impl ResourceType for DatabaseResource {
             }
             let mut acting_as = vec![current_owner.clone()];
             acting_as.extend(owner_change.iter().cloned());
-            let me = client.own_role().to_string();
-            let superuser = client.info.is_superuser;
-            let version = client.info.version_num;
-            let data = (statements, acting_as, me);
+            let data = (statements, acting_as, client.actor());
             let result: Result<(), PgError> = client
                 .transaction(
                     None,
                     "changing a database",
                     &data,
-                    move |tx, (statements, acting_as, me)| {
+                    move |tx, (statements, acting_as, actor)| {
                         Box::pin(async move {
                             let roles: Vec<&str> = acting_as.iter().map(String::as_str).collect();
-                            let borrow =
-                                acting::roles_to_borrow(tx, &roles, superuser, version).await?;
-                            let mut all: Vec<_> = borrow
-                                .iter()
-                                .map(|r| acting::borrow(r, me, version))
-                                .collect();
-                            all.extend(statements.iter().cloned());
-                            all.extend(borrow.iter().map(|r| acting::give_back(r, me)));
+                            let all = actor.wrap(tx, &roles, statements.clone()).await?;
                             run_all(tx, &all).await
                         })
                     },

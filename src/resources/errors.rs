@@ -5,6 +5,7 @@
 
 use tokio_postgres::error::SqlState;
 
+use crate::pg::acting::Lack;
 use crate::pg::error::PgError;
 use crate::pg::tx::TxError;
 use crate::protocol::{DResult, Diagnostic, Diagnostics};
@@ -140,6 +141,16 @@ pub fn pg_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
             "Object Does Not Exist",
             format!("{server}\n\nCreate it first, or check the name (names are case-sensitive and quoted as written)."),
         )
+    } else if let PgError::Lacks { me, action, lack } = err {
+        Diagnostic::error(
+            "Permission Denied",
+            format!(
+                "The provider connects as {me:?}, which cannot {action} for the change to the \
+                 {}: it lacks {lack}. Nothing was changed.\n\n{}",
+                ctx.object,
+                lack_advice(me, lack)
+            ),
+        )
     } else if let PgError::Cancelled = err {
         Diagnostic::error(
             "Operation Cancelled",
@@ -159,4 +170,53 @@ pub fn pg_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
         Diagnostic::error("PostgreSQL Error", server)
     };
     d.into()
+}
+
+/// What to do about what the provider's role `me` lacks.
+fn lack_advice(me: &str, lack: &Lack) -> String {
+    match lack {
+        Lack::CreateRole => format!(
+            "Give it CREATEROLE (as a superuser: ALTER ROLE \"{me}\" CREATEROLE), or configure \
+             the provider with a role that has it."
+        ),
+        Lack::AdminOption(role) => format!(
+            "From PostgreSQL 16, a role that is not a superuser may grant itself membership in a \
+             role, drop it or use its privileges only with ADMIN OPTION on it. A role created by \
+             the provider's role has it; for another, a superuser or a role holding that option \
+             can give it: GRANT \"{role}\" TO \"{me}\" WITH ADMIN OPTION, INHERIT FALSE, SET \
+             FALSE."
+        ),
+        Lack::Inherit => format!(
+            "Before PostgreSQL 16, a membership gives its privileges only to a role with \
+             INHERIT: ALTER ROLE \"{me}\" INHERIT, or configure the provider with such a role."
+        ),
+        Lack::Superuser(role) => format!(
+            "Only a superuser may act as, or drop, the superuser {role:?}. Configure the provider \
+             with a superuser for this change, or manage {role:?} outside Terraform."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lack_names_what_is_missing_and_what_to_do() {
+        let e = PgError::Lacks {
+            me: "provider".into(),
+            action: "use the privileges of role \"reader\"".into(),
+            lack: Lack::AdminOption("reader".into()),
+        };
+        let d = pg_diag(&e, &ErrorContext::new("provider", "role \"reader\""));
+        let detail = &d.0[0].detail;
+        assert_eq!(d.0[0].summary, "Permission Denied");
+        assert!(detail.starts_with(
+            "The provider connects as \"provider\", which cannot use the privileges of role \
+             \"reader\" for the change to the role \"reader\": it lacks ADMIN OPTION on role \
+             \"reader\"."
+        ));
+        assert!(detail.contains("GRANT \"reader\" TO \"provider\" WITH ADMIN OPTION"));
+        assert!(!detail.contains("CREATEROLE"));
+    }
 }

@@ -24,8 +24,10 @@ use crate::model;
 use crate::pg::error::PgError;
 use crate::pg::function::{self as sql, Arg, FunctionSpec, Stored, ARG_MODES};
 use crate::pg::quote::qualified;
+use crate::pg::type_name::{self, Place};
 use crate::protocol::model::{computed, list_block, optional, required};
 use crate::protocol::typed::refuse_newer;
+use crate::protocol::validate::check_validators;
 use crate::protocol::{
     DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
     ResourceType, Tf, Validator, Value,
@@ -42,9 +44,12 @@ model! {
     /// One `arg` block.
     pub struct FunctionArgModel {
         r#type: String = required(
-            "Type of the argument: any type PostgreSQL accepts (`integer`, `text[]`, \
-             `public.my_type`). Compared as PostgreSQL stores it, so `int` and `integer`, or \
-             `varchar(10)` and `character varying`, are the same.",
+            "Type of the argument: one type name, as PostgreSQL writes it (`integer`, `text[]`, \
+             `numeric(10,2)`, `public.my_type`, `\"My Schema\".\"T\"`, `character varying(10)`, \
+             `timestamp(3) with time zone`, `int ARRAY`). Checked at plan time against the \
+             grammar of a type; whether the type exists is left to PostgreSQL, since it may be \
+             created in the same apply. Compared as PostgreSQL stores it, so `int` and \
+             `integer`, or `varchar(10)` and `character varying`, are the same.",
         )
         .replaces()
         .each(arg_type),
@@ -61,8 +66,10 @@ model! {
             "Default value, as an SQL expression (`7`, `'none'`, `now()`), for `IN`, `INOUT` and \
              `VARIADIC` arguments. Compared as PostgreSQL stores it (`'none'` is \
              `'none'::text`). Changed in place; removing a default replaces the function, \
-             since PostgreSQL cannot remove one in place.",
+             since PostgreSQL cannot remove one in place. Must be a single expression: \
+             parentheses, quotes and comments closed, no `;`, and no `,` outside parentheses.",
         )
+        .each(arg_default)
         .validate(Validator::WithConfig(default_needs_input)),
     }
 }
@@ -94,13 +101,15 @@ model! {
         )
         .each(validators::function_name),
         returns: Tf<String> = optional(
-            "Result type: a type (`integer`, `void`, `trigger`), `SETOF type` or `TABLE (column \
-             type, ...)`. Unset: the type of the one `OUT`/`INOUT` argument, `record` for \
-             several, else `void`. Compared as PostgreSQL stores it.",
+            "Result type: a type (`integer`, `void`, `trigger`, written as for an argument's \
+             `type`), `SETOF type`, `TABLE (column type, ...)` or `table.column%TYPE`; checked \
+             at plan time against that grammar. Unset: the type of the one `OUT`/`INOUT` \
+             argument, `record` for several, else `void`. Compared as PostgreSQL stores it.",
         )
         .and_computed()
         .stable()
-        .replaces(),
+        .replaces()
+        .each(result_type),
         language: String = optional(
             "Language of the body (`plpgsql`, `sql`, or any installed language); case does not \
              matter. Changed in place.",
@@ -150,13 +159,59 @@ model! {
     }
 }
 
+/// The forms a type may take, for messages.
+const TYPE_FORMS: &str =
+    "a type name, optionally schema-qualified and quoted, with type modifiers \
+     and array bounds: \"integer\", \"numeric(10,2)\", \"text[]\", \"public.my_type\", \
+     \"\\\"My Schema\\\".\\\"T\\\"\", \"character varying(10)\", \
+     \"timestamp(3) with time zone\"";
+
 fn arg_type(attr: &str, ty: &str) -> Option<Problem> {
-    ty.trim().is_empty().then(|| {
-        Problem::new(
+    if ty.trim().is_empty() {
+        return Some(Problem::new(
             "Empty Argument Type",
             format!("{attr} must name a type, for example \"integer\"."),
+        ));
+    }
+    type_name::check(ty, Place::Argument).err().map(|why| {
+        Problem::new(
+            "Invalid Argument Type",
+            format!("{attr} {ty:?} is not a single type: {why}. Write {TYPE_FORMS}."),
         )
     })
+}
+
+fn result_type(attr: &str, ty: &str) -> Option<Problem> {
+    type_name::check(ty, Place::Result).err().map(|why| {
+        Problem::new(
+            "Invalid Result Type",
+            format!(
+                "{attr} {ty:?} is not a result type: {why}. Write {TYPE_FORMS}; or SETOF and \
+                 such a type, TABLE (column type, ...), or table.column%TYPE."
+            ),
+        )
+    })
+}
+
+/// A default: one expression (see [`sql::check_default`]).
+fn arg_default(attr: &str, expr: &str) -> Option<Problem> {
+    sql::check_default(expr).err().map(|why| {
+        Problem::new(
+            "Malformed Default",
+            format!(
+                "{attr} must be a single SQL expression, but {why}. Write only the value \
+                 (\"7\", \"'none'\", \"now()\"), without DEFAULT."
+            ),
+        )
+    })
+}
+
+/// The declared checks of the attributes, run again on a planned model
+/// before any SQL: a value unknown at plan time is checked once known.
+fn check_planned(m: &FunctionModel) -> DResult<()> {
+    let mut d = Diagnostics::new();
+    check_validators(&FunctionModel::block(""), &m.to_value(), &mut d);
+    d.into_result()
 }
 
 fn default_needs_input(arg: &Value) -> Option<Problem> {
@@ -773,6 +828,7 @@ impl ResourceType for FunctionResource {
     }
 
     async fn create(&self, planned: FunctionModel, _: FunctionModel) -> DResult<FunctionModel> {
+        check_planned(&planned)?;
         let client = self.state.client().await?;
         let database = Self::database_name(&client, &planned);
         let planned = planned.with_id(database.clone());
@@ -791,6 +847,7 @@ impl ResourceType for FunctionResource {
         planned: FunctionModel,
         _: FunctionModel,
     ) -> DResult<FunctionModel> {
+        check_planned(&planned)?;
         let client = self.state.client().await?;
         let database = Self::database_name(&client, &planned);
         let planned = planned.with_id(database.clone());
@@ -1016,6 +1073,97 @@ mod tests {
             ty: ty.into(),
             default: None,
         }
+    }
+
+    /// What the declared validators say about a configuration: (summary,
+    /// attribute path, detail).
+    fn validate(config: &Value) -> Vec<(String, String, String)> {
+        let mut d = Diagnostics::new();
+        check_validators(&FunctionModel::block(""), config, &mut d);
+        d.0.into_iter()
+            .map(|x| {
+                let at = x.attribute.map(|a| a.to_string()).unwrap_or_default();
+                (x.summary, at, x.detail)
+            })
+            .collect()
+    }
+
+    fn config(returns: Value, args: Vec<(Value, Value)>) -> Value {
+        let args = args
+            .into_iter()
+            .map(|(ty, default)| {
+                Value::object([
+                    ("type", ty),
+                    ("default", default),
+                    ("mode", Value::Null),
+                    ("name", Value::Null),
+                ])
+            })
+            .collect();
+        Value::object([
+            ("name", Value::string("f")),
+            ("body", Value::string("select 1")),
+            ("returns", returns),
+            ("arg", Value::List(args)),
+        ])
+    }
+
+    #[test]
+    fn spliced_values_are_checked_naming_the_attribute() {
+        let got = validate(&config(
+            Value::string("integer SET search_path = pg_temp"),
+            vec![
+                (Value::string("int"), Value::string("1, b int")),
+                (Value::string("int, extra int"), Value::Null),
+            ],
+        ));
+        let at: Vec<(&str, &str)> = got
+            .iter()
+            .map(|(s, a, _)| (s.as_str(), a.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            vec![
+                ("Invalid Result Type", "returns"),
+                ("Malformed Default", "arg[0].default"),
+                ("Invalid Argument Type", "arg[1].type"),
+            ]
+        );
+        assert!(got[0].2.starts_with(
+            "returns \"integer SET search_path = pg_temp\" is not a result type: `SET` follows"
+        ));
+        assert!(got[1]
+            .2
+            .starts_with("arg[0].default must be a single SQL expression"));
+        assert!(got[2]
+            .2
+            .starts_with("arg[1].type \"int, extra int\" is not a single type: `,` follows"));
+    }
+
+    #[test]
+    fn unknown_values_wait_until_known() {
+        let valid = config(
+            Value::string("SETOF public.t"),
+            vec![(
+                Value::string("timestamp(3) with time zone[]"),
+                Value::string("ARRAY[now(), now()]"),
+            )],
+        );
+        assert_eq!(validate(&valid), vec![]);
+        let unknown = config(Value::unknown(), vec![(Value::unknown(), Value::unknown())]);
+        assert_eq!(validate(&unknown), vec![]);
+        // Once known, the apply checks them before any SQL.
+        let m = FunctionModel {
+            name: "f".into(),
+            arg: vec![FunctionArgModel {
+                r#type: "int; drop table t".into(),
+                mode: "IN".into(),
+                ..FunctionArgModel::default()
+            }],
+            ..FunctionModel::default()
+        };
+        let d = check_planned(&m).unwrap_err();
+        assert_eq!(d.0[0].summary, "Invalid Argument Type");
     }
 
     #[test]

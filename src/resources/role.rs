@@ -14,6 +14,7 @@ use async_trait::async_trait;
 
 use crate::model;
 use crate::pg::error::PgError;
+use crate::pg::pool::ServerInfo;
 use crate::pg::role::{
     self as sql, RoleFlags, RoleSettings, RoleSpec, RoleUpdate, ScopedParameters,
 };
@@ -158,7 +159,12 @@ model! {
         .default(false),
         skip_reassign_owned: bool = optional(
             "When destroyed, skip `REASSIGN OWNED` to the provider's user and `DROP OWNED` in the \
-             connected database.",
+             connected database. Otherwise they run when the role owns something or holds \
+             privileges there (or owns a database or tablespace). A provider role that is not a \
+             superuser gets the privileges of the role these statements need by granting itself \
+             membership in it inside the destroy's transaction, revoked before the commit: that \
+             takes CREATEROLE before PostgreSQL 16 and ADMIN OPTION on the role from PostgreSQL \
+             16 (the role's creator holds it).",
         )
         .default(false),
     }
@@ -529,12 +535,26 @@ impl RoleResource {
 
     fn ctx(client: &Client, name: &str) -> ErrorContext {
         ErrorContext::new(&client.info.current_user, format!("role {name:?}"))
-            .needs(
-                "the CREATEROLE attribute (and SUPERUSER to manage superuser, replication or \
-                 bypass_row_level_security roles; on PostgreSQL 16 and later also ADMIN OPTION on \
-                 the role being changed)",
-            )
+            .needs(role_needs(&client.info, name))
             .importable("postgresql_role", name)
+    }
+}
+
+/// What the provider's role may lack to manage role `name`, leaving out what
+/// it is known to have: a role with CREATEROLE is not told to get it.
+fn role_needs(info: &ServerInfo, name: &str) -> String {
+    let special = "SUPERUSER to manage superuser, replication or bypass_row_level_security \
+                   roles (or to give these attributes)";
+    let admin = format!(
+        "ADMIN OPTION on role {name:?} (from PostgreSQL 16, CREATEROLE acts only on roles held \
+         with ADMIN OPTION: those the provider's role created, or granted to it WITH ADMIN \
+         OPTION), or {special}"
+    );
+    match (info.can_create_role, info.version_num >= 160_000) {
+        (false, true) => format!("the CREATEROLE attribute, and {admin}"),
+        (false, false) => format!("the CREATEROLE attribute, or {special}"),
+        (true, true) => admin,
+        (true, false) => special.to_string(),
     }
 }
 
@@ -754,15 +774,21 @@ impl ResourceType for RoleResource {
     }
 
     async fn delete(&self, prior: RoleModel) -> DResult<()> {
+        if prior.skip_reassign_owned && prior.skip_drop_role {
+            return Ok(());
+        }
         let client = self.state.client().await?;
-        let statements = sql::drop_role(
-            &prior.name,
-            client.own_role(),
-            !prior.skip_reassign_owned,
-            !prior.skip_drop_role,
-        );
+        let spec = sql::RoleDrop {
+            name: prior.name.clone(),
+            heir: client.own_role().to_string(),
+            reassign_owned: !prior.skip_reassign_owned,
+            drop: !prior.skip_drop_role,
+        };
+        let data = (spec, client.actor());
         client
-            .run_statements(None, "dropping a role", &statements)
+            .transaction(None, "dropping a role", &data, |tx, (spec, actor)| {
+                Box::pin(sql::drop_role(tx, spec, actor))
+            })
             .await
             .or_diag(&Self::ctx(&client, &prior.name))
     }
@@ -916,6 +942,30 @@ fn imported(row: &sql::RoleRow) -> RoleModel {
 mod tests {
     use super::*;
     use crate::protocol::Model;
+
+    #[test]
+    fn a_createrole_provider_is_not_told_it_lacks_createrole() {
+        let info = |can_create_role, version_num| ServerInfo {
+            version_num,
+            current_user: "provider".into(),
+            is_superuser: false,
+            can_read_authid: false,
+            can_create_role,
+        };
+        let on17 = role_needs(&info(true, 170_000), "reader");
+        assert!(!on17.contains("CREATEROLE attribute"), "{on17}");
+        assert!(
+            on17.starts_with("ADMIN OPTION on role \"reader\""),
+            "{on17}"
+        );
+        let on15 = role_needs(&info(true, 150_000), "reader");
+        assert!(
+            !on15.contains("CREATEROLE") && on15.starts_with("SUPERUSER"),
+            "{on15}"
+        );
+        assert!(role_needs(&info(false, 150_000), "reader").starts_with("the CREATEROLE attribute"));
+        assert!(role_needs(&info(false, 160_000), "reader").contains("ADMIN OPTION on role"));
+    }
 
     #[test]
     fn a_lost_connection_is_not_an_invalid_valid_until() {

@@ -14,7 +14,6 @@ use async_trait::async_trait;
 use tokio_postgres::error::SqlState;
 
 use crate::model;
-use crate::pg::acting;
 use crate::pg::error::PgError;
 use crate::pg::exec::{run_all, Statement};
 use crate::pg::schema::{self as sql, Level, SchemaPrivileges, SchemaRow};
@@ -259,42 +258,6 @@ fn change_result(r: Result<(), ChangeError>, ctx: &ErrorContext) -> DResult<()> 
     }
 }
 
-/// What one transaction needs to know besides its statements.
-struct Acting {
-    me: String,
-    superuser: bool,
-    version: i32,
-}
-
-impl Acting {
-    fn of(client: &Client) -> Acting {
-        Acting {
-            me: client.info.current_user.clone(),
-            superuser: client.info.is_superuser,
-            version: client.info.version_num,
-        }
-    }
-
-    /// `statements` between the grants of the roles among `owners` the
-    /// provider's role may not act as yet, and their revocation: all in the
-    /// caller's transaction, so nothing is ever visible outside it.
-    async fn wrap<C: tokio_postgres::GenericClient + Sync>(
-        &self,
-        tx: &C,
-        owners: &[&str],
-        statements: Vec<Statement>,
-    ) -> Result<Vec<Statement>, PgError> {
-        let borrow = acting::roles_to_borrow(tx, owners, self.superuser, self.version).await?;
-        let mut all: Vec<_> = borrow
-            .iter()
-            .map(|r| acting::borrow(r, &self.me, self.version))
-            .collect();
-        all.extend(statements);
-        all.extend(borrow.iter().map(|r| acting::give_back(r, &self.me)));
-        Ok(all)
-    }
-}
-
 /// The `postgresql_schema` resource.
 pub struct SchemaResource {
     state: Arc<ProviderState>,
@@ -442,7 +405,7 @@ impl ResourceType for SchemaResource {
             .cloned()
             .unwrap_or_else(|| client.pools.settings().database.clone());
         let ctx = ctx(&client, &database, &planned.name);
-        let acting = Acting::of(&client);
+        let acting = client.actor();
         let data = (&planned, &acting, &ctx);
         let result: Result<(), ChangeError> = client
             .transaction(
@@ -541,7 +504,7 @@ impl ResourceType for SchemaResource {
             .cloned()
             .unwrap_or_else(|| client.pools.settings().database.clone());
         let ctx = ctx(&client, &database, &planned.name);
-        let acting = Acting::of(&client);
+        let acting = client.actor();
         let data = (&prior, &planned, &acting);
         let result: Result<(), ChangeError> = client
             .transaction(
@@ -635,7 +598,7 @@ impl ResourceType for SchemaResource {
             .cloned()
             .unwrap_or_else(|| client.pools.settings().database.clone());
         let ctx = ctx(&client, &database, &prior.name);
-        let acting = Acting::of(&client);
+        let acting = client.actor();
         let data = (&prior, &acting);
         let result: Result<(), ChangeError> = client
             .transaction(

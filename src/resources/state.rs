@@ -12,6 +12,7 @@ use tokio::sync::RwLock;
 use tokio_postgres::Transaction;
 use tokio_util::sync::CancellationToken;
 
+use crate::pg::acting::Actor;
 use crate::pg::error::PgError;
 use crate::pg::exec::Statement;
 use crate::pg::pool::{Pools, ServerInfo};
@@ -53,6 +54,16 @@ impl Client {
         self.database_username
             .as_deref()
             .unwrap_or(&self.info.current_user)
+    }
+
+    /// The provider's role as [`Actor::wrap`] needs it, to act with the
+    /// privileges of other roles.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            me: self.own_role().to_string(),
+            superuser: self.info.is_superuser,
+            version_num: self.info.version_num,
+        }
     }
 
     /// Runs `body` in one transaction on `database` (`None`: the provider's)

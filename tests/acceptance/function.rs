@@ -665,3 +665,169 @@ fn function_import_of_a_procedure_is_refused() {
         out.combined()
     );
 }
+
+/// Values spliced into the DDL are checked at plan time against the grammar
+/// of a type or of one expression, and the refusal names the attribute:
+/// nothing reaches the server.
+#[test]
+fn function_spliced_values_are_refused_at_plan() {
+    let Some(acc) = acc() else { return };
+    let db = acc.database("fn_spliced");
+    let refused = |config: String, text: &'static str, path: &'static str| {
+        let db = &db;
+        Step::fails(config, text).check(move |_, out| {
+            let all = flat(&out.combined());
+            assert!(all.contains(path), "{path} not named:\n{all}");
+            assert!(!all.contains("Creating..."), "it reached the apply:\n{all}");
+            assert_eq!(regprocedure(db, "public.f()"), None);
+            assert_eq!(regprocedure(db, "public.f(integer)"), None);
+        })
+    };
+    let arg = |a: &str| basic("f", "f", &format!("  arg {{\n{a}  }}\n"));
+    TestCase::new(provider_on(&acc, &db))
+        .step(refused(
+            function(
+                "f",
+                "  name = \"f\"\n  language = \"sql\"\n  \
+                 returns = \"integer SET search_path = pg_temp\"\n  body = \"SELECT 1\"\n",
+            ),
+            "Invalid Result Type",
+            "returns \"integer SET search_path = pg_temp\" is not a result type: `SET` follows \
+             the complete type `integer`",
+        ))
+        .step(refused(
+            arg("    name = \"a\"\n    type = \"int, extra int\"\n"),
+            "Invalid Argument Type",
+            "arg[0].type \"int, extra int\" is not a single type: `,` follows the type `int`",
+        ))
+        .step(refused(
+            basic(
+                "f",
+                "f",
+                "  arg {\n    type = \"integer\"\n  }\n  \
+                 arg {\n    type = \"text\"\n    default = \"'a') RETURNS int AS $$ x $$ --\"\n  }\n",
+            ),
+            "Malformed Default",
+            "arg[1].default must be a single SQL expression",
+        ))
+        .step(refused(
+            arg("    type = \"integer\"\n    default = \"1, extra int\"\n"),
+            "Malformed Default",
+            "arg[0].default must be a single SQL expression, but it contains a ',' outside \
+             parentheses",
+        ))
+        .step(refused(
+            arg("    type = \"SETOF integer\"\n"),
+            "Invalid Argument Type",
+            "arg[0].type \"SETOF integer\"",
+        ))
+        .check_destroy(|| assert_eq!(regprocedure(&db, "public.f()"), None))
+        .run();
+}
+
+/// A value not known at plan time is checked once it is: a bad one fails
+/// the apply before any SQL, a good one applies.
+#[test]
+fn function_unknown_result_type_is_checked_when_known() {
+    let Some(acc) = acc() else { return };
+    let db = acc.database("fn_unknown_type");
+    let config = |returns: &str| {
+        format!(
+            "resource \"terraform_data\" \"returns\" {{\n  input = {}\n}}\n{}",
+            hcl(returns),
+            function(
+                "f",
+                "  name = \"f\"\n  language = \"sql\"\n  \
+                 returns = terraform_data.returns.output\n  body = \"SELECT 1\"\n",
+            )
+        )
+    };
+    TestCase::new(provider_on(&acc, &db))
+        .step(
+            Step::fails(config("integer SECURITY DEFINER"), "Invalid Result Type").check(
+                |_, out| {
+                    let all = flat(&out.combined());
+                    assert!(
+                        all.contains("terraform_data.returns: Creation complete"),
+                        "{all}"
+                    );
+                    assert_eq!(regprocedure(&db, "public.f()"), None);
+                },
+            ),
+        )
+        .step(Step::apply(config("integer")).check(|_, _| {
+            assert_eq!(db.one("SELECT public.f()::text"), "1");
+        }))
+        .run();
+}
+
+/// A signature using every form of the type grammar applies, and plans no
+/// change after apply and refresh.
+#[test]
+fn function_complex_signature_applies_and_plans_clean() {
+    let Some(acc) = acc() else { return };
+    let db = acc.database("fn_complex");
+    db.exec(
+        "CREATE SCHEMA \"My Schema\"; CREATE TYPE \"My Schema\".\"T\" AS (a int); \
+         CREATE TABLE public.items (id bigint)",
+    );
+    let arg = |name: &str, ty: &str, default: &str| {
+        let default = if default.is_empty() {
+            String::new()
+        } else {
+            format!("    default = {}\n", hcl(default))
+        };
+        format!(
+            "  arg {{\n    name = {}\n    type = {}\n{default}  }}\n",
+            hcl(name),
+            hcl(ty)
+        )
+    };
+    let args = [
+        arg("a", "numeric(10,2)", ""),
+        arg("b", "\"My Schema\".\"T\"", ""),
+        arg("c", "timestamp(3) with time zone", ""),
+        arg("d", "interval day to second(3)", ""),
+        arg("e", "character varying(10)[]", ""),
+        arg("f", "double precision ARRAY", ""),
+        arg("g", "bit varying(4)", "B'1010'"),
+        arg("h", "int[]", "ARRAY[1, 2]"),
+        arg(
+            "i",
+            "text",
+            "coalesce(current_setting('app.x', true), 'a,b')",
+        ),
+    ]
+    .concat();
+    let table = function(
+        "t",
+        &format!(
+            "  name = \"t\"\n  language = \"sql\"\n{args}  \
+             returns = \"TABLE (\\\"My Col\\\" numeric(10,2), n pg_catalog.int4[])\"\n  \
+             body = \"SELECT a, h\"\n"
+        ),
+    );
+    let column = function(
+        "c",
+        "  name = \"c\"\n  language = \"sql\"\n  returns = \"SETOF public.items.id%TYPE\"\n  \
+         body = \"SELECT id FROM public.items\"\n",
+    );
+    TestCase::new(provider_on(&acc, &db))
+        .step(Step::apply(table + &column).check(|ws, _| {
+            let s = ws.state_resource("postgresql_function.t");
+            assert_eq!(s["arg"][1]["type"], "\"My Schema\".\"T\"");
+            assert_eq!(s["arg"][7]["default"], "ARRAY[1, 2]");
+            assert_eq!(
+                db.one(
+                    "SELECT n::text FROM public.t(1.5, ROW(1)::\"My Schema\".\"T\", now(), \
+                     '1 day', '{}', '{}')"
+                ),
+                "{1,2}"
+            );
+            assert_eq!(
+                ws.state_resource("postgresql_function.c")["returns"],
+                "SETOF public.items.id%TYPE"
+            );
+        }))
+        .run();
+}

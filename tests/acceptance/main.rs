@@ -33,6 +33,7 @@ mod interrupt;
 mod leaving_out;
 mod migration;
 mod multi_tenant;
+mod non_superuser;
 mod packaging;
 mod permission_sets;
 mod policy;

@@ -20,8 +20,8 @@ use pgwarden::protocol::model::{computed, required};
 use pgwarden::protocol::{
     Block, DResult, DataSource, Diagnostics, Provider, Resource, ResourceType, Schema, Tf, Value,
 };
-use pgwarden::resources::grant::GrantModel;
-use pgwarden::resources::role::RoleModel;
+use pgwarden::resources::grants::grant::GrantModel;
+use pgwarden::resources::roles::role::RoleModel;
 
 model! {
     /// A `noop_thing`: a name, and an id that repeats it.

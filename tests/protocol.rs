@@ -31,8 +31,8 @@ use pgwarden::protocol::cty::{decode_msgpack, encode_msgpack};
 use pgwarden::protocol::generated::plugin as plugin_pb;
 use pgwarden::protocol::generated::tfplugin6 as pb;
 use pgwarden::protocol::{Resource, Type, Value};
-use pgwarden::resources::role::RoleResource;
-use pgwarden::resources::state::ProviderState;
+use pgwarden::resources::roles::role::RoleResource;
+use pgwarden::resources::support::state::ProviderState;
 
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-postgresql");
 const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";

@@ -9,7 +9,7 @@
 
 use tokio_postgres::GenericClient;
 
-use super::error::PgError;
+use crate::pg::error::PgError;
 
 /// Whether the connected database has the Citus extension.
 pub async fn installed<C: GenericClient>(client: &C) -> Result<bool, PgError> {

@@ -62,7 +62,7 @@ pub enum PgError {
         /// What it was about to do, e.g. `drop role "app"`.
         action: String,
         /// What it lacks.
-        lack: super::acting::Lack,
+        lack: crate::pg::conn::acting::Lack,
     },
 }
 

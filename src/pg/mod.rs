@@ -1,35 +1,32 @@
-//! The PostgreSQL side: connections, quoting, passwords, catalog reads, DDL.
+//! The PostgreSQL side: connections, SQL text, catalog reads and the
+//! statements behind each resource. Nothing in here knows about Terraform;
+//! `crate::resources` translates.
 //!
-//! Nothing in here knows about Terraform; resources translate.
+//! * [`error`]: [`error::PgError`], worded for the person running
+//!   Terraform, and the SQLSTATE predicates (the only place SQLSTATEs are
+//!   named);
+//! * [`scram`]: SCRAM-SHA-256 verifiers, computed here so no password is
+//!   ever sent;
+//! * [`citus`]: what the provider needs to know about Citus;
+//! * [`conn`]: pools, settings, TLS, `.pgpass`, the transaction runner,
+//!   statement execution, locks and acting as an object's owner;
+//! * [`sql`]: quoting, and the grammars that keep configured text (policy
+//!   expressions, type names) one piece of SQL;
+//! * [`catalog`]: whole-catalog readers (one query per kind and database)
+//!   for refreshes, imports, lists, audits and lints;
+//! * [`access`]: the model of who can do what, and effective access;
+//! * [`roles`], [`grants`], [`rls`], [`objects`]: per-domain statement
+//!   builders and single-object reads, mirrored by the folders of
+//!   `crate::resources`.
 
 pub mod access;
-pub mod acting;
-pub mod audit;
 pub mod catalog;
 pub mod citus;
-pub mod database;
-pub mod default_privileges;
+pub mod conn;
 pub mod error;
-pub mod exec;
-pub mod extension;
-pub mod function;
-pub mod grant;
-pub mod grant_role;
-pub mod object_list;
-pub mod pgpass;
-pub mod policy;
-pub mod policy_expr;
-pub mod pool;
-pub mod quote;
-pub mod retry;
-pub mod role;
-pub mod role_parameters;
-pub mod schema;
+pub mod grants;
+pub mod objects;
+pub mod rls;
+pub mod roles;
 pub mod scram;
-pub mod security_label;
-pub mod settings;
-pub mod table;
-pub mod table_lints;
-pub mod tls;
-pub mod tx;
-pub mod type_name;
+pub mod sql;

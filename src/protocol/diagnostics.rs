@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use super::generated::tfplugin6 as pb;
+use crate::protocol::generated::tfplugin6 as pb;
 
 /// How serious a diagnostic is. Warnings are shown but never block an apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +17,7 @@ pub enum Severity {
     Warning,
 }
 
-pub use super::cty::{AttrPath, PathStep};
+pub use crate::protocol::cty::{AttrPath, PathStep};
 
 impl AttrPath {
     /// Converts to the wire form.

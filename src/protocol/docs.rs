@@ -10,11 +10,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::cty::{Type, Value};
-use super::function::Signature;
-use super::identity::IdentitySchema;
-use super::resource::Provider;
-use super::schema::{Attribute, Block, Nesting, Schema};
+use crate::protocol::cty::{Type, Value};
+use crate::protocol::function::Signature;
+use crate::protocol::identity::IdentitySchema;
+use crate::protocol::resource::Provider;
+use crate::protocol::schema::{Attribute, Block, Nesting, Schema};
 
 /// The provider's local name, stripped from type names for file names.
 const PREFIX: &str = "postgresql_";

@@ -6,8 +6,8 @@
 //! arguments answer differently. So a function is a pure computation on its
 //! arguments: no database, no clock, no randomness.
 
-use super::cty::{Type, Value};
-use super::generated::tfplugin6 as pb;
+use crate::protocol::cty::{Type, Value};
+use crate::protocol::generated::tfplugin6 as pb;
 
 /// One parameter of a function.
 #[derive(Debug, Clone)]

@@ -7,9 +7,9 @@
 //! not be sets). So it is computed from the object every time, never echoed
 //! from a request, and it is the same however the object was reached.
 
-use super::cty::{Type, Value};
-use super::generated::tfplugin6 as pb;
-use super::schema::Attribute;
+use crate::protocol::cty::{Type, Value};
+use crate::protocol::generated::tfplugin6 as pb;
+use crate::protocol::schema::Attribute;
 
 /// The identity schema of one resource type.
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@
 //! makes sense for the type, so that a query file reads the same for every
 //! resource: `database`, `schema` and `name_pattern` (a LIKE pattern).
 
-use super::cty::{Type, Value};
-use super::schema::{Attribute, Block, Schema};
+use crate::protocol::cty::{Type, Value};
+use crate::protocol::schema::{Attribute, Block, Schema};
 
 /// A filter a list block can take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,9 +28,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::cty::{Number, Type, Value};
-use super::diagnostics::{Diagnostic, Diagnostics};
-use super::schema::{Attribute, Block, NestedBlock, Nesting};
+use crate::protocol::cty::{Number, Type, Value};
+use crate::protocol::diagnostics::{Diagnostic, Diagnostics};
+use crate::protocol::schema::{Attribute, Block, NestedBlock, Nesting};
 
 /// A value that may be null or not known yet: what a computed attribute
 /// holds during planning.

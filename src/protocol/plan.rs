@@ -19,10 +19,10 @@
 //! when configuration never managed it, and null (the revocation, shown in
 //! the plan) when it did or when nothing was recorded.
 
-use super::cty::Value;
-use super::diagnostics::AttrPath;
-use super::private::Private;
-use super::schema::{Block, NestedBlock, Nesting, Schema};
+use crate::protocol::cty::Value;
+use crate::protocol::diagnostics::AttrPath;
+use crate::protocol::private::Private;
+use crate::protocol::schema::{Block, NestedBlock, Nesting, Schema};
 
 /// What Terraform handed to PlanResourceChange.
 #[derive(Debug, Clone, Copy)]

@@ -4,7 +4,7 @@
 //! The provider keeps one thing there: for each attribute that another
 //! resource type manages too (declared with `Attribute::shared_with`),
 //! whether configuration managed it at the last apply. That record decides
-//! what leaving the attribute out means (see [`super::plan`]).
+//! what leaving the attribute out means (see [`crate::protocol::plan`]).
 //!
 //! The bytes are a JSON object. Other providers' private state, such as
 //! the reference provider's SDK metadata after `terraform state
@@ -13,8 +13,8 @@
 
 use std::collections::BTreeMap;
 
-use super::cty::Value;
-use super::schema::Schema;
+use crate::protocol::cty::Value;
+use crate::protocol::schema::Schema;
 
 /// The key under which the provider keeps its records.
 const KEY: &str = "pgwarden_managed";

@@ -1,6 +1,6 @@
 //! The traits a provider implements to be served over tfplugin6.
 //!
-//! The gRPC service in [`super::server`] decodes requests, runs the generic
+//! The gRPC service in [`crate::protocol::server`] decodes requests, runs the generic
 //! planner and calls these methods with plain [`Value`]s; implementations never
 //! see protobuf or msgpack.
 
@@ -8,13 +8,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::cty::Value;
-use super::diagnostics::{DResult, Diagnostics};
-use super::function::Function;
-use super::identity::IdentitySchema;
-use super::list::ListQuery;
-use super::plan::{PlanInput, Planned};
-use super::schema::Schema;
+use crate::protocol::cty::Value;
+use crate::protocol::diagnostics::{DResult, Diagnostics};
+use crate::protocol::function::Function;
+use crate::protocol::identity::IdentitySchema;
+use crate::protocol::list::ListQuery;
+use crate::protocol::plan::{PlanInput, Planned};
+use crate::protocol::schema::Schema;
 
 /// A managed resource type.
 #[async_trait]
@@ -76,7 +76,7 @@ pub trait Resource: Send + Sync {
 
     /// Turns an identity (`import { identity = … }`) into a state.
     async fn import_identity(&self, _identity: &Value) -> DResult<Value> {
-        Err(super::diagnostics::Diagnostic::error(
+        Err(crate::protocol::diagnostics::Diagnostic::error(
             "Import By Identity Not Supported",
             format!(
                 "{} cannot be imported by identity; import it by ID.",
@@ -103,7 +103,7 @@ pub trait Resource: Send + Sync {
     fn upgrade(&self, version: i64, state: Value) -> DResult<Value> {
         let current = self.schema().version;
         if version > current {
-            return Err(super::diagnostics::Diagnostic::error(
+            return Err(crate::protocol::diagnostics::Diagnostic::error(
                 "State Written By A Newer Provider",
                 format!(
                     "This {} was stored with schema version {version}, newer than this provider's {current}. \

@@ -2,13 +2,13 @@
 //!
 //! Besides what Terraform needs on the wire (type, optional, computed,
 //! sensitive, write-only, description), each attribute carries the planning
-//! behaviour the generic planner in [`super::plan`] applies: a default, whether
+//! behaviour the generic planner in [`crate::protocol::plan`] applies: a default, whether
 //! a change forces replacement, and whether a computed value stays stable.
 //! Keeping both in one literal means the behaviour is visible in the schema
 //! and reaches the generated docs.
 
-use super::cty::{Type, Value};
-use super::generated::tfplugin6 as pb;
+use crate::protocol::cty::{Type, Value};
+use crate::protocol::generated::tfplugin6 as pb;
 
 /// One attribute of a block.
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ pub struct Attribute {
     /// The other resource type that manages the same thing, when there is
     /// one. Private state then records whether configuration manages the
     /// attribute, and that decides what leaving it out means (see
-    /// [`super::plan`]).
+    /// [`crate::protocol::plan`]).
     pub shared_with: Option<String>,
     /// Deprecation note, when the attribute is kept only for compatibility.
     pub deprecated: Option<String>,

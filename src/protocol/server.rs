@@ -12,18 +12,18 @@ use tokio_util::sync::CancellationToken;
 use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 
-use super::cty::{decode_json_lenient, decode_msgpack, encode_msgpack};
-use super::cty::{Type, Value};
-use super::diagnostics::{DResult, Diagnostic, Diagnostics};
-use super::function::{Function, FunctionError, Signature};
-use super::generated::tfplugin6 as pb;
-use super::identity::IdentitySchema;
-use super::list::ListQuery;
-use super::plan::{plan, PlanInput};
-use super::private::Private;
-use super::resource::{DataSource, Provider, Resource};
-use super::schema::{Block, Nesting, Schema};
-use super::validate::{check_all_strings, check_validators, check_write_only};
+use crate::protocol::cty::{decode_json_lenient, decode_msgpack, encode_msgpack};
+use crate::protocol::cty::{Type, Value};
+use crate::protocol::diagnostics::{DResult, Diagnostic, Diagnostics};
+use crate::protocol::function::{Function, FunctionError, Signature};
+use crate::protocol::generated::tfplugin6 as pb;
+use crate::protocol::identity::IdentitySchema;
+use crate::protocol::list::ListQuery;
+use crate::protocol::plan::{plan, PlanInput};
+use crate::protocol::private::Private;
+use crate::protocol::resource::{DataSource, Provider, Resource};
+use crate::protocol::schema::{Block, Nesting, Schema};
+use crate::protocol::validate::{check_all_strings, check_validators, check_write_only};
 
 /// A resource type with its schema and wire type computed once.
 struct ResourceEntry {

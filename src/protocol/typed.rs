@@ -1,7 +1,7 @@
 //! The typed face of resources and data sources: what a resource file
 //! implements. It works on its [`Model`], never on raw values; the blanket
 //! implementations here convert between models and the [`Value`]s the
-//! service in [`super::server`] speaks.
+//! service in [`crate::protocol::server`] speaks.
 //!
 //! Validation and plan modification still see raw values: a configuration
 //! may hold values not known yet, and most of their work is skipping what
@@ -9,14 +9,14 @@
 
 use async_trait::async_trait;
 
-use super::cty::Value;
-use super::diagnostics::{DResult, Diagnostic, Diagnostics};
-use super::identity::IdentitySchema;
-use super::list::{list_schema, ListFilter, ListQuery};
-use super::model::Model;
-use super::plan::{PlanInput, Planned};
-use super::resource::{DataSource, Resource};
-use super::schema::Schema;
+use crate::protocol::cty::Value;
+use crate::protocol::diagnostics::{DResult, Diagnostic, Diagnostics};
+use crate::protocol::identity::IdentitySchema;
+use crate::protocol::list::{list_schema, ListFilter, ListQuery};
+use crate::protocol::model::Model;
+use crate::protocol::plan::{PlanInput, Planned};
+use crate::protocol::resource::{DataSource, Resource};
+use crate::protocol::schema::Schema;
 
 /// A managed resource type, typed by its model.
 #[async_trait]

@@ -6,9 +6,9 @@
 //! Values not known yet (unknown during `terraform validate`) pass here;
 //! Terraform validates again during plan, when they are known.
 
-use super::cty::Value;
-use super::diagnostics::{AttrPath, Diagnostic, Diagnostics, PathStep};
-use super::schema::{Block, Nesting, Problem, Validator};
+use crate::protocol::cty::Value;
+use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics, PathStep};
+use crate::protocol::schema::{Block, Nesting, Problem, Validator};
 
 /// Runs the validators declared on the attributes of `block` (and of its
 /// nested blocks) against `config`.

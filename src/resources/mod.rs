@@ -1,57 +1,40 @@
 //! Terraform resources and data sources backed by PostgreSQL.
 //!
 //! This is the only module that sees both sides: it reads [`crate::protocol`]
-//! values, calls [`crate::pg`], and turns errors into diagnostics. One file
-//! per resource type; adding one means a file plus a line in
-//! [`PostgresProvider::resources`].
+//! values, calls [`crate::pg`], and turns errors into diagnostics. The
+//! resource types live in domain folders that mirror `crate::pg`; adding one
+//! means a file in its folder plus a line in [`PostgresProvider::resources`].
+//!
+//! * [`roles`]: `postgresql_role`, `postgresql_grant_role`;
+//! * [`grants`]: `postgresql_grant`, `postgresql_default_privileges`;
+//! * [`rls`]: `postgresql_policy`, `postgresql_row_level_security`;
+//! * [`objects`]: `postgresql_database`, `postgresql_schema`,
+//!   `postgresql_extension`, `postgresql_function`,
+//!   `postgresql_security_label`;
+//! * [`data`]: the data sources;
+//! * [`review`]: the plan-time review: effective-access and policy reports,
+//!   lints and their stable codes;
+//! * [`provider`]: the `provider` block and the provider functions;
+//! * [`support`]: what the resource types share: the provider's state and
+//!   client, error diagnostics, validators, import IDs, catalog snapshots,
+//!   reading the reference provider's state.
 
-pub mod access_cache;
-pub mod access_plans;
-pub mod access_render;
-pub mod access_review;
-pub mod data_effective_access;
-pub mod data_lints;
-pub mod data_role_members;
-pub mod data_roles;
-pub mod data_schema_access;
-pub mod data_schemas;
-pub mod data_sequences;
-pub mod data_tables;
-pub mod database;
-pub mod default_privileges;
-pub mod errors;
-pub mod extension;
-pub mod function;
-pub mod functions;
-pub mod grant;
-pub mod grant_role;
-pub mod import_id;
-pub mod membership_advice;
-pub mod name_filters;
-pub mod planned;
-pub mod policy;
-pub mod policy_checks;
-pub mod policy_report;
-pub mod privileges;
-pub mod provider_config;
-pub mod review_codes;
-pub mod rls_lints;
-pub mod role;
-pub mod row_level_security;
-pub mod schema;
-pub mod sdk_state;
-pub mod security_label;
-pub mod snapshot;
-pub mod state;
-pub mod table_target;
-pub mod validators;
+pub mod data;
+pub mod grants;
+pub mod objects;
+pub mod provider;
+pub mod review;
+pub mod rls;
+pub mod roles;
+pub mod support;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use crate::protocol::{DataSource, Diagnostics, Function, Provider, Resource, Schema, Value};
-use state::ProviderState;
+use provider::{config as provider_config, functions};
+use support::state::ProviderState;
 
 /// The `postgresql` provider.
 pub struct PostgresProvider {
@@ -105,21 +88,25 @@ impl Provider for PostgresProvider {
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
         vec![
-            Arc::new(role::RoleResource::new(self.state.clone())),
-            Arc::new(grant_role::GrantRoleResource::new(self.state.clone())),
-            Arc::new(grant::GrantResource::new(self.state.clone())),
-            Arc::new(default_privileges::DefaultPrivilegesResource::new(
+            Arc::new(roles::role::RoleResource::new(self.state.clone())),
+            Arc::new(roles::grant_role::GrantRoleResource::new(
                 self.state.clone(),
             )),
-            Arc::new(policy::PolicyResource::new(self.state.clone())),
-            Arc::new(row_level_security::RowLevelSecurityResource::new(
+            Arc::new(grants::grant::GrantResource::new(self.state.clone())),
+            Arc::new(grants::default_privileges::DefaultPrivilegesResource::new(
                 self.state.clone(),
             )),
-            Arc::new(database::DatabaseResource::new(self.state.clone())),
-            Arc::new(schema::SchemaResource::new(self.state.clone())),
-            Arc::new(extension::ExtensionResource::new(self.state.clone())),
-            Arc::new(function::FunctionResource::new(self.state.clone())),
-            Arc::new(security_label::SecurityLabelResource::new(
+            Arc::new(rls::policy::PolicyResource::new(self.state.clone())),
+            Arc::new(rls::row_level_security::RowLevelSecurityResource::new(
+                self.state.clone(),
+            )),
+            Arc::new(objects::database::DatabaseResource::new(self.state.clone())),
+            Arc::new(objects::schema::SchemaResource::new(self.state.clone())),
+            Arc::new(objects::extension::ExtensionResource::new(
+                self.state.clone(),
+            )),
+            Arc::new(objects::function::FunctionResource::new(self.state.clone())),
+            Arc::new(objects::security_label::SecurityLabelResource::new(
                 self.state.clone(),
             )),
         ]
@@ -128,16 +115,16 @@ impl Provider for PostgresProvider {
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         let s = &self.state;
         vec![
-            Arc::new(data_roles::RolesDataSource::new(s.clone())),
-            Arc::new(data_role_members::RoleMembersDataSource::new(s.clone())),
-            Arc::new(data_schema_access::SchemaAccessDataSource::new(s.clone())),
-            Arc::new(data_schemas::SchemasDataSource::new(s.clone())),
-            Arc::new(data_tables::TablesDataSource::new(s.clone())),
-            Arc::new(data_sequences::SequencesDataSource::new(s.clone())),
-            Arc::new(data_effective_access::EffectiveAccessDataSource::new(
+            Arc::new(data::roles::RolesDataSource::new(s.clone())),
+            Arc::new(data::role_members::RoleMembersDataSource::new(s.clone())),
+            Arc::new(data::schema_access::SchemaAccessDataSource::new(s.clone())),
+            Arc::new(data::schemas::SchemasDataSource::new(s.clone())),
+            Arc::new(data::tables::TablesDataSource::new(s.clone())),
+            Arc::new(data::sequences::SequencesDataSource::new(s.clone())),
+            Arc::new(data::effective_access::EffectiveAccessDataSource::new(
                 s.clone(),
             )),
-            Arc::new(data_lints::LintsDataSource::new(s.clone())),
+            Arc::new(data::lints::LintsDataSource::new(s.clone())),
         ]
     }
 

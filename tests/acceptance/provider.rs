@@ -1,8 +1,8 @@
 //! Provider configuration: unreachable servers, unknown configuration at plan
 //! time, TLS verification.
 
-use pgwarden::pg::pool::Pools;
-use pgwarden::pg::settings::{ConnectSettings, SslMode};
+use pgwarden::pg::conn::pool::Pools;
+use pgwarden::pg::conn::settings::{ConnectSettings, SslMode};
 
 use crate::acc;
 use crate::support::{hcl, unique_name, Step, TestCase};

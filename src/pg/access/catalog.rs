@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use super::privilege::Privs;
-use crate::pg::quote::ident_if_needed;
+use crate::pg::access::privilege::Privs;
+use crate::pg::sql::quote::ident_if_needed;
 
 /// The grantee name that stands for PUBLIC. PostgreSQL reserves it: no role
 /// can be called `public`.

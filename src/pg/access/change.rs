@@ -1,13 +1,13 @@
 //! Planned changes applied to a copy of the catalog, each the way the
 //! provider's own statements would change the real one, so that
-//! [`super::diff::delta`] can compare before and after.
+//! [`crate::pg::access::diff::delta`] can compare before and after.
 
 use std::sync::Arc;
 
-use super::catalog::{
+use crate::pg::access::catalog::{
     AclEntry, Catalog, DefaultAcl, DefaultKind, Membership, ObjectKind, RoleAttrs,
 };
-use super::privilege::Privs;
+use crate::pg::access::privilege::Privs;
 
 /// The options of a planned membership grant.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -81,7 +81,7 @@ impl Scope {
     }
 
     /// Whether an object is in scope (`functions`: see [`Scope::function_names`]).
-    fn covers(&self, o: &super::catalog::Object, functions: &[FunctionName]) -> bool {
+    fn covers(&self, o: &crate::pg::access::catalog::Object, functions: &[FunctionName]) -> bool {
         let id = &o.id;
         match self.kind {
             ObjectKind::Database => {

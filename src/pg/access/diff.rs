@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::catalog::{Catalog, ObjectId};
-use super::effective::{Access, FutureId, POWERFUL_PREDEFINED};
-use super::graph::Chains;
-use super::privilege::Privs;
+use crate::pg::access::catalog::{Catalog, ObjectId};
+use crate::pg::access::effective::{Access, FutureId, POWERFUL_PREDEFINED};
+use crate::pg::access::graph::Chains;
+use crate::pg::access::privilege::Privs;
 
 /// How a power is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -208,7 +208,9 @@ fn changed_objects_only(before: &Catalog, after: &Catalog) -> Option<Vec<usize>>
     Some(changed)
 }
 
-fn privs_of<K: Ord + Clone>(m: &BTreeMap<K, super::effective::Routes>) -> BTreeMap<K, Privs> {
+fn privs_of<K: Ord + Clone>(
+    m: &BTreeMap<K, crate::pg::access::effective::Routes>,
+) -> BTreeMap<K, Privs> {
     m.iter()
         .map(|(k, r)| (k.clone(), r.keys().copied().collect()))
         .collect()

@@ -2,7 +2,7 @@
 //! with the route it comes by, as `has_*_privilege` would answer.
 //!
 //! PostgreSQL's `aclmask` grants a privilege when an ACL entry for PUBLIC,
-//! the role, or any role whose privileges it uses (see [`super::graph`])
+//! the role, or any role whose privileges it uses (see [`crate::pg::access::graph`])
 //! holds it. On top of that, superusers pass every check, and the
 //! predefined roles `pg_read_all_data`, `pg_write_all_data` and (from 17)
 //! `pg_maintain` grant their privileges on every relation and schema. A
@@ -12,10 +12,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::catalog::{Catalog, DefaultKind, Object, ObjectId, ObjectKind, PUBLIC};
-use super::graph::Chains;
-use super::privilege::{Privilege, Privs};
-use crate::pg::grant::MAINTAIN_SINCE;
+use crate::pg::access::catalog::{Catalog, DefaultKind, Object, ObjectId, ObjectKind, PUBLIC};
+use crate::pg::access::graph::Chains;
+use crate::pg::access::privilege::{Privilege, Privs};
+use crate::pg::grants::grant::MAINTAIN_SINCE;
 
 /// Predefined roles that amount to an escalation when a role can use them.
 pub const POWERFUL_PREDEFINED: &[&str] = &[
@@ -321,7 +321,7 @@ impl Catalog {
                 d.owner == owner && d.kind == DefaultKind::Function && d.schema.as_deref() == s
             })
         };
-        let public_execute = |d: &super::catalog::DefaultAcl| {
+        let public_execute = |d: &crate::pg::access::catalog::DefaultAcl| {
             d.acl
                 .iter()
                 .any(|e| e.grantee == PUBLIC && e.privs.contains(Privilege::Execute))

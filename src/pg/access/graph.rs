@@ -11,11 +11,11 @@
 //!   INHERIT attribute (checked for each member along the chain), and every
 //!   chain allows SET ROLE.
 //!
-//! Superusers are not special here; [`super::effective`] handles them.
+//! Superusers are not special here; [`crate::pg::access::effective`] handles them.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use super::catalog::{Catalog, Membership};
+use crate::pg::access::catalog::{Catalog, Membership};
 
 /// Role name to the chain of roles leading to it from the start (the
 /// start itself excluded, the role itself included; empty for the start).

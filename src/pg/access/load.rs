@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 use tokio_postgres::{Client, Row};
 
-use super::catalog::{
+use crate::pg::access::catalog::{
     AclEntry, Catalog, DefaultAcl, DefaultKind, Membership, Object, ObjectId, ObjectKind,
     RoleAttrs, PG16, PUBLIC,
 };
-use super::privilege::{Privilege, Privs};
+use crate::pg::access::privilege::{Privilege, Privs};
 use crate::pg::error::PgError;
 
 const ROLES: &str = "SELECT oid, rolname::text, rolsuper, rolbypassrls, rolcreaterole, \

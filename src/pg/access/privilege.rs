@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use super::catalog::ObjectKind;
-use crate::pg::grant::MAINTAIN_SINCE;
+use crate::pg::access::catalog::ObjectKind;
+use crate::pg::grants::grant::MAINTAIN_SINCE;
 
 /// One privilege, as `aclexplode` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -1,7 +1,7 @@
 //! Unit tests of the access model on a small hand-built estate.
 
-use super::catalog::{AclEntry, DefaultKind, Membership, Object};
-use super::*;
+use crate::pg::access::catalog::{AclEntry, DefaultKind, Membership, Object};
+use crate::pg::access::*;
 
 fn privs(list: &[Privilege]) -> Privs {
     list.iter().copied().collect()

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use tokio_postgres::GenericClient;
 
-use super::super::database::{row_of, DatabaseRow, SELECT_DATABASE};
-use super::super::error::PgError;
+use crate::pg::error::PgError;
+use crate::pg::objects::database::{row_of, DatabaseRow, SELECT_DATABASE};
 
 /// The databases `initdb` creates in every cluster: the two templates and
 /// the default database to connect to.

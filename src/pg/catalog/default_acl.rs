@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tokio_postgres::GenericClient;
 
-use super::super::error::PgError;
-use super::super::grant::MAINTAIN_SINCE;
-use super::objects::AclEntry;
+use crate::pg::catalog::objects::AclEntry;
+use crate::pg::error::PgError;
+use crate::pg::grants::grant::MAINTAIN_SINCE;
 
 /// The key of a `pg_default_acl` row.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use tokio_postgres::GenericClient;
 
-use super::super::error::PgError;
-use super::super::grant_role::{GrantRow, PG16};
-use super::FIRST_NORMAL_OID;
+use crate::pg::catalog::FIRST_NORMAL_OID;
+use crate::pg::error::PgError;
+use crate::pg::roles::grant_role::{GrantRow, PG16};
 
 /// One grant of a role to a member.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +17,7 @@ pub struct Membership {
     pub member: String,
     /// The granted role.
     pub granted: String,
-    /// The grant's options and grantor, as [`crate::pg::grant_role::read_grant`]
+    /// The grant's options and grantor, as [`crate::pg::roles::grant_role::read_grant`]
     /// reports them.
     pub row: GrantRow,
     /// Whether the member is a role PostgreSQL created itself (the

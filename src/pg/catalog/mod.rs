@@ -14,13 +14,23 @@
 //! single-object reads there), privileges owners hold implicitly, built-in
 //! defaults, and the initial privileges `initdb` and extensions record in
 //! `pg_init_privs`.
+//!
+//! * [`roles`], [`memberships`], [`databases`]: cluster-wide;
+//! * [`objects`], [`default_acl`], [`policies`]: one database;
+//! * [`audit`]: roles, members and schema readers for the audit data
+//!   sources;
+//! * [`object_list`]: schemas, tables and sequences by name pattern;
+//! * [`table_lints`]: what the row-level-security lints read.
 
+pub mod audit;
 pub mod databases;
 pub mod default_acl;
 pub mod memberships;
+pub mod object_list;
 pub mod objects;
 pub mod policies;
 pub mod roles;
+pub mod table_lints;
 
 /// OIDs below this belong to objects `initdb` created (`FirstNormalObjectId`).
 pub const FIRST_NORMAL_OID: u32 = 16_384;

@@ -9,8 +9,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use tokio_postgres::GenericClient;
 
-use super::super::error::PgError;
-use super::SYSTEM_SCHEMA_SQL;
+use crate::pg::catalog::SYSTEM_SCHEMA_SQL;
+use crate::pg::error::PgError;
 
 /// What kind of object a [`CatalogObject`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

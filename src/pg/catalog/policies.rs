@@ -1,5 +1,5 @@
 //! Every row-level security policy of one database, expressions printed
-//! under `search_path = ''` exactly as [`crate::pg::policy::read_policy`]
+//! under `search_path = ''` exactly as [`crate::pg::rls::policy::read_policy`]
 //! prints them, in one query.
 
 use std::collections::BTreeMap;
@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use tokio_postgres::Client;
 
-use super::super::error::PgError;
-use super::super::exec::{run_locked, Statement};
-use super::super::policy::{Command, PolicyRow};
-use super::super::table::TableName;
+use crate::pg::conn::exec::{run_locked, Statement};
+use crate::pg::error::PgError;
+use crate::pg::rls::policy::{Command, PolicyRow};
+use crate::pg::rls::table::TableName;
 
 /// Every policy, by table and name.
 #[derive(Debug, Clone, Default)]

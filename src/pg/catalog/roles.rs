@@ -6,16 +6,16 @@ use std::collections::BTreeMap;
 
 use tokio_postgres::GenericClient;
 
-use super::super::error::PgError;
-use super::super::role::{role_columns, RoleRow, ROLE_COLUMNS, ROLE_COLUMN_COUNT};
-use super::FIRST_NORMAL_OID;
+use crate::pg::catalog::FIRST_NORMAL_OID;
+use crate::pg::error::PgError;
+use crate::pg::roles::role::{role_columns, RoleRow, ROLE_COLUMNS, ROLE_COLUMN_COUNT};
 
 /// One role as the catalog holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleEntry {
     /// `pg_roles.oid`.
     pub oid: u32,
-    /// What [`crate::pg::role::read_role`] would return (with
+    /// What [`crate::pg::roles::role::read_role`] would return (with
     /// `valid_until` as the server prints it).
     pub row: RoleRow,
     /// The stored password hash; `None` when there is none or it was not

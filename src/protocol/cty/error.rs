@@ -1,6 +1,6 @@
 //! What goes wrong converting values to and from the wire.
 
-use super::path::AttrPath;
+use crate::protocol::cty::path::AttrPath;
 
 /// Why a value could not be decoded or encoded. Messages name the attribute
 /// path where it happened, e.g. `at .roles[2]: expected string, got integer`.

@@ -3,12 +3,12 @@
 
 use serde_json::Value as J;
 
-use super::error::CodecError;
-use super::number::Number;
-use super::path::AttrPath;
-use super::types::Type;
-use super::value::{Refinements, Value};
-use super::walk::{decode, encode, string_to_bool, Leaf, WireIn, WireOut};
+use crate::protocol::cty::error::CodecError;
+use crate::protocol::cty::number::Number;
+use crate::protocol::cty::path::AttrPath;
+use crate::protocol::cty::types::Type;
+use crate::protocol::cty::value::{Refinements, Value};
+use crate::protocol::cty::walk::{decode, encode, string_to_bool, Leaf, WireIn, WireOut};
 
 /// Encodes a wholly known value of type `ty` as cty JSON (unknowns are an
 /// error: JSON cannot represent them). Numbers are JSON numbers when the

@@ -2,12 +2,12 @@
 //! unknowns and their refinements included. See Terraform's
 //! `docs/plugin-protocol/object-wire-format.md` for the contract.
 
-use super::error::CodecError;
-use super::number::Number;
-use super::path::AttrPath;
-use super::types::Type;
-use super::value::{Refinements, Value};
-use super::walk::{decode, encode, Leaf, WireIn, WireOut};
+use crate::protocol::cty::error::CodecError;
+use crate::protocol::cty::number::Number;
+use crate::protocol::cty::path::AttrPath;
+use crate::protocol::cty::types::Type;
+use crate::protocol::cty::value::{Refinements, Value};
+use crate::protocol::cty::walk::{decode, encode, Leaf, WireIn, WireOut};
 
 use rmpv::Value as M;
 
@@ -45,7 +45,7 @@ pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
 }
 
 /// Encodes a value of type `ty` as go-cty msgpack (see the shared walk's
-/// rules in [`super::walk::encode`]).
+/// rules in [`crate::protocol::cty::walk::encode`]).
 pub fn encode_msgpack(v: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
     let node: M = encode(v, ty, &mut AttrPath::default())?;
     let mut out = Vec::new();

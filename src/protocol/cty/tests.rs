@@ -1,7 +1,7 @@
 //! Round trips and edge cases of both wire formats, against byte layouts
 //! and values go-cty produces.
 
-use super::*;
+use crate::protocol::cty::*;
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::error::CodecError;
+use crate::protocol::cty::error::CodecError;
 
 /// A Terraform (cty) type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -8,8 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::number::Number;
-use super::types::Type;
+use crate::protocol::cty::number::Number;
+use crate::protocol::cty::types::Type;
 
 /// Refinements of an unknown value (msgpack ext 12). All optional; the default
 /// is a wholly unknown value. Which ones apply depends on the type (prefix for

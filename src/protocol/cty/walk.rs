@@ -8,11 +8,11 @@
 
 use std::collections::BTreeMap;
 
-use super::error::CodecError;
-use super::number::Number;
-use super::path::{index, AttrPath, PathStep};
-use super::types::Type;
-use super::value::{Refinements, Value};
+use crate::protocol::cty::error::CodecError;
+use crate::protocol::cty::number::Number;
+use crate::protocol::cty::path::{index, AttrPath, PathStep};
+use crate::protocol::cty::types::Type;
+use crate::protocol::cty::value::{Refinements, Value};
 
 /// A leaf conversion: `Err(node)` when the node is not of the kind asked
 /// for (so the walk can say what it found), else the conversion's outcome.

@@ -1,0 +1,19 @@
+//! Reaching the server and running statements on it.
+//!
+//! * [`settings`]: host, credentials, TLS mode and pool limits;
+//! * [`pgpass`]: password lookup in a libpq password file;
+//! * [`tls`]: TLS judged the way libpq judges it;
+//! * [`pool`]: one pool per database, shared by every caller;
+//! * [`exec`]: running statements with log lines that never carry a secret;
+//! * [`tx`]: the one transaction runner: retried on races, cancellable until
+//!   `COMMIT`;
+//! * [`acting`]: borrowing a role's privileges for the length of a
+//!   transaction, for a provider role that is not a superuser.
+
+pub mod acting;
+pub mod exec;
+pub mod pgpass;
+pub mod pool;
+pub mod settings;
+pub mod tls;
+pub mod tx;

@@ -1,0 +1,12 @@
+//! SQL text the provider writes: quoting, and the checks that keep text a
+//! user configured one balanced piece of SQL before it is spliced into a
+//! statement.
+//!
+//! * [`quote`]: identifiers and string literals;
+//! * [`policy_expr`]: the expression guard (policy `USING`/`WITH CHECK`,
+//!   function defaults) and server-side normalization;
+//! * [`type_name`]: the grammar of a type name in a function signature.
+
+pub mod policy_expr;
+pub mod quote;
+pub mod type_name;

@@ -1,0 +1,502 @@
+//! The `provider "postgresql"` block: schema, environment fallbacks, connecting.
+//!
+//! Every attribute falls back to the libpq environment variable a PostgreSQL
+//! user already has set, then to libpq's default, and the password finally
+//! to `~/.pgpass` (or `PGPASSFILE`), so `psql` and Terraform agree.
+
+use std::time::Duration;
+
+use crate::model;
+use crate::pg::conn::pgpass;
+use crate::pg::conn::pool::Pools;
+use crate::pg::conn::settings::{ClientCert, ConnectSettings, SslMode};
+use crate::protocol::model::{list_block, optional, required};
+use crate::protocol::{Diagnostic, Diagnostics, Model, Problem, Schema, Value};
+
+use crate::protocol::validate::check_validators;
+
+use crate::resources::support::errors::{pg_diag, ErrorContext};
+use crate::resources::support::snapshot::Snapshots;
+use crate::resources::support::state::{Client, ProviderState};
+use crate::resources::support::validators;
+
+const MAX_INT4: i64 = i32::MAX as i64;
+
+/// `plan_access_report_max_lines` when unset.
+pub const DEFAULT_REPORT_LINES: usize = 40;
+
+model! {
+    /// The `provider "postgresql"` block.
+    pub struct ProviderModel {
+        host: Option<String> = optional(
+            "Server host name or IP address, or an absolute directory path for a unix socket. \
+             Falls back to `PGHOST`, then `localhost`.",
+        ),
+        port: Option<i64> =
+            optional("Server port. Falls back to `PGPORT`, then `5432`.").int_range(1, 65535),
+        database: Option<String> = optional(
+            "Database to connect to. Falls back to `PGDATABASE`, then `postgres`.",
+        ),
+        username: Option<String> =
+            optional("Role to connect as. Falls back to `PGUSER`, then `postgres`."),
+        password: Option<String> = optional(
+            "Password of `username`. Falls back to `PGPASSWORD`, then to `~/.pgpass` or the file \
+             named by `PGPASSFILE`.",
+        )
+        .sensitive(),
+        sslmode: Option<String> = optional(
+            "TLS mode: `disable`, `prefer`, `require`, `verify-ca` or `verify-full`. Falls back \
+             to `PGSSLMODE`, then to `ssl_mode`, then `prefer`.",
+        )
+        .each(sslmode_name),
+        ssl_mode: Option<String> = optional(
+            "The reference provider's old spelling of `sslmode`, used when neither `sslmode` \
+             nor `PGSSLMODE` is set.",
+        )
+        .deprecated("Rename it to `sslmode`.")
+        .each(sslmode_name),
+        sslrootcert: Option<String> = optional(
+            "PEM file of the certificate authorities trusted for `verify-ca` and `verify-full`, \
+             or (with `clientcert { sslinline = true }`, or whenever it starts like PEM text) \
+             the PEM text itself. Falls back to `PGSSLROOTCERT`.",
+        ),
+        connect_timeout: Option<i64> = optional(
+            "Seconds to wait for a connection, 0 for no limit. Falls back to \
+             `PGCONNECT_TIMEOUT`, then `180`.",
+        )
+        .int_range(0, MAX_INT4),
+        max_connections: Option<i64> = optional(
+            "Most connections the provider opens per database; connections are pooled and \
+             reused across operations. Default `20`.",
+        )
+        .int_range(1, 10_000),
+        superuser: Option<bool> = optional(
+            "Whether the provider's user may read `pg_authid`. When `false`, password drift is \
+             not checked. Default: detected from the server.",
+        ),
+        application_name: Option<String> = optional(
+            "`application_name` reported to the server. Falls back to `PGAPPNAME`, then \
+             `terraform-provider-postgresql`.",
+        ),
+        expected_version: String = optional(
+            "The PostgreSQL version the server is expected to run, as `16`, `16.4` or `v16`. \
+             Accepted for compatibility with the reference provider, which uses it instead of \
+             asking the server; this provider always uses the version the server reports, and \
+             warns when that is older than this one.",
+        )
+        .default("9.0.0")
+        .each(version_text),
+        database_username: Option<String> = optional(
+            "The provider's role as the database knows it, when a user name map makes it \
+             differ from `username` (as on Azure, where `user@server` logs in as `user`). New \
+             databases belong to it unless `owner` says otherwise, and the objects of a dropped \
+             role go to it. Defaults to the role the server says the provider is logged in as.",
+        )
+        .each(validators::role_name),
+        scheme: String = optional(
+            "How to connect. Only `postgres` (a plain PostgreSQL connection) is supported; the \
+             reference provider's `awspostgres` and `gcppostgres` (cloud IAM connections) are \
+             refused.",
+        )
+        .default("postgres")
+        .each(scheme_name),
+        lock_timeout: Option<i64> = optional(
+            "Milliseconds DDL that locks a table (policies, row-level security) waits for its \
+             lock before failing. Default: the server's setting.",
+        )
+        .int_range(0, MAX_INT4),
+        plan_access_report: Option<bool> = optional(
+            "Whether plans show an effective-access report (a warning) for each change to a \
+             membership, grant, default privilege, role attribute or policy: what the affected \
+             roles gain or lose, computed from the catalog. Reading the catalog costs a few \
+             queries per database and run; set `false` for very large plans to skip them. \
+             Default `true`. The lints (warnings with codes such as `PGW105`) stay on either way.",
+        ),
+        plan_access_report_max_lines: Option<i64> = optional(
+            "Most lines one effective-access report shows; the rest is cut, saying how much. \
+             Default `40`.",
+        )
+        .int_range(5, 10_000),
+    }
+    blocks {
+        clientcert: Vec<ClientCertModel> =
+            list_block("TLS client certificate to present to the server.").max_items(1),
+    }
+}
+
+model! {
+    /// The `clientcert` block.
+    pub struct ClientCertModel {
+        cert: String = required(
+            "The client certificate: the path of a PEM file, or with `sslinline` the PEM text.",
+        ),
+        key: String = required(
+            "Its private key: the path of a PEM file, or with `sslinline` the PEM text.",
+        )
+        .sensitive(),
+        sslinline: bool = optional(
+            "Whether `cert` and `key` hold PEM text rather than file paths (for example from \
+             `file()` or a secret store); `sslrootcert` may then be PEM text too.",
+        )
+        .default(false),
+    }
+}
+
+/// Schema of the provider block.
+pub fn schema() -> Schema {
+    Schema {
+        version: 0,
+        block: ProviderModel::block(
+            "Manages PostgreSQL access control: roles, role memberships, privileges and row-level \
+             security policies. Connection settings fall back to the libpq environment variables \
+             (`PGHOST`, `PGPORT`, ...) and to `~/.pgpass`.",
+        ),
+    }
+}
+
+fn sslmode_name(attr: &str, mode: &str) -> Option<Problem> {
+    mode.parse::<SslMode>().is_err().then(|| {
+        Problem::new(
+            "Invalid sslmode",
+            format!(
+                "{attr} {mode:?} is not one of disable, prefer, require, verify-ca, verify-full."
+            ),
+        )
+    })
+}
+
+/// `16`, `16.4`, `9.6.3`, with an optional leading `v` and a pre-release
+/// or build suffix, as the reference provider's tolerant semver parser takes
+/// them; `(major, minor, patch)`.
+fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
+    let t = text.trim().trim_start_matches(['v', 'V']);
+    let t = t.split(['-', '+']).next().unwrap_or_default();
+    let parts: Vec<u32> = t
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect::<Option<Vec<_>>>()?;
+    match parts.as_slice() {
+        [major] => Some((*major, 0, 0)),
+        [major, minor] => Some((*major, *minor, 0)),
+        [major, minor, patch] => Some((*major, *minor, *patch)),
+        _ => None,
+    }
+}
+
+/// A version as `server_version_num` writes it: `160004` for 16.4, `90603`
+/// for 9.6.3.
+fn version_num(v: (u32, u32, u32)) -> i64 {
+    let (major, minor, patch) = (i64::from(v.0), i64::from(v.1), i64::from(v.2));
+    if major >= 10 {
+        major * 10_000 + minor
+    } else {
+        major * 10_000 + minor * 100 + patch
+    }
+}
+
+fn version_text(attr: &str, v: &str) -> Option<Problem> {
+    parse_version(v).is_none().then(|| {
+        Problem::new(
+            format!("Invalid {attr}"),
+            format!("{attr} {v:?} is not a version. Write it as 16, 16.4 or 9.6.3."),
+        )
+    })
+}
+
+fn scheme_name(attr: &str, v: &str) -> Option<Problem> {
+    match v {
+        "postgres" => None,
+        "awspostgres" | "gcppostgres" => Some(Problem::new(
+            "Unsupported scheme",
+            format!(
+                "{attr} {v:?} (a cloud IAM connection in the reference provider) is not \
+                 supported by this provider yet. Use scheme = \"postgres\" (the default) with \
+                 a password, for example an IAM authentication token generated outside \
+                 Terraform."
+            ),
+        )),
+        _ => Some(Problem::new(
+            "Invalid scheme",
+            format!("{attr} is {v:?}; the only supported value is \"postgres\"."),
+        )),
+    }
+}
+
+/// Warnings about the provider block that the attribute validators cannot
+/// give: deprecated attributes in use.
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    if !config.get("ssl_mode").is_null() {
+        d.push(
+            Diagnostic::warning(
+                "Deprecated Attribute",
+                "ssl_mode is the reference provider's old spelling of sslmode. Rename it to \
+                 sslmode.",
+            )
+            .at("ssl_mode"),
+        );
+    }
+    d
+}
+
+/// The warning for a server older than `expected_version`.
+fn version_warning(expected: &str, server_version_num: i32) -> Option<Diagnostic> {
+    let parsed = parse_version(expected)?;
+    // The reference provider's default, meaning "ask the server".
+    if parsed == (9, 0, 0) || i64::from(server_version_num) >= version_num(parsed) {
+        return None;
+    }
+    Some(
+        Diagnostic::warning(
+            "Server Older Than expected_version",
+            format!(
+                "expected_version is {expected:?}, but the server reports version {} \
+                 (server_version_num {server_version_num}). The provider uses what the \
+                 server's own version supports.",
+                server_version_num / 10_000
+            ),
+        )
+        .at("expected_version"),
+    )
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The configured value, else the environment variable, else the default.
+fn or_env(value: &Option<String>, var: &str, default: &str) -> String {
+    value
+        .clone()
+        .or_else(|| env(var))
+        .unwrap_or_else(|| default.to_string())
+}
+
+/// Builds connection settings from a wholly known configuration.
+pub fn settings(config: &Value) -> Result<ConnectSettings, Diagnostics> {
+    // Terraform validates before it configures, but the ranges checked there
+    // are what make the conversions below safe, so they are checked again.
+    let mut d = Diagnostics::new();
+    check_validators(&schema().block, config, &mut d);
+    d.into_result()?;
+    let m = ProviderModel::from_value(config)
+        .map_err(|e| e.into_diagnostics("provider configuration"))?;
+    let host = or_env(&m.host, "PGHOST", "localhost");
+    let port = match m.port.and_then(|p| u16::try_from(p).ok()) {
+        Some(p) => p,
+        None => match env("PGPORT") {
+            Some(p) => p.parse().map_err(|_| {
+                Diagnostics::from(Diagnostic::error(
+                    "Invalid PGPORT",
+                    format!(
+                        "The environment variable PGPORT is {p:?}, which is not a port number."
+                    ),
+                ))
+            })?,
+            None => 5432,
+        },
+    };
+    let database = or_env(&m.database, "PGDATABASE", "postgres");
+    let username = or_env(&m.username, "PGUSER", "postgres");
+    let password = m
+        .password
+        .clone()
+        .or_else(|| env("PGPASSWORD"))
+        .or_else(|| pgpass::lookup(&host, port, &database, &username));
+    // sslmode, then PGSSLMODE, then the deprecated ssl_mode (the reference
+    // provider's order), then libpq's default.
+    let sslmode_text = m
+        .sslmode
+        .clone()
+        .or_else(|| env("PGSSLMODE"))
+        .or_else(|| m.ssl_mode.clone())
+        .unwrap_or_else(|| "prefer".to_string());
+    let sslmode = sslmode_text.parse::<SslMode>().map_err(|_| {
+        Diagnostics::from(
+            Diagnostic::error(
+                "Invalid sslmode",
+                format!(
+                    "sslmode {sslmode_text:?} (from PGSSLMODE) is not one of disable, prefer, \
+                     require, verify-ca, verify-full."
+                ),
+            )
+            .at("sslmode"),
+        )
+    })?;
+    let connect_timeout = m
+        .connect_timeout
+        .or_else(|| env("PGCONNECT_TIMEOUT").and_then(|v| v.parse().ok()))
+        .unwrap_or(180);
+    Ok(ConnectSettings {
+        host,
+        port,
+        database,
+        username,
+        password,
+        sslmode,
+        sslrootcert: m.sslrootcert.clone().or_else(|| env("PGSSLROOTCERT")),
+        clientcert: m.clientcert.first().map(|c| ClientCert {
+            cert: c.cert.clone(),
+            key: c.key.clone(),
+            inline: c.sslinline,
+        }),
+        connect_timeout: Some(Duration::from_secs(
+            u64::try_from(connect_timeout).unwrap_or(0),
+        )),
+        max_connections: m
+            .max_connections
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(20),
+        application_name: or_env(
+            &m.application_name,
+            "PGAPPNAME",
+            "terraform-provider-postgresql",
+        ),
+        lock_timeout: m
+            .lock_timeout
+            .and_then(|ms| u64::try_from(ms).ok())
+            .filter(|ms| *ms > 0)
+            .map(Duration::from_millis),
+    })
+}
+
+/// Configures the shared state: defers when values are unknown, otherwise
+/// connects once so an unreachable server is one clear error.
+pub async fn configure(state: &ProviderState, config: &Value) -> Diagnostics {
+    if !config.is_wholly_known() {
+        log::info!("provider configuration has unknown values; deferring the connection");
+        state.set_deferred().await;
+        return Diagnostics::new();
+    }
+    let settings = match settings(config) {
+        Ok(s) => s,
+        Err(d) => return d,
+    };
+    log::debug!("connecting with {settings:?}");
+    let ctx = ErrorContext {
+        connected_as: settings.username.clone(),
+        object: "server".into(),
+        ..Default::default()
+    };
+    let lock_timeout = settings.lock_timeout;
+    let pools = match Pools::new(settings) {
+        Ok(p) => p,
+        Err(e) => return pg_diag(&e, &ctx),
+    };
+    let info = match pools.check().await {
+        Ok(i) => i,
+        Err(e) => return pg_diag(&e, &ctx),
+    };
+    log::info!(
+        "connected to PostgreSQL {} as {:?} (superuser: {})",
+        info.version_num,
+        info.current_user,
+        info.is_superuser
+    );
+    let mut d = Diagnostics::new();
+    if let Some(expected) = config.get("expected_version").as_str() {
+        if let Some(w) = version_warning(expected, info.version_num) {
+            d.push(w);
+        }
+    }
+    let database_username = config.get("database_username").as_str().map(str::to_string);
+    let read_passwords = info.can_read_authid && config.get("superuser").as_bool() != Some(false);
+    let access_report = (config.get("plan_access_report").as_bool() != Some(false)).then(|| {
+        config
+            .get("plan_access_report_max_lines")
+            .as_i64()
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(DEFAULT_REPORT_LINES)
+    });
+    state
+        .set_ready(Client {
+            pools,
+            info,
+            lock_timeout,
+            read_passwords,
+            access_report,
+            stop: state.stop_token(),
+            snapshots: Snapshots::default(),
+            database_username,
+        })
+        .await;
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
+    }
+
+    #[test]
+    fn versions_parse_as_the_reference_provider_takes_them() {
+        assert_eq!(parse_version("16"), Some((16, 0, 0)));
+        assert_eq!(parse_version("v16.4"), Some((16, 4, 0)));
+        assert_eq!(parse_version("9.6.3"), Some((9, 6, 3)));
+        assert_eq!(parse_version("17.0-rc1"), Some((17, 0, 0)));
+        for bad in ["current", "", "16.x", "1.2.3.4"] {
+            assert_eq!(parse_version(bad), None, "{bad}");
+        }
+        assert_eq!(version_num((16, 4, 0)), 160_004);
+        assert_eq!(version_num((9, 6, 3)), 90_603);
+        assert!(version_warning("9.0.0", 90_000).is_none());
+        assert!(version_warning("9.0", 130_000).is_none());
+        assert!(version_warning("16", 160_002).is_none());
+        assert!(version_warning("17", 160_002).is_some());
+    }
+
+    #[test]
+    fn ssl_mode_is_used_only_without_sslmode() {
+        let both = config(&[
+            ("sslmode", Value::string("disable")),
+            ("ssl_mode", Value::string("require")),
+        ]);
+        assert_eq!(settings(&both).unwrap().sslmode, SslMode::Disable);
+        if std::env::var_os("PGSSLMODE").is_none() {
+            let old = config(&[("ssl_mode", Value::string("require"))]);
+            assert_eq!(settings(&old).unwrap().sslmode, SslMode::Require);
+        }
+        let warned = validate(&config(&[("ssl_mode", Value::string("require"))]));
+        assert_eq!(warned.0[0].summary, "Deprecated Attribute");
+        assert!(validate(&both).0.len() == 1);
+        assert!(validate(&config(&[])).0.is_empty());
+    }
+
+    #[test]
+    fn only_the_postgres_scheme_is_accepted() {
+        assert!(scheme_name("scheme", "postgres").is_none());
+        assert_eq!(
+            scheme_name("scheme", "awspostgres").unwrap().summary,
+            "Unsupported scheme"
+        );
+        assert_eq!(
+            scheme_name("scheme", "mysql").unwrap().summary,
+            "Invalid scheme"
+        );
+    }
+
+    #[test]
+    fn inline_client_certificates_are_marked() {
+        let c = config(&[(
+            "clientcert",
+            Value::List(vec![Value::object([
+                ("cert", Value::string("-----BEGIN CERTIFICATE-----")),
+                ("key", Value::string("-----BEGIN PRIVATE KEY-----")),
+                ("sslinline", Value::bool(true)),
+            ])]),
+        )]);
+        let cc = settings(&c).unwrap().clientcert.unwrap();
+        assert!(cc.inline);
+        let files = config(&[(
+            "clientcert",
+            Value::List(vec![Value::object([
+                ("cert", Value::string("/c.crt")),
+                ("key", Value::string("/c.key")),
+            ])]),
+        )]);
+        assert!(!settings(&files).unwrap().clientcert.unwrap().inline);
+    }
+}

@@ -1,0 +1,398 @@
+//! The planned change of a `postgresql_grant`, `postgresql_default_privileges`
+//! or `postgresql_role`, applied to a copy of the access catalog the way the
+//! resource's statements will change the real one, and turned into the
+//! effective-access report (`PGW001`) by [`crate::resources::review::access_review`].
+//!
+//! The resources hand over their prior and planned values as they are, so
+//! that no resource file imports another and the report never depends on
+//! a model that failed to build: anything unknown or unreadable means no
+//! report, never an error.
+
+use crate::pg::access::catalog::DefaultKind;
+use crate::pg::access::{
+    Catalog, GrantOptions, ObjectKind, Privilege, Privs, RoleAttrs, Scope, PUBLIC,
+};
+use crate::pg::grants::default_privileges::{expand_default_privileges, DefaultObjectType};
+use crate::pg::grants::grant::{expand_privileges, ObjectType};
+use crate::protocol::{Diagnostic, Value};
+
+use crate::resources::review::access_review::review;
+use crate::resources::review::codes::Code;
+use crate::resources::support::state::ProviderState;
+
+/// Privilege names (already expanded) as a set; names the model does not
+/// follow are dropped.
+fn privs_of<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Privs {
+    names
+        .into_iter()
+        .filter_map(|n| Privilege::parse(n.as_ref()))
+        .collect()
+}
+
+/// `objects`/`columns`: unset and empty both mean none listed.
+fn list(v: &Value, attr: &str) -> Option<Vec<String>> {
+    let a = v.get(attr);
+    if a.is_null() {
+        return Some(Vec::new());
+    }
+    a.as_string_set()
+}
+
+/// One side (prior or planned) of a `postgresql_grant`.
+struct GrantSide {
+    role: String,
+    database: String,
+    scope: Scope,
+    /// The privileges it holds on the scope.
+    privs: Privs,
+    /// Every privilege of the type (what create revokes when unwanted).
+    all: Privs,
+}
+
+impl GrantSide {
+    fn of(v: &Value, version: i32) -> Option<GrantSide> {
+        let role = v.get("role").as_str()?.to_string();
+        let database = v.get("database").as_str()?.to_string();
+        let schema = v.get("schema").as_str().unwrap_or_default().to_string();
+        let ty = ObjectType::parse(v.get("object_type").as_str()?)?;
+        let names = list(v, "objects")?;
+        let (kind, prokinds, names): (ObjectKind, &'static [char], Vec<String>) = match ty {
+            ObjectType::Database => (ObjectKind::Database, &[], vec![database.clone()]),
+            ObjectType::Schema => (ObjectKind::Schema, &[], Vec::new()),
+            ObjectType::Table => (ObjectKind::Table, &[], names),
+            ObjectType::Sequence => (ObjectKind::Sequence, &[], names),
+            ObjectType::Function => (ObjectKind::Function, &['f', 'a', 'w'], names),
+            ObjectType::Procedure => (ObjectKind::Function, &['p'], names),
+            ObjectType::Routine => (ObjectKind::Function, &['f', 'a', 'w', 'p'], names),
+            ObjectType::Column => (ObjectKind::Column, &[], names),
+            // Not in the model: no report.
+            ObjectType::ForeignDataWrapper | ObjectType::ForeignServer => return None,
+        };
+        let privileges = v.get("privileges").as_string_set()?;
+        Some(GrantSide {
+            role,
+            database,
+            scope: Scope {
+                kind,
+                prokinds,
+                schema,
+                names,
+                columns: list(v, "columns")?,
+            },
+            privs: privs_of(expand_privileges(&privileges, ty, Some(version))),
+            all: privs_of(expand_privileges(&["ALL"], ty, Some(version))),
+        })
+    }
+
+    /// `every table in schema app`, `table app.orders, app.items`.
+    fn describe(&self) -> String {
+        let s = &self.scope;
+        let kind = s.kind.as_str();
+        match s.kind {
+            ObjectKind::Database => format!("database {}", self.database),
+            ObjectKind::Schema => format!("schema {}", s.schema),
+            ObjectKind::Column => format!(
+                "columns {} of {}.{}",
+                s.columns.join(", "),
+                s.schema,
+                s.names.join("")
+            ),
+            _ if s.names.is_empty() => format!("every {kind} in schema {}", s.schema),
+            _ => format!(
+                "{kind} {}",
+                s.names
+                    .iter()
+                    .map(|n| format!("{}.{n}", s.schema))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+/// The report of a `postgresql_grant` created (`prior` null), changed,
+/// replaced or destroyed (`planned` null).
+pub async fn grant_report(
+    state: &ProviderState,
+    prior: &Value,
+    planned: &Value,
+) -> Option<Diagnostic> {
+    let client = state.client_opt().await?;
+    let version = client.info.version_num;
+    let (old, new) = (
+        GrantSide::of(prior, version),
+        GrantSide::of(planned, version),
+    );
+    let side = new.as_ref().or(old.as_ref())?;
+    let review = review(state, Some(&side.database)).await?;
+    let before = review.base(state, &[&side.role]);
+    let mut after = before.clone();
+    apply_grant(&mut after, old.as_ref(), new.as_ref());
+    let what = side.describe();
+    review
+        .report(&before, &after, &side.role, &format!("on {what}"))
+        .map(|w| w.at("privileges"))
+}
+
+/// A grant's statements on a copy of the catalog: an in-place change by
+/// difference, otherwise a revoke of the old scope and a create of the new.
+fn apply_grant(after: &mut Catalog, old: Option<&GrantSide>, new: Option<&GrantSide>) {
+    match (old, new) {
+        (Some(o), Some(n))
+            if o.role == n.role && o.database == n.database && o.scope == n.scope =>
+        {
+            after.change_privileges(&n.role, &n.scope, n.privs, o.privs.minus(n.privs));
+        }
+        _ => {
+            if let Some(o) = old {
+                after.change_privileges(&o.role, &o.scope, Privs::NONE, o.privs);
+            }
+            if let Some(n) = new {
+                after.change_privileges(&n.role, &n.scope, n.privs, n.all.minus(n.privs));
+            }
+        }
+    }
+}
+
+/// `PGW301` for a `postgresql_grant` that gives PUBLIC EXECUTE on a
+/// SECURITY DEFINER function. A lint, so it reads the catalog even with
+/// `plan_access_report = false`.
+pub async fn grant_lint(
+    state: &ProviderState,
+    prior: &Value,
+    planned: &Value,
+) -> Option<Diagnostic> {
+    let client = state.client_opt().await?;
+    let version = client.info.version_num;
+    let new = GrantSide::of(planned, version)?;
+    if new.role != PUBLIC
+        || new.scope.kind != ObjectKind::Function
+        || !new.privs.contains(Privilege::Execute)
+    {
+        return None;
+    }
+    let catalog = match state.access.get(&client, Some(&new.database)).await {
+        Ok(c) => c,
+        Err(e) => {
+            log::info!("no SECURITY DEFINER check: cannot read the catalog: {e}");
+            return None;
+        }
+    };
+    let mut after = (*catalog).clone();
+    apply_grant(
+        &mut after,
+        GrantSide::of(prior, version).as_ref(),
+        Some(&new),
+    );
+    let exposed: Vec<String> = after
+        .objects
+        .iter()
+        .filter(|o| o.security_definer && o.id.kind == ObjectKind::Function)
+        .filter(|o| {
+            after
+                .privileges_on(PUBLIC, &o.id)
+                .contains(Privilege::Execute)
+                && !catalog
+                    .privileges_on(PUBLIC, &o.id)
+                    .contains(Privilege::Execute)
+        })
+        .map(|o| format!("{} (owner {:?})", o.id, o.owner))
+        .collect();
+    if exposed.is_empty() {
+        return None;
+    }
+    Some(
+        Code::SecurityDefinerPublic
+            .warning(
+                "PUBLIC Can Execute A SECURITY DEFINER Function",
+                format!(
+                    "This grants EXECUTE to PUBLIC on SECURITY DEFINER functions, which run with \
+                     the privileges of their owner: {}. Every role can then call them, which is \
+                     the classic way around row-level security and other privileges. Grant \
+                     EXECUTE only to the roles that need it. (Warning only; the apply is not \
+                     blocked.)",
+                    exposed.join(", ")
+                ),
+            )
+            .at("privileges"),
+    )
+}
+
+/// One side of a `postgresql_default_privileges`.
+struct DefaultSide {
+    role: String,
+    database: String,
+    owner: String,
+    schema: Option<String>,
+    kind: DefaultKind,
+    privs: Privs,
+}
+
+impl DefaultSide {
+    fn of(v: &Value, version: i32) -> Option<DefaultSide> {
+        let ty = DefaultObjectType::parse(v.get("object_type").as_str()?)?;
+        let kind = match ty {
+            DefaultObjectType::Table => DefaultKind::Table,
+            DefaultObjectType::Sequence => DefaultKind::Sequence,
+            DefaultObjectType::Function | DefaultObjectType::Routine => DefaultKind::Function,
+            DefaultObjectType::Type => DefaultKind::Type,
+            DefaultObjectType::Schema => DefaultKind::Schema,
+        };
+        let privileges = v.get("privileges").as_string_set()?;
+        Some(DefaultSide {
+            role: v.get("role").as_str()?.to_string(),
+            database: v.get("database").as_str()?.to_string(),
+            owner: v.get("owner").as_str()?.to_string(),
+            schema: v
+                .get("schema")
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            kind,
+            privs: privs_of(expand_default_privileges(&privileges, ty, Some(version))),
+        })
+    }
+
+    fn set(&self, c: &mut Catalog, privs: Privs) {
+        c.set_default_privileges(
+            &self.role,
+            &self.owner,
+            self.schema.as_deref(),
+            self.kind,
+            privs,
+        );
+    }
+}
+
+/// The report of a `postgresql_default_privileges` created, changed,
+/// replaced or destroyed.
+pub async fn default_privileges_report(
+    state: &ProviderState,
+    prior: &Value,
+    planned: &Value,
+) -> Option<Diagnostic> {
+    let client = state.client_opt().await?;
+    let version = client.info.version_num;
+    let (old, new) = (
+        DefaultSide::of(prior, version),
+        DefaultSide::of(planned, version),
+    );
+    let side = new.as_ref().or(old.as_ref())?;
+    let review = review(state, Some(&side.database)).await?;
+    let before = review.base(state, &[&side.role, &side.owner]);
+    let mut after = before.clone();
+    if let Some(o) = &old {
+        o.set(&mut after, Privs::NONE);
+    }
+    if let Some(n) = &new {
+        n.set(&mut after, n.privs);
+    }
+    let future = format!(
+        "on {} {} creates{}",
+        side.kind.plural(),
+        side.owner,
+        side.schema
+            .as_ref()
+            .map(|s| format!(" in {s}"))
+            .unwrap_or_default()
+    );
+    review
+        .report(&before, &after, &side.role, &future)
+        .map(|w| w.at("privileges"))
+}
+
+/// The access-relevant attributes of a `postgresql_role` value; `None`
+/// when any is unknown.
+fn role_attrs(v: &Value) -> Option<RoleAttrs> {
+    Some(RoleAttrs {
+        superuser: v.get("superuser").as_bool()?,
+        bypassrls: v.get("bypass_row_level_security").as_bool()?,
+        createrole: v.get("create_role").as_bool()?,
+        inherit: v.get("inherit").as_bool()?,
+        login: v.get("login").as_bool()?,
+    })
+}
+
+/// The report of a `postgresql_role` created or changed: its attributes
+/// and its `roles` (memberships it manages). Renames are not reported.
+pub async fn role_report(
+    state: &ProviderState,
+    prior: &Value,
+    planned: &Value,
+) -> Option<Diagnostic> {
+    let name = planned.get("name").as_str()?;
+    if !prior.is_null() && prior.get("name").as_str() != Some(name) {
+        return None;
+    }
+    let attrs = role_attrs(planned)?;
+    let old_attrs = if prior.is_null() {
+        None
+    } else {
+        role_attrs(prior)
+    };
+    // `roles` unset: memberships not managed, left as they are.
+    let roles = planned.get("roles");
+    let new_roles = if roles.is_null() {
+        None
+    } else {
+        Some(roles.as_string_set()?)
+    };
+    let old_roles = prior.get("roles").as_string_set().unwrap_or_default();
+    if old_attrs == Some(attrs) && new_roles.as_ref().is_none_or(|r| *r == old_roles) {
+        return None;
+    }
+    let review = review(state, None).await?;
+    // A new role without powers or memberships changes no one's access:
+    // skip copying the catalog for an empty report (thousands of them in a
+    // plan of many plain roles).
+    if prior.is_null()
+        && !attrs.has_powers()
+        && new_roles.as_ref().is_none_or(|r| r.is_empty())
+        && review.catalog.role(name).is_none()
+    {
+        return None;
+    }
+    // A role created here starts from nothing, so its report shows what it
+    // is created with; an existing one from what the catalog says.
+    let mut names: Vec<&str> = vec![name];
+    names.extend(new_roles.iter().flatten().map(String::as_str));
+    let mut before = review.base(state, &names);
+    let mut after = before.clone();
+    if prior.is_null() {
+        before.roles.remove(name);
+    }
+    after.set_attrs(name, attrs);
+    if let Some(new_roles) = &new_roles {
+        let old: Vec<&String> = if prior.is_null() {
+            Vec::new()
+        } else {
+            old_roles.iter().collect()
+        };
+        for g in old.iter().filter(|g| !new_roles.contains(g)) {
+            after.set_membership(name, g, None, None);
+        }
+        for g in new_roles.iter().filter(|g| !old.contains(g)) {
+            after.set_membership(name, g, None, Some(GrantOptions::default()));
+        }
+    }
+    let cause = match (old_attrs, &new_roles) {
+        (None, _) => "on creation".to_string(),
+        (Some(a), _) if a != attrs => "by its attribute change".to_string(),
+        _ => "by its roles change".to_string(),
+    };
+    review.report(&before, &after, name, &cause)
+}
+
+/// The report of destroying a `postgresql_role`: what it and the roles that
+/// used its privileges (or could SET ROLE to it) lose.
+pub async fn role_drop_report(state: &ProviderState, prior: &Value) -> Option<Diagnostic> {
+    let name = prior.get("name").as_str()?;
+    let review = review(state, None).await?;
+    if review.catalog.is_inert(name) {
+        return None;
+    }
+    let before = review.base(state, &[name]);
+    let mut after = before.clone();
+    after.drop_role(name);
+    review.report(&before, &after, name, "as it is dropped")
+}

@@ -1,0 +1,160 @@
+//! What `postgresql_policy` and `postgresql_row_level_security` share: the
+//! `database` / `schema` / `table` attributes, running table-locking DDL
+//! under `lock_timeout` in the right database, and turning the errors such
+//! DDL meets into diagnostics that name the table.
+
+use tokio_postgres::error::SqlState;
+
+use crate::pg::conn::exec::Statement;
+use crate::pg::error::PgError;
+use crate::pg::rls::table::{lock_table, TableName};
+use crate::protocol::model;
+use crate::protocol::{Attribute, Diagnostic, Diagnostics, Value};
+
+use crate::resources::review::planned::TableKey;
+use crate::resources::support::errors::{pg_diag, ErrorContext};
+use crate::resources::support::state::Client;
+use crate::resources::support::validators;
+
+/// The `database` attribute.
+pub fn database_attr() -> Attribute {
+    model::optional("Database holding the table. Default: the provider's `database`.")
+        .replaces()
+        .each(validators::database_name)
+}
+
+/// The `schema` attribute.
+pub fn schema_attr() -> Attribute {
+    model::optional("Schema of the table.")
+        .default("public")
+        .replaces()
+        .each(validators::schema_name)
+}
+
+/// The `table` attribute.
+pub fn table_attr() -> Attribute {
+    model::required("Name of the table (exact, case-sensitive; it is always quoted).")
+        .replaces()
+        .each(validators::table_name)
+}
+
+/// A model of something on one table, with the three attributes above.
+pub trait OnTable {
+    /// `database`; `None` for the provider's.
+    fn database(&self) -> Option<&str>;
+    /// The table.
+    fn table_name(&self) -> TableName;
+
+    /// The parts of the dotted ID: the database when set, the schema and
+    /// the table.
+    fn id_parts(&self) -> Vec<String> {
+        let t = self.table_name();
+        self.database()
+            .map(str::to_string)
+            .into_iter()
+            .chain([t.schema, t.table])
+            .collect()
+    }
+}
+
+/// The table named by a state or plan value, when schema and table are known.
+pub fn table_of(v: &Value) -> Option<TableName> {
+    Some(TableName {
+        schema: v
+            .get("schema")
+            .as_str()
+            .or_else(|| v.get("schema").is_null().then_some("public"))?
+            .to_string(),
+        table: v.get("table").as_str()?.to_string(),
+    })
+}
+
+/// The `database` attribute: `Some(None)` for the provider's database,
+/// `None` when it is not known yet.
+pub fn database_of(v: &Value) -> Option<Option<String>> {
+    let d = v.get("database");
+    if d.is_null() {
+        Some(None)
+    } else {
+        d.as_str().map(|s| Some(s.to_string()))
+    }
+}
+
+/// The table as [`crate::resources::review::planned`] keys it: with the database spelled out,
+/// so the provider's default database and its explicit name match.
+pub fn table_key(client: &Client, database: Option<&str>, table: &TableName) -> TableKey {
+    (
+        database_label(client, database),
+        table.schema.clone(),
+        table.table.clone(),
+    )
+}
+
+/// The database name to show in messages.
+pub fn database_label(client: &Client, database: Option<&str>) -> String {
+    database
+        .unwrap_or(&client.pools.settings().database)
+        .to_string()
+}
+
+/// Runs statements changing `table` in one transaction on `database`, after
+/// `SET LOCAL lock_timeout` (when the provider has one) and locking the
+/// table ([`lock_table`]).
+pub async fn run_in_transaction(
+    client: &Client,
+    database: Option<&str>,
+    table: &TableName,
+    statements: &[Statement],
+) -> Result<(), PgError> {
+    let statements: Vec<Statement> = std::iter::once(lock_table(table))
+        .chain(statements.iter().cloned())
+        .collect();
+    client
+        .run_locking_statements(database, "changing a table", &statements)
+        .await
+}
+
+/// Turns an error from DDL or a read on `table` into diagnostics: a lock
+/// timeout and a missing table get messages naming the table; everything
+/// else goes through [`pg_diag`].
+pub fn table_diag(
+    client: &Client,
+    err: &PgError,
+    database: Option<&str>,
+    table: &TableName,
+    ctx: &ErrorContext,
+) -> Diagnostics {
+    let server = err.db_message().unwrap_or_else(|| err.to_string());
+    let db = database_label(client, database);
+    if err.is_lock_timeout() {
+        let waited = client
+            .lock_timeout
+            .map(|t| format!("lock_timeout ({} ms)", t.as_millis()))
+            .unwrap_or_else(|| "the server's lock_timeout".to_string());
+        return Diagnostic::error(
+            "Table Locked By Another Session",
+            format!(
+                "Another session holds a lock on table {} in database {db:?}, and the provider \
+                 gave up after waiting {waited}: {server}\n\nNothing was changed. Changing \
+                 policies and row-level security needs an ACCESS EXCLUSIVE lock on the table. \
+                 Find the blocking session (pg_locks, pg_stat_activity), let it finish or end \
+                 it, then apply again; or raise lock_timeout in the provider block.",
+                table.quoted()
+            ),
+        )
+        .into();
+    }
+    if err.sqlstate() == Some(&SqlState::UNDEFINED_TABLE) {
+        return Diagnostic::error(
+            "Table Not Found",
+            format!(
+                "{server}\n\nTable {} does not exist in database {db:?}. Create it first, or \
+                 check database, schema and table (names are case-sensitive and used exactly as \
+                 written).",
+                table.quoted()
+            ),
+        )
+        .into();
+    }
+    pg_diag(err, ctx)
+}

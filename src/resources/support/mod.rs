@@ -1,0 +1,17 @@
+//! What the resource types share.
+//!
+//! * [`state`]: the provider's configured connection ([`state::Client`])
+//!   and the transaction runners every change goes through;
+//! * [`snapshot`]: per-run catalog snapshots that refreshes, imports and
+//!   lists read;
+//! * [`errors`]: a PostgreSQL error to a diagnostic that says what to do;
+//! * [`validators`]: checks of configured names and values;
+//! * [`import_id`]: the grammars of every import ID;
+//! * [`sdk_state`]: reading state the reference provider wrote.
+
+pub mod errors;
+pub mod import_id;
+pub mod sdk_state;
+pub mod snapshot;
+pub mod state;
+pub mod validators;

@@ -1,0 +1,251 @@
+//! Catalog snapshots: refreshes, imports and lists read every object of a
+//! type in a database with one query ([`crate::pg::catalog`]) and answer
+//! from memory, instead of sending one query per resource.
+//!
+//! A snapshot is taken at most once per type and database in a provider
+//! process: Terraform reads resources in parallel, and every read of the
+//! same type and database waits for the one load in flight. The provider's
+//! own changes invalidate every snapshot: each COMMIT bumps the pools'
+//! generation ([`crate::pg::conn::pool::Pools::write_generation`]), and a snapshot taken
+//! under an older generation is read again on next use. Changes made by
+//! others during one run are seen by the next run, as Terraform expects
+//! (a plan reads each object once anyway).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use tokio::sync::OnceCell;
+
+use crate::pg::catalog::databases::{read_databases, DatabaseCatalog};
+use crate::pg::catalog::default_acl::{read_default_acls, DefaultAclCatalog};
+use crate::pg::catalog::memberships::{read_memberships, MembershipCatalog};
+use crate::pg::catalog::objects::{read_objects, ObjectCatalog};
+use crate::pg::catalog::policies::{read_policies, PolicyCatalog};
+use crate::pg::catalog::roles::{read_roles, RoleCatalog};
+use crate::pg::error::PgError;
+
+use crate::resources::support::state::Client;
+
+/// One snapshot, valid for the generation it was started under.
+struct Slot<T> {
+    generation: u64,
+    value: OnceCell<Arc<T>>,
+}
+
+/// Snapshots of one type, by database.
+struct Cache<T> {
+    slots: Mutex<HashMap<String, Arc<Slot<T>>>>,
+}
+
+impl<T> Default for Cache<T> {
+    fn default() -> Self {
+        Cache {
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<T> Cache<T> {
+    /// The snapshot of `database` for `generation`, loaded with `load`
+    /// unless a load for it finished or is in flight (then this waits for
+    /// it). A failed load is not kept: the next caller tries again.
+    async fn get<F, Fut>(&self, database: &str, generation: u64, load: F) -> Result<Arc<T>, PgError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, PgError>>,
+    {
+        let slot = {
+            // Only ever replaced whole, so consistent even after a panic.
+            let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+            match slots.get(database) {
+                Some(s) if s.generation == generation => s.clone(),
+                _ => {
+                    let s = Arc::new(Slot {
+                        generation,
+                        value: OnceCell::new(),
+                    });
+                    slots.insert(database.to_string(), s.clone());
+                    s
+                }
+            }
+        };
+        slot.value
+            .get_or_try_init(|| async { load().await.map(Arc::new) })
+            .await
+            .cloned()
+    }
+}
+
+/// Every snapshot of one configured connection.
+#[derive(Default)]
+pub struct Snapshots {
+    roles: Cache<RoleCatalog>,
+    databases: Cache<DatabaseCatalog>,
+    memberships: Cache<MembershipCatalog>,
+    objects: Cache<ObjectCatalog>,
+    default_acls: Cache<DefaultAclCatalog>,
+    policies: Cache<PolicyCatalog>,
+}
+
+/// Logs how long a load took, for `TF_LOG_PROVIDER=debug` profiles.
+fn loaded<T>(what: &str, database: &str, started: Instant, r: &Result<T, PgError>) {
+    match r {
+        Ok(_) => log::debug!(
+            "read the {what} of database {database:?} in {} ms",
+            started.elapsed().as_millis()
+        ),
+        Err(e) => log::debug!("reading the {what} of database {database:?} failed: {e}"),
+    }
+}
+
+impl Client {
+    /// The database `database` names, the provider's own when `None`.
+    pub fn database_name<'a>(&'a self, database: Option<&'a str>) -> &'a str {
+        database.unwrap_or(&self.pools.settings().database)
+    }
+
+    /// Every role (cluster-wide; read through `database`), with password
+    /// hashes when the provider may compare them.
+    pub async fn role_catalog(&self, database: Option<&str>) -> Result<Arc<RoleCatalog>, PgError> {
+        let db = self.database_name(database);
+        self.snapshots
+            .roles
+            .get(db, self.pools.write_generation(), || async {
+                let started = Instant::now();
+                let conn = self.pools.get(Some(db)).await?;
+                let r = read_roles(&**conn, self.read_passwords).await;
+                loaded("roles", db, started, &r);
+                r
+            })
+            .await
+    }
+
+    /// Every database of the cluster (read through the provider's own).
+    pub async fn database_catalog(&self) -> Result<Arc<DatabaseCatalog>, PgError> {
+        let db = self.database_name(None);
+        self.snapshots
+            .databases
+            .get(db, self.pools.write_generation(), || async {
+                let started = Instant::now();
+                let conn = self.pools.get(None).await?;
+                let r = read_databases(&**conn).await;
+                loaded("databases", db, started, &r);
+                r
+            })
+            .await
+    }
+
+    /// Every role membership (cluster-wide; read through `database`).
+    pub async fn membership_catalog(
+        &self,
+        database: Option<&str>,
+    ) -> Result<Arc<MembershipCatalog>, PgError> {
+        let db = self.database_name(database);
+        self.snapshots
+            .memberships
+            .get(db, self.pools.write_generation(), || async {
+                let started = Instant::now();
+                let conn = self.pools.get(Some(db)).await?;
+                let r = read_memberships(&**conn, self.info.version_num).await;
+                loaded("role memberships", db, started, &r);
+                r
+            })
+            .await
+    }
+
+    /// Every object with its privileges and row-level security switches in
+    /// `database`.
+    pub async fn object_catalog(
+        &self,
+        database: Option<&str>,
+    ) -> Result<Arc<ObjectCatalog>, PgError> {
+        let db = self.database_name(database);
+        self.snapshots
+            .objects
+            .get(db, self.pools.write_generation(), || async {
+                let started = Instant::now();
+                let conn = self.pools.get(Some(db)).await?;
+                let r = read_objects(&**conn).await;
+                loaded("objects and privileges", db, started, &r);
+                r
+            })
+            .await
+    }
+
+    /// Every default-privileges entry in `database`.
+    pub async fn default_acl_catalog(
+        &self,
+        database: Option<&str>,
+    ) -> Result<Arc<DefaultAclCatalog>, PgError> {
+        let db = self.database_name(database);
+        self.snapshots
+            .default_acls
+            .get(db, self.pools.write_generation(), || async {
+                let started = Instant::now();
+                let conn = self.pools.get(Some(db)).await?;
+                let r = read_default_acls(&**conn).await;
+                loaded("default privileges", db, started, &r);
+                r
+            })
+            .await
+    }
+
+    /// Every policy in `database`.
+    pub async fn policy_catalog(
+        &self,
+        database: Option<&str>,
+    ) -> Result<Arc<PolicyCatalog>, PgError> {
+        let db = self.database_name(database);
+        self.snapshots
+            .policies
+            .get(db, self.pools.write_generation(), || async {
+                let started = Instant::now();
+                let mut conn = self.pools.get(Some(db)).await?;
+                let r = read_policies(&mut conn, self.lock_timeout).await;
+                loaded("policies", db, started, &r);
+                r
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn one_load_per_generation_and_concurrent_readers_share_it() {
+        let cache: Cache<usize> = Cache::default();
+        let loads = AtomicUsize::new(0);
+        let load = || async {
+            loads.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            Ok(7)
+        };
+        let (a, b) = tokio::join!(cache.get("db", 0, load), cache.get("db", 0, load));
+        assert_eq!((*a.unwrap(), *b.unwrap()), (7, 7));
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+        cache.get("db", 0, load).await.unwrap();
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+        // A commit happened: read again.
+        cache.get("db", 1, load).await.unwrap();
+        assert_eq!(loads.load(Ordering::SeqCst), 2);
+        // Another database has its own snapshot.
+        cache.get("other", 1, load).await.unwrap();
+        assert_eq!(loads.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_failed_load_is_tried_again() {
+        let cache: Cache<usize> = Cache::default();
+        let failed = cache
+            .get("db", 0, || async { Err(PgError::Pool("down".into())) })
+            .await;
+        assert!(failed.is_err());
+        let ok = cache.get("db", 0, || async { Ok(1) }).await;
+        assert_eq!(*ok.unwrap(), 1);
+    }
+}

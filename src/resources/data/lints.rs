@@ -17,7 +17,7 @@ use crate::protocol::{DResult, DataSourceType, Diagnostic, Diagnostics, Tf, Valu
 
 use crate::resources::review::rls_lints::table_findings;
 use crate::resources::support::errors::{pg_diag, ErrorContext};
-use crate::resources::support::import_id::dotted;
+use crate::resources::support::import_id::grammar::dotted;
 use crate::resources::support::state::ProviderState;
 use crate::resources::support::validators;
 

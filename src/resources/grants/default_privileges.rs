@@ -33,7 +33,7 @@ use crate::resources::grants::privileges::{
 use crate::resources::review::access_plans::default_privileges_report;
 use crate::resources::review::codes::Code;
 use crate::resources::support::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
-use crate::resources::support::import_id::slashed;
+use crate::resources::support::import_id::DefaultPrivilegesId;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
 
@@ -90,20 +90,16 @@ model! {
 }
 
 impl DefaultPrivilegesModel {
-    /// The ID: `<role>/<database>/<schema>/<owner>/<object_type>`, with
-    /// `schema` empty for database-wide defaults (see [`crate::resources::support::import_id`]).
+    /// The ID; see [`DefaultPrivilegesId`].
     fn id_text(&self) -> String {
-        [
-            &self.role,
-            &self.database,
-            self.schema.as_deref().unwrap_or_default(),
-            &self.owner,
-            &self.object_type,
-        ]
-        .iter()
-        .map(|p| slashed::escape(p))
-        .collect::<Vec<_>>()
-        .join("/")
+        DefaultPrivilegesId {
+            role: self.role.clone(),
+            database: self.database.clone(),
+            schema: self.schema.clone().unwrap_or_default(),
+            owner: self.owner.clone(),
+            object_type: self.object_type.clone(),
+        }
+        .render()
     }
 
     fn target(&self) -> DResult<DefaultTarget> {
@@ -130,22 +126,6 @@ impl DefaultPrivilegesModel {
         let privileges: Vec<String> = self.privileges.iter().flatten().cloned().collect();
         expand_default_privileges(&privileges, ty, version)
     }
-}
-
-/// Parses an ID into (role, database, schema, owner, object_type).
-fn parse_id(id: &str) -> Result<[String; 5], String> {
-    let parts: Vec<&str> = id.split('/').collect();
-    if parts.len() != 5 {
-        return Err(format!(
-            "{id:?} has {} parts separated by \"/\"; expected 5",
-            parts.len()
-        ));
-    }
-    let mut out: [String; 5] = Default::default();
-    for (slot, part) in out.iter_mut().zip(parts) {
-        *slot = slashed::unescape(part)?;
-    }
-    Ok(out)
 }
 
 fn object_type_name(_attr: &str, name: &str) -> Option<Problem> {
@@ -482,16 +462,13 @@ impl ResourceType for DefaultPrivilegesResource {
     }
 
     async fn import(&self, id: &str) -> DResult<DefaultPrivilegesModel> {
-        let [role, database, schema, owner, object_type] = parse_id(id).map_err(|e| {
-            Diagnostics::from(Diagnostic::error(
-                "Invalid Import ID",
-                format!(
-                    "{e}. The ID is <role>/<database>/<schema>/<owner>/<object_type> (schema empty \
-                     for database-wide defaults; %, / and , inside names written %25, %2F and \
-                     %2C), for example reader/mydb/public/app_owner/table."
-                ),
-            ))
-        })?;
+        let DefaultPrivilegesId {
+            role,
+            database,
+            schema,
+            owner,
+            object_type,
+        } = DefaultPrivilegesId::parse(id)?;
         if DefaultObjectType::parse(&object_type).is_none() {
             return Err(Diagnostic::error(
                 "Invalid Import ID",
@@ -620,16 +597,7 @@ mod tests {
         };
         let id = model.id_text();
         assert_eq!(id, "a%2Fb/db//o%2Cw%25/table");
-        assert_eq!(
-            parse_id(&id).unwrap(),
-            [
-                "a/b".to_string(),
-                "db".into(),
-                "".into(),
-                "o,w%".into(),
-                "table".into()
-            ]
-        );
-        assert!(parse_id("a/b/c/d").is_err());
+        let parsed = DefaultPrivilegesId::parse(&id).unwrap();
+        assert_eq!((parsed.role, parsed.owner), ("a/b".into(), "o,w%".into()));
     }
 }

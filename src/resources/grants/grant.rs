@@ -42,7 +42,7 @@ use crate::resources::grants::privileges::{
 };
 use crate::resources::review::access_plans::{grant_lint, grant_report};
 use crate::resources::support::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
-use crate::resources::support::import_id::slashed;
+use crate::resources::support::import_id::GrantId;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
 
@@ -115,68 +115,6 @@ model! {
     }
 }
 
-/// The ID of a grant:
-/// `<role>/<database>/<schema>/<object_type>[/<objects>[/<columns>]]`.
-///
-/// Parts are separated by `/`, list items by `,`; inside a name `%`, `/`
-/// and `,` are written `%25`, `%2F` and `%2C`, so every name is
-/// representable and every ID has exactly one meaning (see
-/// [`crate::resources::support::import_id`]). `schema` is empty for database-level types;
-/// trailing empty parts are left out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GrantId {
-    /// The grantee (`public` for PUBLIC).
-    pub role: String,
-    /// Database.
-    pub database: String,
-    /// Schema, or empty.
-    pub schema: String,
-    /// Object type as written in Terraform.
-    pub object_type: String,
-    /// Objects (empty: all of the type in the schema).
-    pub objects: Vec<String>,
-    /// Columns for `column`.
-    pub columns: Vec<String>,
-}
-
-impl GrantId {
-    /// The canonical text (lists sorted).
-    pub fn format(&self) -> String {
-        let mut parts = vec![
-            slashed::escape(&self.role),
-            slashed::escape(&self.database),
-            slashed::escape(&self.schema),
-            slashed::escape(&self.object_type),
-            slashed::escape_list(&self.objects),
-            slashed::escape_list(&self.columns),
-        ];
-        while parts.len() > 4 && parts.last().is_some_and(|p| p.is_empty()) {
-            parts.pop();
-        }
-        parts.join("/")
-    }
-
-    /// Parses an ID; the error says what is wrong.
-    pub fn parse(id: &str) -> Result<GrantId, String> {
-        let parts: Vec<&str> = id.split('/').collect();
-        if !(4..=6).contains(&parts.len()) {
-            return Err(format!(
-                "{id:?} has {} parts separated by \"/\"; expected 4 to 6",
-                parts.len()
-            ));
-        }
-        let part = |i: usize| parts.get(i).copied().unwrap_or("");
-        Ok(GrantId {
-            role: slashed::unescape(part(0))?,
-            database: slashed::unescape(part(1))?,
-            schema: slashed::unescape(part(2))?,
-            object_type: slashed::unescape(part(3))?,
-            objects: slashed::unescape_list(part(4))?,
-            columns: slashed::unescape_list(part(5))?,
-        })
-    }
-}
-
 impl GrantModel {
     fn grant_id(&self) -> GrantId {
         let list =
@@ -192,7 +130,7 @@ impl GrantModel {
     }
 
     fn id_text(&self) -> String {
-        self.grant_id().format()
+        self.grant_id().render()
     }
 
     /// The scope the grant applies to.
@@ -265,7 +203,7 @@ fn ctx(client: &Client, target: &GrantTarget) -> ErrorContext {
         "ownership of the objects (or membership in their owner), or the privileges WITH GRANT \
          OPTION, or SUPERUSER",
     )
-    .importable("postgresql_grant", &id.format())
+    .importable("postgresql_grant", &id.render())
 }
 
 /// Applies `change` to the scope in one transaction on the target database,
@@ -725,16 +663,7 @@ impl ResourceType for GrantResource {
     }
 
     async fn import(&self, id: &str) -> DResult<GrantModel> {
-        let parsed = GrantId::parse(id).map_err(|e| {
-            Diagnostics::from(Diagnostic::error(
-                "Invalid Import ID",
-                format!(
-                    "{e}. The ID is <role>/<database>/<schema>/<object_type>[/<objects>[/<columns>]], \
-                     with list items separated by \",\" and %, / and , inside names written as %25, %2F \
-                     and %2C; for example app/mydb/public/table/orders,customers."
-                ),
-            ))
-        })?;
+        let parsed = GrantId::parse(id)?;
         let Some(ty) = ObjectType::parse(&parsed.object_type) else {
             return Err(Diagnostic::error(
                 "Invalid Import ID",
@@ -749,7 +678,7 @@ impl ResourceType for GrantResource {
         let opt_set = |v: Vec<String>| (!v.is_empty()).then(|| v.into_iter().collect());
         // privileges stays null: the read that follows fills it.
         Ok(GrantModel {
-            id: Tf::Known(parsed.format()),
+            id: Tf::Known(parsed.render()),
             schema: (!parsed.schema.is_empty()).then_some(parsed.schema),
             object_type: ty.as_str().to_string(),
             objects: opt_set(parsed.objects),
@@ -884,44 +813,6 @@ impl ResourceType for GrantResource {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids_round_trip_any_name() {
-        let id = GrantId {
-            role: "user@example.com".into(),
-            database: "my/db".into(),
-            schema: "a,b%c".into(),
-            object_type: "table".into(),
-            objects: vec!["t/2".into(), "t1".into()],
-            columns: vec![],
-        };
-        let text = id.format();
-        assert_eq!(text, "user@example.com/my%2Fdb/a%2Cb%25c/table/t%2F2,t1");
-        assert_eq!(GrantId::parse(&text).unwrap(), id);
-    }
-
-    #[test]
-    fn ids_drop_trailing_empty_parts() {
-        let id = GrantId::parse("app/db//database").unwrap();
-        assert_eq!(id.schema, "");
-        assert!(id.objects.is_empty());
-        assert_eq!(id.format(), "app/db//database");
-        let col = GrantId::parse("app/db/s/column/t/b,a").unwrap();
-        assert_eq!(col.columns, vec!["b".to_string(), "a".to_string()]);
-        assert_eq!(col.format(), "app/db/s/column/t/a,b");
-        assert!(GrantId::parse("app/db").is_err());
-        assert!(GrantId::parse("a/b/c/d/e/f/g").is_err());
-        assert!(GrantId::parse("a%2/b/c/table").is_err());
-    }
-
-    #[test]
-    fn unicode_survives_escaping() {
-        assert_eq!(
-            slashed::unescape(&slashed::escape("rôle/ü,%")).unwrap(),
-            "rôle/ü,%"
-        );
-        assert_eq!(slashed::unescape("%C3%BC").unwrap(), "ü");
-    }
 
     #[test]
     fn privilege_lists_are_checked() {

@@ -27,6 +27,7 @@ use crate::protocol::{
 };
 
 use crate::resources::support::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
+use crate::resources::support::import_id::NameId;
 use crate::resources::support::sdk_state;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
@@ -191,7 +192,7 @@ fn ctx(client: &Client, name: &str) -> ErrorContext {
              in it; the provider grants itself that membership for the change when it has \
              ADMIN OPTION on the owner, or CREATEROLE before PostgreSQL 16)",
         )
-        .importable("postgresql_database", name)
+        .importable("postgresql_database", &NameId::render(name))
 }
 
 /// Whether an error means the database is in use: by sessions (`55006`),
@@ -606,6 +607,8 @@ impl ResourceType for DatabaseResource {
 
     async fn import(&self, id: &str) -> DResult<DatabaseModel> {
         let client = self.state.client().await?;
+        let id = NameId::parse(id).name;
+        let id = id.as_str();
         let catalog = client.database_catalog().await.or_diag(&ctx(&client, id))?;
         let row = catalog.get(id);
         row.map(imported).ok_or_else(|| {
@@ -623,7 +626,7 @@ impl ResourceType for DatabaseResource {
     const IDENTITY: &'static [&'static str] = &["name"];
 
     fn import_id(&self, m: &DatabaseModel) -> Option<String> {
-        (!m.name.is_empty()).then(|| m.name.clone())
+        (!m.name.is_empty()).then(|| NameId::render(&m.name))
     }
 
     /// No `database` filter: databases belong to the whole cluster, and a

@@ -24,7 +24,7 @@ use crate::protocol::{
 };
 
 use crate::resources::support::errors::{pg_diag, ErrorContext};
-use crate::resources::support::import_id::dotted;
+use crate::resources::support::import_id::ExtensionId;
 use crate::resources::support::sdk_state;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
@@ -82,6 +82,15 @@ model! {
     }
 }
 
+/// The import ID of extension `name` in `database` (`None`: the provider's).
+fn extension_id(database: Option<&str>, name: &str) -> String {
+    ExtensionId {
+        database: database.map(str::to_string),
+        name: name.to_string(),
+    }
+    .render()
+}
+
 impl ExtensionModel {
     /// The database, as set or as read (`None`: the provider's).
     fn database(&self) -> Option<&str> {
@@ -91,7 +100,7 @@ impl ExtensionModel {
     /// Takes what the catalog says.
     fn with_installed(self, database: String, installed: Installed) -> ExtensionModel {
         ExtensionModel {
-            id: Tf::Known(dotted::render(&[&database, &self.name])),
+            id: Tf::Known(extension_id(Some(&database), &self.name)),
             schema: Tf::Known(installed.schema),
             version: Tf::Known(installed.version),
             database: Tf::Known(database),
@@ -109,7 +118,7 @@ fn ctx(client: &Client, name: &str, database: &str) -> ErrorContext {
         "CREATE on the database, and SUPERUSER unless the extension is marked trusted (then \
          CREATE on the database suffices); dropping or altering it needs ownership",
     )
-    .importable("postgresql_extension", &dotted::render(&[database, name]))
+    .importable("postgresql_extension", &extension_id(Some(database), name))
 }
 
 /// The `postgresql_extension` resource.
@@ -267,7 +276,7 @@ impl ResourceType for ExtensionResource {
             plan.value.get("database").as_str(),
             plan.value.get("name").as_str(),
         ) {
-            (Some(db), Some(name)) => Value::string(dotted::render(&[db, name])),
+            (Some(db), Some(name)) => Value::string(extension_id(Some(db), name)),
             _ => Value::unknown(),
         };
         plan.value.set("id", id);
@@ -430,20 +439,8 @@ impl ResourceType for ExtensionResource {
 
     async fn import(&self, id: &str) -> DResult<ExtensionModel> {
         let client = self.state.client().await?;
-        let invalid = |why: String| {
-            Diagnostics::from(Diagnostic::error(
-                "Invalid Import ID",
-                format!(
-                    "{why}. Use database.extension, for example mydb.pg_trgm, or just the \
-                     extension name for the provider's database. Put a name containing '.' or \
-                     '\"' in double quotes and double any '\"' inside it: \"my.db\".pg_trgm"
-                ),
-            ))
-        };
-        let (database, mut names) =
-            dotted::parse_in_database(id, 1).map_err(|e| invalid(format!("{id:?}: {e}")))?;
+        let ExtensionId { database, name } = ExtensionId::parse(id)?;
         let database = database.unwrap_or_else(|| client.pools.settings().database.clone());
-        let name = names.pop().unwrap_or_default();
         let wanted = ExtensionModel {
             name: name.clone(),
             database: Tf::Known(database.clone()),
@@ -466,10 +463,8 @@ impl ResourceType for ExtensionResource {
         if m.name.is_empty() {
             return None;
         }
-        Some(match &m.database {
-            Tf::Known(db) if !db.is_empty() => dotted::render(&[db.as_str(), &m.name]),
-            _ => dotted::render(&[&m.name]),
-        })
+        let database = m.database.known().filter(|db| !db.is_empty());
+        Some(extension_id(database.map(String::as_str), &m.name))
     }
 
     const LIST_FILTERS: &'static [ListFilter] = &[

@@ -35,7 +35,7 @@ use crate::protocol::{
 
 use crate::resources::review::codes::Code;
 use crate::resources::support::errors::{pg_diag, ErrorContext};
-use crate::resources::support::import_id::dotted;
+use crate::resources::support::import_id::FunctionId;
 use crate::resources::support::sdk_state;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
@@ -252,51 +252,10 @@ fn derived_returns(args: &[Arg]) -> String {
     }
 }
 
-/// A part of the ID: quoted as in [`dotted`], and also when it holds a
-/// parenthesis, which would end the name.
-fn id_part(p: &str) -> String {
-    if p.contains('(') || p.contains(')') {
-        format!("\"{}\"", p.replace('"', "\"\""))
-    } else {
-        dotted::render(&[p])
-    }
-}
-
-/// `database.schema.name(types)`; see the `id` attribute.
+/// The ID of a function in `database`; see [`FunctionId`].
 fn render_id(database: &str, schema: &str, name: &str, args: &[Arg]) -> String {
-    let types: Vec<&str> = args
-        .iter()
-        .filter(|a| a.is_input())
-        .map(|a| a.ty.as_str())
-        .collect();
-    format!(
-        "{}.{}.{}({})",
-        id_part(database),
-        id_part(schema),
-        id_part(name),
-        types.join(",")
-    )
-}
-
-/// Splits an import ID into its dotted names and the argument text between
-/// the first parenthesis outside quotes and the final one.
-fn parse_id(id: &str) -> Result<(Vec<String>, String), String> {
-    let mut quoted = false;
-    let open = id
-        .char_indices()
-        .find(|&(_, c)| {
-            if c == '"' {
-                quoted = !quoted;
-            }
-            c == '(' && !quoted
-        })
-        .map(|(i, _)| i)
-        .ok_or("it has no argument list in parentheses (write () for none)")?;
-    let args = id[open + 1..]
-        .strip_suffix(')')
-        .ok_or("it does not end with the ')' closing the argument list")?;
-    let names = dotted::parse(&id[..open])?;
-    Ok((names, args.trim().to_string()))
+    let types = args.iter().filter(|a| a.is_input()).map(|a| a.ty.as_str());
+    FunctionId::new(database, schema, name, types).render()
 }
 
 impl FunctionArgModel {
@@ -948,30 +907,14 @@ impl ResourceType for FunctionResource {
 
     async fn import(&self, id: &str) -> DResult<FunctionModel> {
         let client = self.state.client().await?;
-        let invalid = |why: String| {
-            Diagnostics::from(Diagnostic::error(
-                "Invalid Import ID",
-                format!(
-                    "{id:?}: {why}. Use database.schema.name(argument types), for example \
-                     mydb.public.increment(integer), or schema.name(types) for the provider's \
-                     database; the types are those of the input arguments, separated by \
-                     commas. Put a name containing '.', '\"', '(' or ')' in double quotes and \
-                     double any '\"' inside it: mydb.\"my.schema\".f(text)"
-                ),
-            ))
-        };
-        let (names, types) = parse_id(id).map_err(invalid)?;
-        let (database, schema, name) = match names.as_slice() {
-            [s, n] => (client.pools.settings().database.clone(), s, n),
-            [d, s, n] => (d.clone(), s, n),
-            _ => {
-                return Err(invalid(format!(
-                    "it names {} part(s) before the arguments, not 2 or 3",
-                    names.len()
-                )))
-            }
-        };
-        let signature = format!("{}({types})", qualified(schema, name));
+        let FunctionId {
+            database,
+            schema,
+            name,
+            types,
+        } = FunctionId::parse(id)?;
+        let database = database.unwrap_or_else(|| client.pools.settings().database.clone());
+        let signature = format!("{}({types})", qualified(&schema, &name));
         let diag = |e: &PgError| pg_diag(e, &ctx(&client, &signature, None));
         let conn = client
             .pools
@@ -1192,20 +1135,16 @@ mod tests {
         );
         let odd = render_id("my.db", "s(x)", "f\"g", &[arg("IN", "numeric(10,2)")]);
         assert_eq!(odd, "\"my.db\".\"s(x)\".\"f\"\"g\"(numeric(10,2))");
+        let parsed = FunctionId::parse(&odd).unwrap();
         assert_eq!(
-            parse_id(&odd).unwrap(),
             (
-                vec!["my.db".to_string(), "s(x)".to_string(), "f\"g".to_string()],
-                "numeric(10,2)".to_string()
-            )
+                parsed.database.as_deref(),
+                parsed.schema.as_str(),
+                parsed.name.as_str()
+            ),
+            (Some("my.db"), "s(x)", "f\"g")
         );
-        assert_eq!(
-            parse_id("public.f()").unwrap(),
-            (vec!["public".to_string(), "f".to_string()], String::new())
-        );
-        for bad in ["public.f", "public.f(int", "(int)", "a..f()"] {
-            assert!(parse_id(bad).is_err(), "{bad}");
-        }
+        assert_eq!(parsed.types, "numeric(10,2)");
     }
 
     #[test]

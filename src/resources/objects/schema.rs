@@ -25,7 +25,7 @@ use crate::protocol::{
 };
 
 use crate::resources::support::errors::{pg_diag, ChangeError, ErrorContext};
-use crate::resources::support::import_id::dotted;
+use crate::resources::support::import_id::SchemaId;
 use crate::resources::support::sdk_state;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
@@ -186,10 +186,19 @@ fn policy_statements(
     out
 }
 
+/// The import ID of schema `name` in `database` (`None`: the provider's).
+fn schema_id(database: Option<&str>, name: &str) -> String {
+    SchemaId {
+        database: database.map(str::to_string),
+        name: name.to_string(),
+    }
+    .render()
+}
+
 impl SchemaModel {
     fn with_id(self) -> SchemaModel {
         let id = match (self.database.known(), &self.name) {
-            (Some(db), name) => Tf::Known(dotted::render(&[db.as_str(), name.as_str()])),
+            (Some(db), name) => Tf::Known(schema_id(Some(db), name)),
             (None, _) => self.id,
         };
         SchemaModel { id, ..self }
@@ -229,7 +238,7 @@ fn ctx(client: &Client, database: &str, name: &str) -> ErrorContext {
          the provider grants itself that membership inside the change when it has ADMIN OPTION \
          on the owner, or CREATEROLE before PostgreSQL 16)",
     )
-    .importable("postgresql_schema", &dotted::render(&[database, name]))
+    .importable("postgresql_schema", &schema_id(Some(database), name))
 }
 
 /// The diagnostic for a failed change; a schema that still holds objects
@@ -390,7 +399,7 @@ impl ResourceType for SchemaResource {
             plan.value.get("database").as_str(),
             plan.value.get("name").as_str(),
         ) {
-            (Some(db), Some(name)) => Value::string(dotted::render(&[db, name])),
+            (Some(db), Some(name)) => Value::string(schema_id(Some(db), name)),
             _ => Value::unknown(),
         };
         plan.value.set("id", id);
@@ -638,21 +647,8 @@ impl ResourceType for SchemaResource {
 
     async fn import(&self, id: &str) -> DResult<SchemaModel> {
         let client = self.state.client().await?;
-        let invalid = |why: String| {
-            Diagnostics::from(Diagnostic::error(
-                "Invalid Import ID",
-                format!(
-                    "{why}. Use database.schema, or schema for one in the provider's database, \
-                     for example mydb.app. Names are taken exactly as written; put a name \
-                     containing '.' or '\"' in double quotes and double any '\"' inside it: \
-                     mydb.\"my.schema\""
-                ),
-            ))
-        };
-        let (database, mut names) =
-            dotted::parse_in_database(id, 1).map_err(|e| invalid(format!("{id:?}: {e}")))?;
+        let SchemaId { database, name } = SchemaId::parse(id)?;
         let database = database.unwrap_or_else(|| client.pools.settings().database.clone());
-        let name = names.pop().unwrap_or_default();
         let wanted = SchemaModel {
             name: name.clone(),
             database: Tf::Known(database.clone()),
@@ -677,10 +673,8 @@ impl ResourceType for SchemaResource {
         if m.name.is_empty() {
             return None;
         }
-        Some(match &m.database {
-            Tf::Known(db) if !db.is_empty() => dotted::render(&[db.as_str(), &m.name]),
-            _ => dotted::render(&[&m.name]),
-        })
+        let database = m.database.known().filter(|db| !db.is_empty());
+        Some(schema_id(database.map(String::as_str), &m.name))
     }
 
     const LIST_FILTERS: &'static [ListFilter] = &[

@@ -22,7 +22,7 @@ use crate::protocol::{
 };
 
 use crate::resources::support::errors::{pg_diag, ErrorContext};
-use crate::resources::support::import_id::dotted;
+use crate::resources::support::import_id::SecurityLabelId;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
 
@@ -61,7 +61,12 @@ model! {
 
 impl SecurityLabelModel {
     fn render_id(&self) -> String {
-        dotted::render(&[&self.label_provider, &self.object_type, &self.object_name])
+        SecurityLabelId {
+            provider: self.label_provider.clone(),
+            object_type: self.object_type.clone(),
+            object_name: self.object_name.clone(),
+        }
+        .render()
     }
 }
 
@@ -133,11 +138,22 @@ impl ResourceType for SecurityLabelResource {
     }
 
     async fn modify_plan(&self, _input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
-        let parts: Option<Vec<&str>> = ["label_provider", "object_type", "object_name"]
-            .iter()
-            .map(|a| plan.value.get(a).as_str())
-            .collect();
-        let id = parts.map_or_else(Value::unknown, |p| Value::string(dotted::render(&p)));
+        let part = |a: &str| plan.value.get(a).as_str().map(str::to_string);
+        let id = match (
+            part("label_provider"),
+            part("object_type"),
+            part("object_name"),
+        ) {
+            (Some(provider), Some(object_type), Some(object_name)) => Value::string(
+                SecurityLabelId {
+                    provider,
+                    object_type,
+                    object_name,
+                }
+                .render(),
+            ),
+            _ => Value::unknown(),
+        };
         plan.value.set("id", id);
         Diagnostics::new()
     }
@@ -212,25 +228,14 @@ impl ResourceType for SecurityLabelResource {
     }
 
     async fn import(&self, id: &str) -> DResult<SecurityLabelModel> {
-        let invalid = |why: String| {
-            Diagnostics::from(Diagnostic::error(
-                "Invalid Import ID",
-                format!(
-                    "{id:?}: {why}. Use label_provider.object_type.object_name, for example \
-                     pgaadauth.role.my_role; put a name containing '.' or '\"' in double quotes \
-                     and double any '\"' inside it: dummy.schema.\"my.schema\""
-                ),
-            ))
-        };
-        let parts = dotted::parse(id).map_err(invalid)?;
-        let [provider, object_type, object_name] = parts.as_slice() else {
-            return Err(invalid(format!("it has {} part(s), not 3", parts.len())));
-        };
+        let SecurityLabelId {
+            provider,
+            object_type,
+            object_name,
+        } = SecurityLabelId::parse(id)?;
         if !OBJECT_TYPES.contains(&object_type.as_str()) {
-            return Err(invalid(format!(
-                "{object_type:?} is not one of {}",
-                OBJECT_TYPES.join(", ")
-            )));
+            let why = format!("{object_type:?} is not one of {}", OBJECT_TYPES.join(", "));
+            return Err(SecurityLabelId::refuse(id, &why).into());
         }
         let wanted = SecurityLabelModel {
             label_provider: provider.clone(),

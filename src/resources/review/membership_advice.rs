@@ -8,7 +8,7 @@ use crate::protocol::{Diagnostic, Diagnostics};
 use crate::resources::review::codes::Code;
 use crate::resources::review::planned::PlannedRole;
 use crate::resources::support::errors::{pg_diag, ErrorContext};
-use crate::resources::support::import_id::pair;
+use crate::resources::support::import_id::MembershipId;
 
 /// Predefined roles whose membership is a privilege escalation in itself.
 pub const POWERFUL_PREDEFINED: &[(&str, &str)] = &[
@@ -38,7 +38,12 @@ pub const POWERFUL_PREDEFINED: &[(&str, &str)] = &[
 pub fn import_command(member: &str, granted: &str) -> String {
     format!(
         "terraform import postgresql_grant_role.<resource name> '{}'",
-        pair::render(member, granted).replace('\'', "'\\''")
+        MembershipId {
+            member: member.to_string(),
+            granted: granted.to_string(),
+        }
+        .render()
+        .replace('\'', "'\\''")
     )
 }
 

@@ -49,7 +49,7 @@ use crate::resources::rls::table_target::{
     table_diag, table_key, table_of, OnTable,
 };
 use crate::resources::support::errors::{ErrorContext, OrDiag};
-use crate::resources::support::import_id::dotted;
+use crate::resources::support::import_id::PolicyId;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
 
@@ -129,9 +129,11 @@ impl OnTable for PolicyModel {
 impl PolicyModel {
     /// `schema.table.name`, or `database.schema.table.name`.
     fn id_text(&self) -> String {
-        let mut parts = self.id_parts();
-        parts.push(self.name.clone());
-        dotted::render(&parts)
+        PolicyId {
+            table: self.table_id(),
+            name: self.name.clone(),
+        }
+        .render()
     }
 
     fn with_id(self) -> PolicyModel {
@@ -639,24 +641,13 @@ impl ResourceType for PolicyResource {
 
     async fn import(&self, id: &str) -> DResult<PolicyModel> {
         let client = self.state.client().await?;
-        let invalid = |why: String| {
-            Diagnostics::from(Diagnostic::error(
-                "Invalid Import ID",
-                format!(
-                    "{why}. Use schema.table.name (the provider's database) or \
-                     database.schema.table.name, for example public.items.tenant_isolation. \
-                     Names are taken exactly as written; put a name containing '.' or '\"' in \
-                     double quotes and double any '\"' inside it: \"my.schema\".items.p"
-                ),
-            ))
-        };
-        let (database, rest) =
-            dotted::parse_in_database(id, 3).map_err(|e| invalid(format!("{id:?}: {e}")))?;
+        let PolicyId { table, name } = PolicyId::parse(id)?;
+        let database = table.database;
         let wanted = PolicyModel {
             database: database.clone(),
-            schema: rest[0].clone(),
-            table: rest[1].clone(),
-            name: rest[2].clone(),
+            schema: table.schema,
+            table: table.table,
+            name: name.clone(),
             ..PolicyModel::default()
         };
         let table = wanted.table_name();
@@ -667,7 +658,7 @@ impl ResourceType for PolicyResource {
                 format!(
                     "There is no policy {:?} on table {} in database {:?}. Names are \
                      case-sensitive and used exactly as written in the import ID.",
-                    rest[2],
+                    name,
                     table.quoted(),
                     database_label(&client, database.as_deref())
                 ),

@@ -27,7 +27,7 @@ use crate::resources::rls::table_target::{
     table_diag, table_key, table_of, OnTable,
 };
 use crate::resources::support::errors::{ErrorContext, OrDiag};
-use crate::resources::support::import_id::dotted;
+use crate::resources::support::import_id::TableId;
 use crate::resources::support::state::{Client, ProviderState};
 
 model! {
@@ -71,7 +71,7 @@ impl OnTable for RowLevelSecurityModel {
 impl RowLevelSecurityModel {
     fn with_id(self) -> RowLevelSecurityModel {
         RowLevelSecurityModel {
-            id: Tf::Known(dotted::render(&self.id_parts())),
+            id: Tf::Known(self.table_id().render()),
             ..self
         }
     }
@@ -133,7 +133,7 @@ impl ResourceType for RowLevelSecurityResource {
     async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         let id = match RowLevelSecurityModel::from_value_known(&plan.value) {
-            Some(m) => Value::string(dotted::render(&m.id_parts())),
+            Some(m) => Value::string(m.table_id().render()),
             None => Value::unknown(),
         };
         plan.value.set("id", id);
@@ -259,23 +259,15 @@ impl ResourceType for RowLevelSecurityResource {
 
     async fn import(&self, id: &str) -> DResult<RowLevelSecurityModel> {
         let client = self.state.client().await?;
-        let invalid = |why: String| {
-            Diagnostics::from(Diagnostic::error(
-                "Invalid Import ID",
-                format!(
-                    "{why}. Use schema.table (the provider's database) or database.schema.table, \
-                     for example public.items. Names are taken exactly as written; put a name \
-                     containing '.' or '\"' in double quotes and double any '\"' inside it: \
-                     \"my.schema\".items"
-                ),
-            ))
-        };
-        let (database, rest) =
-            dotted::parse_in_database(id, 2).map_err(|e| invalid(format!("{id:?}: {e}")))?;
+        let TableId {
+            database,
+            schema,
+            table,
+        } = TableId::parse(id)?;
         let wanted = RowLevelSecurityModel {
             database: database.clone(),
-            schema: rest[0].clone(),
-            table: rest[1].clone(),
+            schema,
+            table,
             ..RowLevelSecurityModel::default()
         };
         let table = wanted.table_name();
@@ -296,7 +288,7 @@ impl ResourceType for RowLevelSecurityResource {
     const IDENTITY: &'static [&'static str] = &["database", "schema", "table"];
 
     fn import_id(&self, m: &RowLevelSecurityModel) -> Option<String> {
-        (!m.table.is_empty()).then(|| dotted::render(&m.id_parts()))
+        (!m.table.is_empty()).then(|| m.table_id().render())
     }
 
     const LIST_FILTERS: &'static [ListFilter] = &[

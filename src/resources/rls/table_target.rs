@@ -13,6 +13,7 @@ use crate::protocol::{Attribute, Diagnostic, Diagnostics, Value};
 
 use crate::resources::review::planned::TableKey;
 use crate::resources::support::errors::{pg_diag, ErrorContext};
+use crate::resources::support::import_id::TableId;
 use crate::resources::support::state::Client;
 use crate::resources::support::validators;
 
@@ -45,15 +46,15 @@ pub trait OnTable {
     /// The table.
     fn table_name(&self) -> TableName;
 
-    /// The parts of the dotted ID: the database when set, the schema and
-    /// the table.
-    fn id_parts(&self) -> Vec<String> {
+    /// The table as an import ID names it: the database when set, the
+    /// schema and the table.
+    fn table_id(&self) -> TableId {
         let t = self.table_name();
-        self.database()
-            .map(str::to_string)
-            .into_iter()
-            .chain([t.schema, t.table])
-            .collect()
+        TableId {
+            database: self.database().map(str::to_string),
+            schema: t.schema,
+            table: t.table,
+        }
     }
 }
 

@@ -37,7 +37,7 @@ use crate::resources::review::membership_advice::{
 };
 use crate::resources::review::planned::PlannedRole;
 use crate::resources::support::errors::{ErrorContext, OrDiag};
-use crate::resources::support::import_id::pair;
+use crate::resources::support::import_id::MembershipId;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators::identifier;
 
@@ -100,6 +100,15 @@ model! {
     }
 }
 
+/// The import ID of the membership of `member` in `granted`.
+fn membership_id(member: &str, granted: &str) -> String {
+    MembershipId {
+        member: member.to_string(),
+        granted: granted.to_string(),
+    }
+    .render()
+}
+
 impl GrantRoleModel {
     /// The options the model asks for.
     fn wanted(&self) -> Wanted {
@@ -113,7 +122,7 @@ impl GrantRoleModel {
     /// The state for a catalog row.
     fn of_row(member: &str, granted: &str, row: &GrantRow) -> GrantRoleModel {
         GrantRoleModel {
-            id: Tf::Known(pair::render(member, granted)),
+            id: Tf::Known(membership_id(member, granted)),
             role: member.to_string(),
             grant_role: granted.to_string(),
             with_admin_option: row.admin,
@@ -158,24 +167,6 @@ fn same_role(config: &Value) -> Option<Problem> {
         }
         _ => None,
     }
-}
-
-/// The error for an import ID that is not a pair.
-fn invalid_id(id: &str, problem: &str) -> Diagnostics {
-    let mut msg = format!(
-        "The import ID {id} is not valid: {problem}.\n\nExpected a JSON array of two strings, the \
-         member role (attribute role) and then the granted role (attribute grant_role), exactly \
-         as PostgreSQL spells them (case-sensitive):\n\n  \
-         terraform import postgresql_grant_role.example '[\"app_user\",\"readers\"]'\n\n\
-         Escape a double quote or backslash inside a name as in JSON (\\\" and \\\\)."
-    );
-    if !id.trim_start().starts_with('[') && (id.ends_with("_true") || id.ends_with("_false")) {
-        msg.push_str(
-            " (IDs of the form role_grantrole_bool from the reference provider are ambiguous \
-             and cannot be imported.)",
-        );
-    }
-    Diagnostic::error("Invalid Import ID", msg).into()
 }
 
 /// The `postgresql_grant_role` resource.
@@ -317,7 +308,7 @@ impl ResourceType for GrantRoleResource {
         let member = plan.value.get("role").as_str().map(str::to_string);
         let granted = plan.value.get("grant_role").as_str().map(str::to_string);
         let id = match (&member, &granted) {
-            (Some(m), Some(g)) => Value::string(pair::render(m, g)),
+            (Some(m), Some(g)) => Value::string(membership_id(m, g)),
             _ => Value::unknown(),
         };
         plan.value.set("id", id);
@@ -511,7 +502,7 @@ impl ResourceType for GrantRoleResource {
     }
 
     async fn import(&self, id: &str) -> DResult<GrantRoleModel> {
-        let (member, granted) = pair::parse(id).map_err(|problem| invalid_id(id, &problem))?;
+        let MembershipId { member, granted } = MembershipId::parse(id)?;
         let client = self.state.client().await?;
         let ctx = Self::ctx(&client, &member, &granted);
         let roles = client.role_catalog(None).await.or_diag(&ctx)?;
@@ -554,7 +545,7 @@ impl ResourceType for GrantRoleResource {
 
     fn import_id(&self, m: &GrantRoleModel) -> Option<String> {
         (!m.role.is_empty() && !m.grant_role.is_empty())
-            .then(|| pair::render(&m.role, &m.grant_role))
+            .then(|| membership_id(&m.role, &m.grant_role))
     }
 
     const LIST_FILTERS: &'static [ListFilter] = &[
@@ -639,49 +630,6 @@ impl GrantRoleResource {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids_round_trip_for_awkward_names() {
-        for (m, g) in [
-            ("app_user", "readers"),
-            ("a_b", "c_d_true"),
-            ("x|y", "p.q"),
-            ("with \"quotes\"", "back\\slash"),
-            ("sp ace", "rôle, 角色"),
-            ("[", "]"),
-        ] {
-            let id = pair::render(m, g);
-            assert_eq!(pair::parse(&id), Ok((m.to_string(), g.to_string())), "{id}");
-        }
-        assert_eq!(pair::render("a", "b"), r#"["a","b"]"#);
-        assert_eq!(
-            pair::parse(r#" [ "a" , "b" ] "#),
-            Ok(("a".to_string(), "b".to_string()))
-        );
-    }
-
-    #[test]
-    fn bad_ids_explain_the_format() {
-        for bad in [
-            "a_b_false",
-            "a|b",
-            r#"["a"]"#,
-            r#"["a","b","c"]"#,
-            r#"["a",1]"#,
-            r#"["","b"]"#,
-            r#"{"role":"a"}"#,
-            r#"["a","b"] x"#,
-        ] {
-            let problem = pair::parse(bad).unwrap_err();
-            let err = invalid_id(bad, &problem).0.remove(0).detail;
-            assert!(err.contains(r#"'["app_user","readers"]'"#), "{err}");
-            assert!(err.contains(bad), "{err}");
-        }
-        let problem = pair::parse("a_b_false").unwrap_err();
-        assert!(invalid_id("a_b_false", &problem).0[0]
-            .detail
-            .contains("reference provider"));
-    }
 
     #[test]
     fn warnings_name_the_power() {

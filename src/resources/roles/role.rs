@@ -31,6 +31,7 @@ use crate::resources::review::access_plans::{role_drop_report, role_report};
 use crate::resources::review::membership_advice::privileged_login_warning;
 use crate::resources::review::planned::PlannedRole;
 use crate::resources::support::errors::{pg_diag, ErrorContext, OrDiag};
+use crate::resources::support::import_id::NameId;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
 
@@ -536,7 +537,7 @@ impl RoleResource {
     fn ctx(client: &Client, name: &str) -> ErrorContext {
         ErrorContext::new(&client.info.current_user, format!("role {name:?}"))
             .needs(role_needs(&client.info, name))
-            .importable("postgresql_role", name)
+            .importable("postgresql_role", &NameId::render(name))
     }
 }
 
@@ -863,6 +864,8 @@ impl ResourceType for RoleResource {
 
     async fn import(&self, id: &str) -> DResult<RoleModel> {
         let client = self.state.client().await?;
+        let id = NameId::parse(id).name;
+        let id = id.as_str();
         let ctx = Self::ctx(&client, id);
         let roles = client.role_catalog(None).await.or_diag(&ctx)?;
         let entry = roles.get(id).ok_or_else(|| {
@@ -880,7 +883,7 @@ impl ResourceType for RoleResource {
     const IDENTITY: &'static [&'static str] = &["name"];
 
     fn import_id(&self, m: &RoleModel) -> Option<String> {
-        (!m.name.is_empty()).then(|| m.name.clone())
+        (!m.name.is_empty()).then(|| NameId::render(&m.name))
     }
 
     const LIST_FILTERS: &'static [ListFilter] = &[

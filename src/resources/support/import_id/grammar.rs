@@ -1,20 +1,17 @@
-//! The grammars of the IDs this provider's resources are imported by. Each
-//! stays unambiguous whatever characters the names in it contain, and the
-//! error for a malformed ID says what the right form is.
+//! The text grammars import IDs are written in, free of any resource: each
+//! turns names into one piece of text and back, stays unambiguous whatever
+//! characters the names contain, and says what is wrong with a malformed
+//! text. [`super`] builds every resource's ID from them.
 //!
-//! * [`dotted`]: `schema.table.policy` for policies and row-level security.
-//!   Parts are joined with `.`; a part that is empty or contains `.` or `"`
-//!   is written in double quotes with embedded quotes doubled, as in SQL.
-//!   Unlike SQL, unquoted parts are taken exactly as written (no folding to
-//!   lower case), so `public.Items.p` names the table `Items`.
-//! * [`slashed`]: `role/database/schema/object_type/objects/columns` for
-//!   grants and default privileges. Parts are separated by `/`, list items
-//!   by `,`; inside a name `%`, `/` and `,` are written `%25`, `%2F` and
-//!   `%2C`.
-//! * [`pair`]: `["member","granted"]`, a JSON array of two role names, for
-//!   role memberships.
-//!
-//! Roles are imported by their plain name.
+//! * [`dotted`]: names joined with `.`; a part that is empty or contains
+//!   `.` or `"` is written in double quotes with embedded quotes doubled, as
+//!   in SQL. Unlike SQL, unquoted parts are taken exactly as written (no
+//!   folding to lower case), so `public.Items.p` names the table `Items`.
+//! * [`call`]: dotted names followed by an argument list in parentheses,
+//!   `schema.name(types)`; a name holding a parenthesis is quoted too.
+//! * [`slashed`]: parts separated by `/`, list items by `,`; inside a name
+//!   `%`, `/` and `,` are written `%25`, `%2F` and `%2C`.
+//! * [`pair`]: a JSON array of two names.
 
 /// `schema.table.policy` and its kin; see the module docs.
 pub mod dotted {
@@ -105,6 +102,49 @@ pub mod dotted {
             }
             len => Err(format!("it has {len} part(s), not {n} or {}", n + 1)),
         }
+    }
+}
+
+/// `schema.name(types)`: dotted names, then an argument list; see the
+/// module docs.
+pub mod call {
+    use super::dotted;
+
+    /// A name of a call: quoted as in [`dotted`], and also when it holds a
+    /// parenthesis, which would end the names.
+    fn part(p: &str) -> String {
+        if p.contains('(') || p.contains(')') {
+            format!("\"{}\"", p.replace('"', "\"\""))
+        } else {
+            dotted::render(&[p])
+        }
+    }
+
+    /// The names, joined as in [`dotted`], then `args` in parentheses.
+    pub fn render<S: AsRef<str>>(names: &[S], args: &str) -> String {
+        let names: Vec<String> = names.iter().map(|n| part(n.as_ref())).collect();
+        format!("{}({args})", names.join("."))
+    }
+
+    /// Splits a call into its dotted names and the argument text between
+    /// the first parenthesis outside quotes and the final one (trimmed).
+    pub fn parse(id: &str) -> Result<(Vec<String>, String), String> {
+        let mut quoted = false;
+        let open = id
+            .char_indices()
+            .find(|&(_, c)| {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                c == '(' && !quoted
+            })
+            .map(|(i, _)| i)
+            .ok_or("it has no argument list in parentheses (write () for none)")?;
+        let args = id[open + 1..]
+            .strip_suffix(')')
+            .ok_or("it does not end with the ')' closing the argument list")?;
+        let names = dotted::parse(&id[..open])?;
+        Ok((names, args.trim().to_string()))
     }
 }
 
@@ -204,7 +244,7 @@ pub mod pair {
 #[cfg(test)]
 mod tests {
     use super::dotted::{parse, render};
-    use super::{pair, slashed};
+    use super::{call, pair, slashed};
 
     #[test]
     fn plain_names_stay_readable() {
@@ -255,5 +295,43 @@ mod tests {
             ("with \"quotes\"".to_string(), "back\\slash".to_string())
         );
         assert!(pair::parse("a_b_false").is_err());
+    }
+
+    #[test]
+    fn calls_round_trip() {
+        for (names, args) in [
+            (vec!["public", "f"], ""),
+            (vec!["my.db", "s(x)", "f\"g"], "numeric(10,2)"),
+            (vec!["", "a b", ")("], "integer,text"),
+            (vec!["db", "50%", "x/y,z"], "character varying"),
+        ] {
+            let id = call::render(&names, args);
+            let (n, a) = call::parse(&id).unwrap();
+            assert_eq!(n, names, "{id}");
+            assert_eq!(a, args, "{id}");
+        }
+        assert_eq!(call::render(&["s(x)"], ""), "\"s(x)\"()");
+        assert_eq!(call::parse("public.f( int )").unwrap().1, "int");
+        for bad in ["public.f", "public.f(int", "(int)", "a..f()", "\"a(.f()"] {
+            assert!(call::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn slashed_lists_of_awkward_names_round_trip() {
+        let names: Vec<String> = ["", "a/b,c", "%2F", "\"q\"", "d.e", "100%"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut sorted = names[1..].to_vec();
+        sorted.sort();
+        let text = slashed::escape_list(&names[1..]);
+        assert!(!text.contains('/'), "{text}");
+        assert_eq!(slashed::unescape_list(&text).unwrap(), sorted);
+        assert_eq!(slashed::unescape_list("").unwrap(), Vec::<String>::new());
+        assert_eq!(slashed::escape(""), "");
+        assert!(slashed::unescape("%").is_err());
+        assert!(slashed::unescape("%F").is_err());
+        assert!(slashed::unescape("%FF").is_err(), "invalid UTF-8");
     }
 }

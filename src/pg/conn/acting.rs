@@ -22,9 +22,9 @@ use deadpool_postgres::Object;
 use tokio_postgres::GenericClient;
 
 use crate::pg::conn::exec::{run_all, Statement};
+use crate::pg::conn::locks::{self, Lock};
 use crate::pg::conn::pool::Pools;
 use crate::pg::error::PgError;
-use crate::pg::grants::grant::advisory_lock;
 use crate::pg::sql::quote::ident;
 
 /// Whether the current user may act as `role`: use its privileges and, on
@@ -216,9 +216,9 @@ impl Actor {
     /// actor may not act as yet and their revocation, for the caller's
     /// transaction `tx`, so that nothing is ever visible outside it.
     ///
-    /// The actor's [`lock`] is taken on `tx` first: a membership that
-    /// [`Borrowed`] committed for a change in progress is then not revoked
-    /// under this transaction. A role the actor cannot grant itself is
+    /// The actor's [`Lock::ActingAs`] is taken on `tx` first: a membership
+    /// that [`Borrowed`] committed for a change in progress is then not
+    /// revoked under this transaction. A role the actor cannot grant itself is
     /// refused with [`PgError::Lacks`].
     pub async fn wrap<C: GenericClient>(
         &self,
@@ -229,7 +229,7 @@ impl Actor {
         if self.superuser || roles.is_empty() {
             return Ok(statements);
         }
-        run_all(tx, &[lock(&self.me)]).await?;
+        locks::take(tx, vec![Lock::ActingAs(&self.me)]).await?;
         let borrow = borrowable(tx, roles, &self.me, self.version_num).await?;
         for role in &borrow {
             log::info!(
@@ -266,18 +266,11 @@ pub fn give_back(role: &str, member: &str) -> Statement {
     Statement::plain(format!("REVOKE {} FROM {}", ident(role), ident(member)))
 }
 
-/// The transaction-scoped advisory lock serializing the temporary
-/// memberships of `member`: two changes in parallel must not revoke a
-/// membership the other one still needs.
-pub fn lock(member: &str) -> Statement {
-    advisory_lock(&format!("pgwarden/acting-as:{}", ident(member)))
-}
-
 /// Memberships borrowed for statements that cannot run in a transaction
 /// block (CREATE and DROP DATABASE), where a grant must be committed before
 /// the statement that needs it: the grants are committed, and a transaction
-/// on a connection of its own holds [`lock`] until [`Borrowed::finish`]
-/// gives them back. (Changes that run in a transaction put [`borrow`] and
+/// on a connection of its own holds [`Lock::ActingAs`] until
+/// [`Borrowed::finish`] gives them back. (Changes that run in a transaction put [`borrow`] and
 /// [`give_back`] around their statements instead, so nothing is ever
 /// visible outside it.)
 pub struct Borrowed {
@@ -319,7 +312,7 @@ impl Borrowed {
             .map_err(|e| PgError::query("starting the membership lock's transaction", e))?;
         out.lock = Some(lock_conn);
         if let Some(l) = &out.lock {
-            run_all(&***l, &[lock(member)]).await?;
+            locks::take(&***l, vec![Lock::ActingAs(member)]).await?;
         }
         let roles = match borrowable(conn, roles, member, version_num).await {
             Ok(r) => r,
@@ -438,6 +431,5 @@ mod tests {
         );
         assert_eq!(borrow("o", "me", 150_000).sql, "GRANT \"o\" TO \"me\"");
         assert_eq!(give_back("o", "me").sql, "REVOKE \"o\" FROM \"me\"");
-        assert!(lock("me").sql.contains("acting-as:\"me\""));
     }
 }

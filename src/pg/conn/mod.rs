@@ -7,11 +7,14 @@
 //! * [`exec`]: running statements with log lines that never carry a secret;
 //! * [`tx`]: the one transaction runner: retried on races, cancellable until
 //!   `COMMIT`;
+//! * [`locks`]: every lock a change takes, and the order that keeps parallel
+//!   applies from deadlocking;
 //! * [`acting`]: borrowing a role's privileges for the length of a
 //!   transaction, for a provider role that is not a superuser.
 
 pub mod acting;
 pub mod exec;
+pub mod locks;
 pub mod pgpass;
 pub mod pool;
 pub mod settings;

@@ -18,8 +18,9 @@ use tokio_postgres::GenericClient;
 
 use crate::pg::catalog::default_acl::{DefaultAclCatalog, DefaultAclKey};
 use crate::pg::conn::exec::Statement;
+use crate::pg::conn::locks::Lock;
 use crate::pg::error::PgError;
-use crate::pg::grants::grant::{advisory_lock, grantee_sql, MAINTAIN_SINCE, PUBLIC};
+use crate::pg::grants::grant::{grantee_sql, MAINTAIN_SINCE, PUBLIC};
 use crate::pg::sql::quote::ident;
 
 /// Object kinds default privileges exist for.
@@ -180,15 +181,13 @@ impl DefaultTarget {
         s
     }
 
-    /// Serializes changes of one `pg_default_acl` row (concurrent ones fail
-    /// with "tuple concurrently updated" or a unique violation).
-    pub fn lock_statement(&self) -> Statement {
-        advisory_lock(&format!(
-            "pgwarden/defacl:{}:{}:{}",
-            ident(&self.owner),
-            ident(&self.schema),
-            self.object_type.catalog_code()
-        ))
+    /// The lock serializing changes of one `pg_default_acl` row.
+    pub fn lock(&self) -> Lock<'_> {
+        Lock::DefaultAcl {
+            owner: &self.owner,
+            schema: &self.schema,
+            kind: self.object_type.catalog_code(),
+        }
     }
 
     /// Statements moving the entry from `current` to `want`, by difference:

@@ -22,8 +22,9 @@ use tokio_postgres::GenericClient;
 use crate::pg::catalog::is_system_schema;
 use crate::pg::catalog::objects::{CatalogObject, ObjectCatalog, ObjectKind};
 use crate::pg::conn::exec::Statement;
+use crate::pg::conn::locks::Lock;
 use crate::pg::error::PgError;
-use crate::pg::sql::quote::{ident, literal, qualified};
+use crate::pg::sql::quote::{ident, qualified};
 
 /// The grantee name that means every role (the PUBLIC pseudo-role).
 pub const PUBLIC: &str = "public";
@@ -417,30 +418,16 @@ impl GrantTarget {
         }
     }
 
-    /// The transaction-scoped advisory lock serializing every change to the
-    /// same catalog rows: concurrent GRANTs on one object otherwise fail
-    /// with "tuple concurrently updated". The key covers the schema (all
-    /// objects in it), the database, or the foreign objects of the database.
-    pub fn lock_statement(&self) -> Statement {
-        let key = match self.object_type {
-            ObjectType::Database => format!("pgwarden/acl:database:{}", ident(&self.database)),
-            ObjectType::ForeignDataWrapper | ObjectType::ForeignServer => {
-                "pgwarden/acl:foreign".to_string()
-            }
-            _ => format!("pgwarden/acl:schema:{}", ident(&self.schema)),
-        };
-        advisory_lock(&key)
+    /// The lock serializing every change to the same catalog rows: the
+    /// schema (all objects in it), the database, or the foreign objects of
+    /// the database.
+    pub fn lock(&self) -> Lock<'_> {
+        match self.object_type {
+            ObjectType::Database => Lock::DatabaseAcl(&self.database),
+            ObjectType::ForeignDataWrapper | ObjectType::ForeignServer => Lock::ForeignAcl,
+            _ => Lock::SchemaAcl(&self.schema),
+        }
     }
-}
-
-/// A transaction-scoped advisory lock on a 64-bit hash of `key`. Advisory
-/// locks are per database, so every change to a database's objects must run
-/// connected to that database for the lock to serialize them.
-pub fn advisory_lock(key: &str) -> Statement {
-    Statement::plain(format!(
-        "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended({}, 0))",
-        literal(key)
-    ))
 }
 
 /// The grantee as written in GRANT/REVOKE: `PUBLIC` or a quoted role name.
@@ -1069,14 +1056,16 @@ mod tests {
     }
 
     #[test]
-    fn lock_keys_are_quoted_literals() {
+    fn locks_cover_the_scope() {
         let t = GrantTarget {
             schema: "it's".into(),
             ..table_target(&[])
         };
-        assert_eq!(
-            t.lock_statement().sql,
-            r#"SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('pgwarden/acl:schema:"it''s"', 0))"#
-        );
+        assert_eq!(t.lock(), Lock::SchemaAcl("it's"));
+        let db = GrantTarget {
+            object_type: ObjectType::Database,
+            ..table_target(&[])
+        };
+        assert_eq!(db.lock(), Lock::DatabaseAcl("db"));
     }
 }

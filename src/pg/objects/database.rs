@@ -11,8 +11,8 @@
 use tokio_postgres::GenericClient;
 
 use crate::pg::conn::exec::Statement;
+use crate::pg::conn::locks::Lock;
 use crate::pg::error::PgError;
-use crate::pg::grants::grant::advisory_lock;
 use crate::pg::sql::quote::{ident, literal};
 
 /// The keyword that stands for "what the template has" in CREATE DATABASE
@@ -181,7 +181,7 @@ pub fn reassign_owned(
     shared: &[SharedObject],
 ) -> Vec<Statement> {
     let mut out = vec![
-        advisory_lock(&format!("pgwarden/reassign:{}", ident(database))),
+        Lock::Reassign(database).statement(),
         Statement::plain(format!(
             "REASSIGN OWNED BY {} TO {}",
             ident(old_owner),

@@ -11,7 +11,6 @@ use tokio_postgres::GenericClient;
 use crate::pg::catalog::objects::CatalogObject;
 use crate::pg::conn::exec::Statement;
 use crate::pg::error::PgError;
-use crate::pg::grants::grant::advisory_lock;
 use crate::pg::sql::quote::ident;
 
 /// How much of one privilege a grantee holds.
@@ -208,12 +207,6 @@ pub async fn role_exists<C: GenericClient>(client: &C, role: &str) -> Result<boo
         .is_some())
 }
 
-/// The advisory lock that `postgresql_grant` takes for privileges on the
-/// schema, so the two never change its ACL at once.
-pub fn acl_lock(schema: &str) -> Statement {
-    advisory_lock(&format!("pgwarden/acl:schema:{}", ident(schema)))
-}
-
 /// CREATE SCHEMA.
 pub fn create_schema(name: &str, owner: Option<&str>, if_not_exists: bool) -> Statement {
     let mut sql = String::from("CREATE SCHEMA ");
@@ -327,7 +320,6 @@ mod tests {
         );
         assert_eq!(drop_schema("a", true).sql, "DROP SCHEMA \"a\" CASCADE");
         assert_eq!(drop_schema("a", false).sql, "DROP SCHEMA \"a\" RESTRICT");
-        assert!(acl_lock("s").sql.contains("pgwarden/acl:schema:\"s\""));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use tokio_postgres::GenericClient;
 
 use crate::pg::conn::exec::Statement;
+use crate::pg::conn::locks::Lock;
 use crate::pg::error::PgError;
 use crate::pg::sql::quote::qualified;
 
@@ -24,16 +25,13 @@ impl TableName {
     }
 }
 
-/// `LOCK TABLE ONLY ... IN ACCESS EXCLUSIVE MODE`: taken first in every
-/// transaction that changes policies or RLS switches. Those statements need
-/// that lock anyway, but `DROP POLICY` first takes a weaker one and then
-/// upgrades it, so two policies of one table dropped at once (as Terraform
-/// does in parallel) would deadlock. `ONLY`: partitions are not involved.
-pub fn lock_table(table: &TableName) -> Statement {
-    Statement::plain(format!(
-        "LOCK TABLE ONLY {} IN ACCESS EXCLUSIVE MODE",
-        table.quoted()
-    ))
+/// The lock taken first in every transaction that changes policies or RLS
+/// switches ([`Lock::Table`]).
+pub fn lock_table(table: &TableName) -> Lock<'_> {
+    Lock::Table {
+        schema: &table.schema,
+        table: &table.table,
+    }
 }
 
 /// `ALTER TABLE ... ENABLE|DISABLE ROW LEVEL SECURITY, FORCE|NO FORCE ...`.
@@ -145,7 +143,7 @@ mod tests {
     #[test]
     fn table_statements() {
         assert_eq!(
-            lock_table(&t()).sql,
+            lock_table(&t()).statement().sql,
             "LOCK TABLE ONLY \"app\".\"Items\" IN ACCESS EXCLUSIVE MODE"
         );
         assert_eq!(

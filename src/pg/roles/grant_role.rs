@@ -14,8 +14,8 @@
 //!   an ADMIN option; the grantor is informational and REVOKE ignores it.
 //!
 //! Every change runs in one transaction that first takes transaction-scoped
-//! advisory locks on both roles (in OID order, so two grants can never wait
-//! on each other in a cycle). Grants sharing a role are serialized; others run
+//! advisory locks on both roles ([`Lock::Role`], in OID order, so two grants
+//! can never wait on each other in a cycle). Grants sharing a role are serialized; others run
 //! in parallel. Errors PostgreSQL raises when concurrent catalog updates still
 //! collide (serialization failures, deadlocks, "tuple concurrently updated")
 //! are retried a few times with the whole transaction.
@@ -24,6 +24,7 @@ use tokio_postgres::GenericClient;
 use tokio_util::sync::CancellationToken;
 
 use crate::pg::conn::exec::{run_all, Statement};
+use crate::pg::conn::locks::{self, Lock};
 use crate::pg::conn::pool::Pools;
 use crate::pg::conn::tx::{self, TxError, TxTarget};
 use crate::pg::error::PgError;
@@ -31,11 +32,6 @@ use crate::pg::sql::quote::ident;
 
 /// First `server_version_num` with per-grant options and grantor identity.
 pub const PG16: i32 = 160_000;
-
-/// High 32 bits of our advisory lock keys ("PGWR"); the low 32 bits are a
-/// role OID, so keys never collide with each other and are unlikely to
-/// collide with an application's own advisory locks.
-const LOCK_NAMESPACE: i64 = 0x5047_5752;
 
 /// How deep the grantor search follows inherited memberships. PostgreSQL has
 /// no limit, but real role graphs are shallow; this only bounds the query.
@@ -304,11 +300,6 @@ pub fn update_statements(
     out
 }
 
-/// The advisory lock key of a role.
-pub fn lock_key(oid: u32) -> i64 {
-    (LOCK_NAMESPACE << 32) | i64::from(oid)
-}
-
 // ------------------------------------------------------------ catalog reads --
 
 const ROLE_FACTS: &str = "\
@@ -572,25 +563,6 @@ fn target(what: &str) -> TxTarget<'_> {
     }
 }
 
-/// Takes the advisory locks of both roles, lower OID first.
-async fn lock_roles<C: GenericClient>(c: &C, a: u32, b: u32) -> Result<(), PgError> {
-    let (low, high) = if a <= b { (a, b) } else { (b, a) };
-    let lock = |oid: u32| async move {
-        c.execute(
-            "SELECT pg_catalog.pg_advisory_xact_lock($1)",
-            &[&lock_key(oid)],
-        )
-        .await
-        .map(|_| ())
-        .map_err(|e| PgError::query("locking the roles of the membership", e))
-    };
-    lock(low).await?;
-    if high != low {
-        lock(high).await?;
-    }
-    Ok(())
-}
-
 /// Looks up both roles, failing with [`GrantError::RoleMissing`], then locks them.
 async fn locked_pair<C: GenericClient>(
     c: &C,
@@ -609,7 +581,8 @@ async fn locked_pair<C: GenericClient>(
             name: granted.to_string(),
             is_member: false,
         })?;
-    lock_roles(c, m.oid, g.oid).await?;
+    // Lower OID first (locks::take orders them).
+    locks::take(c, vec![Lock::Role(m.oid), Lock::Role(g.oid)]).await?;
     // Re-read under the lock: a role could have changed (e.g. INHERIT) meanwhile.
     let m = role_facts(c, member).await?.unwrap_or(m);
     Ok((m, g))
@@ -906,12 +879,5 @@ mod tests {
             None
         ));
         assert!(!crate::pg::error::is_transient_state(None, None));
-    }
-
-    #[test]
-    fn lock_keys_are_namespaced_and_distinct() {
-        assert_ne!(lock_key(10), lock_key(11));
-        assert_eq!(lock_key(0) >> 32, LOCK_NAMESPACE);
-        assert_eq!(lock_key(u32::MAX) & 0xffff_ffff, i64::from(u32::MAX));
     }
 }

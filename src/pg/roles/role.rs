@@ -10,6 +10,7 @@ use tokio_postgres::GenericClient;
 
 use crate::pg::conn::acting::{Actor, Standing};
 use crate::pg::conn::exec::{run_all, Statement};
+use crate::pg::conn::locks::{self, Lock};
 use crate::pg::error::PgError;
 use crate::pg::roles::role_parameters::{
     self as parameters, parse_entries, split_list, Parameters,
@@ -410,20 +411,6 @@ pub fn revoke_membership(group: &str, member: &str) -> Statement {
     Statement::plain(format!("REVOKE {} FROM {}", ident(group), ident(member)))
 }
 
-/// Transaction-level advisory lock key ("pgwarden" in ASCII) taken before
-/// statements that rewrite the ownership or ACLs of objects the provider does
-/// not name, such as REASSIGN OWNED and DROP OWNED. Two such transactions
-/// touching the same object (two roles with privileges on one table, dropped
-/// in parallel by Terraform) otherwise fail with "tuple concurrently
-/// updated", because PostgreSQL does not retry catalog updates. Advisory
-/// locks are per database, like the statements they guard.
-pub const ACL_LOCK_KEY: i64 = 0x7067_7761_7264_656e;
-
-/// Waits for [`ACL_LOCK_KEY`] until the end of the transaction.
-pub fn acl_lock() -> Statement {
-    Statement::plain(format!("SELECT pg_advisory_xact_lock({ACL_LOCK_KEY})"))
-}
-
 /// What a role leaves behind in the connected database and among the
 /// objects every database shares (databases, tablespaces): the work of
 /// REASSIGN OWNED and DROP OWNED.
@@ -514,7 +501,7 @@ pub async fn drop_role<C: GenericClient>(
     actor: &Actor,
 ) -> Result<(), PgError> {
     if d.reassign_owned {
-        run_all(tx, &[acl_lock()]).await?;
+        locks::take(tx, vec![Lock::OwnedObjects]).await?;
     }
     let Some(left) = leftovers(tx, &d.name).await? else {
         return Ok(());

@@ -17,6 +17,7 @@ use crate::model;
 use crate::pg::catalog::default_acl::builtin_default;
 use crate::pg::citus;
 use crate::pg::conn::exec::run_all;
+use crate::pg::conn::locks;
 use crate::pg::grants::default_privileges::{
     self as sql, expand_default_privileges, DefaultObjectType, DefaultTarget, DEFAULT_OBJECT_TYPES,
 };
@@ -172,7 +173,7 @@ async fn apply(
             &(database, target, want),
             move |tx, &(database, target, want)| {
                 Box::pin(async move {
-                    run_all(tx, &[target.lock_statement()]).await?;
+                    locks::take(tx, vec![target.lock()]).await?;
                     let current = sql::read_default_acl(tx, target).await?;
                     if destroying
                         && !(current.grantee_exists

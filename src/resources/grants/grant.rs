@@ -27,6 +27,7 @@ use crate::model;
 use crate::pg::catalog::is_system_schema;
 use crate::pg::catalog::objects::ObjectKind;
 use crate::pg::conn::exec::run_all;
+use crate::pg::conn::locks;
 use crate::pg::grants::grant::{
     self as sql, expand_privileges, split_signature, Change, GrantTarget, ObjectType, OBJECT_TYPES,
     PUBLIC,
@@ -223,7 +224,7 @@ async fn apply_change(
             &(target, change),
             move |tx, &(target, change)| {
                 Box::pin(async move {
-                    run_all(tx, &[target.lock_statement()]).await?;
+                    locks::take(tx, vec![target.lock()]).await?;
                     let snapshot = sql::read_acls(tx, target).await?;
                     if require_objects {
                         check_exists(target, &snapshot).map_err(ChangeError::Diag)?;

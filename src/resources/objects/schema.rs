@@ -15,6 +15,7 @@ use tokio_postgres::error::SqlState;
 
 use crate::model;
 use crate::pg::conn::exec::{run_all, Statement};
+use crate::pg::conn::locks::{self, Lock};
 use crate::pg::error::PgError;
 use crate::pg::objects::schema::{self as sql, Level, SchemaPrivileges, SchemaRow};
 use crate::protocol::model::{computed, optional, required, set_block, SetBlocks};
@@ -425,7 +426,7 @@ impl ResourceType for SchemaResource {
                     Box::pin(async move {
                         let name = &planned.name;
                         let owner = planned.owner.known().map(String::as_str);
-                        run_all(tx, &[sql::acl_lock(name)]).await?;
+                        locks::take(tx, vec![Lock::SchemaAcl(name)]).await?;
                         let existing = sql::read_schema(tx, name).await?;
                         let (statements, owners) = match (&existing, owner) {
                             (None, _) => (
@@ -523,10 +524,8 @@ impl ResourceType for SchemaResource {
                 |tx, (prior, planned, acting)| {
                     Box::pin(async move {
                         let (old, new) = (&prior.name, &planned.name);
-                        run_all(tx, &[sql::acl_lock(old)]).await?;
-                        if old != new {
-                            run_all(tx, &[sql::acl_lock(new)]).await?;
-                        }
+                        // Both names when renaming; one when not.
+                        locks::take(tx, vec![Lock::SchemaAcl(old), Lock::SchemaAcl(new)]).await?;
                         let Some(row) = sql::read_schema(tx, old).await? else {
                             return Err(ChangeError::Diag(
                                 Diagnostic::error(
@@ -616,7 +615,7 @@ impl ResourceType for SchemaResource {
                 &data,
                 |tx, (prior, acting)| {
                     Box::pin(async move {
-                        run_all(tx, &[sql::acl_lock(&prior.name)]).await?;
+                        locks::take(tx, vec![Lock::SchemaAcl(&prior.name)]).await?;
                         let Some(row) = sql::read_schema(tx, &prior.name).await? else {
                             return Ok(());
                         };

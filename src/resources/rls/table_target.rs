@@ -6,6 +6,7 @@
 use tokio_postgres::error::SqlState;
 
 use crate::pg::conn::exec::Statement;
+use crate::pg::conn::locks;
 use crate::pg::error::PgError;
 use crate::pg::rls::table::{lock_table, TableName};
 use crate::protocol::model;
@@ -107,7 +108,8 @@ pub async fn run_in_transaction(
     table: &TableName,
     statements: &[Statement],
 ) -> Result<(), PgError> {
-    let statements: Vec<Statement> = std::iter::once(lock_table(table))
+    let statements: Vec<Statement> = locks::statements(vec![lock_table(table)])
+        .into_iter()
         .chain(statements.iter().cloned())
         .collect();
     client

@@ -6,6 +6,8 @@
 //! error fields. Every error here carries that useful part in its `Display`,
 //! so callers can show `to_string()` as is.
 
+use std::fmt;
+
 use tokio_postgres::error::{DbError, SqlState};
 
 /// An error from connecting to or querying PostgreSQL.
@@ -62,8 +64,35 @@ pub enum PgError {
         /// What it was about to do, e.g. `drop role "app"`.
         action: String,
         /// What it lacks.
-        lack: crate::pg::conn::acting::Lack,
+        lack: Lack,
     },
+}
+
+/// What the provider's role lacks to act with another role's privileges,
+/// or to drop it; found by [`crate::pg::conn::acting`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lack {
+    /// The CREATEROLE attribute.
+    CreateRole,
+    /// ADMIN OPTION on the role (PostgreSQL 16 and later).
+    AdminOption(String),
+    /// INHERIT: before PostgreSQL 16 a NOINHERIT role does not get the
+    /// privileges of the roles it is a member of.
+    Inherit,
+    /// SUPERUSER: the role is a superuser, and only a superuser may grant
+    /// membership in it or drop it.
+    Superuser(String),
+}
+
+impl fmt::Display for Lack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Lack::CreateRole => write!(f, "the CREATEROLE attribute"),
+            Lack::AdminOption(role) => write!(f, "ADMIN OPTION on role {role:?}"),
+            Lack::Inherit => write!(f, "the INHERIT attribute"),
+            Lack::Superuser(role) => write!(f, "SUPERUSER (role {role:?} is a superuser)"),
+        }
+    }
 }
 
 impl PgError {
@@ -120,12 +149,84 @@ impl PgError {
     /// Whether the database does not exist (any more): connecting to it was
     /// refused with `3D000`.
     pub fn is_missing_database(&self) -> bool {
-        self.sqlstate() == Some(&SqlState::INVALID_CATALOG_NAME)
+        self.is(&SqlState::INVALID_CATALOG_NAME)
     }
 
     /// Whether a lock could not be had within `lock_timeout`.
     pub fn is_lock_timeout(&self) -> bool {
-        self.sqlstate() == Some(&SqlState::LOCK_NOT_AVAILABLE)
+        self.is(&SqlState::LOCK_NOT_AVAILABLE)
+    }
+
+    /// Whether the object to create exists already (`42710`).
+    pub fn is_duplicate_object(&self) -> bool {
+        self.is(&SqlState::DUPLICATE_OBJECT)
+    }
+
+    /// Whether a function with the same argument types exists already
+    /// (`42723`).
+    pub fn is_duplicate_function(&self) -> bool {
+        self.is(&SqlState::DUPLICATE_FUNCTION)
+    }
+
+    /// Whether the role lacks a privilege the statement needs (`42501`).
+    pub fn is_insufficient_privilege(&self) -> bool {
+        self.is(&SqlState::INSUFFICIENT_PRIVILEGE)
+    }
+
+    /// Whether an object (a role, a type, a label provider, ...) the
+    /// statement names does not exist (`42704`).
+    pub fn is_undefined_object(&self) -> bool {
+        self.is(&SqlState::UNDEFINED_OBJECT)
+    }
+
+    /// Whether a schema the statement names does not exist (`3F000`).
+    pub fn is_invalid_schema_name(&self) -> bool {
+        self.is(&SqlState::INVALID_SCHEMA_NAME)
+    }
+
+    /// Whether a table the statement names does not exist (`42P01`).
+    pub fn is_undefined_table(&self) -> bool {
+        self.is(&SqlState::UNDEFINED_TABLE)
+    }
+
+    /// Whether an object cannot be dropped or changed because other objects
+    /// depend on it (`2BP01`), such as a role that still owns objects or
+    /// holds privileges, or a grant other grants derive from.
+    pub fn is_dependent_objects_still_exist(&self) -> bool {
+        self.is(&SqlState::DEPENDENT_OBJECTS_STILL_EXIST)
+    }
+
+    /// Whether the server refused a grant as such (`0LP01`), e.g. one that
+    /// would make a role a member of itself.
+    pub fn is_invalid_grant_operation(&self) -> bool {
+        self.is(&SqlState::INVALID_GRANT_OPERATION)
+    }
+
+    /// Whether an object is in use by other sessions (`55006`), such as a
+    /// database someone is connected to.
+    pub fn is_object_in_use(&self) -> bool {
+        self.is(&SqlState::OBJECT_IN_USE)
+    }
+
+    /// Whether a parameter's value was refused (`22023`), such as a
+    /// security label its provider does not accept.
+    pub fn is_invalid_parameter_value(&self) -> bool {
+        self.is(&SqlState::INVALID_PARAMETER_VALUE)
+    }
+
+    /// Whether a regular expression does not compile (`2201B`).
+    pub fn is_invalid_regular_expression(&self) -> bool {
+        self.is(&SqlState::INVALID_REGULAR_EXPRESSION)
+    }
+
+    /// Whether the server refused a value itself (class `22`, data
+    /// exception): a timestamp it cannot read, a number out of range, ...
+    pub fn is_data_exception(&self) -> bool {
+        self.sqlstate().is_some_and(|s| s.code().starts_with("22"))
+    }
+
+    fn is(&self, state: &SqlState) -> bool {
+        self.sqlstate() == Some(state)
     }
 
     /// The server's message with its DETAIL and HINT lines, when the server
@@ -239,6 +340,49 @@ fn connect_cause(e: &tokio_postgres::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server error with SQLSTATE `code`.
+    fn with_state(code: &str) -> PgError {
+        PgError::Connect {
+            endpoint: "test".into(),
+            cause: "test".into(),
+            sqlstate: Some(SqlState::from_code(code)),
+        }
+    }
+
+    #[test]
+    fn each_predicate_names_its_state() {
+        type Predicate = fn(&PgError) -> bool;
+        let predicates: &[(&str, Predicate)] = &[
+            ("3D000", PgError::is_missing_database),
+            ("55P03", PgError::is_lock_timeout),
+            ("42710", PgError::is_duplicate_object),
+            ("42723", PgError::is_duplicate_function),
+            ("42501", PgError::is_insufficient_privilege),
+            ("42704", PgError::is_undefined_object),
+            ("3F000", PgError::is_invalid_schema_name),
+            ("42P01", PgError::is_undefined_table),
+            ("2BP01", PgError::is_dependent_objects_still_exist),
+            ("0LP01", PgError::is_invalid_grant_operation),
+            ("55006", PgError::is_object_in_use),
+            ("22023", PgError::is_invalid_parameter_value),
+            ("2201B", PgError::is_invalid_regular_expression),
+        ];
+        for (code, predicate) in predicates {
+            for (other, _) in predicates {
+                assert_eq!(
+                    predicate(&with_state(other)),
+                    code == other,
+                    "{code} {other}"
+                );
+            }
+            assert!(!predicate(&PgError::Cancelled), "{code}");
+        }
+        assert!(with_state("22007").is_data_exception());
+        assert!(with_state("22023").is_data_exception());
+        assert!(!with_state("42601").is_data_exception());
+        assert!(!PgError::Cancelled.is_data_exception());
+    }
 
     #[test]
     fn lower_first_only_for_words() {

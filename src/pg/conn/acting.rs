@@ -16,15 +16,13 @@
 //! cannot grant itself a membership it needs, [`Actor::wrap`] says what it
 //! lacks ([`Lack`]) before anything is changed.
 
-use std::fmt;
-
 use deadpool_postgres::Object;
 use tokio_postgres::GenericClient;
 
 use crate::pg::conn::exec::{run_all, Statement};
 use crate::pg::conn::locks::{self, Lock};
 use crate::pg::conn::pool::Pools;
-use crate::pg::error::PgError;
+use crate::pg::error::{Lack, PgError};
 use crate::pg::sql::quote::ident;
 
 /// Whether the current user may act as `role`: use its privileges and, on
@@ -64,33 +62,6 @@ async fn roles_to_borrow<C: GenericClient>(
         }
     }
     Ok(out)
-}
-
-/// What the provider's role lacks to act with another role's privileges,
-/// or to drop it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lack {
-    /// The CREATEROLE attribute.
-    CreateRole,
-    /// ADMIN OPTION on the role (PostgreSQL 16 and later).
-    AdminOption(String),
-    /// INHERIT: before PostgreSQL 16 a NOINHERIT role does not get the
-    /// privileges of the roles it is a member of.
-    Inherit,
-    /// SUPERUSER: the role is a superuser, and only a superuser may grant
-    /// membership in it or drop it.
-    Superuser(String),
-}
-
-impl fmt::Display for Lack {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Lack::CreateRole => write!(f, "the CREATEROLE attribute"),
-            Lack::AdminOption(role) => write!(f, "ADMIN OPTION on role {role:?}"),
-            Lack::Inherit => write!(f, "the INHERIT attribute"),
-            Lack::Superuser(role) => write!(f, "SUPERUSER (role {role:?} is a superuser)"),
-        }
-    }
 }
 
 /// Where the current user (not a superuser) stands towards one role.

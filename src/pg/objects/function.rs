@@ -10,7 +10,6 @@
 //! transaction that is rolled back, and reads it back: what the catalog
 //! holds then is exactly what the real function would hold.
 
-use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, GenericClient, Row};
 
 use crate::pg::conn::exec::Statement;
@@ -361,19 +360,13 @@ pub async fn read<C: GenericClient>(
         .await;
     let oid: Option<u32> = match found {
         Ok(row) => row.get(0),
-        Err(e)
-            if matches!(
-                e.code(),
-                Some(&SqlState::UNDEFINED_OBJECT) | Some(&SqlState::INVALID_SCHEMA_NAME)
-            ) =>
-        {
-            None
-        }
         Err(e) => {
-            return Err(PgError::query(
-                format!("looking up function {signature}"),
-                e,
-            ))
+            let e = PgError::query(format!("looking up function {signature}"), e);
+            if e.is_undefined_object() || e.is_invalid_schema_name() {
+                None
+            } else {
+                return Err(e);
+            }
         }
     };
     match oid {

@@ -55,6 +55,11 @@ impl ProbeError {
         }
     }
 
+    /// Whether the expression names a column the table does not have.
+    pub fn is_undefined_column(&self) -> bool {
+        self.code == Some(SqlState::UNDEFINED_COLUMN)
+    }
+
     /// Whether something the expression names does not exist (yet, or any
     /// more): a table, column, function, type or schema.
     pub fn is_missing_dependency(&self) -> bool {

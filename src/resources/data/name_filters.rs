@@ -3,8 +3,6 @@
 //! [`NameFilter`], the reference's `id` format, and the diagnostic for a
 //! failed listing.
 
-use tokio_postgres::error::SqlState;
-
 use crate::pg::catalog::audit;
 use crate::pg::catalog::object_list::NameFilter;
 use crate::pg::error::PgError;
@@ -99,7 +97,7 @@ pub fn id_patterns(f: &NameFilter) -> Vec<String> {
 /// The diagnostic for a failed listing; a bad regular expression is
 /// pinned on `regex_pattern`.
 pub fn list_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
-    if err.sqlstate() == Some(&SqlState::INVALID_REGULAR_EXPRESSION) {
+    if err.is_invalid_regular_expression() {
         return Diagnostic::error(
             "Invalid Regular Expression",
             format!(

@@ -11,7 +11,6 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tokio_postgres::error::SqlState;
 
 use crate::model;
 use crate::pg::catalog::databases::{same_encoding_name, DatabaseCatalog};
@@ -198,12 +197,9 @@ fn ctx(client: &Client, name: &str) -> ErrorContext {
 /// Whether an error means the database is in use: by sessions (`55006`),
 /// or by sessions DROP DATABASE ... WITH (FORCE) may not end (`42501`).
 fn is_in_use(e: &PgError) -> bool {
-    matches!(
-        e.sqlstate(),
-        Some(s) if *s == SqlState::OBJECT_IN_USE || *s == SqlState::INSUFFICIENT_PRIVILEGE
-    ) && e
-        .db_message()
-        .is_some_and(|m| m.contains("being accessed by other users") || m.contains("terminate"))
+    (e.is_object_in_use() || e.is_insufficient_privilege())
+        && e.db_message()
+            .is_some_and(|m| m.contains("being accessed by other users") || m.contains("terminate"))
 }
 
 /// The diagnostic for a refusal because the database is in use, naming

@@ -18,7 +18,6 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tokio_postgres::error::SqlState;
 
 use crate::model;
 use crate::pg::error::PgError;
@@ -485,7 +484,7 @@ fn ctx(client: &Client, what: &str, id: Option<&str>) -> ErrorContext {
 
 /// [`pg_diag`], plus a function that already exists.
 fn function_diag(e: &PgError, ctx: &ErrorContext) -> Diagnostics {
-    if e.sqlstate() == Some(&SqlState::DUPLICATE_FUNCTION) {
+    if e.is_duplicate_function() {
         let mut detail = format!(
             "{}\n\nThe {} already exists in PostgreSQL but is not in the Terraform state.",
             e.db_message().unwrap_or_else(|| e.to_string()),

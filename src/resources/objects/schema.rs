@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tokio_postgres::error::SqlState;
 
 use crate::model;
 use crate::pg::conn::exec::{run_all, Statement};
@@ -245,7 +244,7 @@ fn ctx(client: &Client, database: &str, name: &str) -> ErrorContext {
 /// The diagnostic for a failed change; a schema that still holds objects
 /// gets advice of its own.
 fn schema_diag(e: &PgError, ctx: &ErrorContext) -> Diagnostics {
-    if e.sqlstate() == Some(&SqlState::DEPENDENT_OBJECTS_STILL_EXIST) {
+    if e.is_dependent_objects_still_exist() {
         return Diagnostic::error(
             "Schema Not Empty",
             format!(

@@ -10,7 +10,6 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tokio_postgres::error::SqlState;
 
 use crate::model;
 use crate::pg::error::PgError;
@@ -83,7 +82,7 @@ fn ctx(client: &Client, m: &SecurityLabelModel) -> ErrorContext {
 
 /// [`pg_diag`], plus what a missing label provider means.
 fn label_diag(e: &PgError, m: &SecurityLabelModel, ctx: &ErrorContext) -> Diagnostics {
-    if e.sqlstate() == Some(&SqlState::INVALID_PARAMETER_VALUE) {
+    if e.is_invalid_parameter_value() {
         return Diagnostic::error(
             "Security Label Provider Not Loaded",
             format!(

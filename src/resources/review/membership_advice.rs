@@ -64,9 +64,9 @@ pub fn grant_diag(
     let d = match e {
         GrantError::Pg(pg) => {
             let server = pg.db_message().unwrap_or_else(|| pg.to_string());
-            match pg.sqlstate().map(|s| s.code()) {
-                // dependent_privileges_exist
-                Some("2BP01") => Diagnostic::error(
+            if pg.is_dependent_objects_still_exist() {
+                // The grant's ADMIN OPTION was used to grant the role on.
+                Diagnostic::error(
                     "Dependent Grants Exist",
                     format!(
                         "{server}\n\nRole {member:?} has used the ADMIN OPTION of this grant to grant \
@@ -74,16 +74,18 @@ pub fn grant_diag(
                          grants exist. Revoke them first (they are the pg_auth_members rows of role \
                          {granted:?} whose grantor is {member:?}), then apply again."
                     ),
-                ),
-                // invalid_grant_operation: PostgreSQL's own cycle check.
-                Some("0LP01") => Diagnostic::error(
+                )
+            } else if pg.is_invalid_grant_operation() {
+                // PostgreSQL's own cycle check.
+                Diagnostic::error(
                     "Role Membership Cycle",
                     format!(
                         "{server}\n\nGranting role {granted:?} to {member:?} would make a role a member \
                          of itself. Remove one of the memberships."
                     ),
-                ),
-                _ => return pg_diag(pg, ctx),
+                )
+            } else {
+                return pg_diag(pg, ctx);
             }
         }
         GrantError::RoleMissing { name, is_member } => missing_role(name, *is_member, true),

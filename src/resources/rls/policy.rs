@@ -24,7 +24,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tokio_postgres::error::SqlState;
 
 use crate::model;
 use crate::pg::catalog::is_system_schema;
@@ -352,7 +351,7 @@ impl ResourceType for PolicyResource {
                 // type, a column the table lacks) is final. A function or
                 // type that is missing may come with the same apply.
                 (Some(Err(e)), _) if e.is_refused_on_existing_table() => {
-                    let hint = if e.code == Some(SqlState::UNDEFINED_COLUMN) {
+                    let hint = if e.is_undefined_column() {
                         format!(
                             "Correct {attr} to name only columns that {} has (a column renamed \
                              outside Terraform is known by its new name only).",
@@ -525,11 +524,7 @@ impl ResourceType for PolicyResource {
         {
             Ok(()) => Ok(()),
             // The table (or its whole database) is gone, and the policy with it.
-            Err(e)
-                if e.is_missing_database() || e.sqlstate() == Some(&SqlState::UNDEFINED_TABLE) =>
-            {
-                Ok(())
-            }
+            Err(e) if e.is_missing_database() || e.is_undefined_table() => Ok(()),
             Err(e) => Err(table_diag(
                 &client,
                 &e,

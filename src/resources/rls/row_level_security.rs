@@ -8,7 +8,6 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tokio_postgres::error::SqlState;
 
 use crate::model;
 use crate::pg::catalog::is_system_schema;
@@ -204,11 +203,7 @@ impl ResourceType for RowLevelSecurityResource {
         match run_in_transaction(&client, database, &table, &[statement]).await {
             Ok(()) => Ok(()),
             // The table (or its whole database) is gone, and its switches with it.
-            Err(e)
-                if e.is_missing_database() || e.sqlstate() == Some(&SqlState::UNDEFINED_TABLE) =>
-            {
-                Ok(())
-            }
+            Err(e) if e.is_missing_database() || e.is_undefined_table() => Ok(()),
             Err(e) => Err(table_diag(
                 &client,
                 &e,

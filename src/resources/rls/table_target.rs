@@ -3,8 +3,6 @@
 //! under `lock_timeout` in the right database, and turning the errors such
 //! DDL meets into diagnostics that name the table.
 
-use tokio_postgres::error::SqlState;
-
 use crate::pg::conn::exec::Statement;
 use crate::pg::conn::locks;
 use crate::pg::error::PgError;
@@ -147,7 +145,7 @@ pub fn table_diag(
         )
         .into();
     }
-    if err.sqlstate() == Some(&SqlState::UNDEFINED_TABLE) {
+    if err.is_undefined_table() {
         return Diagnostic::error(
             "Table Not Found",
             format!(

@@ -504,7 +504,7 @@ fn verifier_for(password: &str) -> Option<String> {
 /// refusal of the text (SQLSTATE class 22, data exception) says the value is
 /// wrong; anything else, a lost connection say, is reported as what it is.
 fn valid_until_diag(e: &PgError, planned: &str, ctx: &ErrorContext) -> Diagnostics {
-    if !e.sqlstate().is_some_and(|s| s.code().starts_with("22")) {
+    if !e.is_data_exception() {
         return pg_diag(e, ctx);
     }
     Diagnostic::error(

@@ -3,11 +3,8 @@
 //! The summary says what happened in a few words; the detail carries the
 //! server's message with its DETAIL and HINT, then what to do about it.
 
-use tokio_postgres::error::SqlState;
-
-use crate::pg::conn::acting::Lack;
 use crate::pg::conn::tx::TxError;
-use crate::pg::error::PgError;
+use crate::pg::error::{Lack, PgError};
 use crate::protocol::{DResult, Diagnostic, Diagnostics};
 
 /// How a change inside a transaction fails: the server refused something
@@ -92,8 +89,7 @@ impl<T> OrDiag<T> for Result<T, PgError> {
 /// Converts an error into a diagnostic, using the SQLSTATE to choose advice.
 pub fn pg_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
     let server = err.db_message().unwrap_or_else(|| err.to_string());
-    let state = err.sqlstate();
-    let d = if state == Some(&SqlState::DUPLICATE_OBJECT) {
+    let d = if err.is_duplicate_object() {
         let mut detail = format!(
             "{server}\n\nThe {} already exists in PostgreSQL but is not in the Terraform state.",
             ctx.object
@@ -104,7 +100,7 @@ pub fn pg_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
             ));
         }
         Diagnostic::error("Object Already Exists", detail)
-    } else if state == Some(&SqlState::INSUFFICIENT_PRIVILEGE) {
+    } else if err.is_insufficient_privilege() {
         let need = ctx
             .privilege_needed
             .clone()
@@ -117,7 +113,7 @@ pub fn pg_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
                 ctx.connected_as
             ),
         )
-    } else if state == Some(&SqlState::DEPENDENT_OBJECTS_STILL_EXIST) {
+    } else if err.is_dependent_objects_still_exist() {
         Diagnostic::error(
             "Objects Still Depend On It",
             format!(
@@ -127,7 +123,7 @@ pub fn pg_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
                 ctx.object
             ),
         )
-    } else if state == Some(&SqlState::LOCK_NOT_AVAILABLE) {
+    } else if err.is_lock_timeout() {
         Diagnostic::error(
             "Lock Timeout",
             format!(
@@ -136,7 +132,7 @@ pub fn pg_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
                 ctx.object
             ),
         )
-    } else if state == Some(&SqlState::UNDEFINED_OBJECT) {
+    } else if err.is_undefined_object() {
         Diagnostic::error(
             "Object Does Not Exist",
             format!("{server}\n\nCreate it first, or check the name (names are case-sensitive and quoted as written)."),

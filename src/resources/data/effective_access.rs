@@ -158,7 +158,7 @@ impl DataSourceType for EffectiveAccessDataSource {
         let catalog = self
             .state
             .access
-            .get(&client, config.database.as_deref())
+            .get(&client.pools, config.database.as_deref())
             .await
             .or_diag(&ctx)?;
         if role != PUBLIC && catalog.role(role).is_none() {

@@ -21,9 +21,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use crate::pg::access::{load::load, Catalog};
+use crate::pg::conn::pool::Pools;
 use crate::pg::error::PgError;
-
-use crate::resources::support::state::Client;
 
 /// One database's catalog, once read.
 type Slot = Arc<tokio::sync::Mutex<Option<Arc<Catalog>>>>;
@@ -40,12 +39,10 @@ impl AccessCache {
     /// making their own.
     pub async fn get(
         &self,
-        client: &Client,
+        pools: &Pools,
         database: Option<&str>,
     ) -> Result<Arc<Catalog>, PgError> {
-        let name = database
-            .unwrap_or(&client.pools.settings().database)
-            .to_string();
+        let name = database.unwrap_or(&pools.settings().database).to_string();
         let slot = self
             .slots
             .lock()
@@ -58,7 +55,7 @@ impl AccessCache {
             return Ok(c.clone());
         }
         let started = Instant::now();
-        let mut conn = client.pools.get(Some(&name)).await?;
+        let mut conn = pools.get(Some(&name)).await?;
         let catalog = Arc::new(load(&mut conn).await?);
         log::debug!(
             "read the access catalog of database {name:?}: {} roles, {} memberships, {} objects \

@@ -40,7 +40,7 @@ pub struct Review {
 pub async fn review(state: &ProviderState, database: Option<&str>) -> Option<Review> {
     let client = state.client_opt().await?;
     let max_lines = client.access_report?;
-    match state.access.get(&client, database).await {
+    match state.access.get(&client.pools, database).await {
         Ok(catalog) => Some(Review { catalog, max_lines }),
         Err(e) => {
             log::info!("no effective-access report: cannot read the catalog: {e}");

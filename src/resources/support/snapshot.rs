@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::OnceCell;
 
@@ -24,9 +24,8 @@ use crate::pg::catalog::memberships::{read_memberships, MembershipCatalog};
 use crate::pg::catalog::objects::{read_objects, ObjectCatalog};
 use crate::pg::catalog::policies::{read_policies, PolicyCatalog};
 use crate::pg::catalog::roles::{read_roles, RoleCatalog};
+use crate::pg::conn::pool::Pools;
 use crate::pg::error::PgError;
-
-use crate::resources::support::state::Client;
 
 /// One snapshot, valid for the generation it was started under.
 struct Slot<T> {
@@ -100,56 +99,57 @@ fn loaded<T>(what: &str, database: &str, started: Instant, r: &Result<T, PgError
     }
 }
 
-impl Client {
-    /// The database `database` names, the provider's own when `None`.
-    pub fn database_name<'a>(&'a self, database: Option<&'a str>) -> &'a str {
-        database.unwrap_or(&self.pools.settings().database)
-    }
-
+impl Snapshots {
     /// Every role (cluster-wide; read through `database`), with password
-    /// hashes when the provider may compare them.
-    pub async fn role_catalog(&self, database: Option<&str>) -> Result<Arc<RoleCatalog>, PgError> {
-        let db = self.database_name(database);
-        self.snapshots
-            .roles
-            .get(db, self.pools.write_generation(), || async {
+    /// hashes when `read_passwords`.
+    pub async fn roles(
+        &self,
+        pools: &Pools,
+        database: &str,
+        read_passwords: bool,
+    ) -> Result<Arc<RoleCatalog>, PgError> {
+        self.roles
+            .get(database, pools.write_generation(), || async {
                 let started = Instant::now();
-                let conn = self.pools.get(Some(db)).await?;
-                let r = read_roles(&**conn, self.read_passwords).await;
-                loaded("roles", db, started, &r);
+                let conn = pools.get(Some(database)).await?;
+                let r = read_roles(&**conn, read_passwords).await;
+                loaded("roles", database, started, &r);
                 r
             })
             .await
     }
 
-    /// Every database of the cluster (read through the provider's own).
-    pub async fn database_catalog(&self) -> Result<Arc<DatabaseCatalog>, PgError> {
-        let db = self.database_name(None);
-        self.snapshots
-            .databases
-            .get(db, self.pools.write_generation(), || async {
+    /// Every database of the cluster, read through the provider's own,
+    /// `database`.
+    pub async fn databases(
+        &self,
+        pools: &Pools,
+        database: &str,
+    ) -> Result<Arc<DatabaseCatalog>, PgError> {
+        self.databases
+            .get(database, pools.write_generation(), || async {
                 let started = Instant::now();
-                let conn = self.pools.get(None).await?;
+                let conn = pools.get(None).await?;
                 let r = read_databases(&**conn).await;
-                loaded("databases", db, started, &r);
+                loaded("databases", database, started, &r);
                 r
             })
             .await
     }
 
     /// Every role membership (cluster-wide; read through `database`).
-    pub async fn membership_catalog(
+    pub async fn memberships(
         &self,
-        database: Option<&str>,
+        pools: &Pools,
+        database: &str,
+        version_num: i32,
     ) -> Result<Arc<MembershipCatalog>, PgError> {
-        let db = self.database_name(database);
-        self.snapshots
-            .memberships
-            .get(db, self.pools.write_generation(), || async {
+        self.memberships
+            .get(database, pools.write_generation(), || async {
                 let started = Instant::now();
-                let conn = self.pools.get(Some(db)).await?;
-                let r = read_memberships(&**conn, self.info.version_num).await;
-                loaded("role memberships", db, started, &r);
+                let conn = pools.get(Some(database)).await?;
+                let r = read_memberships(&**conn, version_num).await;
+                loaded("role memberships", database, started, &r);
                 r
             })
             .await
@@ -157,54 +157,52 @@ impl Client {
 
     /// Every object with its privileges and row-level security switches in
     /// `database`.
-    pub async fn object_catalog(
+    pub async fn objects(
         &self,
-        database: Option<&str>,
+        pools: &Pools,
+        database: &str,
     ) -> Result<Arc<ObjectCatalog>, PgError> {
-        let db = self.database_name(database);
-        self.snapshots
-            .objects
-            .get(db, self.pools.write_generation(), || async {
+        self.objects
+            .get(database, pools.write_generation(), || async {
                 let started = Instant::now();
-                let conn = self.pools.get(Some(db)).await?;
+                let conn = pools.get(Some(database)).await?;
                 let r = read_objects(&**conn).await;
-                loaded("objects and privileges", db, started, &r);
+                loaded("objects and privileges", database, started, &r);
                 r
             })
             .await
     }
 
     /// Every default-privileges entry in `database`.
-    pub async fn default_acl_catalog(
+    pub async fn default_acls(
         &self,
-        database: Option<&str>,
+        pools: &Pools,
+        database: &str,
     ) -> Result<Arc<DefaultAclCatalog>, PgError> {
-        let db = self.database_name(database);
-        self.snapshots
-            .default_acls
-            .get(db, self.pools.write_generation(), || async {
+        self.default_acls
+            .get(database, pools.write_generation(), || async {
                 let started = Instant::now();
-                let conn = self.pools.get(Some(db)).await?;
+                let conn = pools.get(Some(database)).await?;
                 let r = read_default_acls(&**conn).await;
-                loaded("default privileges", db, started, &r);
+                loaded("default privileges", database, started, &r);
                 r
             })
             .await
     }
 
-    /// Every policy in `database`.
-    pub async fn policy_catalog(
+    /// Every policy in `database`, read under `lock_timeout`.
+    pub async fn policies(
         &self,
-        database: Option<&str>,
+        pools: &Pools,
+        database: &str,
+        lock_timeout: Option<Duration>,
     ) -> Result<Arc<PolicyCatalog>, PgError> {
-        let db = self.database_name(database);
-        self.snapshots
-            .policies
-            .get(db, self.pools.write_generation(), || async {
+        self.policies
+            .get(database, pools.write_generation(), || async {
                 let started = Instant::now();
-                let mut conn = self.pools.get(Some(db)).await?;
-                let r = read_policies(&mut conn, self.lock_timeout).await;
-                loaded("policies", db, started, &r);
+                let mut conn = pools.get(Some(database)).await?;
+                let r = read_policies(&mut conn, lock_timeout).await;
+                loaded("policies", database, started, &r);
                 r
             })
             .await

@@ -12,6 +12,12 @@ use tokio::sync::RwLock;
 use tokio_postgres::Transaction;
 use tokio_util::sync::CancellationToken;
 
+use crate::pg::catalog::databases::DatabaseCatalog;
+use crate::pg::catalog::default_acl::DefaultAclCatalog;
+use crate::pg::catalog::memberships::MembershipCatalog;
+use crate::pg::catalog::objects::ObjectCatalog;
+use crate::pg::catalog::policies::PolicyCatalog;
+use crate::pg::catalog::roles::RoleCatalog;
 use crate::pg::conn::acting::Actor;
 use crate::pg::conn::exec::Statement;
 use crate::pg::conn::pool::{Pools, ServerInfo};
@@ -124,6 +130,71 @@ impl Client {
             what,
         };
         tx::run_statements(&self.pools, target, &self.stop, statements).await
+    }
+}
+
+/// The catalog snapshots ([`Snapshots`]) of this connection, which
+/// refreshes, imports and lists read.
+impl Client {
+    /// The database `database` names, the provider's own when `None`.
+    pub fn database_name<'a>(&'a self, database: Option<&'a str>) -> &'a str {
+        database.unwrap_or(&self.pools.settings().database)
+    }
+
+    /// Every role (cluster-wide; read through `database`), with password
+    /// hashes when the provider may compare them.
+    pub async fn role_catalog(&self, database: Option<&str>) -> Result<Arc<RoleCatalog>, PgError> {
+        let db = self.database_name(database);
+        self.snapshots
+            .roles(&self.pools, db, self.read_passwords)
+            .await
+    }
+
+    /// Every database of the cluster (read through the provider's own).
+    pub async fn database_catalog(&self) -> Result<Arc<DatabaseCatalog>, PgError> {
+        let db = self.database_name(None);
+        self.snapshots.databases(&self.pools, db).await
+    }
+
+    /// Every role membership (cluster-wide; read through `database`).
+    pub async fn membership_catalog(
+        &self,
+        database: Option<&str>,
+    ) -> Result<Arc<MembershipCatalog>, PgError> {
+        let db = self.database_name(database);
+        self.snapshots
+            .memberships(&self.pools, db, self.info.version_num)
+            .await
+    }
+
+    /// Every object with its privileges and row-level security switches in
+    /// `database`.
+    pub async fn object_catalog(
+        &self,
+        database: Option<&str>,
+    ) -> Result<Arc<ObjectCatalog>, PgError> {
+        let db = self.database_name(database);
+        self.snapshots.objects(&self.pools, db).await
+    }
+
+    /// Every default-privileges entry in `database`.
+    pub async fn default_acl_catalog(
+        &self,
+        database: Option<&str>,
+    ) -> Result<Arc<DefaultAclCatalog>, PgError> {
+        let db = self.database_name(database);
+        self.snapshots.default_acls(&self.pools, db).await
+    }
+
+    /// Every policy in `database`.
+    pub async fn policy_catalog(
+        &self,
+        database: Option<&str>,
+    ) -> Result<Arc<PolicyCatalog>, PgError> {
+        let db = self.database_name(database);
+        self.snapshots
+            .policies(&self.pools, db, self.lock_timeout)
+            .await
     }
 }
 

@@ -163,7 +163,7 @@ impl DatabaseModel {
             _ => row.tablespace.clone(),
         };
         DatabaseModel {
-            id: Tf::Known(row.name.clone()),
+            id: Tf::Known(NameId::render(&row.name)),
             name: row.name.clone(),
             owner: Tf::Known(row.owner.clone()),
             // Never read back; unknown only right after a plan made without

@@ -683,7 +683,7 @@ impl ResourceType for RoleResource {
             .await
             .or_diag(&Self::ctx(&client, &spec.name))?;
         Ok(RoleModel {
-            id: Tf::Known(spec.name),
+            id: Tf::Known(NameId::render(&spec.name)),
             ..planned
         })
     }
@@ -769,7 +769,7 @@ impl ResourceType for RoleResource {
             .await
             .or_diag(&Self::ctx(&client, &new.name))?;
         Ok(RoleModel {
-            id: Tf::Known(new.name),
+            id: Tf::Known(NameId::render(&new.name)),
             ..planned
         })
     }

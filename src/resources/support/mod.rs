@@ -6,7 +6,8 @@
 //!   lists read;
 //! * [`errors`]: a PostgreSQL error to a diagnostic that says what to do;
 //! * [`validators`]: checks of configured names and values;
-//! * [`import_id`]: the grammars of every import ID;
+//! * [`import_id`]: every resource's import ID, rendered and parsed in one
+//!   place, and the text grammars they are written in;
 //! * [`sdk_state`]: reading state the reference provider wrote.
 
 pub mod errors;

@@ -15,10 +15,11 @@
 //!
 //! Every change runs in one transaction that first takes transaction-scoped
 //! advisory locks on both roles ([`Lock::Role`], in OID order, so two grants
-//! can never wait on each other in a cycle). Grants sharing a role are serialized; others run
-//! in parallel. Errors PostgreSQL raises when concurrent catalog updates still
-//! collide (serialization failures, deadlocks, "tuple concurrently updated")
-//! are retried a few times with the whole transaction.
+//! can never wait on each other in a cycle). Grants sharing a role are
+//! serialized; others run in parallel. Errors PostgreSQL raises when
+//! concurrent catalog updates still collide (serialization failures,
+//! deadlocks, "tuple concurrently updated") are retried a few times with the
+//! whole transaction.
 
 use tokio_postgres::GenericClient;
 use tokio_util::sync::CancellationToken;

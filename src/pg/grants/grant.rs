@@ -1,7 +1,8 @@
-//! Object privileges (`GRANT ... ON ... TO`): which privileges exist per
-//! object type, one catalog read of the exact ACL entries of a grantee over a
-//! whole scope of objects, and the GRANT/REVOKE statements that move that
-//! scope to the wanted privileges by difference.
+//! Object privileges (`GRANT ... ON ... TO`): the kinds of object
+//! `postgresql_grant` manages, one catalog read of the exact ACL entries of
+//! a grantee over a whole scope of objects, and the GRANT/REVOKE statements
+//! that move that scope to the wanted privileges by difference. Which
+//! privileges each kind has is [`crate::pg::privileges`]'s.
 //!
 //! The read looks at the objects' ACLs (`aclexplode`), not at
 //! `has_*_privilege`, because the latter also counts privileges inherited

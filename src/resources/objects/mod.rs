@@ -1,10 +1,10 @@
 //! Databases and the objects in them.
 //!
-//! * [`database`][]: `postgresql_database`;
-//! * [`schema`][]: `postgresql_schema`;
-//! * [`extension`][]: `postgresql_extension`;
-//! * [`function`][]: `postgresql_function`;
-//! * [`security_label`][]: `postgresql_security_label`.
+//! * [`database`]: the `postgresql_database` resource;
+//! * [`schema`]: the `postgresql_schema` resource;
+//! * [`extension`]: the `postgresql_extension` resource;
+//! * [`function`]: the `postgresql_function` resource;
+//! * [`security_label`]: the `postgresql_security_label` resource.
 
 pub mod database;
 pub mod extension;

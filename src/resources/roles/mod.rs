@@ -1,7 +1,7 @@
 //! Roles and memberships.
 //!
-//! * [`role`][]: `postgresql_role`;
-//! * [`grant_role`][]: `postgresql_grant_role`.
+//! * [`role`]: the `postgresql_role` resource;
+//! * [`grant_role`]: the `postgresql_grant_role` resource.
 
 pub mod grant_role;
 pub mod role;

@@ -8,6 +8,10 @@
 //! * [`scram`]: SCRAM-SHA-256 verifiers, computed here so no password is
 //!   ever sent;
 //! * [`citus`]: what the provider needs to know about Citus;
+//! * [`kinds`]: [`kinds::ObjectKind`], the one enum of object kinds, with
+//!   their Terraform, catalog and SQL spellings;
+//! * [`privileges`]: the privilege table (each kind's privileges, version
+//!   gates, ACL letters) and the [`privileges::Privs`] bit set;
 //! * [`conn`]: pools, settings, TLS, `.pgpass`, the transaction runner,
 //!   statement execution, locks and acting as an object's owner;
 //! * [`sql`]: quoting, and the grammars that keep configured text (policy
@@ -25,7 +29,9 @@ pub mod citus;
 pub mod conn;
 pub mod error;
 pub mod grants;
+pub mod kinds;
 pub mod objects;
+pub mod privileges;
 pub mod rls;
 pub mod roles;
 pub mod scram;

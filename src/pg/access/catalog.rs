@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::pg::access::privilege::Privs;
+use crate::pg::kinds::ObjectKind;
+use crate::pg::privileges::Privs;
 use crate::pg::sql::quote::ident_if_needed;
 
 /// The grantee name that stands for PUBLIC. PostgreSQL reserves it: no role
@@ -18,52 +19,6 @@ pub const PUBLIC: &str = "public";
 
 /// The first server version with per-grant INHERIT and SET options.
 pub const PG16: i32 = 160_000;
-
-/// The kinds of object whose privileges the model follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ObjectKind {
-    /// A database (`pg_database`).
-    Database,
-    /// A schema (`pg_namespace`).
-    Schema,
-    /// Tables, views, materialized views, foreign and partitioned tables.
-    Table,
-    /// Sequences.
-    Sequence,
-    /// Functions, aggregates, window functions and procedures.
-    Function,
-    /// A column with privileges of its own (`attacl`).
-    Column,
-}
-
-impl ObjectKind {
-    /// Every kind, in the order reports list them.
-    pub const ALL: [ObjectKind; 6] = [
-        ObjectKind::Database,
-        ObjectKind::Schema,
-        ObjectKind::Table,
-        ObjectKind::Sequence,
-        ObjectKind::Function,
-        ObjectKind::Column,
-    ];
-
-    /// The name used in reports and in the data source (`table`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectKind::Database => "database",
-            ObjectKind::Schema => "schema",
-            ObjectKind::Table => "table",
-            ObjectKind::Sequence => "sequence",
-            ObjectKind::Function => "function",
-            ObjectKind::Column => "column",
-        }
-    }
-
-    /// Parses [`ObjectKind::as_str`].
-    pub fn parse(s: &str) -> Option<ObjectKind> {
-        ObjectKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
 
 /// What decides access among a role's attributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +88,10 @@ pub struct AclEntry {
 /// Names an object: its kind, schema (empty for databases; the schema
 /// itself for schemas), name (with the identity arguments for functions),
 /// and the column for column privileges.
+///
+/// The model follows databases, schemas, tables, sequences, functions and
+/// columns; procedures, aggregates and window functions are
+/// [`ObjectKind::Function`]s told apart by [`Object::prokind`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectId {
     /// The kind.
@@ -150,10 +109,13 @@ impl fmt::Display for ObjectId {
     /// `app.orders(tenant_id)`, `app` for a schema or database.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            ObjectKind::Database | ObjectKind::Schema => {
+            ObjectKind::Database
+            | ObjectKind::Schema
+            | ObjectKind::ForeignDataWrapper
+            | ObjectKind::ForeignServer => {
                 write!(f, "{}", ident_if_needed(&self.name))
             }
-            ObjectKind::Function => {
+            ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Routine => {
                 let (name, args) = match self.name.find('(') {
                     Some(i) => self.name.split_at(i),
                     None => (self.name.as_str(), ""),
@@ -165,7 +127,7 @@ impl fmt::Display for ObjectId {
                     ident_if_needed(name)
                 )
             }
-            ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Column => {
+            ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Type | ObjectKind::Column => {
                 write!(
                     f,
                     "{}.{}",
@@ -206,46 +168,6 @@ impl Object {
     }
 }
 
-/// The kinds of future object `ALTER DEFAULT PRIVILEGES` covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DefaultKind {
-    /// Tables and views.
-    Table,
-    /// Sequences.
-    Sequence,
-    /// Functions and procedures.
-    Function,
-    /// Types.
-    Type,
-    /// Schemas.
-    Schema,
-}
-
-impl DefaultKind {
-    /// `pg_default_acl.defaclobjtype`.
-    pub fn from_code(c: &str) -> Option<DefaultKind> {
-        Some(match c {
-            "r" => DefaultKind::Table,
-            "S" => DefaultKind::Sequence,
-            "f" => DefaultKind::Function,
-            "T" => DefaultKind::Type,
-            "n" => DefaultKind::Schema,
-            _ => return None,
-        })
-    }
-
-    /// Plural noun for reports.
-    pub fn plural(self) -> &'static str {
-        match self {
-            DefaultKind::Table => "tables",
-            DefaultKind::Sequence => "sequences",
-            DefaultKind::Function => "functions",
-            DefaultKind::Type => "types",
-            DefaultKind::Schema => "schemas",
-        }
-    }
-}
-
 /// One `pg_default_acl` entry: what objects `owner` creates later (in
 /// `schema`, or anywhere) grant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,8 +176,9 @@ pub struct DefaultAcl {
     pub owner: String,
     /// The schema; `None` for the database-wide entry.
     pub schema: Option<String>,
-    /// The kind of object.
-    pub kind: DefaultKind,
+    /// The kind of object (`defaclobjtype`; routines are
+    /// [`ObjectKind::Function`]).
+    pub kind: ObjectKind,
     /// The entries.
     pub acl: Vec<AclEntry>,
 }

@@ -4,10 +4,9 @@
 
 use std::sync::Arc;
 
-use crate::pg::access::catalog::{
-    AclEntry, Catalog, DefaultAcl, DefaultKind, Membership, ObjectKind, RoleAttrs,
-};
-use crate::pg::access::privilege::Privs;
+use crate::pg::access::catalog::{AclEntry, Catalog, DefaultAcl, Membership, RoleAttrs};
+use crate::pg::kinds::ObjectKind;
+use crate::pg::privileges::Privs;
 
 /// The options of a planned membership grant.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -254,7 +253,7 @@ impl Catalog {
         grantee: &str,
         owner: &str,
         schema: Option<&str>,
-        kind: DefaultKind,
+        kind: ObjectKind,
         privs: Privs,
     ) {
         let pos = self

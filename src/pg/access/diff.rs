@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::pg::access::catalog::{Catalog, ObjectId};
 use crate::pg::access::effective::{Access, FutureId, POWERFUL_PREDEFINED};
 use crate::pg::access::graph::Chains;
-use crate::pg::access::privilege::Privs;
+use crate::pg::privileges::Privs;
 
 /// How a power is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -12,10 +12,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::pg::access::catalog::{Catalog, DefaultKind, Object, ObjectId, ObjectKind, PUBLIC};
+use crate::pg::access::catalog::{Catalog, Object, ObjectId, PUBLIC};
 use crate::pg::access::graph::Chains;
-use crate::pg::access::privilege::{Privilege, Privs};
-use crate::pg::grants::grant::MAINTAIN_SINCE;
+use crate::pg::kinds::ObjectKind;
+use crate::pg::privileges::{Privilege, Privs, MAINTAIN_SINCE};
 
 /// Predefined roles that amount to an escalation when a role can use them.
 pub const POWERFUL_PREDEFINED: &[&str] = &[
@@ -98,15 +98,53 @@ impl fmt::Display for Via {
     }
 }
 
-/// Future objects one default ACL entry covers.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Future objects one default ACL entry covers. Ordered by owner, schema,
+/// then kind with tables first (see [`FutureId::kind_rank`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FutureId {
     /// The role that will create them.
     pub owner: String,
     /// Their schema; `None` for anywhere in the database.
     pub schema: Option<String>,
-    /// Their kind.
-    pub kind: DefaultKind,
+    /// Their kind (as `pg_default_acl` has it: routines are functions).
+    pub kind: ObjectKind,
+}
+
+impl FutureId {
+    /// Reports list default privileges on tables, sequences, functions,
+    /// types, then schemas: most readers look for tables.
+    const KIND_ORDER: [ObjectKind; 5] = [
+        ObjectKind::Table,
+        ObjectKind::Sequence,
+        ObjectKind::Function,
+        ObjectKind::Type,
+        ObjectKind::Schema,
+    ];
+
+    /// The kind's place in [`FutureId::KIND_ORDER`]; other kinds after
+    /// those, in their own order, so that the order agrees with `Eq`.
+    fn kind_rank(&self) -> usize {
+        FutureId::KIND_ORDER
+            .iter()
+            .position(|k| *k == self.kind)
+            .unwrap_or(FutureId::KIND_ORDER.len() + self.kind as usize)
+    }
+}
+
+impl Ord for FutureId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.owner, &self.schema, self.kind_rank()).cmp(&(
+            &other.owner,
+            &other.schema,
+            other.kind_rank(),
+        ))
+    }
+}
+
+impl PartialOrd for FutureId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl fmt::Display for FutureId {
@@ -318,7 +356,7 @@ impl Catalog {
     pub fn public_executes_new_functions(&self, owner: &str, schema: &str) -> bool {
         let entry = |s: Option<&str>| {
             self.default_acls.iter().find(|d| {
-                d.owner == owner && d.kind == DefaultKind::Function && d.schema.as_deref() == s
+                d.owner == owner && d.kind == ObjectKind::Function && d.schema.as_deref() == s
             })
         };
         let public_execute = |d: &crate::pg::access::catalog::DefaultAcl| {

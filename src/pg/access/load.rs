@@ -12,11 +12,11 @@ use std::sync::Arc;
 use tokio_postgres::{Client, Row};
 
 use crate::pg::access::catalog::{
-    AclEntry, Catalog, DefaultAcl, DefaultKind, Membership, Object, ObjectId, ObjectKind,
-    RoleAttrs, PG16, PUBLIC,
+    AclEntry, Catalog, DefaultAcl, Membership, Object, ObjectId, RoleAttrs, PG16, PUBLIC,
 };
-use crate::pg::access::privilege::{Privilege, Privs};
 use crate::pg::error::PgError;
+use crate::pg::kinds::ObjectKind;
+use crate::pg::privileges::{Privilege, Privs};
 
 const ROLES: &str = "SELECT oid, rolname::text, rolsuper, rolbypassrls, rolcreaterole, \
                             rolinherit, rolcanlogin, \
@@ -218,7 +218,7 @@ pub async fn load(client: &mut Client) -> Result<Catalog, PgError> {
         .map_err(q("default ACLs"))?
     {
         let code: String = get(row, 2, "default ACLs")?;
-        let Some(kind) = DefaultKind::from_code(&code) else {
+        let Some(kind) = ObjectKind::from_defacl_code(&code) else {
             continue;
         };
         catalog.default_acls.push(DefaultAcl {

@@ -10,6 +10,9 @@
 //! * [`change`]: planned changes applied to a copy of the model;
 //! * [`diff`]: what changes for a role between two models.
 //!
+//! Kinds of object and privileges are the provider's one vocabulary:
+//! [`crate::pg::kinds`] and [`crate::pg::privileges`].
+//!
 //! The computation mirrors the server's privilege checks
 //! (`has_*_privilege`), so a report built on it says what PostgreSQL will
 //! enforce, not what the grants literally say.
@@ -20,13 +23,11 @@ pub mod diff;
 pub mod effective;
 pub mod graph;
 pub mod load;
-pub mod privilege;
 
 #[cfg(test)]
 mod tests;
 
-pub use catalog::{Catalog, ObjectId, ObjectKind, RoleAttrs, PUBLIC};
+pub use catalog::{Catalog, ObjectId, RoleAttrs, PUBLIC};
 pub use change::{GrantOptions, Scope};
 pub use diff::{delta, Delta, Escalation, How};
 pub use effective::{chain_text, Access, FutureId, Via};
-pub use privilege::{Privilege, Privs};

@@ -1,7 +1,9 @@
 //! Unit tests of the access model on a small hand-built estate.
 
-use crate::pg::access::catalog::{AclEntry, DefaultKind, Membership, Object};
+use crate::pg::access::catalog::{AclEntry, Membership, Object};
 use crate::pg::access::*;
+use crate::pg::kinds::ObjectKind;
+use crate::pg::privileges::{Privilege, Privs};
 
 fn privs(list: &[Privilege]) -> Privs {
     list.iter().copied().collect()
@@ -306,7 +308,7 @@ fn default_privileges_are_future_access() {
         "readers",
         "owner",
         Some("app"),
-        DefaultKind::Table,
+        ObjectKind::Table,
         privs(&[Privilege::Select]),
     );
     let d = delta(&before, &after, "app_user");
@@ -322,7 +324,7 @@ fn default_privileges_are_future_access() {
         "owner",
         "owner",
         None,
-        DefaultKind::Function,
+        ObjectKind::Function,
         privs(&[Privilege::Execute]),
     );
     assert!(!locked.public_executes_new_functions("owner", "app"));
@@ -467,5 +469,30 @@ fn a_grant_copies_and_compares_only_the_objects_it_changes() {
     assert_eq!(
         d.gained.keys().collect::<Vec<_>>(),
         vec![&id(ObjectKind::Table, "app", "secret")]
+    );
+}
+
+#[test]
+fn future_objects_list_tables_first() {
+    use ObjectKind::*;
+    let id = |kind| FutureId {
+        owner: "owner".into(),
+        schema: None,
+        kind,
+    };
+    let mut ids: Vec<FutureId> = [Schema, Type, Function, Sequence, Table]
+        .into_iter()
+        .map(id)
+        .collect();
+    ids.sort();
+    let kinds: Vec<ObjectKind> = ids.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, [Table, Sequence, Function, Type, Schema]);
+    // Owner and schema come first.
+    assert!(
+        id(Schema)
+            < FutureId {
+                owner: "p".into(),
+                ..id(Table)
+            }
     );
 }

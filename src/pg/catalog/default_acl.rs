@@ -13,7 +13,8 @@ use tokio_postgres::GenericClient;
 
 use crate::pg::catalog::objects::AclEntry;
 use crate::pg::error::PgError;
-use crate::pg::grants::grant::MAINTAIN_SINCE;
+use crate::pg::kinds::ObjectKind;
+use crate::pg::privileges::Privilege;
 
 /// The key of a `pg_default_acl` row.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -23,7 +24,8 @@ pub struct DefaultAclKey {
     /// The schema; empty for database-wide defaults.
     pub schema: String,
     /// `defaclobjtype`: `r` tables, `S` sequences, `f` functions, `T`
-    /// types, `n` schemas.
+    /// types, `n` schemas (see [`ObjectKind::from_defacl_code`]); kept as
+    /// the catalog spells it, so that codes of newer servers still read.
     pub objtype: String,
 }
 
@@ -56,39 +58,26 @@ impl DefaultAclCatalog {
         if !key.schema.is_empty() {
             return Vec::new();
         }
-        builtin_default(&key.objtype, &key.owner, version_num)
+        match ObjectKind::from_defacl_code(&key.objtype) {
+            Some(kind) => builtin_default(kind, &key.owner, version_num),
+            None => Vec::new(),
+        }
     }
 }
 
-/// What `acldefault` gives for a default-ACL object type: the owner holds
-/// every privilege (without grant option), PUBLIC holds EXECUTE on
-/// functions and USAGE on types.
-pub fn builtin_default(objtype: &str, owner: &str, version_num: i32) -> Vec<AclEntry> {
-    let (owner_privileges, public_privileges): (Vec<&str>, Vec<&str>) = match objtype {
-        "r" => {
-            let mut v = vec![
-                "INSERT",
-                "SELECT",
-                "UPDATE",
-                "DELETE",
-                "TRUNCATE",
-                "REFERENCES",
-                "TRIGGER",
-            ];
-            if version_num >= MAINTAIN_SINCE {
-                v.push("MAINTAIN");
-            }
-            (v, vec![])
-        }
-        "S" => (vec!["SELECT", "UPDATE", "USAGE"], vec![]),
-        "f" => (vec!["EXECUTE"], vec!["EXECUTE"]),
-        "T" => (vec!["USAGE"], vec!["USAGE"]),
-        "n" => (vec!["USAGE", "CREATE"], vec![]),
-        _ => (vec![], vec![]),
-    };
-    let entry = |grantee: &str, privilege: &str| AclEntry {
+/// What `acldefault` gives for a kind of object: the owner holds every
+/// privilege of the kind on a server of `version_num` (without grant
+/// option), PUBLIC what [`ObjectKind::public_default`] says (EXECUTE on
+/// functions, USAGE on types). PUBLIC's entries come first, and each
+/// grantee's privileges in `aclexplode` order.
+pub fn builtin_default(kind: ObjectKind, owner: &str, version_num: i32) -> Vec<AclEntry> {
+    let mut owner_privileges: Vec<Privilege> = kind.privileges(Some(version_num)).collect();
+    owner_privileges.sort_by_key(|p| p.acl_bit());
+    let mut public_privileges = kind.public_default().to_vec();
+    public_privileges.sort_by_key(|p| p.acl_bit());
+    let entry = |grantee: &str, privilege: Privilege| AclEntry {
         grantee: grantee.to_string(),
-        privilege: privilege.to_string(),
+        privilege: privilege.name().to_string(),
         grantable: false,
         builtin: true,
     };
@@ -166,15 +155,42 @@ mod tests {
         let names = |v: Vec<AclEntry>| -> Vec<(String, String)> {
             v.into_iter().map(|e| (e.grantee, e.privilege)).collect()
         };
+        let pair = |g: &str, p: &str| (g.to_string(), p.to_string());
         assert_eq!(
-            names(builtin_default("f", "o", 150_000)),
-            vec![
-                ("public".to_string(), "EXECUTE".to_string()),
-                ("o".to_string(), "EXECUTE".to_string())
+            names(builtin_default(ObjectKind::Function, "o", 150_000)),
+            vec![pair("public", "EXECUTE"), pair("o", "EXECUTE")]
+        );
+        assert_eq!(builtin_default(ObjectKind::Table, "o", 150_000).len(), 7);
+        // aclexplode's order: PostgreSQL's bit order, MAINTAIN last.
+        let table: Vec<String> = builtin_default(ObjectKind::Table, "o", 170_000)
+            .into_iter()
+            .map(|e| e.privilege)
+            .collect();
+        assert_eq!(
+            table,
+            [
+                "INSERT",
+                "SELECT",
+                "UPDATE",
+                "DELETE",
+                "TRUNCATE",
+                "REFERENCES",
+                "TRIGGER",
+                "MAINTAIN"
             ]
         );
-        assert_eq!(builtin_default("r", "o", 150_000).len(), 7);
-        assert_eq!(builtin_default("r", "o", 170_000).len(), 8);
+        assert_eq!(
+            names(builtin_default(ObjectKind::Sequence, "o", 170_000)),
+            vec![pair("o", "SELECT"), pair("o", "UPDATE"), pair("o", "USAGE")]
+        );
+        assert_eq!(
+            names(builtin_default(ObjectKind::Schema, "o", 170_000)),
+            vec![pair("o", "USAGE"), pair("o", "CREATE")]
+        );
+        assert_eq!(
+            names(builtin_default(ObjectKind::Type, "o", 170_000)),
+            vec![pair("public", "USAGE"), pair("o", "USAGE")]
+        );
         let cat = DefaultAclCatalog::default();
         let key = |schema: &str| DefaultAclKey {
             owner: "o".into(),

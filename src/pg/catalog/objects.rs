@@ -11,37 +11,7 @@ use tokio_postgres::GenericClient;
 
 use crate::pg::catalog::SYSTEM_SCHEMA_SQL;
 use crate::pg::error::PgError;
-
-/// What kind of object a [`CatalogObject`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ObjectKind {
-    /// The database the catalog was read in.
-    Database,
-    /// A schema (every one, system schemas included).
-    Schema,
-    /// A table, view, materialized view, foreign or partitioned table.
-    Table,
-    /// A sequence.
-    Sequence,
-    /// A function, aggregate or window function.
-    Function,
-    /// A procedure.
-    Procedure,
-}
-
-impl ObjectKind {
-    fn parse(s: &str) -> Option<ObjectKind> {
-        Some(match s {
-            "database" => ObjectKind::Database,
-            "schema" => ObjectKind::Schema,
-            "table" => ObjectKind::Table,
-            "sequence" => ObjectKind::Sequence,
-            "function" => ObjectKind::Function,
-            "procedure" => ObjectKind::Procedure,
-            _ => return None,
-        })
-    }
-}
+use crate::pg::kinds::ObjectKind;
 
 /// One entry of an object's ACL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +33,8 @@ pub struct AclEntry {
 /// One object and its ACL, the built-in default when it has none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogObject {
-    /// Its kind.
+    /// Its kind: a database, schema, table (of any relkind), sequence,
+    /// function (aggregates and window functions included) or procedure.
     pub kind: ObjectKind,
     /// `pg_class.relkind` for tables and sequences, empty otherwise.
     pub relkind: String,

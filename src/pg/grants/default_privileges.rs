@@ -20,128 +20,27 @@ use crate::pg::catalog::default_acl::{DefaultAclCatalog, DefaultAclKey};
 use crate::pg::conn::exec::Statement;
 use crate::pg::conn::locks::Lock;
 use crate::pg::error::PgError;
-use crate::pg::grants::grant::{grantee_sql, MAINTAIN_SINCE, PUBLIC};
+use crate::pg::grants::grant::{grantee_sql, PUBLIC};
+use crate::pg::kinds::ObjectKind;
 use crate::pg::sql::quote::ident;
 
-/// Object kinds default privileges exist for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DefaultObjectType {
-    /// Tables (and views and the like).
-    Table,
-    /// Sequences.
-    Sequence,
-    /// Functions and procedures (stored as one kind; `routine` is an alias).
-    Function,
-    /// Procedures and functions, written `ROUTINES` (PostgreSQL 11+).
-    Routine,
-    /// Types and domains.
-    Type,
-    /// Schemas (database-wide only).
-    Schema,
-}
-
-/// Every type with its Terraform spelling.
-pub const DEFAULT_OBJECT_TYPES: &[(DefaultObjectType, &str)] = &[
-    (DefaultObjectType::Table, "table"),
-    (DefaultObjectType::Sequence, "sequence"),
-    (DefaultObjectType::Function, "function"),
-    (DefaultObjectType::Routine, "routine"),
-    (DefaultObjectType::Type, "type"),
-    (DefaultObjectType::Schema, "schema"),
+/// The kinds of object `postgresql_default_privileges` manages, in the
+/// order its messages list them. `routine` is an alias of `function`
+/// (PostgreSQL stores both as one kind), written `ROUTINES`; schemas are
+/// database-wide only.
+pub const DEFAULT_KINDS: [ObjectKind; 6] = [
+    ObjectKind::Table,
+    ObjectKind::Sequence,
+    ObjectKind::Function,
+    ObjectKind::Routine,
+    ObjectKind::Type,
+    ObjectKind::Schema,
 ];
 
-impl DefaultObjectType {
-    /// Parses the Terraform spelling.
-    pub fn parse(s: &str) -> Option<DefaultObjectType> {
-        DEFAULT_OBJECT_TYPES
-            .iter()
-            .find(|(_, n)| *n == s)
-            .map(|(t, _)| *t)
-    }
-
-    /// The Terraform spelling.
-    pub fn as_str(self) -> &'static str {
-        DEFAULT_OBJECT_TYPES
-            .iter()
-            .find(|(t, _)| *t == self)
-            .map(|(_, n)| *n)
-            .unwrap_or("table")
-    }
-
-    /// Every privilege the type supports (what `ALL` means) on a server of
-    /// `version_num`; `None` means the newest.
-    pub fn privileges(self, version_num: Option<i32>) -> Vec<&'static str> {
-        match self {
-            DefaultObjectType::Table => {
-                let mut v = vec![
-                    "SELECT",
-                    "INSERT",
-                    "UPDATE",
-                    "DELETE",
-                    "TRUNCATE",
-                    "REFERENCES",
-                    "TRIGGER",
-                ];
-                if version_num.is_none_or(|n| n >= MAINTAIN_SINCE) {
-                    v.push("MAINTAIN");
-                }
-                v
-            }
-            DefaultObjectType::Sequence => vec!["USAGE", "SELECT", "UPDATE"],
-            DefaultObjectType::Function | DefaultObjectType::Routine => vec!["EXECUTE"],
-            DefaultObjectType::Type => vec!["USAGE"],
-            DefaultObjectType::Schema => vec!["USAGE", "CREATE"],
-        }
-    }
-
-    /// `pg_default_acl.defaclobjtype`.
-    fn catalog_code(self) -> &'static str {
-        match self {
-            DefaultObjectType::Table => "r",
-            DefaultObjectType::Sequence => "S",
-            DefaultObjectType::Function | DefaultObjectType::Routine => "f",
-            DefaultObjectType::Type => "T",
-            DefaultObjectType::Schema => "n",
-        }
-    }
-
-    /// The object type code `acldefault` takes.
-    fn acldefault_code(self) -> &'static str {
-        match self {
-            DefaultObjectType::Sequence => "s",
-            other => other.catalog_code(),
-        }
-    }
-
-    /// The plural keyword in ALTER DEFAULT PRIVILEGES.
-    fn keyword(self) -> &'static str {
-        match self {
-            DefaultObjectType::Table => "TABLES",
-            DefaultObjectType::Sequence => "SEQUENCES",
-            DefaultObjectType::Function => "FUNCTIONS",
-            DefaultObjectType::Routine => "ROUTINES",
-            DefaultObjectType::Type => "TYPES",
-            DefaultObjectType::Schema => "SCHEMAS",
-        }
-    }
-}
-
-/// Canonical privileges with `ALL` expanded.
-pub fn expand_default_privileges<S: AsRef<str>>(
-    privileges: &[S],
-    ty: DefaultObjectType,
-    version_num: Option<i32>,
-) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for p in privileges {
-        let p = p.as_ref().trim().to_ascii_uppercase();
-        if p == "ALL" || p == "ALL PRIVILEGES" {
-            out.extend(ty.privileges(version_num).into_iter().map(str::to_string));
-        } else {
-            out.insert(p);
-        }
-    }
-    out
+/// Parses an `object_type` of `postgresql_default_privileges` (one of
+/// [`DEFAULT_KINDS`]).
+pub fn default_kind(name: &str) -> Option<ObjectKind> {
+    ObjectKind::parse(name).filter(|k| DEFAULT_KINDS.contains(k))
 }
 
 /// What one default-privileges resource points at.
@@ -153,8 +52,8 @@ pub struct DefaultTarget {
     pub owner: String,
     /// Schema; empty means the whole database.
     pub schema: String,
-    /// Kind of object.
-    pub object_type: DefaultObjectType,
+    /// Kind of object, one of [`DEFAULT_KINDS`].
+    pub object_type: ObjectKind,
 }
 
 /// The grantee's entry in the default ACL.
@@ -173,6 +72,14 @@ pub struct DefaultAcl {
 }
 
 impl DefaultTarget {
+    /// `pg_default_acl.defaclobjtype` of the kind. Every kind of
+    /// [`DEFAULT_KINDS`] has one, and the resource admits no other; any
+    /// other kind gets an empty code, which no row has and `acldefault`
+    /// refuses, so it reads nothing and changes nothing.
+    fn code(&self) -> &'static str {
+        self.object_type.defacl_code().unwrap_or_default()
+    }
+
     fn prefix(&self) -> String {
         let mut s = format!("ALTER DEFAULT PRIVILEGES FOR ROLE {}", ident(&self.owner));
         if !self.schema.is_empty() {
@@ -186,7 +93,7 @@ impl DefaultTarget {
         Lock::DefaultAcl {
             owner: &self.owner,
             schema: &self.schema,
-            kind: self.object_type.catalog_code(),
+            kind: self.code(),
         }
     }
 
@@ -199,7 +106,9 @@ impl DefaultTarget {
         with_grant_option: bool,
     ) -> Vec<Statement> {
         let prefix = self.prefix();
-        let on = self.object_type.keyword();
+        // Empty for a kind outside DEFAULT_KINDS: a statement the server
+        // refuses.
+        let on = self.object_type.defaults_keyword().unwrap_or_default();
         let grantee = grantee_sql(&self.role);
         let have = if with_grant_option {
             &current.grantable
@@ -254,7 +163,7 @@ pub fn default_acl_from_catalog(
     let key = DefaultAclKey {
         owner: target.owner.clone(),
         schema: target.schema.clone(),
-        objtype: target.object_type.catalog_code().to_string(),
+        objtype: target.code().to_string(),
     };
     let acl = if owner_exists {
         catalog.acl(&key, version_num)
@@ -272,15 +181,6 @@ pub fn default_acl_from_catalog(
             .map(|e| e.privilege.clone())
             .collect(),
     }
-}
-
-/// The Terraform spelling of a `defaclobjtype` code (`f` is `function`).
-pub fn object_type_of_code(code: &str) -> Option<DefaultObjectType> {
-    DEFAULT_OBJECT_TYPES
-        .iter()
-        .map(|(t, _)| *t)
-        .filter(|t| *t != DefaultObjectType::Routine)
-        .find(|t| t.catalog_code() == code)
 }
 
 /// Reads the grantee's default privileges with one query.
@@ -320,7 +220,7 @@ pub async fn read_default_acl<C: GenericClient>(
                 (&target.role, PgType::TEXT),
                 (&target.owner, PgType::TEXT),
                 (&target.schema, PgType::TEXT),
-                (&target.object_type.catalog_code(), PgType::TEXT),
+                (&target.code(), PgType::TEXT),
                 (&target.object_type.acldefault_code(), PgType::TEXT),
             ],
         )
@@ -351,16 +251,18 @@ mod tests {
             role: "reader".into(),
             owner: "Owner".into(),
             schema: schema.into(),
-            object_type: DefaultObjectType::Table,
+            object_type: ObjectKind::Table,
         }
     }
 
     #[test]
-    fn types_round_trip() {
-        for (t, name) in DEFAULT_OBJECT_TYPES {
-            assert_eq!(DefaultObjectType::parse(name), Some(*t));
-            assert_eq!(t.as_str(), *name);
+    fn default_kinds_are_parsed_by_their_terraform_names() {
+        for k in DEFAULT_KINDS {
+            assert_eq!(default_kind(k.as_str()), Some(k));
+            assert!(k.defacl_code().is_some() && k.defaults_keyword().is_some());
         }
+        assert_eq!(default_kind("procedure"), None);
+        assert_eq!(default_kind("database"), None);
     }
 
     #[test]
@@ -387,7 +289,7 @@ mod tests {
     fn database_wide_and_grant_option() {
         let mut t = target("");
         t.role = "public".into();
-        t.object_type = DefaultObjectType::Function;
+        t.object_type = ObjectKind::Function;
         let current = DefaultAcl {
             held: set(&["EXECUTE"]),
             grantable: set(&["EXECUTE"]),
@@ -415,18 +317,6 @@ mod tests {
             vec![
                 r#"ALTER DEFAULT PRIVILEGES FOR ROLE "Owner" GRANT EXECUTE ON FUNCTIONS TO PUBLIC WITH GRANT OPTION"#
             ]
-        );
-    }
-
-    #[test]
-    fn all_expands_per_version() {
-        assert_eq!(
-            expand_default_privileges(&["ALL"], DefaultObjectType::Schema, Some(150_000)),
-            set(&["CREATE", "USAGE"])
-        );
-        assert!(
-            expand_default_privileges(&["all"], DefaultObjectType::Table, Some(170_002))
-                .contains("MAINTAIN")
         );
     }
 }

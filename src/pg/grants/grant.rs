@@ -1,7 +1,8 @@
-//! Object privileges (`GRANT ... ON ... TO`): which privileges exist per
-//! object type, one catalog read of the exact ACL entries of a grantee over a
-//! whole scope of objects, and the GRANT/REVOKE statements that move that
-//! scope to the wanted privileges by difference.
+//! Object privileges (`GRANT ... ON ... TO`): the kinds of object
+//! `postgresql_grant` manages, one catalog read of the exact ACL entries of
+//! a grantee over a whole scope of objects, and the GRANT/REVOKE statements
+//! that move that scope to the wanted privileges by difference. Which
+//! privileges each kind has is [`crate::pg::privileges`]'s.
 //!
 //! The read looks at the objects' ACLs (`aclexplode`), not at
 //! `has_*_privilege`, because the latter also counts privileges inherited
@@ -20,204 +21,109 @@ use tokio_postgres::types::Type as PgType;
 use tokio_postgres::GenericClient;
 
 use crate::pg::catalog::is_system_schema;
-use crate::pg::catalog::objects::{CatalogObject, ObjectCatalog, ObjectKind};
+use crate::pg::catalog::objects::{CatalogObject, ObjectCatalog};
 use crate::pg::conn::exec::Statement;
 use crate::pg::conn::locks::Lock;
 use crate::pg::error::PgError;
+use crate::pg::kinds::ObjectKind;
 use crate::pg::sql::quote::{ident, qualified};
 
 /// The grantee name that means every role (the PUBLIC pseudo-role).
 pub const PUBLIC: &str = "public";
 
-/// First server version (`server_version_num`) with the MAINTAIN privilege.
-pub const MAINTAIN_SINCE: i32 = 170_000;
+/// The kinds of object `postgresql_grant` manages, in the order its
+/// messages list them. Tables include views, materialized views, foreign
+/// and partitioned tables; functions include aggregates and window
+/// functions but not procedures; routines are both; columns are those of
+/// one table (`attacl`).
+pub const GRANT_KINDS: [ObjectKind; 10] = [
+    ObjectKind::Database,
+    ObjectKind::Schema,
+    ObjectKind::Table,
+    ObjectKind::Sequence,
+    ObjectKind::Function,
+    ObjectKind::Procedure,
+    ObjectKind::Routine,
+    ObjectKind::ForeignDataWrapper,
+    ObjectKind::ForeignServer,
+    ObjectKind::Column,
+];
 
-/// The kinds of object `postgresql_grant` manages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ObjectType {
-    /// A database (`datacl`).
-    Database,
-    /// A schema (`nspacl`).
-    Schema,
-    /// Tables, views, materialized views, foreign and partitioned tables.
-    Table,
-    /// Sequences.
-    Sequence,
-    /// Functions, aggregates and window functions (not procedures).
-    Function,
-    /// Procedures.
-    Procedure,
-    /// Functions and procedures alike.
-    Routine,
-    /// A foreign-data wrapper.
-    ForeignDataWrapper,
-    /// A foreign server.
-    ForeignServer,
-    /// Columns of one table (`attacl`).
-    Column,
+/// Parses an `object_type` of `postgresql_grant` (one of [`GRANT_KINDS`]).
+pub fn grant_kind(name: &str) -> Option<ObjectKind> {
+    ObjectKind::parse(name).filter(|k| GRANT_KINDS.contains(k))
 }
 
-/// Every object type with its Terraform spelling.
-pub const OBJECT_TYPES: &[(ObjectType, &str)] = &[
-    (ObjectType::Database, "database"),
-    (ObjectType::Schema, "schema"),
-    (ObjectType::Table, "table"),
-    (ObjectType::Sequence, "sequence"),
-    (ObjectType::Function, "function"),
-    (ObjectType::Procedure, "procedure"),
-    (ObjectType::Routine, "routine"),
-    (ObjectType::ForeignDataWrapper, "foreign_data_wrapper"),
-    (ObjectType::ForeignServer, "foreign_server"),
-    (ObjectType::Column, "column"),
-];
-
-const TABLE_PRIVILEGES: &[&str] = &[
-    "SELECT",
-    "INSERT",
-    "UPDATE",
-    "DELETE",
-    "TRUNCATE",
-    "REFERENCES",
-    "TRIGGER",
-];
-
-impl ObjectType {
-    /// Parses the Terraform spelling (`table`, `foreign_server`, ...).
-    pub fn parse(s: &str) -> Option<ObjectType> {
-        OBJECT_TYPES
-            .iter()
-            .find(|(_, name)| *name == s)
-            .map(|(t, _)| *t)
-    }
-
-    /// The Terraform spelling.
-    pub fn as_str(self) -> &'static str {
-        OBJECT_TYPES
-            .iter()
-            .find(|(t, _)| *t == self)
-            .map(|(_, name)| *name)
-            .unwrap_or("table")
-    }
-
-    /// Whether the objects live in a schema (so `schema` is required).
-    pub fn in_schema(self) -> bool {
-        !matches!(
-            self,
-            ObjectType::Database | ObjectType::ForeignDataWrapper | ObjectType::ForeignServer
-        )
-    }
-
-    /// Whether `objects` names functions, which may carry argument lists.
-    pub fn is_routine(self) -> bool {
-        matches!(
-            self,
-            ObjectType::Function | ObjectType::Procedure | ObjectType::Routine
-        )
-    }
-
-    /// Every privilege the type supports on a server of `version_num`
-    /// (what `ALL` means there); `None` for the version means "newest".
-    pub fn privileges(self, version_num: Option<i32>) -> Vec<&'static str> {
-        match self {
-            ObjectType::Database => vec!["CREATE", "CONNECT", "TEMPORARY"],
-            ObjectType::Schema => vec!["CREATE", "USAGE"],
-            ObjectType::Table => {
-                let mut v = TABLE_PRIVILEGES.to_vec();
-                if version_num.is_none_or(|n| n >= MAINTAIN_SINCE) {
-                    v.push("MAINTAIN");
-                }
-                v
-            }
-            ObjectType::Sequence => vec!["USAGE", "SELECT", "UPDATE"],
-            ObjectType::Function | ObjectType::Procedure | ObjectType::Routine => vec!["EXECUTE"],
-            ObjectType::ForeignDataWrapper | ObjectType::ForeignServer => vec!["USAGE"],
-            ObjectType::Column => vec!["SELECT", "INSERT", "UPDATE", "REFERENCES"],
+/// The `SELECT name, args, sigs, owner, acl` part of the read for a kind
+/// of [`GRANT_KINDS`]. Parameters: `$2` the database (for `database`) or
+/// schema name, `$3` object names (empty: all), `$4` functions given with
+/// argument lists as qualified signatures, or the column names for
+/// `column`.
+fn scope_sql(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::Database => {
+            "SELECT d.datname::text AS name, NULL::text AS args, NULL::text[] AS sigs, \
+                    d.datdba AS owner, coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba)) AS acl \
+             FROM pg_catalog.pg_database d WHERE d.datname = $2"
+        }
+        ObjectKind::Schema => {
+            "SELECT n.nspname::text, NULL::text, NULL::text[], n.nspowner, \
+                    coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner)) \
+             FROM pg_catalog.pg_namespace n WHERE n.nspname = $2"
+        }
+        ObjectKind::Table => {
+            "SELECT c.relname::text, NULL::text, NULL::text[], c.relowner, \
+                    coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner)) \
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $2 AND c.relkind IN ('r', 'v', 'm', 'f', 'p') \
+               AND (cardinality($3) = 0 OR c.relname = ANY($3))"
+        }
+        ObjectKind::Sequence => {
+            "SELECT c.relname::text, NULL::text, NULL::text[], c.relowner, \
+                    coalesce(c.relacl, pg_catalog.acldefault('s', c.relowner)) \
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $2 AND c.relkind = 'S' \
+               AND (cardinality($3) = 0 OR c.relname = ANY($3))"
+        }
+        ObjectKind::Function => FUNCTION_SCOPE_F,
+        ObjectKind::Procedure => FUNCTION_SCOPE_P,
+        ObjectKind::Routine => FUNCTION_SCOPE_R,
+        ObjectKind::ForeignDataWrapper => {
+            "SELECT w.fdwname::text, NULL::text, NULL::text[], w.fdwowner, \
+                    coalesce(w.fdwacl, pg_catalog.acldefault('F', w.fdwowner)) \
+             FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.fdwname = ANY($3)"
+        }
+        ObjectKind::ForeignServer => {
+            "SELECT s.srvname::text, NULL::text, NULL::text[], s.srvowner, \
+                    coalesce(s.srvacl, pg_catalog.acldefault('S', s.srvowner)) \
+             FROM pg_catalog.pg_foreign_server s WHERE s.srvname = ANY($3)"
+        }
+        // A NULL column ACL means no column-level grants at all (the
+        // table's own ACL is a separate thing); aclexplode, being strict,
+        // yields no rows for it.
+        ObjectKind::Column => {
+            "SELECT a.attname::text, NULL::text, NULL::text[], c.relowner, \
+                    a.attacl \
+             FROM pg_catalog.pg_attribute a \
+             JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $2 AND c.relname = $3[1] AND c.relkind IN ('r', 'v', 'm', 'f', 'p') \
+               AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY($4)"
+        }
+        // Not one of GRANT_KINDS: a scope without objects.
+        ObjectKind::Type => {
+            "SELECT NULL::text, NULL::text, NULL::text[], NULL::oid, NULL::aclitem[] WHERE false"
         }
     }
+}
 
-    /// The keyword(s) after `ON` in GRANT and REVOKE.
-    fn keyword(self) -> &'static str {
-        match self {
-            ObjectType::Database => "DATABASE",
-            ObjectType::Schema => "SCHEMA",
-            ObjectType::Table | ObjectType::Column => "TABLE",
-            ObjectType::Sequence => "SEQUENCE",
-            ObjectType::Function => "FUNCTION",
-            ObjectType::Procedure => "PROCEDURE",
-            ObjectType::Routine => "ROUTINE",
-            ObjectType::ForeignDataWrapper => "FOREIGN DATA WRAPPER",
-            ObjectType::ForeignServer => "FOREIGN SERVER",
-        }
-    }
-
-    /// The `SELECT name, args, sigs, owner, acl` part of the read for this
-    /// type. Parameters: `$2` the database (for `database`) or schema name,
-    /// `$3` object names (empty: all), `$4` functions given with argument
-    /// lists as qualified signatures, or the column names for `column`.
-    fn scope_sql(self) -> &'static str {
-        match self {
-            ObjectType::Database => {
-                "SELECT d.datname::text AS name, NULL::text AS args, NULL::text[] AS sigs, \
-                        d.datdba AS owner, coalesce(d.datacl, pg_catalog.acldefault('d', d.datdba)) AS acl \
-                 FROM pg_catalog.pg_database d WHERE d.datname = $2"
-            }
-            ObjectType::Schema => {
-                "SELECT n.nspname::text, NULL::text, NULL::text[], n.nspowner, \
-                        coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner)) \
-                 FROM pg_catalog.pg_namespace n WHERE n.nspname = $2"
-            }
-            ObjectType::Table => {
-                "SELECT c.relname::text, NULL::text, NULL::text[], c.relowner, \
-                        coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner)) \
-                 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE n.nspname = $2 AND c.relkind IN ('r', 'v', 'm', 'f', 'p') \
-                   AND (cardinality($3) = 0 OR c.relname = ANY($3))"
-            }
-            ObjectType::Sequence => {
-                "SELECT c.relname::text, NULL::text, NULL::text[], c.relowner, \
-                        coalesce(c.relacl, pg_catalog.acldefault('s', c.relowner)) \
-                 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE n.nspname = $2 AND c.relkind = 'S' \
-                   AND (cardinality($3) = 0 OR c.relname = ANY($3))"
-            }
-            ObjectType::Function => FUNCTION_SCOPE_F,
-            ObjectType::Procedure => FUNCTION_SCOPE_P,
-            ObjectType::Routine => FUNCTION_SCOPE_R,
-            ObjectType::ForeignDataWrapper => {
-                "SELECT w.fdwname::text, NULL::text, NULL::text[], w.fdwowner, \
-                        coalesce(w.fdwacl, pg_catalog.acldefault('F', w.fdwowner)) \
-                 FROM pg_catalog.pg_foreign_data_wrapper w WHERE w.fdwname = ANY($3)"
-            }
-            ObjectType::ForeignServer => {
-                "SELECT s.srvname::text, NULL::text, NULL::text[], s.srvowner, \
-                        coalesce(s.srvacl, pg_catalog.acldefault('S', s.srvowner)) \
-                 FROM pg_catalog.pg_foreign_server s WHERE s.srvname = ANY($3)"
-            }
-            // A NULL column ACL means no column-level grants at all (the
-            // table's own ACL is a separate thing); aclexplode, being strict,
-            // yields no rows for it.
-            ObjectType::Column => {
-                "SELECT a.attname::text, NULL::text, NULL::text[], c.relowner, \
-                        a.attacl \
-                 FROM pg_catalog.pg_attribute a \
-                 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
-                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE n.nspname = $2 AND c.relname = $3[1] AND c.relkind IN ('r', 'v', 'm', 'f', 'p') \
-                   AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY($4)"
-            }
-        }
-    }
-
-    /// Whether the container of the objects exists (`$2`): the database or
-    /// the schema. Foreign-data wrappers and servers have none.
-    fn container_sql(self) -> &'static str {
-        match self {
-            ObjectType::Database => {
-                "EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $2)"
-            }
-            ObjectType::ForeignDataWrapper | ObjectType::ForeignServer => "true",
-            _ => "EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $2)",
-        }
+/// Whether the container of the objects exists (`$2`): the database or
+/// the schema. Foreign-data wrappers and servers have none.
+fn container_sql(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::Database => "EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $2)",
+        ObjectKind::ForeignDataWrapper | ObjectKind::ForeignServer => "true",
+        _ => "EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $2)",
     }
 }
 
@@ -241,35 +147,6 @@ macro_rules! function_scope {
 const FUNCTION_SCOPE_F: &str = function_scope!("('f', 'a', 'w')");
 const FUNCTION_SCOPE_P: &str = function_scope!("('p')");
 const FUNCTION_SCOPE_R: &str = function_scope!("('f', 'a', 'w', 'p')");
-
-/// Canonical spelling of a privilege: upper case, `TEMP` as `TEMPORARY`.
-pub fn normalize_privilege(p: &str) -> String {
-    let up = p.trim().to_ascii_uppercase();
-    if up == "TEMP" {
-        "TEMPORARY".to_string()
-    } else {
-        up
-    }
-}
-
-/// Canonical privileges, with `ALL` expanded to every privilege of the type
-/// on this server version.
-pub fn expand_privileges<S: AsRef<str>>(
-    privileges: &[S],
-    ty: ObjectType,
-    version_num: Option<i32>,
-) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for p in privileges {
-        let p = normalize_privilege(p.as_ref());
-        if p == "ALL" || p == "ALL PRIVILEGES" {
-            out.extend(ty.privileges(version_num).into_iter().map(str::to_string));
-        } else {
-            out.insert(p);
-        }
-    }
-    out
-}
 
 /// Splits a function given as `name(arg types)` into its parts; a bare name
 /// gives `None` for the arguments. The argument list is the parenthesized
@@ -309,8 +186,8 @@ pub struct GrantTarget {
     /// Schema holding the objects (the object itself for `schema`); empty
     /// for database-level types.
     pub schema: String,
-    /// Kind of object.
-    pub object_type: ObjectType,
+    /// Kind of object, one of [`GRANT_KINDS`].
+    pub object_type: ObjectKind,
     /// Object names; empty means every object of the type in the schema.
     /// For `column`, the one table.
     pub objects: Vec<String>,
@@ -327,7 +204,7 @@ impl GrantTarget {
     /// `$2` of the read: the container name.
     fn container(&self) -> &str {
         match self.object_type {
-            ObjectType::Database => &self.database,
+            ObjectKind::Database => &self.database,
             _ => &self.schema,
         }
     }
@@ -335,7 +212,7 @@ impl GrantTarget {
     /// `$3` and `$4` of the read.
     fn name_params(&self) -> (Vec<String>, Vec<String>) {
         match self.object_type {
-            ObjectType::Column => (self.objects.clone(), self.columns.clone()),
+            ObjectKind::Column => (self.objects.clone(), self.columns.clone()),
             t if t.is_routine() => {
                 let mut bare = Vec::new();
                 let mut sigs = Vec::new();
@@ -361,14 +238,14 @@ impl GrantTarget {
     pub fn missing(&self, snapshot: &AclSnapshot) -> Vec<String> {
         let names: BTreeSet<&str> = snapshot.objects.iter().map(|o| o.name.as_str()).collect();
         match self.object_type {
-            ObjectType::Database | ObjectType::Schema => {
+            ObjectKind::Database | ObjectKind::Schema => {
                 if snapshot.objects.is_empty() {
                     vec![self.container().to_string()]
                 } else {
                     Vec::new()
                 }
             }
-            ObjectType::Column => {
+            ObjectKind::Column => {
                 let mut out: Vec<String> = self
                     .columns
                     .iter()
@@ -402,19 +279,21 @@ impl GrantTarget {
     /// How an object of the snapshot is written after `ON <keyword>`.
     fn target_sql(&self, o: &ObjectAcl) -> String {
         match self.object_type {
-            ObjectType::Database
-            | ObjectType::Schema
-            | ObjectType::ForeignDataWrapper
-            | ObjectType::ForeignServer => ident(&o.name),
-            ObjectType::Table | ObjectType::Sequence => qualified(&self.schema, &o.name),
+            ObjectKind::Database
+            | ObjectKind::Schema
+            | ObjectKind::ForeignDataWrapper
+            | ObjectKind::ForeignServer => ident(&o.name),
+            ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Type => {
+                qualified(&self.schema, &o.name)
+            }
             // The argument list comes from pg_get_function_identity_arguments,
             // which quotes names and types as SQL needs them.
-            ObjectType::Function | ObjectType::Procedure | ObjectType::Routine => format!(
+            ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Routine => format!(
                 "{}({})",
                 qualified(&self.schema, &o.name),
                 o.args.as_deref().unwrap_or("")
             ),
-            ObjectType::Column => ident(&o.name),
+            ObjectKind::Column => ident(&o.name),
         }
     }
 
@@ -423,8 +302,8 @@ impl GrantTarget {
     /// the database.
     pub fn lock(&self) -> Lock<'_> {
         match self.object_type {
-            ObjectType::Database => Lock::DatabaseAcl(&self.database),
-            ObjectType::ForeignDataWrapper | ObjectType::ForeignServer => Lock::ForeignAcl,
+            ObjectKind::Database => Lock::DatabaseAcl(&self.database),
+            ObjectKind::ForeignDataWrapper | ObjectKind::ForeignServer => Lock::ForeignAcl,
             _ => Lock::SchemaAcl(&self.schema),
         }
     }
@@ -518,17 +397,16 @@ pub fn acl_snapshot_from_catalog(
     grantee_exists: bool,
 ) -> Option<AclSnapshot> {
     use ObjectKind as K;
+    // The catalog files routines as functions or procedures.
     let kinds: &[ObjectKind] = match target.object_type {
-        ObjectType::Database => &[K::Database],
-        ObjectType::Schema => &[K::Schema],
-        ObjectType::Table => &[K::Table],
-        ObjectType::Sequence => &[K::Sequence],
-        ObjectType::Function => &[K::Function],
-        ObjectType::Procedure => &[K::Procedure],
-        ObjectType::Routine => &[K::Function, K::Procedure],
-        ObjectType::Column | ObjectType::ForeignDataWrapper | ObjectType::ForeignServer => {
-            return None
-        }
+        K::Database => &[K::Database],
+        K::Schema => &[K::Schema],
+        K::Table => &[K::Table],
+        K::Sequence => &[K::Sequence],
+        K::Function => &[K::Function],
+        K::Procedure => &[K::Procedure],
+        K::Routine => &[K::Function, K::Procedure],
+        K::Type | K::Column | K::ForeignDataWrapper | K::ForeignServer => return None,
     };
     if catalog.database != target.database {
         return None;
@@ -536,29 +414,29 @@ pub fn acl_snapshot_from_catalog(
     let schema = target.schema.as_str();
     let contained = !matches!(
         target.object_type,
-        ObjectType::Database | ObjectType::Schema
+        ObjectKind::Database | ObjectKind::Schema
     );
     if contained && is_system_schema(schema) {
         return None;
     }
     let container_exists =
-        target.object_type == ObjectType::Database || catalog.schema_exists(schema);
+        target.object_type == ObjectKind::Database || catalog.schema_exists(schema);
     let mut found: Vec<(&CatalogObject, Vec<String>)> = Vec::new();
     match target.object_type {
-        ObjectType::Database => found.extend(
+        ObjectKind::Database => found.extend(
             catalog
                 .named(K::Database, "", &target.database)
                 .map(|o| (o, Vec::new())),
         ),
-        ObjectType::Schema => found.extend(
+        ObjectKind::Schema => found.extend(
             catalog
                 .named(K::Schema, schema, schema)
                 .map(|o| (o, Vec::new())),
         ),
-        ObjectType::Table | ObjectType::Sequence if target.objects.is_empty() => {
+        ObjectKind::Table | ObjectKind::Sequence if target.objects.is_empty() => {
             found.extend(catalog.in_schema(kinds[0], schema).map(|o| (o, Vec::new())));
         }
-        ObjectType::Table | ObjectType::Sequence => {
+        ObjectKind::Table | ObjectKind::Sequence => {
             for name in &target.objects {
                 found.extend(
                     catalog
@@ -638,8 +516,8 @@ pub async fn read_acls<C: GenericClient>(
                 ARRAY(SELECT DISTINCT a.privilege_type FROM pg_catalog.aclexplode(t.acl) a \
                       WHERE a.grantee = (SELECT oid FROM g) AND a.is_grantable) \
          FROM (VALUES (1)) AS one(x) LEFT JOIN t ON true",
-        scope = target.object_type.scope_sql(),
-        container = target.object_type.container_sql(),
+        scope = scope_sql(target.object_type),
+        container = container_sql(target.object_type),
     );
     let (names, extra) = target.name_params();
     let action = || {
@@ -729,11 +607,11 @@ pub fn change_statements(
             }
         }
     }
-    if target.object_type == ObjectType::Column {
+    if target.object_type == ObjectKind::Column {
         return column_statements(target, groups, change.with_grant_option);
     }
     let grantee = target.grantee_sql();
-    let on = target.object_type.keyword();
+    let on = target.object_type.grant_keyword();
     groups
         .into_iter()
         .map(|((kind, privs), objects)| {
@@ -829,7 +707,7 @@ mod tests {
             role: "app".into(),
             database: "db".into(),
             schema: "s".into(),
-            object_type: ObjectType::Table,
+            object_type: ObjectKind::Table,
             objects: objects.iter().map(|s| s.to_string()).collect(),
             columns: vec![],
         }
@@ -840,30 +718,47 @@ mod tests {
     }
 
     #[test]
-    fn parse_and_spell_every_type() {
-        for (t, name) in OBJECT_TYPES {
-            assert_eq!(ObjectType::parse(name), Some(*t));
-            assert_eq!(t.as_str(), *name);
+    fn grant_kinds_are_parsed_by_their_terraform_names() {
+        for k in GRANT_KINDS {
+            assert_eq!(grant_kind(k.as_str()), Some(k));
         }
-        assert_eq!(ObjectType::parse("TABLE"), None);
+        // A kind postgresql_grant does not manage.
+        assert_eq!(grant_kind("type"), None);
+        assert_eq!(grant_kind("TABLE"), None);
     }
 
     #[test]
-    fn maintain_only_on_17() {
-        assert!(!ObjectType::Table
-            .privileges(Some(160_004))
-            .contains(&"MAINTAIN"));
-        assert!(ObjectType::Table
-            .privileges(Some(170_000))
-            .contains(&"MAINTAIN"));
-        assert_eq!(
-            expand_privileges(&["all"], ObjectType::Sequence, Some(150_000)),
-            set(&["SELECT", "UPDATE", "USAGE"])
-        );
-        assert_eq!(
-            expand_privileges(&["temp", "Connect"], ObjectType::Database, None),
-            set(&["CONNECT", "TEMPORARY"])
-        );
+    fn reads_filter_on_the_kinds_catalog_spellings() {
+        let list = |cs: &[char]| {
+            cs.iter()
+                .map(|c| format!("'{c}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for k in GRANT_KINDS {
+            let sql = scope_sql(k);
+            match k.relkinds() {
+                [] => assert!(!sql.contains("relkind"), "{k:?}"),
+                [one] => assert!(sql.contains(&format!("c.relkind = '{one}'")), "{k:?}"),
+                many => assert!(
+                    sql.contains(&format!("c.relkind IN ({})", list(many))),
+                    "{k:?}"
+                ),
+            }
+            if !k.prokinds().is_empty() {
+                assert!(
+                    sql.contains(&format!("p.prokind IN ({})", list(k.prokinds()))),
+                    "{k:?}"
+                );
+            }
+            if k != ObjectKind::Column {
+                let code = k.acldefault_code();
+                assert!(
+                    sql.contains(&format!("pg_catalog.acldefault('{code}'")),
+                    "{k:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -964,7 +859,7 @@ mod tests {
     fn grant_option_changes() {
         let t = GrantTarget {
             role: PUBLIC.into(),
-            object_type: ObjectType::Schema,
+            object_type: ObjectKind::Schema,
             ..table_target(&[])
         };
         let snap = AclSnapshot {
@@ -999,7 +894,7 @@ mod tests {
     #[test]
     fn functions_use_server_identity_arguments() {
         let t = GrantTarget {
-            object_type: ObjectType::Function,
+            object_type: ObjectKind::Function,
             objects: vec!["f(int)".into(), "g".into()],
             ..table_target(&[])
         };
@@ -1031,7 +926,7 @@ mod tests {
     #[test]
     fn columns_are_listed_per_privilege() {
         let t = GrantTarget {
-            object_type: ObjectType::Column,
+            object_type: ObjectKind::Column,
             objects: vec!["t".into()],
             columns: vec!["a".into(), "b".into()],
             ..table_target(&[])
@@ -1063,7 +958,7 @@ mod tests {
         };
         assert_eq!(t.lock(), Lock::SchemaAcl("it's"));
         let db = GrantTarget {
-            object_type: ObjectType::Database,
+            object_type: ObjectKind::Database,
             ..table_target(&[])
         };
         assert_eq!(db.lock(), Lock::DatabaseAcl("db"));

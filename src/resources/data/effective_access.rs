@@ -12,7 +12,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::model;
-use crate::pg::access::{Access, ObjectKind, PUBLIC};
+use crate::pg::access::{Access, PUBLIC};
+use crate::pg::kinds::ObjectKind;
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{DResult, DataSourceType, Diagnostic, Diagnostics, Tf};
 

@@ -19,9 +19,11 @@ use crate::pg::citus;
 use crate::pg::conn::exec::run_all;
 use crate::pg::conn::locks;
 use crate::pg::grants::default_privileges::{
-    self as sql, expand_default_privileges, DefaultObjectType, DefaultTarget, DEFAULT_OBJECT_TYPES,
+    self as sql, default_kind, DefaultTarget, DEFAULT_KINDS,
 };
 use crate::pg::grants::grant::PUBLIC;
+use crate::pg::kinds::ObjectKind;
+use crate::pg::privileges::expand_privileges;
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
     DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
@@ -104,7 +106,7 @@ impl DefaultPrivilegesModel {
     }
 
     fn target(&self) -> DResult<DefaultTarget> {
-        let object_type = DefaultObjectType::parse(&self.object_type).ok_or_else(|| {
+        let object_type = default_kind(&self.object_type).ok_or_else(|| {
             Diagnostics::from(Diagnostic::error(
                 "Invalid Object Type",
                 format!(
@@ -123,20 +125,20 @@ impl DefaultPrivilegesModel {
     }
 
     /// The privileges asked for, canonical and with `ALL` expanded.
-    fn wanted(&self, ty: DefaultObjectType, version: Option<i32>) -> BTreeSet<String> {
+    fn wanted(&self, ty: ObjectKind, version: Option<i32>) -> BTreeSet<String> {
         let privileges: Vec<String> = self.privileges.iter().flatten().cloned().collect();
-        expand_default_privileges(&privileges, ty, version)
+        expand_privileges(&privileges, ty, version)
     }
 }
 
 fn object_type_name(_attr: &str, name: &str) -> Option<Problem> {
-    validators::object_type_problem(name, DEFAULT_OBJECT_TYPES.iter().map(|(_, n)| *n))
+    validators::object_type_problem(name, DEFAULT_KINDS.iter().map(|k| k.as_str()))
 }
 
 fn type_list() -> String {
-    DEFAULT_OBJECT_TYPES
+    DEFAULT_KINDS
         .iter()
-        .map(|(_, n)| *n)
+        .map(|k| k.as_str())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -290,11 +292,11 @@ impl ResourceType for DefaultPrivilegesResource {
         let Some(ty_name) = config.get("object_type").as_str() else {
             return d;
         };
-        let Some(ty) = DefaultObjectType::parse(ty_name) else {
+        let Some(ty) = default_kind(ty_name) else {
             return d;
         };
         let schema = config.get("schema");
-        if ty == DefaultObjectType::Schema && !is_empty_attr(schema) && !schema.is_unknown() {
+        if ty == ObjectKind::Schema && !is_empty_attr(schema) && !schema.is_unknown() {
             d.push(
                 Diagnostic::error(
                     "Schema Not Allowed For Schemas",
@@ -307,7 +309,7 @@ impl ResourceType for DefaultPrivilegesResource {
         if let Some(privs) = config.get("privileges").as_string_set() {
             check_privilege_list(
                 &privs,
-                &ty.privileges(None),
+                &ty.privilege_names(None),
                 &format!("object_type {ty_name:?}"),
                 &mut d,
             );
@@ -322,15 +324,13 @@ impl ResourceType for DefaultPrivilegesResource {
             .value
             .get("object_type")
             .as_str()
-            .and_then(DefaultObjectType::parse);
+            .and_then(default_kind);
         if let (Some(ty), Some(planned), Some(prior)) = (
             ty,
             plan.value.get("privileges").as_string_set(),
             input.prior.get("privileges").as_string_set(),
         ) {
-            if expand_default_privileges(&planned, ty, version)
-                == expand_default_privileges(&prior, ty, version)
-            {
+            if expand_privileges(&planned, ty, version) == expand_privileges(&prior, ty, version) {
                 plan.value
                     .set("privileges", input.prior.get("privileges").clone());
             }
@@ -339,7 +339,7 @@ impl ResourceType for DefaultPrivilegesResource {
         let id = DefaultPrivilegesModel::from_value(&plan.value)
             .map_or_else(|_| Value::unknown(), |m| Value::string(m.id_text()));
         plan.value.set("id", id);
-        if ty == Some(DefaultObjectType::Table) {
+        if ty == Some(ObjectKind::Table) {
             if let (Some(version), Some(privs)) =
                 (version, plan.value.get("privileges").as_string_set())
             {
@@ -470,7 +470,7 @@ impl ResourceType for DefaultPrivilegesResource {
             owner,
             object_type,
         } = DefaultPrivilegesId::parse(id)?;
-        if DefaultObjectType::parse(&object_type).is_none() {
+        if default_kind(&object_type).is_none() {
             return Err(Diagnostic::error(
                 "Invalid Import ID",
                 format!(
@@ -528,7 +528,7 @@ impl ResourceType for DefaultPrivilegesResource {
         let version = client.info.version_num;
         let mut out = Vec::new();
         for (key, entries) in catalog.iter() {
-            let Some(ty) = sql::object_type_of_code(&key.objtype) else {
+            let Some(ty) = ObjectKind::from_defacl_code(&key.objtype) else {
                 continue;
             };
             if query.schema.is_some()
@@ -536,7 +536,7 @@ impl ResourceType for DefaultPrivilegesResource {
             {
                 continue;
             }
-            let builtin = builtin_default(&key.objtype, &key.owner, version);
+            let builtin = builtin_default(ty, &key.owner, version);
             let mut grantees: Vec<&str> = entries.iter().map(|e| e.grantee.as_str()).collect();
             grantees.sort_unstable();
             grantees.dedup();

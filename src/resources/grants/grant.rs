@@ -25,13 +25,13 @@ use async_trait::async_trait;
 
 use crate::model;
 use crate::pg::catalog::is_system_schema;
-use crate::pg::catalog::objects::ObjectKind;
 use crate::pg::conn::exec::run_all;
 use crate::pg::conn::locks;
 use crate::pg::grants::grant::{
-    self as sql, expand_privileges, split_signature, Change, GrantTarget, ObjectType, OBJECT_TYPES,
-    PUBLIC,
+    self as sql, grant_kind, split_signature, Change, GrantTarget, GRANT_KINDS, PUBLIC,
 };
+use crate::pg::kinds::ObjectKind;
+use crate::pg::privileges::expand_privileges;
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
     DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
@@ -136,7 +136,7 @@ impl GrantModel {
 
     /// The scope the grant applies to.
     fn target(&self) -> DResult<GrantTarget> {
-        let object_type = ObjectType::parse(&self.object_type).ok_or_else(|| {
+        let object_type = grant_kind(&self.object_type).ok_or_else(|| {
             Diagnostics::from(Diagnostic::error(
                 "Invalid Object Type",
                 format!(
@@ -158,27 +158,27 @@ impl GrantModel {
     }
 
     /// The privileges asked for, canonical and with `ALL` expanded.
-    fn wanted(&self, ty: ObjectType, version: Option<i32>) -> BTreeSet<String> {
+    fn wanted(&self, ty: ObjectKind, version: Option<i32>) -> BTreeSet<String> {
         let privileges: Vec<&String> = self.privileges.iter().flatten().collect();
         expand_privileges(&privileges, ty, version)
     }
 }
 
 fn object_type_name(_attr: &str, name: &str) -> Option<Problem> {
-    validators::object_type_problem(name, OBJECT_TYPES.iter().map(|(_, n)| *n))
+    validators::object_type_problem(name, GRANT_KINDS.iter().map(|k| k.as_str()))
 }
 
 fn type_list() -> String {
-    OBJECT_TYPES
+    GRANT_KINDS
         .iter()
-        .map(|(_, n)| *n)
+        .map(|k| k.as_str())
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// Whether the privileges in config mean the same as those in prior state
 /// (case, `TEMP`, `ALL` versus its expansion).
-fn same_privileges(a: &[String], b: &[String], ty: ObjectType, version: Option<i32>) -> bool {
+fn same_privileges(a: &[String], b: &[String], ty: ObjectKind, version: Option<i32>) -> bool {
     expand_privileges(a, ty, version) == expand_privileges(b, ty, version)
 }
 
@@ -275,7 +275,7 @@ fn check_exists(target: &GrantTarget, snapshot: &sql::AclSnapshot) -> Result<(),
     }
     let missing = target.missing(snapshot);
     if !missing.is_empty() {
-        let what = if target.object_type == ObjectType::Column {
+        let what = if target.object_type == ObjectKind::Column {
             "columns"
         } else {
             "objects"
@@ -379,7 +379,7 @@ impl ResourceType for GrantResource {
         let Some(ty_name) = config.get("object_type").as_str() else {
             return d;
         };
-        let Some(ty) = ObjectType::parse(ty_name) else {
+        let Some(ty) = grant_kind(ty_name) else {
             d.push(
                 Diagnostic::error(
                     "Invalid Object Type",
@@ -415,13 +415,13 @@ impl ResourceType for GrantResource {
         let objects = config.get("objects");
         let object_count = objects.as_elements().map(<[Value]>::len);
         match ty {
-            ObjectType::Database | ObjectType::Schema if object_count.is_some_and(|n| n > 0) => {
+            ObjectKind::Database | ObjectKind::Schema if object_count.is_some_and(|n| n > 0) => {
                 d.push(
                     Diagnostic::error(
                         "Unexpected Objects",
                         format!(
                             "object_type {ty_name:?} grants on the {} itself; remove objects.",
-                            if ty == ObjectType::Database {
+                            if ty == ObjectKind::Database {
                                 "database"
                             } else {
                                 "schema"
@@ -431,7 +431,7 @@ impl ResourceType for GrantResource {
                     .at("objects"),
                 );
             }
-            ObjectType::ForeignDataWrapper | ObjectType::ForeignServer
+            ObjectKind::ForeignDataWrapper | ObjectKind::ForeignServer
                 if objects.is_null() || object_count == Some(0) =>
             {
                 d.push(
@@ -442,7 +442,7 @@ impl ResourceType for GrantResource {
                         .at("objects"),
                     );
             }
-            ObjectType::Column => {
+            ObjectKind::Column => {
                 if objects.is_null() || object_count.is_some_and(|n| n != 1) {
                     d.push(
                         Diagnostic::error(
@@ -466,7 +466,7 @@ impl ResourceType for GrantResource {
             _ => {}
         }
         let columns = config.get("columns");
-        if ty != ObjectType::Column && !columns.is_unknown() && !is_empty_attr(columns) {
+        if ty != ObjectKind::Column && !columns.is_unknown() && !is_empty_attr(columns) {
             d.push(
                 Diagnostic::error(
                     "Unexpected Columns",
@@ -490,7 +490,7 @@ impl ResourceType for GrantResource {
         if let Some(privs) = config.get("privileges").as_string_set() {
             check_privilege_list(
                 &privs,
-                &ty.privileges(None),
+                &ty.privilege_names(None),
                 &format!("object_type {ty_name:?}"),
                 &mut d,
             );
@@ -505,11 +505,7 @@ impl ResourceType for GrantResource {
         }
         let client = self.state.client_opt().await;
         let version = client.as_ref().map(|c| c.info.version_num);
-        let ty = plan
-            .value
-            .get("object_type")
-            .as_str()
-            .and_then(ObjectType::parse);
+        let ty = plan.value.get("object_type").as_str().and_then(grant_kind);
 
         // The same privileges spelled differently (case, TEMP, ALL) are no change.
         if let (Some(ty), Some(planned), Some(prior)) = (
@@ -530,7 +526,7 @@ impl ResourceType for GrantResource {
         };
         plan.value.set("id", id);
 
-        if ty == Some(ObjectType::Table) {
+        if ty == Some(ObjectKind::Table) {
             if let (Some(version), Some(privs)) =
                 (version, plan.value.get("privileges").as_string_set())
             {
@@ -625,7 +621,7 @@ impl ResourceType for GrantResource {
         };
         let whole_object = matches!(
             target.object_type,
-            ObjectType::Database | ObjectType::Schema
+            ObjectKind::Database | ObjectKind::Schema
         );
         if !snapshot.grantee_exists
             || !snapshot.container_exists
@@ -665,7 +661,7 @@ impl ResourceType for GrantResource {
 
     async fn import(&self, id: &str) -> DResult<GrantModel> {
         let parsed = GrantId::parse(id)?;
-        let Some(ty) = ObjectType::parse(&parsed.object_type) else {
+        let Some(ty) = grant_kind(&parsed.object_type) else {
             return Err(Diagnostic::error(
                 "Invalid Import ID",
                 format!(
@@ -727,25 +723,18 @@ impl ResourceType for GrantResource {
         );
         let catalog = client.object_catalog(Some(&database)).await.or_diag(&ctx)?;
         let roles = client.role_catalog(None).await.or_diag(&ctx)?;
-        type Key = (String, ObjectType, String, Vec<String>, bool);
+        type Key = (String, ObjectKind, String, Vec<String>, bool);
         let mut groups: BTreeMap<Key, BTreeSet<String>> = BTreeMap::new();
         for o in catalog.objects() {
             let (ty, schema, name) = match o.kind {
-                ObjectKind::Database => (ObjectType::Database, "", None),
+                ObjectKind::Database => (o.kind, "", None),
                 ObjectKind::Schema if is_system_schema(&o.name) => continue,
-                ObjectKind::Schema => (ObjectType::Schema, o.name.as_str(), None),
-                ObjectKind::Table => (ObjectType::Table, o.schema.as_str(), Some(o.name.clone())),
-                ObjectKind::Sequence => (
-                    ObjectType::Sequence,
-                    o.schema.as_str(),
-                    Some(o.name.clone()),
-                ),
+                ObjectKind::Schema => (o.kind, o.name.as_str(), None),
+                ObjectKind::Table | ObjectKind::Sequence => {
+                    (o.kind, o.schema.as_str(), Some(o.name.clone()))
+                }
                 ObjectKind::Function | ObjectKind::Procedure => (
-                    if o.kind == ObjectKind::Function {
-                        ObjectType::Function
-                    } else {
-                        ObjectType::Procedure
-                    },
+                    o.kind,
                     o.schema.as_str(),
                     Some(format!(
                         "{}({})",
@@ -753,9 +742,11 @@ impl ResourceType for GrantResource {
                         o.arg_types.as_deref().unwrap_or_default()
                     )),
                 ),
+                // The object catalog holds no other kind.
+                _ => continue,
             };
             if query.schema.is_some()
-                && (ty == ObjectType::Database || !query.schema_matches(schema))
+                && (ty == ObjectKind::Database || !query.schema_matches(schema))
             {
                 continue;
             }
@@ -795,7 +786,7 @@ impl ResourceType for GrantResource {
                     id: Tf::Null,
                     role,
                     database: database.clone(),
-                    schema: (ty != ObjectType::Database).then_some(schema),
+                    schema: (ty != ObjectKind::Database).then_some(schema),
                     object_type: ty.as_str().to_string(),
                     objects: (!objects.is_empty()).then_some(objects),
                     columns: None,
@@ -820,7 +811,7 @@ mod tests {
         let mut d = Diagnostics::new();
         check_privilege_list(
             &["select".into(), "usage".into()],
-            &ObjectType::Table.privileges(None),
+            &ObjectKind::Table.privilege_names(None),
             "table",
             &mut d,
         );
@@ -837,7 +828,7 @@ mod tests {
         let mut d = Diagnostics::new();
         check_privilege_list(
             &["temp".into()],
-            &ObjectType::Database.privileges(None),
+            &ObjectKind::Database.privilege_names(None),
             "db",
             &mut d,
         );
@@ -847,21 +838,21 @@ mod tests {
     #[test]
     fn all_equals_its_expansion() {
         let all = vec!["ALL".to_string()];
-        let listed: Vec<String> = ObjectType::Table
-            .privileges(Some(150_000))
+        let listed: Vec<String> = ObjectKind::Table
+            .privilege_names(Some(150_000))
             .iter()
             .map(|s| s.to_lowercase())
             .collect();
         assert!(same_privileges(
             &all,
             &listed,
-            ObjectType::Table,
+            ObjectKind::Table,
             Some(150_000)
         ));
         assert!(!same_privileges(
             &all,
             &listed,
-            ObjectType::Table,
+            ObjectKind::Table,
             Some(170_000)
         ));
     }

@@ -2,7 +2,7 @@
 //! check of a privilege list, and the rule that an unset optional name or
 //! list means the same as an empty one.
 
-use crate::pg::grants::grant::{normalize_privilege, MAINTAIN_SINCE};
+use crate::pg::privileges::{is_all, normalize_privilege, MAINTAIN_SINCE};
 use crate::protocol::{Diagnostic, Diagnostics, Value};
 
 /// Checks a privilege list: known names for the type, `ALL` alone.
@@ -13,7 +13,7 @@ pub fn check_privilege_list(
     d: &mut Diagnostics,
 ) {
     let canon: Vec<String> = privileges.iter().map(|p| normalize_privilege(p)).collect();
-    let has_all = canon.iter().any(|p| p == "ALL" || p == "ALL PRIVILEGES");
+    let has_all = canon.iter().any(|p| is_all(p));
     if has_all && canon.len() > 1 {
         d.push(
             Diagnostic::error(
@@ -25,7 +25,7 @@ pub fn check_privilege_list(
         );
     }
     for (raw, p) in privileges.iter().zip(&canon) {
-        if p != "ALL" && p != "ALL PRIVILEGES" && !allowed.contains(&p.as_str()) {
+        if !is_all(p) && !allowed.contains(&p.as_str()) {
             d.push(
                 Diagnostic::error(
                     "Invalid Privilege",

@@ -8,12 +8,11 @@
 //! a model that failed to build: anything unknown or unreadable means no
 //! report, never an error.
 
-use crate::pg::access::catalog::DefaultKind;
-use crate::pg::access::{
-    Catalog, GrantOptions, ObjectKind, Privilege, Privs, RoleAttrs, Scope, PUBLIC,
-};
-use crate::pg::grants::default_privileges::{expand_default_privileges, DefaultObjectType};
-use crate::pg::grants::grant::{expand_privileges, ObjectType};
+use crate::pg::access::{Catalog, GrantOptions, RoleAttrs, Scope, PUBLIC};
+use crate::pg::grants::default_privileges::default_kind;
+use crate::pg::grants::grant::grant_kind;
+use crate::pg::kinds::ObjectKind;
+use crate::pg::privileges::{expand_privileges, Privilege, Privs};
 use crate::protocol::{Diagnostic, Value};
 
 use crate::resources::review::access_review::review;
@@ -54,19 +53,20 @@ impl GrantSide {
         let role = v.get("role").as_str()?.to_string();
         let database = v.get("database").as_str()?.to_string();
         let schema = v.get("schema").as_str().unwrap_or_default().to_string();
-        let ty = ObjectType::parse(v.get("object_type").as_str()?)?;
+        let ty = grant_kind(v.get("object_type").as_str()?)?;
         let names = list(v, "objects")?;
+        // The model files every routine as a function, told apart by prokind.
         let (kind, prokinds, names): (ObjectKind, &'static [char], Vec<String>) = match ty {
-            ObjectType::Database => (ObjectKind::Database, &[], vec![database.clone()]),
-            ObjectType::Schema => (ObjectKind::Schema, &[], Vec::new()),
-            ObjectType::Table => (ObjectKind::Table, &[], names),
-            ObjectType::Sequence => (ObjectKind::Sequence, &[], names),
-            ObjectType::Function => (ObjectKind::Function, &['f', 'a', 'w'], names),
-            ObjectType::Procedure => (ObjectKind::Function, &['p'], names),
-            ObjectType::Routine => (ObjectKind::Function, &['f', 'a', 'w', 'p'], names),
-            ObjectType::Column => (ObjectKind::Column, &[], names),
+            ObjectKind::Database => (ty, &[], vec![database.clone()]),
+            ObjectKind::Schema => (ty, &[], Vec::new()),
+            ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Column => (ty, &[], names),
+            ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Routine => {
+                (ObjectKind::Function, ty.prokinds(), names)
+            }
             // Not in the model: no report.
-            ObjectType::ForeignDataWrapper | ObjectType::ForeignServer => return None,
+            ObjectKind::Type | ObjectKind::ForeignDataWrapper | ObjectKind::ForeignServer => {
+                return None
+            }
         };
         let privileges = v.get("privileges").as_string_set()?;
         Some(GrantSide {
@@ -224,20 +224,15 @@ struct DefaultSide {
     database: String,
     owner: String,
     schema: Option<String>,
-    kind: DefaultKind,
+    kind: ObjectKind,
     privs: Privs,
 }
 
 impl DefaultSide {
     fn of(v: &Value, version: i32) -> Option<DefaultSide> {
-        let ty = DefaultObjectType::parse(v.get("object_type").as_str()?)?;
-        let kind = match ty {
-            DefaultObjectType::Table => DefaultKind::Table,
-            DefaultObjectType::Sequence => DefaultKind::Sequence,
-            DefaultObjectType::Function | DefaultObjectType::Routine => DefaultKind::Function,
-            DefaultObjectType::Type => DefaultKind::Type,
-            DefaultObjectType::Schema => DefaultKind::Schema,
-        };
+        let ty = default_kind(v.get("object_type").as_str()?)?;
+        // As pg_default_acl stores it: routines are functions.
+        let kind = ObjectKind::from_defacl_code(ty.defacl_code()?)?;
         let privileges = v.get("privileges").as_string_set()?;
         Some(DefaultSide {
             role: v.get("role").as_str()?.to_string(),
@@ -249,7 +244,7 @@ impl DefaultSide {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
             kind,
-            privs: privs_of(expand_default_privileges(&privileges, ty, Some(version))),
+            privs: privs_of(expand_privileges(&privileges, ty, Some(version))),
         })
     }
 

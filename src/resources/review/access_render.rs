@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use crate::pg::access::diff::How;
-use crate::pg::access::{chain_text, Catalog, Delta, Escalation, ObjectId, ObjectKind, Privs};
+use crate::pg::access::{chain_text, Catalog, Delta, Escalation, ObjectId};
+use crate::pg::kinds::ObjectKind;
+use crate::pg::privileges::Privs;
 
 /// How many object names a line shows before "and N more".
 const NAMES_SHOWN: usize = 5;

@@ -14,7 +14,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::pg::access::{Catalog, ObjectId, ObjectKind, PUBLIC};
+use crate::pg::access::{Catalog, ObjectId, PUBLIC};
+use crate::pg::kinds::ObjectKind;
 use crate::pg::rls::table::{TableInfo, TableName};
 use crate::pg::sql::policy_expr::is_trivially_true;
 use crate::protocol::{Diagnostic, Value};

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 
 use crate::model;
 use crate::pg::catalog::is_system_schema;
-use crate::pg::catalog::objects::ObjectKind;
+use crate::pg::kinds::ObjectKind;
 use crate::pg::rls::table::{self as sql, TableName};
 use crate::protocol::model::{computed, optional};
 use crate::protocol::{

@@ -10,6 +10,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::pg::access::privilege::Privs;
+use crate::pg::roles::attributes::RoleFlags;
 use crate::pg::sql::quote::ident_if_needed;
 
 /// The grantee name that stands for PUBLIC. PostgreSQL reserves it: no role
@@ -62,42 +63,6 @@ impl ObjectKind {
     /// Parses [`ObjectKind::as_str`].
     pub fn parse(s: &str) -> Option<ObjectKind> {
         ObjectKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
-/// What decides access among a role's attributes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RoleAttrs {
-    /// SUPERUSER.
-    pub superuser: bool,
-    /// BYPASSRLS.
-    pub bypassrls: bool,
-    /// CREATEROLE.
-    pub createrole: bool,
-    /// INHERIT.
-    pub inherit: bool,
-    /// LOGIN.
-    pub login: bool,
-}
-
-impl Default for RoleAttrs {
-    /// `CREATE ROLE`'s defaults.
-    fn default() -> Self {
-        RoleAttrs {
-            superuser: false,
-            bypassrls: false,
-            createrole: false,
-            inherit: true,
-            login: false,
-        }
-    }
-}
-
-impl RoleAttrs {
-    /// Whether the role has one of the attributes that are powers of their
-    /// own (SUPERUSER, BYPASSRLS, CREATEROLE).
-    pub fn has_powers(&self) -> bool {
-        self.superuser || self.bypassrls || self.createrole
     }
 }
 
@@ -268,7 +233,7 @@ pub struct Catalog {
     /// The database the objects were read in.
     pub database: String,
     /// Every role by name, with the predefined `pg_*` roles.
-    pub roles: BTreeMap<String, RoleAttrs>,
+    pub roles: BTreeMap<String, RoleFlags>,
     /// Every membership grant.
     pub memberships: Vec<Membership>,
     /// Databases (all of them), and the schemas, relations, functions and
@@ -289,7 +254,7 @@ impl Catalog {
     }
 
     /// A role's attributes; `None` for a role that does not exist.
-    pub fn role(&self, name: &str) -> Option<&RoleAttrs> {
+    pub fn role(&self, name: &str) -> Option<&RoleFlags> {
         self.roles.get(name)
     }
 }

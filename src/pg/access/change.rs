@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use crate::pg::access::catalog::{
-    AclEntry, Catalog, DefaultAcl, DefaultKind, Membership, ObjectKind, RoleAttrs,
+    AclEntry, Catalog, DefaultAcl, DefaultKind, Membership, ObjectKind,
 };
 use crate::pg::access::privilege::Privs;
+use crate::pg::roles::attributes::RoleFlags;
 
 /// The options of a planned membership grant.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -116,12 +117,12 @@ impl Scope {
 impl Catalog {
     /// Adds a role the catalog does not know yet (one the same run
     /// creates); an existing role is left as it is.
-    pub fn ensure_role(&mut self, name: &str, attrs: RoleAttrs) {
+    pub fn ensure_role(&mut self, name: &str, attrs: RoleFlags) {
         self.roles.entry(name.to_string()).or_insert(attrs);
     }
 
     /// Sets a role's attributes, adding the role when needed.
-    pub fn set_attrs(&mut self, name: &str, attrs: RoleAttrs) {
+    pub fn set_attrs(&mut self, name: &str, attrs: RoleFlags) {
         self.roles.insert(name.to_string(), attrs);
     }
 

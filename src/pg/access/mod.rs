@@ -25,7 +25,7 @@ pub mod privilege;
 #[cfg(test)]
 mod tests;
 
-pub use catalog::{Catalog, ObjectId, ObjectKind, RoleAttrs, PUBLIC};
+pub use catalog::{Catalog, ObjectId, ObjectKind, PUBLIC};
 pub use change::{GrantOptions, Scope};
 pub use diff::{delta, Delta, Escalation, How};
 pub use effective::{chain_text, Access, FutureId, Via};

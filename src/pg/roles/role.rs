@@ -571,11 +571,19 @@ mod tests {
             &["grp".into()],
             &[],
         );
+        // Every flag is stated, as the table words it.
+        let flags: Vec<&str> = spec().flags.keywords().collect();
         assert_eq!(
             s[0].log,
-            "CREATE ROLE \"My \"\"Role\"\"\" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN \
-             NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1 VALID UNTIL 'infinity' PASSWORD '[redacted]'"
+            format!(
+                "CREATE ROLE \"My \"\"Role\"\"\" WITH {} CONNECTION LIMIT -1 VALID UNTIL \
+                 'infinity' PASSWORD '[redacted]'",
+                flags.join(" ")
+            )
         );
+        for keyword in ["NOSUPERUSER", "INHERIT", "LOGIN", "NOBYPASSRLS"] {
+            assert!(flags.contains(&keyword), "{keyword}");
+        }
         assert!(s[0]
             .sql
             .ends_with("PASSWORD 'SCRAM-SHA-256$4096:abc$def:ghi'"));

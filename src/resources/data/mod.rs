@@ -1,12 +1,12 @@
 //! The data sources: read-only views of the catalog.
 //!
-//! * [`roles`]: `postgresql_roles`;
-//! * [`role_members`]: `postgresql_role_members`;
-//! * [`schema_access`]: `postgresql_schema_access`;
+//! * [`roles`][]: `postgresql_roles`;
+//! * [`role_members`][]: `postgresql_role_members`;
+//! * [`schema_access`][]: `postgresql_schema_access`;
 //! * [`schemas`], [`tables`], [`sequences`]: `postgresql_schemas`,
 //!   `postgresql_tables`, `postgresql_sequences`, with the pattern filters of
 //!   [`name_filters`];
-//! * [`effective_access`]: `postgresql_effective_access`;
+//! * [`effective_access`][]: `postgresql_effective_access`;
 //! * [`lints`]: `postgresql_lints`, the findings no plan can decide.
 
 pub mod effective_access;

@@ -1,7 +1,7 @@
 //! Row-level security.
 //!
-//! * [`policy`]: `postgresql_policy`;
-//! * [`row_level_security`]: `postgresql_row_level_security`;
+//! * [`policy`][]: `postgresql_policy`;
+//! * [`row_level_security`][]: `postgresql_row_level_security`;
 //! * [`table_target`]: what the two share: the `database`/`schema`/`table`
 //!   attributes and running table-locking DDL.
 

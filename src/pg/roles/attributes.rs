@@ -7,7 +7,12 @@
 //! Adding an attribute is one entry in the table below: the struct field,
 //! the column list every `pg_roles` query selects ([`RoleFlags::columns`]),
 //! the reading of a row by column name ([`RoleFlags::from_row`]) and the
-//! keywords of the DDL all follow from it.
+//! keywords of the DDL all follow from it. Then a `bool` field of the same
+//! name in the `postgresql_role` model (which reads and writes it by that
+//! name, see `resources::support::role_flags`), and the docs regenerated.
+//! The same field in the `postgresql_roles` data source's entry lists it
+//! there too. One that decides access is marked `access true`, and what it
+//! means is taught to [`crate::pg::access`].
 
 use tokio_postgres::Row;
 

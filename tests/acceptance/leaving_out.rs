@@ -29,6 +29,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value as Json};
 
+use pgwarden::pg::roles::attributes::FLAGS;
+
 use crate::support::{hcl, ident, literal, unique_name, Step, TestCase, Workspace};
 use crate::{acc, Acc};
 
@@ -143,49 +145,21 @@ impl Names {
 fn role_attrs(n: &Names, object: &str) -> Vec<Attr> {
     let r = ident(object);
     use Unset::*;
-    vec![
-        attr(
-            "superuser",
-            "true",
-            Resets(json!(false)),
-            sql(format!("ALTER ROLE {r} NOSUPERUSER")),
-        ),
-        attr(
-            "create_database",
-            "true",
-            Resets(json!(false)),
-            sql(format!("ALTER ROLE {r} NOCREATEDB")),
-        ),
-        attr(
-            "create_role",
-            "true",
-            Resets(json!(false)),
-            sql(format!("ALTER ROLE {r} NOCREATEROLE")),
-        ),
-        attr(
-            "inherit",
-            "false",
-            Resets(json!(true)),
-            sql(format!("ALTER ROLE {r} INHERIT")),
-        ),
-        attr(
-            "login",
-            "true",
-            Resets(json!(false)),
-            sql(format!("ALTER ROLE {r} NOLOGIN")),
-        ),
-        attr(
-            "replication",
-            "true",
-            Resets(json!(false)),
-            sql(format!("ALTER ROLE {r} NOREPLICATION")),
-        ),
-        attr(
-            "bypass_row_level_security",
-            "true",
-            Resets(json!(false)),
-            sql(format!("ALTER ROLE {r} NOBYPASSRLS")),
-        ),
+    // One case per boolean attribute in the provider's own table: set to
+    // what CREATE ROLE does not give, changed back outside Terraform.
+    let mut flags: Vec<Attr> = FLAGS
+        .iter()
+        .map(|f| {
+            let default_keyword = if f.default { f.on } else { f.off };
+            attr(
+                f.name,
+                (!f.default).to_string(),
+                Resets(json!(f.default)),
+                sql(format!("ALTER ROLE {r} {default_keyword}")),
+            )
+        })
+        .collect();
+    flags.extend(vec![
         attr(
             "connection_limit",
             "5",
@@ -272,7 +246,8 @@ fn role_attrs(n: &Names, object: &str) -> Vec<Attr> {
             ProviderOnly(json!(false)),
             Outside::Never("read only at destroy"),
         ),
-    ]
+    ]);
+    flags
 }
 
 /// The write-only password, on a role of its own: it conflicts with

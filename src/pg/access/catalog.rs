@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::pg::kinds::ObjectKind;
 use crate::pg::privileges::Privs;
+use crate::pg::roles::attributes::RoleFlags;
 use crate::pg::sql::quote::ident_if_needed;
 
 /// The grantee name that stands for PUBLIC. PostgreSQL reserves it: no role
@@ -19,42 +20,6 @@ pub const PUBLIC: &str = "public";
 
 /// The first server version with per-grant INHERIT and SET options.
 pub const PG16: i32 = 160_000;
-
-/// What decides access among a role's attributes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RoleAttrs {
-    /// SUPERUSER.
-    pub superuser: bool,
-    /// BYPASSRLS.
-    pub bypassrls: bool,
-    /// CREATEROLE.
-    pub createrole: bool,
-    /// INHERIT.
-    pub inherit: bool,
-    /// LOGIN.
-    pub login: bool,
-}
-
-impl Default for RoleAttrs {
-    /// `CREATE ROLE`'s defaults.
-    fn default() -> Self {
-        RoleAttrs {
-            superuser: false,
-            bypassrls: false,
-            createrole: false,
-            inherit: true,
-            login: false,
-        }
-    }
-}
-
-impl RoleAttrs {
-    /// Whether the role has one of the attributes that are powers of their
-    /// own (SUPERUSER, BYPASSRLS, CREATEROLE).
-    pub fn has_powers(&self) -> bool {
-        self.superuser || self.bypassrls || self.createrole
-    }
-}
 
 /// One `pg_auth_members` row: `member` was granted `role` by `grantor`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,7 +156,7 @@ pub struct Catalog {
     /// The database the objects were read in.
     pub database: String,
     /// Every role by name, with the predefined `pg_*` roles.
-    pub roles: BTreeMap<String, RoleAttrs>,
+    pub roles: BTreeMap<String, RoleFlags>,
     /// Every membership grant.
     pub memberships: Vec<Membership>,
     /// Databases (all of them), and the schemas, relations, functions and
@@ -212,7 +177,7 @@ impl Catalog {
     }
 
     /// A role's attributes; `None` for a role that does not exist.
-    pub fn role(&self, name: &str) -> Option<&RoleAttrs> {
+    pub fn role(&self, name: &str) -> Option<&RoleFlags> {
         self.roles.get(name)
     }
 }

@@ -4,9 +4,10 @@
 
 use std::sync::Arc;
 
-use crate::pg::access::catalog::{AclEntry, Catalog, DefaultAcl, Membership, RoleAttrs};
+use crate::pg::access::catalog::{AclEntry, Catalog, DefaultAcl, Membership};
 use crate::pg::kinds::ObjectKind;
 use crate::pg::privileges::Privs;
+use crate::pg::roles::attributes::RoleFlags;
 
 /// The options of a planned membership grant.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -115,12 +116,12 @@ impl Scope {
 impl Catalog {
     /// Adds a role the catalog does not know yet (one the same run
     /// creates); an existing role is left as it is.
-    pub fn ensure_role(&mut self, name: &str, attrs: RoleAttrs) {
+    pub fn ensure_role(&mut self, name: &str, attrs: RoleFlags) {
         self.roles.entry(name.to_string()).or_insert(attrs);
     }
 
     /// Sets a role's attributes, adding the role when needed.
-    pub fn set_attrs(&mut self, name: &str, attrs: RoleAttrs) {
+    pub fn set_attrs(&mut self, name: &str, attrs: RoleFlags) {
         self.roles.insert(name.to_string(), attrs);
     }
 

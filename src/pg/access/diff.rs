@@ -64,8 +64,8 @@ impl Catalog {
             self.role(r).map(|x| {
                 [
                     ("SUPERUSER", x.superuser),
-                    ("BYPASSRLS", x.bypassrls),
-                    ("CREATEROLE", x.createrole),
+                    ("BYPASSRLS", x.bypass_row_level_security),
+                    ("CREATEROLE", x.create_role),
                 ]
             })
         };

@@ -344,7 +344,10 @@ impl Catalog {
     /// owned by `owner`: a superuser, a BYPASSRLS role, or (unless FORCE is
     /// on) a role that uses the owner's privileges.
     pub fn bypasses_rls(&self, role: &str, owner: &str, forced: bool) -> bool {
-        if self.role(role).is_some_and(|a| a.superuser || a.bypassrls) {
+        if self
+            .role(role)
+            .is_some_and(|a| a.superuser || a.bypass_row_level_security)
+        {
             return true;
         }
         !forced && self.privilege_roles(role).contains_key(owner)

@@ -12,16 +12,24 @@ use std::sync::Arc;
 use tokio_postgres::{Client, Row};
 
 use crate::pg::access::catalog::{
-    AclEntry, Catalog, DefaultAcl, Membership, Object, ObjectId, RoleAttrs, PG16, PUBLIC,
+    AclEntry, Catalog, DefaultAcl, Membership, Object, ObjectId, PG16, PUBLIC,
 };
 use crate::pg::error::PgError;
 use crate::pg::kinds::ObjectKind;
 use crate::pg::privileges::{Privilege, Privs};
+use crate::pg::roles::attributes::RoleFlags;
 
-const ROLES: &str = "SELECT oid, rolname::text, rolsuper, rolbypassrls, rolcreaterole, \
-                            rolinherit, rolcanlogin, \
-                            current_setting('server_version_num')::int4, current_database()::text \
-                     FROM pg_catalog.pg_roles";
+/// Every role with its flags (the one column list), and the server's
+/// version and database on each row.
+fn roles_sql() -> String {
+    format!(
+        "SELECT r.oid, r.rolname::text AS rolname, {flags}, \
+                current_setting('server_version_num')::int4 AS version_num, \
+                current_database()::text AS database \
+         FROM pg_catalog.pg_roles r",
+        flags = RoleFlags::columns("r")
+    )
+}
 
 const MEMBERSHIPS_16: &str = "SELECT member, roleid, grantor, admin_option, inherit_option, \
                                      set_option FROM pg_catalog.pg_auth_members";
@@ -156,23 +164,18 @@ pub async fn load(client: &mut Client) -> Result<Catalog, PgError> {
         .await
         .map_err(|e| PgError::query("starting a read of the access catalog", e))?;
     let q = |what: &'static str| move |e| PgError::query(format!("reading {what}"), e);
-    let role_rows = tx.query(ROLES, &[]).await.map_err(q("roles"))?;
+    let role_rows = tx.query(&roles_sql(), &[]).await.map_err(q("roles"))?;
     let mut catalog = Catalog::default();
     let mut names = Names(HashMap::new());
+    let roles_err = |e| PgError::query("reading the access catalog (roles)", e);
     for row in &role_rows {
-        let oid: u32 = get(row, 0, "roles")?;
-        let name: String = get(row, 1, "roles")?;
-        catalog.version_num = get(row, 7, "roles")?;
-        catalog.database = get(row, 8, "roles")?;
-        let attrs = RoleAttrs {
-            superuser: get(row, 2, "roles")?,
-            bypassrls: get(row, 3, "roles")?,
-            createrole: get(row, 4, "roles")?,
-            inherit: get(row, 5, "roles")?,
-            login: get(row, 6, "roles")?,
-        };
+        let oid: u32 = row.try_get("oid").map_err(roles_err)?;
+        let name: String = row.try_get("rolname").map_err(roles_err)?;
+        catalog.version_num = row.try_get("version_num").map_err(roles_err)?;
+        catalog.database = row.try_get("database").map_err(roles_err)?;
+        let flags = RoleFlags::from_row(row).map_err(roles_err)?;
         names.0.insert(oid, name.clone());
-        catalog.roles.insert(name, attrs);
+        catalog.roles.insert(name, flags);
     }
     let sql = if catalog.version_num >= PG16 {
         MEMBERSHIPS_16

@@ -27,7 +27,7 @@ pub mod load;
 #[cfg(test)]
 mod tests;
 
-pub use catalog::{Catalog, ObjectId, RoleAttrs, PUBLIC};
+pub use catalog::{Catalog, ObjectId, PUBLIC};
 pub use change::{GrantOptions, Scope};
 pub use diff::{delta, Delta, Escalation, How};
 pub use effective::{chain_text, Access, FutureId, Via};

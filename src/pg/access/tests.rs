@@ -4,6 +4,7 @@ use crate::pg::access::catalog::{AclEntry, Membership, Object};
 use crate::pg::access::*;
 use crate::pg::kinds::ObjectKind;
 use crate::pg::privileges::{Privilege, Privs};
+use crate::pg::roles::attributes::RoleFlags;
 
 fn privs(list: &[Privilege]) -> Privs {
     list.iter().copied().collect()
@@ -73,10 +74,10 @@ fn estate(version_num: i32) -> Catalog {
     ] {
         c.roles.insert(
             name.into(),
-            RoleAttrs {
+            RoleFlags {
                 login,
                 superuser: name == "postgres" || name == "boss",
-                ..RoleAttrs::default()
+                ..RoleFlags::default()
             },
         );
     }
@@ -199,7 +200,7 @@ fn superusers_and_predefined_roles() {
         Privs::all_for(ObjectKind::Table, 170_000)
     );
     c.roles
-        .insert("pg_read_all_data".into(), RoleAttrs::default());
+        .insert("pg_read_all_data".into(), RoleFlags::default());
     c.memberships.push(member("newbie", "pg_read_all_data"));
     let a = c.access("newbie");
     let secret = &a.held[&id(ObjectKind::Table, "app", "secret")];
@@ -340,9 +341,9 @@ fn rls_bypass_and_attribute_changes() {
     let before = c.clone();
     c.set_attrs(
         "readers",
-        RoleAttrs {
-            bypassrls: true,
-            ..RoleAttrs::default()
+        RoleFlags {
+            bypass_row_level_security: true,
+            ..RoleFlags::default()
         },
     );
     // A member that can SET ROLE readers can now bypass RLS.
@@ -410,9 +411,9 @@ fn inert_roles_change_no_ones_access() {
     let mut added = c.clone();
     added.ensure_role(
         "fresh",
-        RoleAttrs {
+        RoleFlags {
             login: true,
-            ..RoleAttrs::default()
+            ..RoleFlags::default()
         },
     );
     assert!(delta(&c, &added, "fresh").is_empty());

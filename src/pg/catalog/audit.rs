@@ -8,6 +8,7 @@
 use tokio_postgres::GenericClient;
 
 use crate::pg::error::PgError;
+use crate::pg::roles::attributes::RoleFlags;
 
 /// The first server version with per-grant INHERIT and SET options and one
 /// `pg_auth_members` row per grantor.
@@ -29,20 +30,8 @@ pub struct RoleFilter {
 pub struct RoleInfo {
     /// Role name.
     pub name: String,
-    /// SUPERUSER.
-    pub superuser: bool,
-    /// CREATEDB.
-    pub create_database: bool,
-    /// CREATEROLE.
-    pub create_role: bool,
-    /// INHERIT.
-    pub inherit: bool,
-    /// LOGIN.
-    pub login: bool,
-    /// REPLICATION.
-    pub replication: bool,
-    /// BYPASSRLS.
-    pub bypass_row_level_security: bool,
+    /// The boolean attributes.
+    pub flags: RoleFlags,
     /// CONNECTION LIMIT (-1 = unlimited).
     pub connection_limit: i32,
     /// VALID UNTIL in RFC 3339 UTC (`2030-01-01T00:00:00Z`), `infinity` when
@@ -73,17 +62,17 @@ pub async fn list_roles<C: GenericClient>(
     // `name LIKE text` compares bytes ("C" collation): case-sensitive. A role
     // granted by several grantors (PostgreSQL 16+) is listed once.
     let sql = format!(
-        "SELECT r.rolname::text, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolinherit, \
-                r.rolcanlogin, r.rolreplication, r.rolbypassrls, r.rolconnlimit, \
-                {VALID_UNTIL_TEXT}, \
+        "SELECT r.rolname::text AS rolname, {flags}, r.rolconnlimit, \
+                {VALID_UNTIL_TEXT} AS valid_until, \
                 ARRAY(SELECT DISTINCT g.rolname FROM pg_catalog.pg_auth_members m \
                       JOIN pg_catalog.pg_roles g ON g.oid = m.roleid \
-                      WHERE m.member = r.oid ORDER BY 1)::text[] \
+                      WHERE m.member = r.oid ORDER BY 1)::text[] AS member_of \
          FROM pg_catalog.pg_roles r \
          WHERE ($1::text IS NULL OR r.rolname LIKE $1::text) \
            AND ($2::bool IS NULL OR r.rolcanlogin = $2::bool) \
            AND ($3::bool OR r.rolname !~ '^pg_') \
-         ORDER BY r.rolname"
+         ORDER BY r.rolname",
+        flags = RoleFlags::columns("r")
     );
     let rows = client
         .query(
@@ -96,17 +85,11 @@ pub async fn list_roles<C: GenericClient>(
     rows.iter()
         .map(|row| {
             Ok(RoleInfo {
-                name: row.try_get(0).map_err(get_err)?,
-                superuser: row.try_get(1).map_err(get_err)?,
-                create_database: row.try_get(2).map_err(get_err)?,
-                create_role: row.try_get(3).map_err(get_err)?,
-                inherit: row.try_get(4).map_err(get_err)?,
-                login: row.try_get(5).map_err(get_err)?,
-                replication: row.try_get(6).map_err(get_err)?,
-                bypass_row_level_security: row.try_get(7).map_err(get_err)?,
-                connection_limit: row.try_get(8).map_err(get_err)?,
-                valid_until: row.try_get(9).map_err(get_err)?,
-                member_of: row.try_get(10).map_err(get_err)?,
+                name: row.try_get("rolname").map_err(get_err)?,
+                flags: RoleFlags::from_row(row).map_err(get_err)?,
+                connection_limit: row.try_get("rolconnlimit").map_err(get_err)?,
+                valid_until: row.try_get("valid_until").map_err(get_err)?,
+                member_of: row.try_get("member_of").map_err(get_err)?,
             })
         })
         .collect()

@@ -8,7 +8,7 @@ use tokio_postgres::GenericClient;
 
 use crate::pg::catalog::FIRST_NORMAL_OID;
 use crate::pg::error::PgError;
-use crate::pg::roles::role::{role_columns, RoleRow, ROLE_COLUMNS, ROLE_COLUMN_COUNT};
+use crate::pg::roles::role::{role_columns, role_row, RoleRow};
 
 /// One role as the catalog holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,9 @@ pub async fn read_roles<C: GenericClient>(
         "NULL::text"
     };
     let sql = format!(
-        "SELECT r.oid, {password}, {ROLE_COLUMNS} FROM pg_catalog.pg_roles r ORDER BY r.rolname"
+        "SELECT r.oid, {password} AS password_hash, {columns} \
+         FROM pg_catalog.pg_roles r ORDER BY r.rolname",
+        columns = role_columns()
     );
     let action = "reading every role";
     let rows = client
@@ -87,11 +89,10 @@ pub async fn read_roles<C: GenericClient>(
     for row in &rows {
         let get = |e| PgError::query(action, e);
         let entry = RoleEntry {
-            oid: row.try_get(0).map_err(get)?,
-            password_hash: row.try_get(1).map_err(get)?,
-            row: role_columns(row, 2, action)?,
+            oid: row.try_get("oid").map_err(get)?,
+            password_hash: row.try_get("password_hash").map_err(get)?,
+            row: role_row(row, action)?,
         };
-        debug_assert_eq!(row.len(), 2 + ROLE_COLUMN_COUNT);
         roles.insert(entry.row.spec.name.clone(), entry);
     }
     Ok(RoleCatalog {

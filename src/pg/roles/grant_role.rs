@@ -29,6 +29,7 @@ use crate::pg::conn::locks::{self, Lock};
 use crate::pg::conn::pool::Pools;
 use crate::pg::conn::tx::{self, TxError, TxTarget};
 use crate::pg::error::PgError;
+use crate::pg::roles::attributes::RoleFlags;
 use crate::pg::sql::quote::ident;
 
 /// First `server_version_num` with per-grant options and grantor identity.
@@ -137,14 +138,9 @@ pub enum Authority {
 pub struct RoleFacts {
     /// `pg_roles.oid`.
     pub oid: u32,
-    /// SUPERUSER.
-    pub superuser: bool,
-    /// BYPASSRLS.
-    pub bypassrls: bool,
-    /// CREATEROLE.
-    pub createrole: bool,
-    /// INHERIT: on 16+ the default of a new grant's INHERIT option.
-    pub inherit: bool,
+    /// Its attributes; on 16+ INHERIT is the default of a new grant's
+    /// INHERIT option.
+    pub flags: RoleFlags,
 }
 
 /// What a grant of `granted` to `member` by the provider's user would meet.
@@ -303,21 +299,18 @@ pub fn update_statements(
 
 // ------------------------------------------------------------ catalog reads --
 
-const ROLE_FACTS: &str = "\
-    SELECT oid, rolsuper, rolbypassrls, rolcreaterole, rolinherit \
-    FROM pg_catalog.pg_roles WHERE rolname = $1";
-
 async fn role_facts<C: GenericClient>(c: &C, name: &str) -> Result<Option<RoleFacts>, PgError> {
-    let row = c
-        .query_opt(ROLE_FACTS, &[&name])
-        .await
-        .map_err(|e| PgError::query(format!("looking up role {name:?}"), e))?;
-    Ok(row.map(|r| RoleFacts {
-        oid: r.get(0),
-        superuser: r.get(1),
-        bypassrls: r.get(2),
-        createrole: r.get(3),
-        inherit: r.get(4),
+    let sql = format!(
+        "SELECT r.oid, {flags} FROM pg_catalog.pg_roles r WHERE r.rolname = $1",
+        flags = RoleFlags::columns("r")
+    );
+    let err = |e| PgError::query(format!("looking up role {name:?}"), e);
+    let Some(row) = c.query_opt(&sql, &[&name]).await.map_err(err)? else {
+        return Ok(None);
+    };
+    Ok(Some(RoleFacts {
+        oid: row.try_get("oid").map_err(err)?,
+        flags: RoleFlags::from_row(&row).map_err(err)?,
     }))
 }
 
@@ -372,7 +365,7 @@ pub async fn authority<C: GenericClient>(
     if version_num < PG16 {
         return Ok(if superuser {
             Authority::Grantor(user)
-        } else if granted.superuser {
+        } else if granted.flags.superuser {
             Authority::Missing(MissingAuthority::SuperuserRole)
         } else if createrole || admin_anyhow {
             Authority::Grantor(user)
@@ -383,7 +376,7 @@ pub async fn authority<C: GenericClient>(
     if superuser {
         return Ok(Authority::Grantor(bootstrap));
     }
-    if granted.superuser {
+    if granted.flags.superuser {
         return Ok(Authority::Missing(MissingAuthority::SuperuserRole));
     }
     const BEST_ADMIN: &str = "\
@@ -639,7 +632,7 @@ pub async fn create(
                         granted,
                         member,
                         Some(wanted.admin),
-                        wanted.inherit.unwrap_or(m.inherit),
+                        wanted.inherit.unwrap_or(m.flags.inherit),
                         wanted.set.unwrap_or(true),
                         &grantor,
                     )
@@ -685,7 +678,7 @@ pub async fn update(
                 let inherit = new
                     .inherit
                     .or(current.as_ref().and_then(|r| r.inherit))
-                    .unwrap_or(m.inherit);
+                    .unwrap_or(m.flags.inherit);
                 let set = new
                     .set
                     .or(current.as_ref().and_then(|r| r.set))

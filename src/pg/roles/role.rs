@@ -12,43 +12,11 @@ use crate::pg::conn::acting::{Actor, Standing};
 use crate::pg::conn::exec::{run_all, Statement};
 use crate::pg::conn::locks::{self, Lock};
 use crate::pg::error::PgError;
+use crate::pg::roles::attributes::RoleFlags;
 use crate::pg::roles::role_parameters::{
     self as parameters, parse_entries, split_list, Parameters,
 };
 use crate::pg::sql::quote::{ident, literal};
-
-/// Boolean role attributes, in the order CREATE ROLE lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RoleFlags {
-    /// SUPERUSER.
-    pub superuser: bool,
-    /// CREATEDB.
-    pub create_database: bool,
-    /// CREATEROLE.
-    pub create_role: bool,
-    /// INHERIT.
-    pub inherit: bool,
-    /// LOGIN.
-    pub login: bool,
-    /// REPLICATION.
-    pub replication: bool,
-    /// BYPASSRLS.
-    pub bypass_row_level_security: bool,
-}
-
-impl RoleFlags {
-    fn keywords(&self) -> [(&'static str, &'static str, bool); 7] {
-        [
-            ("SUPERUSER", "NOSUPERUSER", self.superuser),
-            ("CREATEDB", "NOCREATEDB", self.create_database),
-            ("CREATEROLE", "NOCREATEROLE", self.create_role),
-            ("INHERIT", "NOINHERIT", self.inherit),
-            ("LOGIN", "NOLOGIN", self.login),
-            ("REPLICATION", "NOREPLICATION", self.replication),
-            ("BYPASSRLS", "NOBYPASSRLS", self.bypass_row_level_security),
-        ]
-    }
-}
 
 /// Per-role settings stored with ALTER ROLE ... SET.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -94,62 +62,51 @@ pub struct RoleRow {
     pub database_parameters: BTreeMap<String, Parameters>,
 }
 
-/// The columns every role read selects from `pg_roles r`, in the order
-/// [`role_columns`] reads them: name, the flags, the limit, `valid_until` as
-/// the server prints it, `rolconfig`, memberships, and the per-database
-/// settings as two parallel arrays (database, entry) in the same order.
-pub(crate) const ROLE_COLUMNS: &str = "\
-    r.rolname::text, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolinherit, \
-    r.rolcanlogin, r.rolreplication, r.rolbypassrls, r.rolconnlimit, \
-    coalesce(r.rolvaliduntil, 'infinity')::text, \
-    coalesce(r.rolconfig, '{}'), \
-    ARRAY(SELECT g.rolname::text FROM pg_catalog.pg_auth_members m \
-          JOIN pg_catalog.pg_roles g ON g.oid = m.roleid \
-          WHERE m.member = r.oid ORDER BY 1), \
-    ARRAY(SELECT d.datname::text FROM pg_catalog.pg_db_role_setting s \
-          JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase, \
-          unnest(s.setconfig) WITH ORDINALITY c(entry, n) \
-          WHERE s.setrole = r.oid ORDER BY d.datname, c.n), \
-    ARRAY(SELECT c.entry FROM pg_catalog.pg_db_role_setting s \
-          JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase, \
-          unnest(s.setconfig) WITH ORDINALITY c(entry, n) \
-          WHERE s.setrole = r.oid ORDER BY d.datname, c.n)";
+/// The columns every role read selects from `pg_roles r`, each under the
+/// name [`role_row`] reads it by: the name, the flags (from the one list,
+/// [`RoleFlags::columns`]), the limit, `valid_until` as the server prints
+/// it, `rolconfig`, memberships, and the per-database settings as two
+/// parallel arrays (database, entry) in the same order.
+pub(crate) fn role_columns() -> String {
+    format!(
+        "r.rolname::text AS rolname, {flags}, r.rolconnlimit, \
+         coalesce(r.rolvaliduntil, 'infinity')::text AS rolvaliduntil, \
+         coalesce(r.rolconfig, '{{}}') AS rolconfig, \
+         ARRAY(SELECT g.rolname::text FROM pg_catalog.pg_auth_members m \
+               JOIN pg_catalog.pg_roles g ON g.oid = m.roleid \
+               WHERE m.member = r.oid ORDER BY 1) AS member_of, \
+         ARRAY(SELECT d.datname::text FROM pg_catalog.pg_db_role_setting s \
+               JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase, \
+               unnest(s.setconfig) WITH ORDINALITY c(entry, n) \
+               WHERE s.setrole = r.oid ORDER BY d.datname, c.n) AS setting_databases, \
+         ARRAY(SELECT c.entry FROM pg_catalog.pg_db_role_setting s \
+               JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase, \
+               unnest(s.setconfig) WITH ORDINALITY c(entry, n) \
+               WHERE s.setrole = r.oid ORDER BY d.datname, c.n) AS setting_entries",
+        flags = RoleFlags::columns("r")
+    )
+}
 
-/// How many columns [`ROLE_COLUMNS`] has.
-pub(crate) const ROLE_COLUMN_COUNT: usize = 14;
-
-/// Reads the [`ROLE_COLUMNS`] starting at column `at` of `row`.
-pub(crate) fn role_columns(
-    row: &tokio_postgres::Row,
-    at: usize,
-    action: &str,
-) -> Result<RoleRow, PgError> {
+/// Reads the [`role_columns`] of `row`, by column name.
+pub(crate) fn role_row(row: &tokio_postgres::Row, action: &str) -> Result<RoleRow, PgError> {
     let get = |e| PgError::query(action, e);
-    let config: Vec<String> = row.try_get(at + 10).map_err(get)?;
-    let databases: Vec<String> = row.try_get(at + 12).map_err(get)?;
-    let entries: Vec<String> = row.try_get(at + 13).map_err(get)?;
+    let config: Vec<String> = row.try_get("rolconfig").map_err(get)?;
+    let databases: Vec<String> = row.try_get("setting_databases").map_err(get)?;
+    let entries: Vec<String> = row.try_get("setting_entries").map_err(get)?;
     let mut per_database: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (db, entry) in databases.into_iter().zip(entries) {
         per_database.entry(db).or_default().push(entry);
     }
     Ok(RoleRow {
         spec: RoleSpec {
-            name: row.try_get(at).map_err(get)?,
-            flags: RoleFlags {
-                superuser: row.try_get(at + 1).map_err(get)?,
-                create_database: row.try_get(at + 2).map_err(get)?,
-                create_role: row.try_get(at + 3).map_err(get)?,
-                inherit: row.try_get(at + 4).map_err(get)?,
-                login: row.try_get(at + 5).map_err(get)?,
-                replication: row.try_get(at + 6).map_err(get)?,
-                bypass_row_level_security: row.try_get(at + 7).map_err(get)?,
-            },
-            connection_limit: row.try_get(at + 8).map_err(get)?,
-            valid_until: row.try_get(at + 9).map_err(get)?,
+            name: row.try_get("rolname").map_err(get)?,
+            flags: RoleFlags::from_row(row).map_err(get)?,
+            connection_limit: row.try_get("rolconnlimit").map_err(get)?,
+            valid_until: row.try_get("rolvaliduntil").map_err(get)?,
             settings: parse_role_config(&config),
         },
         valid_until_matches: false,
-        member_of: row.try_get(at + 11).map_err(get)?,
+        member_of: row.try_get("member_of").map_err(get)?,
         parameters: parse_entries(&config),
         database_parameters: per_database
             .into_iter()
@@ -170,8 +127,10 @@ pub async fn read_role<C: GenericClient>(
     // expires", the same as 'infinity'.
     let sql = format!(
         "SELECT coalesce(r.rolvaliduntil, 'infinity') \
-                    = coalesce($2::text, 'infinity')::timestamptz, {ROLE_COLUMNS} \
-         FROM pg_catalog.pg_roles r WHERE r.rolname = $1"
+                    = coalesce($2::text, 'infinity')::timestamptz AS valid_until_matches, \
+                {columns} \
+         FROM pg_catalog.pg_roles r WHERE r.rolname = $1",
+        columns = role_columns()
     );
     let action = format!("reading role {name:?}");
     let row = client
@@ -179,8 +138,10 @@ pub async fn read_role<C: GenericClient>(
         .await
         .map_err(|e| PgError::query(&action, e))?;
     let Some(row) = row else { return Ok(None) };
-    let matches: bool = row.try_get(0).map_err(|e| PgError::query(&action, e))?;
-    let mut role = role_columns(&row, 1, &action)?;
+    let matches: bool = row
+        .try_get("valid_until_matches")
+        .map_err(|e| PgError::query(&action, e))?;
+    let mut role = role_row(&row, &action)?;
     role.valid_until_matches = matches;
     if let (true, Some(given)) = (matches, valid_until) {
         role.spec.valid_until = given.to_string();
@@ -244,9 +205,9 @@ pub fn create_role(
     parameters: &[ScopedParameters<'_>],
 ) -> Vec<Statement> {
     let mut head = format!("CREATE ROLE {} WITH", ident(&spec.name));
-    for (yes, no, on) in spec.flags.keywords() {
+    for keyword in spec.flags.keywords() {
         head.push(' ');
-        head.push_str(if on { yes } else { no });
+        head.push_str(keyword);
     }
     head.push_str(&format!(
         " CONNECTION LIMIT {} VALID UNTIL {}",
@@ -304,12 +265,11 @@ pub fn alter_role(u: &RoleUpdate<'_>) -> Vec<Statement> {
             ident(name)
         )));
     }
-    let mut opts = Vec::new();
-    for ((yes, no, on), (_, _, was)) in new.flags.keywords().into_iter().zip(old.flags.keywords()) {
-        if on != was {
-            opts.push((if on { yes } else { no }).to_string());
-        }
-    }
+    let mut opts: Vec<String> = new
+        .flags
+        .changes_from(&old.flags)
+        .map(str::to_string)
+        .collect();
     if new.connection_limit != old.connection_limit {
         opts.push(format!("CONNECTION LIMIT {}", new.connection_limit));
     }
@@ -598,11 +558,19 @@ mod tests {
             &["grp".into()],
             &[],
         );
+        // Every flag is stated, as the table words it.
+        let flags: Vec<&str> = spec().flags.keywords().collect();
         assert_eq!(
             s[0].log,
-            "CREATE ROLE \"My \"\"Role\"\"\" WITH NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT LOGIN \
-             NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1 VALID UNTIL 'infinity' PASSWORD '[redacted]'"
+            format!(
+                "CREATE ROLE \"My \"\"Role\"\"\" WITH {} CONNECTION LIMIT -1 VALID UNTIL \
+                 'infinity' PASSWORD '[redacted]'",
+                flags.join(" ")
+            )
         );
+        for keyword in ["NOSUPERUSER", "INHERIT", "LOGIN", "NOBYPASSRLS"] {
+            assert!(flags.contains(&keyword), "{keyword}");
+        }
         assert!(s[0]
             .sql
             .ends_with("PASSWORD 'SCRAM-SHA-256$4096:abc$def:ghi'"));

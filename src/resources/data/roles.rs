@@ -13,6 +13,7 @@ use crate::protocol::model::{computed, optional};
 use crate::protocol::{DResult, DataSourceType, Problem, Tf};
 
 use crate::resources::support::errors::{ErrorContext, OrDiag};
+use crate::resources::support::role_flags::with_flags;
 use crate::resources::support::state::ProviderState;
 
 model! {
@@ -69,19 +70,14 @@ model! {
 
 impl From<&RoleInfo> for RoleEntry {
     fn from(r: &RoleInfo) -> Self {
-        RoleEntry {
+        let entry = RoleEntry {
             name: r.name.clone(),
-            superuser: r.superuser,
-            create_database: r.create_database,
-            create_role: r.create_role,
-            inherit: r.inherit,
-            login: r.login,
-            replication: r.replication,
-            bypass_row_level_security: r.bypass_row_level_security,
             connection_limit: i64::from(r.connection_limit),
             valid_until: r.valid_until.clone(),
             member_of: r.member_of.clone(),
-        }
+            ..RoleEntry::default()
+        };
+        with_flags(entry, r.flags)
     }
 }
 
@@ -154,16 +150,14 @@ mod tests {
 
     #[test]
     fn role_entry_matches_schema_type() {
+        use crate::pg::roles::attributes::RoleFlags;
         use crate::protocol::{Model, Type, Value};
         let r = RoleInfo {
             name: "app".into(),
-            superuser: false,
-            create_database: false,
-            create_role: false,
-            inherit: true,
-            login: true,
-            replication: false,
-            bypass_row_level_security: false,
+            flags: RoleFlags {
+                login: true,
+                ..RoleFlags::default()
+            },
             connection_limit: -1,
             valid_until: "infinity".into(),
             member_of: vec!["readers".into()],
@@ -182,6 +176,15 @@ mod tests {
             m.keys().collect::<Vec<_>>(),
             attrs.keys().collect::<Vec<_>>()
         );
+        assert_eq!(v.get("login"), &Value::bool(true));
+        assert_eq!(v.get("inherit"), &Value::bool(true));
+        assert_eq!(v.get("superuser"), &Value::bool(false));
+        // Each attribute the flag table names is a boolean.
+        for f in crate::pg::roles::attributes::FLAGS {
+            if let Some(ty) = attrs.get(f.name) {
+                assert_eq!(ty, &Type::Bool, "{}", f.name);
+            }
+        }
     }
 
     #[test]

@@ -8,15 +8,17 @@
 //! a model that failed to build: anything unknown or unreadable means no
 //! report, never an error.
 
-use crate::pg::access::{Catalog, GrantOptions, RoleAttrs, Scope, PUBLIC};
+use crate::pg::access::{Catalog, GrantOptions, Scope, PUBLIC};
 use crate::pg::grants::default_privileges::default_kind;
 use crate::pg::grants::grant::grant_kind;
 use crate::pg::kinds::ObjectKind;
 use crate::pg::privileges::{expand_privileges, Privilege, Privs};
+use crate::pg::roles::attributes::RoleFlags;
 use crate::protocol::{Diagnostic, Value};
 
 use crate::resources::review::access_review::review;
 use crate::resources::review::codes::Code;
+use crate::resources::support::role_flags::{access_flags_known, flags_of};
 use crate::resources::support::state::ProviderState;
 
 /// Privilege names (already expanded) as a set; names the model does not
@@ -296,16 +298,10 @@ pub async fn default_privileges_report(
         .map(|w| w.at("privileges"))
 }
 
-/// The access-relevant attributes of a `postgresql_role` value; `None`
-/// when any is unknown.
-fn role_attrs(v: &Value) -> Option<RoleAttrs> {
-    Some(RoleAttrs {
-        superuser: v.get("superuser").as_bool()?,
-        bypassrls: v.get("bypass_row_level_security").as_bool()?,
-        createrole: v.get("create_role").as_bool()?,
-        inherit: v.get("inherit").as_bool()?,
-        login: v.get("login").as_bool()?,
-    })
+/// The attributes of a `postgresql_role` value; `None` when one the
+/// access model reads is unknown.
+fn role_attrs(v: &Value) -> Option<RoleFlags> {
+    access_flags_known(v).then(|| flags_of(v))
 }
 
 /// The report of a `postgresql_role` created or changed: its attributes
@@ -333,7 +329,9 @@ pub async fn role_report(
         Some(roles.as_string_set()?)
     };
     let old_roles = prior.get("roles").as_string_set().unwrap_or_default();
-    if old_attrs == Some(attrs) && new_roles.as_ref().is_none_or(|r| *r == old_roles) {
+    // Only what the access model reads counts as an attribute change.
+    let attrs_changed = old_attrs.map(|a| a.for_access()) != Some(attrs.for_access());
+    if !attrs_changed && new_roles.as_ref().is_none_or(|r| *r == old_roles) {
         return None;
     }
     let review = review(state, None).await?;
@@ -372,7 +370,7 @@ pub async fn role_report(
     }
     let cause = match (old_attrs, &new_roles) {
         (None, _) => "on creation".to_string(),
-        (Some(a), _) if a != attrs => "by its attribute change".to_string(),
+        (Some(_), _) if attrs_changed => "by its attribute change".to_string(),
         _ => "by its roles change".to_string(),
     };
     review.report(&before, &after, name, &cause)

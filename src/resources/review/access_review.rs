@@ -13,12 +13,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::pg::access::{delta, Catalog, Delta, RoleAttrs, PUBLIC};
+use crate::pg::access::{delta, Catalog, Delta, PUBLIC};
 use crate::protocol::Diagnostic;
 
 use crate::resources::review::access_render::{cap, delta_lines, summary_line};
 use crate::resources::review::codes::Code;
-use crate::resources::review::planned::PlannedRole;
 use crate::resources::support::state::ProviderState;
 
 /// How many roles affected through membership are looked at, and get a
@@ -49,27 +48,15 @@ pub async fn review(state: &ProviderState, database: Option<&str>) -> Option<Rev
     }
 }
 
-/// The attributes a role planned in this run will have; unknown values
-/// (and roles not planned) take `CREATE ROLE`'s defaults.
-pub fn planned_attrs(p: Option<PlannedRole>) -> RoleAttrs {
-    let d = RoleAttrs::default();
-    let Some(p) = p else { return d };
-    RoleAttrs {
-        superuser: p.superuser.unwrap_or(d.superuser),
-        bypassrls: p.bypassrls.unwrap_or(d.bypassrls),
-        createrole: p.createrole.unwrap_or(d.createrole),
-        inherit: p.inherit.unwrap_or(d.inherit),
-        login: p.login.unwrap_or(d.login),
-    }
-}
-
 impl Review {
     /// A copy of the catalog with the roles this run creates added (so that
     /// a new role's report shows the change, not its whole existence).
     pub fn base(&self, state: &ProviderState, roles: &[&str]) -> Catalog {
         let mut c = (*self.catalog).clone();
         for r in roles.iter().filter(|r| **r != PUBLIC) {
-            c.ensure_role(r, planned_attrs(state.planned.role(r)));
+            // A role not planned takes `CREATE ROLE`'s defaults, as do the
+            // planned role's attributes not known yet.
+            c.ensure_role(r, state.planned.role(r).unwrap_or_default());
         }
         c
     }

@@ -2,11 +2,11 @@
 //! granted and what to do about it, and the reviewer warnings for granting
 //! powerful roles.
 
+use crate::pg::roles::attributes::RoleFlags;
 use crate::pg::roles::grant_role::{GrantError, MissingAuthority, PG16};
 use crate::protocol::{Diagnostic, Diagnostics};
 
 use crate::resources::review::codes::Code;
-use crate::resources::review::planned::PlannedRole;
 use crate::resources::support::errors::{pg_diag, ErrorContext};
 use crate::resources::support::import_id::MembershipId;
 
@@ -241,7 +241,7 @@ pub fn not_authorized(
 /// The reviewer warning for granting a role with powerful attributes, or
 /// one of the predefined roles that amount to them. The summary names the
 /// role: Terraform folds warnings with equal summaries into one.
-pub fn escalation_warning(member: &str, granted: &str, flags: PlannedRole) -> Option<Diagnostic> {
+pub fn escalation_warning(member: &str, granted: &str, flags: RoleFlags) -> Option<Diagnostic> {
     if let Some((_, power)) = POWERFUL_PREDEFINED.iter().find(|(n, _)| *n == granted) {
         return Some(
             Code::PrivilegedMembership
@@ -257,13 +257,13 @@ pub fn escalation_warning(member: &str, granted: &str, flags: PlannedRole) -> Op
         );
     }
     let mut attrs = Vec::new();
-    if flags.superuser == Some(true) {
+    if flags.superuser {
         attrs.push("SUPERUSER (bypasses every permission check)");
     }
-    if flags.bypassrls == Some(true) {
+    if flags.bypass_row_level_security {
         attrs.push("BYPASSRLS (ignores every row-level security policy)");
     }
-    if flags.createrole == Some(true) {
+    if flags.create_role {
         attrs.push("CREATEROLE (creates and administers roles)");
     }
     if attrs.is_empty() {

@@ -23,21 +23,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 
-/// Attributes of a role as a `postgresql_role` plan states them (unknown
-/// values are `None`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PlannedRole {
-    /// SUPERUSER.
-    pub superuser: Option<bool>,
-    /// BYPASSRLS.
-    pub bypassrls: Option<bool>,
-    /// CREATEROLE.
-    pub createrole: Option<bool>,
-    /// INHERIT.
-    pub inherit: Option<bool>,
-    /// LOGIN.
-    pub login: Option<bool>,
-}
+use crate::pg::roles::attributes::RoleFlags;
 
 /// The switches of a table as a `postgresql_row_level_security` plan
 /// states them (unknown values are `None`).
@@ -66,13 +52,15 @@ pub type TableKey = (String, String, String);
 /// The registry; one per provider process, inside `ProviderState`.
 #[derive(Debug, Default)]
 pub struct PlannedObjects {
-    roles: Mutex<BTreeMap<String, PlannedRole>>,
+    roles: Mutex<BTreeMap<String, RoleFlags>>,
     rls: Mutex<BTreeMap<TableKey, PlannedRls>>,
 }
 
 impl PlannedObjects {
-    /// Records a role that a `postgresql_role` plan creates, renames or keeps.
-    pub fn note_role(&self, name: &str, role: PlannedRole) {
+    /// Records a role that a `postgresql_role` plan creates, renames or
+    /// keeps, with the attributes the plan states (those not known yet at
+    /// `CREATE ROLE`'s defaults).
+    pub fn note_role(&self, name: &str, role: RoleFlags) {
         self.roles
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -80,7 +68,7 @@ impl PlannedObjects {
     }
 
     /// A role planned earlier in this run, if any.
-    pub fn role(&self, name: &str) -> Option<PlannedRole> {
+    pub fn role(&self, name: &str) -> Option<RoleFlags> {
         self.roles
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -121,12 +109,12 @@ mod tests {
         let p = PlannedObjects::default();
         p.note_role(
             "planned_x",
-            PlannedRole {
-                superuser: Some(true),
+            RoleFlags {
+                superuser: true,
                 ..Default::default()
             },
         );
-        assert_eq!(p.role("planned_x").unwrap().superuser, Some(true));
+        assert!(p.role("planned_x").unwrap().superuser);
         assert!(p.role("never_planned").is_none());
     }
 

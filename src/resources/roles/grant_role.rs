@@ -23,6 +23,7 @@ use async_trait::async_trait;
 use crate::model;
 use crate::pg::access::GrantOptions;
 use crate::pg::catalog::roles::RoleCatalog;
+use crate::pg::roles::attributes::RoleFlags;
 use crate::pg::roles::grant_role::{self as sql, Authority, GrantError, GrantRow, Wanted, PG16};
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
@@ -35,7 +36,6 @@ use crate::resources::review::membership_advice::{
     cycle_diag, escalation_warning, grant_diag, import_command, missing_role, not_authorized,
     version_text, POWERFUL_PREDEFINED,
 };
-use crate::resources::review::planned::PlannedRole;
 use crate::resources::support::errors::{ErrorContext, OrDiag};
 use crate::resources::support::import_id::MembershipId;
 use crate::resources::support::state::{Client, ProviderState};
@@ -318,7 +318,7 @@ impl ResourceType for GrantRoleResource {
             if let Some(w) = POWERFUL_PREDEFINED
                 .iter()
                 .any(|(n, _)| n == g)
-                .then(|| escalation_warning(m, g, PlannedRole::default()))
+                .then(|| escalation_warning(m, g, RoleFlags::default()))
                 .flatten()
             {
                 d.push(w);
@@ -400,14 +400,7 @@ impl ResourceType for GrantRoleResource {
             d.push(not_authorized(&facts.current_user, &g, reason, version));
         }
         if !POWERFUL_PREDEFINED.iter().any(|(n, _)| *n == g) {
-            let flags = planned_granted.or_else(|| {
-                facts.granted.map(|f| PlannedRole {
-                    superuser: Some(f.superuser),
-                    bypassrls: Some(f.bypassrls),
-                    createrole: Some(f.createrole),
-                    ..PlannedRole::default()
-                })
-            });
+            let flags = planned_granted.or_else(|| facts.granted.map(|f| f.flags));
             if let Some(w) = flags.and_then(|f| escalation_warning(&m, &g, f)) {
                 d.push(w);
             }
@@ -633,19 +626,19 @@ mod tests {
 
     #[test]
     fn warnings_name_the_power() {
-        let w = escalation_warning("m", "pg_read_all_data", PlannedRole::default()).unwrap();
+        let w = escalation_warning("m", "pg_read_all_data", RoleFlags::default()).unwrap();
         assert!(w.detail.contains("read every table"));
         let w = escalation_warning(
             "m",
             "boss",
-            PlannedRole {
-                superuser: Some(true),
-                bypassrls: Some(true),
-                ..PlannedRole::default()
+            RoleFlags {
+                superuser: true,
+                bypass_row_level_security: true,
+                ..RoleFlags::default()
             },
         )
         .unwrap();
         assert!(w.detail.contains("SUPERUSER") && w.detail.contains("BYPASSRLS"));
-        assert!(escalation_warning("m", "plain", PlannedRole::default()).is_none());
+        assert!(escalation_warning("m", "plain", RoleFlags::default()).is_none());
     }
 }

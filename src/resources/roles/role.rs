@@ -15,23 +15,21 @@ use async_trait::async_trait;
 use crate::model;
 use crate::pg::conn::pool::ServerInfo;
 use crate::pg::error::PgError;
-use crate::pg::roles::role::{
-    self as sql, RoleFlags, RoleSettings, RoleSpec, RoleUpdate, ScopedParameters,
-};
+use crate::pg::roles::role::{self as sql, RoleSettings, RoleSpec, RoleUpdate, ScopedParameters};
 use crate::pg::roles::role_parameters::{self as parameters, Parameters};
 use crate::pg::scram;
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, Problem,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
     ResourceType, Tf, Validator, Value,
 };
 
 use crate::resources::review::access_plans::{role_drop_report, role_report};
 use crate::resources::review::membership_advice::privileged_login_warning;
-use crate::resources::review::planned::PlannedRole;
 use crate::resources::support::errors::{pg_diag, ErrorContext, OrDiag};
 use crate::resources::support::import_id::NameId;
+use crate::resources::support::role_flags::{flags_of, with_flags};
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
 
@@ -176,15 +174,7 @@ impl RoleModel {
     fn spec(&self) -> RoleSpec {
         RoleSpec {
             name: self.name.clone(),
-            flags: RoleFlags {
-                superuser: self.superuser,
-                create_database: self.create_database,
-                create_role: self.create_role,
-                inherit: self.inherit,
-                login: self.login,
-                replication: self.replication,
-                bypass_row_level_security: self.bypass_row_level_security,
-            },
+            flags: flags_of(&self.to_value()),
             // Validated to lie within int4.
             connection_limit: i32::try_from(self.connection_limit).unwrap_or(-1),
             valid_until: self.valid_until.clone(),
@@ -201,16 +191,9 @@ impl RoleModel {
     /// attributes; the others (passwords, skip flags) stay as they are.
     fn with_row(mut self, row: &sql::RoleRow) -> RoleModel {
         let spec = &row.spec;
-        let f = spec.flags;
+        self = with_flags(self, spec.flags);
         self.id = Tf::Known(spec.name.clone());
         self.name = spec.name.clone();
-        self.superuser = f.superuser;
-        self.create_database = f.create_database;
-        self.create_role = f.create_role;
-        self.inherit = f.inherit;
-        self.login = f.login;
-        self.replication = f.replication;
-        self.bypass_row_level_security = f.bypass_row_level_security;
         self.connection_limit = i64::from(spec.connection_limit);
         self.valid_until = spec.valid_until.clone();
         let s = &spec.settings;
@@ -601,14 +584,7 @@ impl ResourceType for RoleResource {
         let name = plan.value.get("name").clone();
         plan.value.set("id", name);
         if let Some(name) = plan.value.get("name").as_str() {
-            let role = PlannedRole {
-                superuser: plan.value.get("superuser").as_bool(),
-                bypassrls: plan.value.get("bypass_row_level_security").as_bool(),
-                createrole: plan.value.get("create_role").as_bool(),
-                inherit: plan.value.get("inherit").as_bool(),
-                login: plan.value.get("login").as_bool(),
-            };
-            self.state.planned.note_role(name, role);
+            self.state.planned.note_role(name, flags_of(&plan.value));
         }
         d.0.extend(privileged_login_warning(input.prior, &plan.value));
         if plan.requires_replace.is_empty() {
@@ -944,7 +920,8 @@ fn imported(row: &sql::RoleRow) -> RoleModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Model;
+    use crate::pg::roles::attributes::{RoleFlags, FLAGS};
+    use crate::protocol::Type;
 
     #[test]
     fn a_createrole_provider_is_not_told_it_lacks_createrole() {
@@ -996,13 +973,47 @@ mod tests {
     }
 
     #[test]
+    fn every_flag_goes_from_the_catalog_to_the_spec() {
+        let row = |flags| sql::RoleRow {
+            spec: RoleSpec {
+                name: "r".into(),
+                flags,
+                connection_limit: -1,
+                valid_until: "infinity".into(),
+                settings: RoleSettings::default(),
+            },
+            valid_until_matches: false,
+            member_of: Vec::new(),
+            parameters: Parameters::new(),
+            database_parameters: BTreeMap::new(),
+        };
+        for flag in FLAGS {
+            // Each flag alone on, then each alone off.
+            for on in [true, false] {
+                let flags = RoleFlags::from_fn(|f| (f.name == flag.name) == on);
+                let m = RoleModel::default().with_row(&row(flags));
+                assert_eq!(m.spec().flags, flags, "{}", flag.name);
+                assert_eq!(m.to_value().get(flag.name), &Value::bool(on));
+            }
+        }
+    }
+
+    #[test]
     fn defaults_are_declared_once() {
         let m = RoleModel::default();
         assert!(m.inherit && m.encrypted_password && !m.login);
         assert_eq!(m.connection_limit, -1);
         assert_eq!(m.valid_until, "infinity");
         let attrs = RoleModel::attributes();
-        assert_eq!(attrs.len(), 25);
+        // One boolean per entry of the flag table, defaulting as CREATE ROLE does.
+        for f in FLAGS {
+            let a = attrs.iter().find(|a| a.name == f.name);
+            assert_eq!(a.map(|a| &a.ty), Some(&Type::Bool), "{}", f.name);
+            assert_eq!(
+                a.and_then(|a| a.default.clone()),
+                Some(Value::bool(f.default))
+            );
+        }
         assert!(attrs
             .iter()
             .any(|a| a.name == "password_wo" && a.write_only && a.sensitive));

@@ -26,7 +26,13 @@ fn committed_docs_match_the_schema() {
         }
     }
     // A page for a type that no longer exists is stale too.
-    for dir in ["docs/resources", "docs/data-sources", "docs/functions"] {
+    for dir in [
+        "docs/resources",
+        "docs/data-sources",
+        "docs/functions",
+        "docs/actions",
+        "docs/ephemeral-resources",
+    ] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
             continue;
         };

@@ -45,6 +45,7 @@ pub(super) fn entries(provider: &dyn Provider) -> HashMap<String, EphemeralEntry
 
 /// What the Open RPC answers with, before encoding.
 struct OpenAnswer {
+    warnings: Diagnostics,
     result: Option<pb::DynamicValue>,
     renew_at: Option<prost_types::Timestamp>,
     private: Option<Vec<u8>>,
@@ -103,6 +104,7 @@ impl ProviderService {
         // client that does not gets an unknown result, and opens nothing.
         if !config.is_wholly_known() {
             return Ok(OpenAnswer {
+                warnings: Diagnostics::new(),
                 result: unknown()?,
                 renew_at: None,
                 private: None,
@@ -118,7 +120,9 @@ impl ProviderService {
                 result,
                 renew_at,
                 private,
+                warnings,
             } => Ok(OpenAnswer {
+                warnings,
                 result: Some(encode(&result, &entry.ty, "ephemeral result")?),
                 renew_at: renew_at.map(prost_types::Timestamp::from),
                 private: Some(private),
@@ -135,6 +139,7 @@ impl ProviderService {
                     );
                 }
                 Ok(OpenAnswer {
+                    warnings: Diagnostics::new(),
                     result: unknown()?,
                     renew_at: None,
                     private: None,
@@ -152,7 +157,7 @@ impl ProviderService {
     ) -> pb::open_ephemeral_resource::Response {
         match self.open(&req).await {
             Ok(a) => pb::open_ephemeral_resource::Response {
-                diagnostics: Vec::new(),
+                diagnostics: a.warnings.to_proto(),
                 renew_at: a.renew_at,
                 result: a.result,
                 private: a.private,

@@ -106,6 +106,7 @@ impl EphemeralResourceType for Secret {
             result: Value::Null,
             renew_at: Some(SystemTime::now() + Duration::from_secs(60)),
             private,
+            warnings: Diagnostics::new(),
         };
         Ok((model, opened))
     }

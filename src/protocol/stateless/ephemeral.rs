@@ -30,6 +30,8 @@ pub enum Opened {
         renew_at: Option<SystemTime>,
         /// What Renew and Close need.
         private: Vec<u8>,
+        /// Warnings that go with the result (what was left out, and why).
+        warnings: Diagnostics,
     },
     /// Nothing can be opened before the provider's own configuration is
     /// known (it depends on a resource not created yet); Terraform defers
@@ -139,11 +141,15 @@ impl<E: EphemeralResourceType> EphemeralResource for E {
         let (model, opened) = EphemeralResourceType::open(self, model).await?;
         Ok(match opened {
             Opened::Open {
-                renew_at, private, ..
+                renew_at,
+                private,
+                warnings,
+                ..
             } => Opened::Open {
                 result: with_results(config, &model.to_value(), E::Model::attributes()),
                 renew_at,
                 private,
+                warnings,
             },
             other => other,
         })

@@ -139,7 +139,7 @@ action "postgresql_terminate_sessions" "with_members" {{
             assert!(out
                 .combined()
                 .contains(&format!("terminated 2 sessions of {app} and its members")));
-            assert_eq!(survivors(), [other.clone()]);
+            assert_eq!(survivors(), std::slice::from_ref(&other));
             // The invocations changed nothing Terraform manages.
             ws.assert_no_changes();
             open(&[&app, &other]);
@@ -154,7 +154,7 @@ action "postgresql_terminate_sessions" "with_members" {{
                     let started = text.find("Action started").expect("action ran");
                     assert!(done < started, "the action ran before the update:\n{text}");
                     assert!(text.contains(&format!("terminated 1 session of {app}")));
-                    assert_eq!(survivors(), [other.clone()]);
+                    assert_eq!(survivors(), std::slice::from_ref(&other));
                     acc.expect(&[(
                         format!(
                             "NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = {})",

@@ -178,6 +178,53 @@ action "postgresql_terminate_sessions" "with_members" {{
 
 #[test]
 #[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
+fn a_role_created_in_the_same_apply_is_checked_when_the_action_runs() {
+    let Some(acc) = acc() else { return };
+    if !terraform_at_least(14, "actions") {
+        return;
+    }
+    let fresh = unique_name("ts_fresh");
+    let config = format!(
+        r#"
+resource "postgresql_role" "fresh" {{
+  name  = {fresh}
+  login = true
+
+  lifecycle {{
+    action_trigger {{
+      events  = [after_create]
+      actions = [action.postgresql_terminate_sessions.fresh]
+    }}
+  }}
+}}
+
+action "postgresql_terminate_sessions" "fresh" {{
+  config {{
+    role = postgresql_role.fresh.name
+  }}
+}}
+"#,
+        fresh = hcl(&fresh),
+    );
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::apply(config)
+                // Not "Role Not Found": the role does not exist at plan time.
+                .plan_shows(&["Checked When The Action Runs", "Actions: 1 to invoke"])
+                .check(|_, out| {
+                    assert!(
+                        out.combined()
+                            .contains(&format!("no session of {fresh} was open; nothing to end")),
+                        "{}",
+                        out.combined()
+                    );
+                }),
+        )
+        .run();
+}
+
+#[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn reassign_owned_across_two_databases_then_drop_role() {
     let Some(acc) = acc() else { return };
     if !terraform_at_least(14, "actions") {

@@ -180,7 +180,14 @@ impl ActionType for TerminateSessionsAction {
                 ChangeError::Diag(d) => d,
                 ChangeError::Pg(e) => pg_diag(&e, &ctx),
             })?;
-        progress.report(format!("terminated {}", ended.describe(&config.whose())));
+        progress.report(if ended.total() == 0 {
+            format!(
+                "{} was open; nothing to end",
+                ended.describe(&config.whose())
+            )
+        } else {
+            format!("terminated {}", ended.describe(&config.whose()))
+        });
         Ok(Diagnostics::new())
     }
 }

@@ -26,7 +26,13 @@ fn committed_docs_match_the_schema() {
         }
     }
     // A page for a type that no longer exists is stale too.
-    for dir in ["docs/resources", "docs/data-sources", "docs/functions"] {
+    for dir in [
+        "docs/resources",
+        "docs/data-sources",
+        "docs/functions",
+        "docs/actions",
+        "docs/ephemeral-resources",
+    ] {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
             continue;
         };
@@ -105,6 +111,7 @@ fn pulumi_and_opentofu_guides_cover_the_essentials() {
         "scram_sha256_verifier",
         "with_admin_option=True",
         "secret",
+        "neither ephemeral resources nor actions",
     ] {
         assert!(pulumi.contains(needle), "pulumi.md lacks {needle}");
     }
@@ -114,7 +121,30 @@ fn pulumi_and_opentofu_guides_cover_the_essentials() {
         "password_wo",
         "list resource",
         "registry.opentofu.org",
+        "**Ephemeral resources** from OpenTofu 1.11",
+        "OpenTofu runs no actions",
     ] {
         assert!(tofu.contains(needle), "opentofu.md lacks {needle}");
+    }
+}
+
+/// The actions guide gives the recipes and the version facts users need.
+#[test]
+fn actions_guide_covers_versions_recipes_and_cleanup() {
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/guides/actions.md"),
+    )
+    .expect("actions guide");
+    for needle in [
+        "-invoke=action.postgresql_terminate_sessions",
+        "action_trigger",
+        "hashicorp/terraform#37930",
+        "after_destroy",
+        "1.16",
+        "cleanup_expired",
+        "`plan` as well as `apply`",
+        "VALID UNTIL",
+    ] {
+        assert!(guide.contains(needle), "actions.md lacks {needle:?}");
     }
 }

@@ -601,12 +601,25 @@ fn check_schema_response(schema: &pb::get_provider_schema::Response) {
     for (kind, map) in [
         ("resource", &schema.resource_schemas),
         ("data", &schema.data_source_schemas),
+        ("ephemeral", &schema.ephemeral_resource_schemas),
     ] {
         for (name, s) in map {
             match &s.block {
                 Some(b) => check_block(&format!("{kind} {name}"), b, &mut problems),
                 None => problems.push(format!("{kind} {name}: no block")),
             }
+        }
+    }
+    for (name, a) in &schema.action_schemas {
+        match a.schema.as_ref().and_then(|s| s.block.as_ref()) {
+            Some(b) => {
+                check_block(&format!("action {name}"), b, &mut problems);
+                // An action's configuration is input only.
+                for attr in b.attributes.iter().filter(|x| x.computed) {
+                    problems.push(format!("action {name}.{}: computed", attr.name));
+                }
+            }
+            None => problems.push(format!("action {name}: no block")),
         }
     }
     assert!(
@@ -1499,3 +1512,10 @@ async fn functions_are_declared_and_called_without_configuration() {
         assert_eq!(e.function_argument, argument, "{}", e.text);
     }
 }
+
+// ---------------------------------------------------------------------------
+// 6. Actions and ephemeral resources
+// ---------------------------------------------------------------------------
+
+#[path = "protocol/stateless.rs"]
+mod stateless;

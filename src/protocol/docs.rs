@@ -81,6 +81,36 @@ pub fn render_site(provider: &dyn Provider, root: &Path) -> Vec<Page> {
             content: render_type(name, "Data Source", &d.schema(), example.as_deref(), None),
         });
     }
+    for a in provider.actions() {
+        let name = a.type_name();
+        let example = read(&format!("examples/actions/{name}/action.tf"));
+        pages.push(Page {
+            path: PathBuf::from(format!("docs/actions/{}.md", short(name))),
+            content: with_note(
+                render_type(name, "Action", &a.schema(), example.as_deref(), None),
+                ACTION_NOTE,
+            ),
+        });
+    }
+    for e in provider.ephemeral_resources() {
+        let name = e.type_name();
+        let example = read(&format!(
+            "examples/ephemeral-resources/{name}/ephemeral-resource.tf"
+        ));
+        pages.push(Page {
+            path: PathBuf::from(format!("docs/ephemeral-resources/{}.md", short(name))),
+            content: with_note(
+                render_type(
+                    name,
+                    "Ephemeral Resource",
+                    &e.schema(),
+                    example.as_deref(),
+                    None,
+                ),
+                EPHEMERAL_NOTE,
+            ),
+        });
+    }
     for f in provider.functions() {
         let name = f.name();
         let example = read(&format!("examples/functions/{name}/function.tf"));
@@ -151,6 +181,29 @@ pub fn render_function(name: &str, sig: &Signature, example: Option<&str>) -> St
         );
     }
     out
+}
+
+/// What every action page says about the hosts that run actions.
+const ACTION_NOTE: &str = "Actions need Terraform 1.14 or later: run one with `terraform apply \
+     -invoke=action.TYPE.NAME`, or from a resource's `lifecycle { action_trigger { … } }`. \
+     Terraform 1.14 and 1.15 trigger on `before_create`, `after_create`, `before_update` and \
+     `after_update`; the destroy events and `on_failure` came with 1.16. OpenTofu and the Pulumi \
+     bridge do not run actions. The [actions guide](../guides/actions.md) has the recipes and \
+     the known ordering bug of 1.14 and 1.15.";
+
+/// What every ephemeral resource page says about when it is opened.
+const EPHEMERAL_NOTE: &str = "Ephemeral resources need Terraform 1.10 or later, or OpenTofu \
+     1.11 or later; the Pulumi bridge does not pass them through. Terraform opens an ephemeral \
+     resource whenever a run needs its values, during `plan` as well as `apply`, and closes it \
+     at the end of that run; nothing of it is written to a plan or state file.";
+
+/// A page with `note` as a paragraph after the description, before the
+/// first section.
+fn with_note(page: String, note: &str) -> String {
+    match page.find("\n## ") {
+        Some(at) => format!("{}\n{note}\n{}", &page[..at], &page[at..]),
+        None => format!("{page}\n{note}\n"),
+    }
 }
 
 fn short(type_name: &str) -> &str {

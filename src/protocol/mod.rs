@@ -16,6 +16,7 @@ pub mod private;
 pub mod resource;
 pub mod schema;
 pub mod server;
+pub mod stateless;
 pub mod typed;
 pub mod validate;
 
@@ -29,4 +30,6 @@ pub use plan::{PlanInput, Planned};
 pub use private::Private;
 pub use resource::{DataSource, Provider, Resource};
 pub use schema::{Attribute, Block, NestedBlock, Nesting, Problem, Schema, Validator};
+pub use stateless::action::{Action, ActionType, Progress};
+pub use stateless::ephemeral::{EphemeralResource, EphemeralResourceType, Opened, Renewed};
 pub use typed::{DataSourceType, ResourceType};

@@ -15,6 +15,8 @@ use crate::protocol::identity::IdentitySchema;
 use crate::protocol::list::ListQuery;
 use crate::protocol::plan::{PlanInput, Planned};
 use crate::protocol::schema::Schema;
+use crate::protocol::stateless::action::Action;
+use crate::protocol::stateless::ephemeral::EphemeralResource;
 
 /// A managed resource type.
 #[async_trait]
@@ -169,6 +171,16 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Its provider-defined functions.
     fn functions(&self) -> Vec<Arc<dyn Function>> {
+        Vec::new()
+    }
+
+    /// Every action type served (Terraform 1.14+).
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
+        Vec::new()
+    }
+
+    /// Every ephemeral resource type served (Terraform 1.10+).
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
         Vec::new()
     }
 }

@@ -25,6 +25,11 @@ use crate::protocol::resource::{DataSource, Provider, Resource};
 use crate::protocol::schema::{Block, Nesting, Schema};
 use crate::protocol::validate::{check_all_strings, check_validators, check_write_only};
 
+mod actions;
+mod ephemeral;
+#[cfg(test)]
+mod tests;
+
 /// A resource type with its schema and wire type computed once.
 struct ResourceEntry {
     handler: Arc<dyn Resource>,
@@ -67,6 +72,8 @@ pub struct ProviderService {
     resources: HashMap<String, ResourceEntry>,
     data_sources: HashMap<String, DataSourceEntry>,
     functions: HashMap<String, FunctionEntry>,
+    actions: HashMap<String, actions::ActionEntry>,
+    ephemerals: HashMap<String, ephemeral::EphemeralEntry>,
     /// Cancelled by StopProvider; reads in flight are abandoned (changes are
     /// stopped by the provider itself, see [`Provider::stop`]).
     stop: CancellationToken,
@@ -131,6 +138,8 @@ impl ProviderService {
         ProviderService {
             provider_schema: provider.schema(),
             functions,
+            actions: actions::entries(&*provider),
+            ephemerals: ephemeral::entries(&*provider),
             provider,
             resources,
             data_sources,
@@ -375,6 +384,20 @@ impl pb::provider_server::Provider for ProviderService {
                     type_name: k.clone(),
                 })
                 .collect(),
+            ephemeral_resources: self
+                .ephemerals
+                .keys()
+                .map(|k| pb::get_metadata::EphemeralMetadata {
+                    type_name: k.clone(),
+                })
+                .collect(),
+            actions: self
+                .actions
+                .keys()
+                .map(|k| pb::get_metadata::ActionMetadata {
+                    type_name: k.clone(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -400,6 +423,19 @@ impl pb::provider_server::Provider for ProviderService {
                 .resources
                 .iter()
                 .filter_map(|(k, e)| Some((k.clone(), e.list.as_ref()?.0.to_proto())))
+                .collect(),
+            ephemeral_resource_schemas: self
+                .ephemerals
+                .iter()
+                .map(|(k, e)| (k.clone(), e.schema.to_proto()))
+                .collect(),
+            action_schemas: self
+                .actions
+                .iter()
+                .map(|(k, e)| {
+                    let schema = Some(e.schema.to_proto());
+                    (k.clone(), pb::ActionSchema { schema })
+                })
                 .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
@@ -850,6 +886,69 @@ impl pb::provider_server::Provider for ProviderService {
             state: result.ok(),
             ..Default::default()
         }))
+    }
+
+    async fn validate_action_config(
+        &self,
+        request: Request<pb::validate_action_config::Request>,
+    ) -> Result<Response<pb::validate_action_config::Response>, Status> {
+        Ok(Response::new(
+            self.serve_validate_action(request.into_inner()).await,
+        ))
+    }
+
+    async fn plan_action(
+        &self,
+        request: Request<pb::plan_action::Request>,
+    ) -> Result<Response<pb::plan_action::Response>, Status> {
+        Ok(Response::new(
+            self.serve_plan_action(request.into_inner()).await,
+        ))
+    }
+
+    async fn invoke_action(
+        &self,
+        request: Request<pb::invoke_action::Request>,
+    ) -> Result<Response<BoxStream<pb::invoke_action::Event>>, Status> {
+        Ok(Response::new(
+            self.serve_invoke_action(request.into_inner()),
+        ))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        request: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        Ok(Response::new(
+            self.serve_validate_ephemeral(request.into_inner()).await,
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        request: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        Ok(Response::new(
+            self.serve_open_ephemeral(request.into_inner()).await,
+        ))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        request: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        Ok(Response::new(
+            self.serve_renew_ephemeral(request.into_inner()).await,
+        ))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        request: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        Ok(Response::new(
+            self.serve_close_ephemeral(request.into_inner()).await,
+        ))
     }
 
     async fn stop_provider(

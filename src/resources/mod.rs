@@ -12,6 +12,9 @@
 //!   `postgresql_extension`, `postgresql_function`,
 //!   `postgresql_security_label`;
 //! * [`data`]: the data sources;
+//! * [`actions`]: the actions (`postgresql_terminate_sessions`,
+//!   `postgresql_reassign_owned`);
+//! * [`ephemeral`]: the ephemeral resources (`postgresql_temporary_role`);
 //! * [`review`]: the plan-time review: effective-access and policy reports,
 //!   lints and their stable codes;
 //! * [`provider`]: the `provider` block and the provider functions;
@@ -19,7 +22,9 @@
 //!   client, error diagnostics, validators, import IDs, catalog snapshots,
 //!   reading the reference provider's state.
 
+pub mod actions;
 pub mod data;
+pub mod ephemeral;
 pub mod grants;
 pub mod objects;
 pub mod provider;
@@ -32,7 +37,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::protocol::{DataSource, Diagnostics, Function, Provider, Resource, Schema, Value};
+use crate::protocol::{
+    Action, DataSource, Diagnostics, EphemeralResource, Function, Provider, Resource, Schema, Value,
+};
 use provider::{config as provider_config, functions};
 use support::state::ProviderState;
 
@@ -130,5 +137,21 @@ impl Provider for PostgresProvider {
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
         functions::all()
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
+        let s = &self.state;
+        vec![
+            Arc::new(actions::terminate_sessions::TerminateSessionsAction::new(
+                s.clone(),
+            )),
+            Arc::new(actions::reassign_owned::ReassignOwnedAction::new(s.clone())),
+        ]
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        vec![Arc::new(ephemeral::temporary_role::TemporaryRole::new(
+            self.state.clone(),
+        ))]
     }
 }

@@ -16,6 +16,7 @@ mod support;
 
 mod access_lints;
 mod access_review;
+mod actions;
 mod citus;
 mod data_objects;
 mod data_sources;
@@ -23,6 +24,7 @@ mod database;
 mod default_privileges;
 mod discovery;
 mod effective_access;
+mod ephemeral;
 mod examples;
 mod extension;
 mod function;
@@ -165,6 +167,18 @@ impl Drop for TestDb<'_> {
             support::ident(&self.name)
         )));
     }
+}
+
+/// Whether the Terraform under test is at least 1.`minor`; when not, says
+/// that the test is skipped and why (actions need 1.14, ephemeral
+/// resources 1.10), and the test returns early.
+pub fn terraform_at_least(minor: u32, feature: &str) -> bool {
+    let (major, got, patch) = support::terraform_version();
+    let ok = major > 1 || (major == 1 && got >= minor);
+    if !ok {
+        eprintln!("skipped: {feature} need Terraform 1.{minor}+, this is {major}.{got}.{patch}");
+    }
+    ok
 }
 
 /// Checks that acceptance tests may run here: without `TF_ACC` it fails

@@ -266,6 +266,12 @@ impl ProviderState {
         }
     }
 
+    /// Whether the provider's configuration was not known when it was
+    /// configured (it depends on a resource not created yet).
+    pub async fn is_deferred(&self) -> bool {
+        matches!(&*self.conn.read().await, Conn::Deferred)
+    }
+
     /// The client when one is available (plan-time checks are skipped otherwise).
     pub async fn client_opt(&self) -> Option<Arc<Client>> {
         match &*self.conn.read().await {

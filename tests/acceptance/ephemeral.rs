@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use pgwarden::pg::roles::role::ACL_LOCK_KEY;
+use pgwarden::pg::conn::locks::OWNED_OBJECTS_KEY;
 
 use crate::support::{hcl, provider_log, ClusterOptions, Step, TestCase, Workspace};
 use crate::{acc, acc_own_cluster, terraform_at_least, Acc};
@@ -169,7 +169,7 @@ fn temporary_role_table_survives_close_under_reassign_to() {
     // Close hands over what the role owns under the provider's ACL lock:
     // holding it keeps the role in Close while the "job" creates a table.
     let holder = acc.admin();
-    acc.block(holder.batch_execute(&format!("SELECT pg_advisory_lock({ACL_LOCK_KEY})")))
+    acc.block(holder.batch_execute(&format!("SELECT pg_advisory_lock({OWNED_OBJECTS_KEY})")))
         .expect("lock");
     let run = ws.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     wait_for(
@@ -200,7 +200,7 @@ fn temporary_role_table_survives_close_under_reassign_to() {
         .as_str(),
         true,
     )]);
-    acc.block(holder.batch_execute(&format!("SELECT pg_advisory_unlock({ACL_LOCK_KEY})")))
+    acc.block(holder.batch_execute(&format!("SELECT pg_advisory_unlock({OWNED_OBJECTS_KEY})")))
         .expect("unlock");
     let out = run.wait();
     assert!(out.success(), "apply failed:\n{}", out.combined());

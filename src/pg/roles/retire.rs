@@ -9,7 +9,8 @@ use tokio_postgres::GenericClient;
 use crate::pg::conn::acting::Actor;
 use crate::pg::conn::exec::{run_all, Statement};
 use crate::pg::error::PgError;
-use crate::pg::roles::role::{acl_lock, leftovers};
+use crate::pg::conn::locks::{self, Lock};
+use crate::pg::roles::role::leftovers;
 use crate::pg::sql::quote::ident;
 
 /// What to do in each database.
@@ -62,7 +63,7 @@ pub async fn retire_here<C: GenericClient>(
     actor: &Actor,
 ) -> Result<Option<Retired>, PgError> {
     // Two such changes over the same objects collide in the catalog.
-    run_all(tx, &[acl_lock()]).await?;
+    locks::take(tx, vec![Lock::OwnedObjects]).await?;
     let Some(left) = leftovers(tx, &r.role).await? else {
         return Ok(None);
     };

@@ -247,8 +247,17 @@ fn the_layers_hold() {
     let mut problems = Vec::new();
     // The resource types: every file of a domain folder of resources,
     // except that folder's shared modules.
-    let shared = ["mod", "privileges", "table_target"];
-    let domains = ["roles", "grants", "rls", "objects", "replication", "fdw"];
+    let shared = ["mod", "privileges", "table_target", "checks"];
+    let domains = [
+        "roles",
+        "grants",
+        "rls",
+        "objects",
+        "replication",
+        "fdw",
+        "actions",
+        "ephemeral",
+    ];
     let is_resource = |m: &ModPath| {
         m.len() == 3
             && m[0] == "resources"

@@ -48,8 +48,7 @@ model! {
         .each(server_name),
         server_type: Option<String> = optional(
             "Optional server type, potentially useful to foreign-data wrappers. PostgreSQL \
-             cannot change it, so a change replaces the server. `\"\"` means unset, as in the \
-             reference provider.",
+             cannot change it in place. `\"\"` means unset, as in the reference provider.",
         )
         .replaces(),
         server_version: Option<String> = optional(
@@ -58,8 +57,7 @@ model! {
         ),
         fdw_name: String = required(
             "The name of the foreign-data wrapper that manages the server, such as \
-             `postgres_fdw` (installed with `postgresql_extension`). A change replaces the \
-             server.",
+             `postgres_fdw` (installed with `postgresql_extension`).",
         )
         .replaces()
         .each(fdw_name),

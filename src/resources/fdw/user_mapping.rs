@@ -46,13 +46,12 @@ model! {
             "The role whose connections the mapping is for (exact, case-sensitive), or \
              `public` (in any case) for the PUBLIC mapping, which every role without a mapping \
              of its own uses. Name the role itself: the keywords `CURRENT_USER`, \
-             `CURRENT_ROLE`, `SESSION_USER` and `USER` are refused. A change replaces the \
-             mapping.",
+             `CURRENT_ROLE`, `SESSION_USER` and `USER` are refused.",
         )
         .replaces()
         .each(user_name),
         server_name: String = required(
-            "The foreign server the mapping is for. A change replaces the mapping.",
+            "The foreign server the mapping is for.",
         )
         .replaces()
         .each(server_name),

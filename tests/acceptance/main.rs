@@ -48,6 +48,7 @@ mod round_trips;
 mod row_level_security;
 mod schema;
 mod security_label;
+mod server;
 
 use support::{Cluster, ClusterOptions};
 

@@ -49,6 +49,7 @@ mod row_level_security;
 mod schema;
 mod security_label;
 mod server;
+mod user_mapping;
 
 use support::{Cluster, ClusterOptions};
 

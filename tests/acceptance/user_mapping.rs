@@ -544,3 +544,28 @@ fn user_mapping_postgres_fdw_against_a_second_cluster() {
         .run();
     drop(remote);
 }
+
+/// Renaming a server that has a mapping: the server is renamed in place and
+/// the mapping, whose `server_name` follows it, is replaced.
+#[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
+fn user_mapping_follows_a_server_rename() {
+    let Some(acc) = acc() else { return };
+    let db = acc.database("um_rename");
+    db.exec("CREATE FOREIGN DATA WRAPPER any_fdw");
+    let config = |name: &str| {
+        format!(
+            "resource \"postgresql_server\" \"s\" {{\n  server_name = \"{name}\"\n  \
+             fdw_name = \"any_fdw\"\n}}\n\
+             resource \"postgresql_user_mapping\" \"p\" {{\n  server_name = \
+             postgresql_server.s.server_name\n  user_name = \"public\"\n  options = {{\n    \
+             user = \"u\"\n  }}\n}}\n"
+        )
+    };
+    TestCase::new(provider_on(&acc, &db))
+        .step(Step::apply(config("before")))
+        .step(Step::apply(config("after")).check(|_, _| {
+            assert_eq!(mapping_options(&db, "public", "after").unwrap(), "user=u");
+        }))
+        .run();
+}

@@ -217,8 +217,14 @@ fn query_generates_configuration_that_imports_cleanly() {
     assert_eq!(count("postgresql_server"), 2, "{generated}");
     // app_11's and PUBLIC's.
     assert_eq!(count("postgresql_user_mapping"), 2, "{generated}");
-    for grant in ["object_type = \"foreign_server\"", "object_type = \"foreign_data_wrapper\""] {
-        assert!(generated.contains(grant), "no {grant} grant listed:\n{generated}");
+    for grant in [
+        "object_type = \"foreign_server\"",
+        "object_type = \"foreign_data_wrapper\"",
+    ] {
+        assert!(
+            generated.contains(grant),
+            "no {grant} grant listed:\n{generated}"
+        );
     }
     // The deprecated policy blocks are not written.
     assert!(

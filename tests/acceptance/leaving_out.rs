@@ -657,7 +657,9 @@ fn server_attrs(n: &Names) -> Vec<Attr> {
         attr(
             "database",
             hcl(&n.db),
-            Kept("computed: the provider's database when left out at creation, then whatever it was"),
+            Kept(
+                "computed: the provider's database when left out at creation, then whatever it was",
+            ),
             Outside::Never("a server cannot move between databases"),
         ),
         attr(
@@ -700,14 +702,18 @@ fn user_mapping_attrs(n: &Names) -> Vec<Attr> {
         attr(
             "database",
             hcl(&n.db),
-            Kept("computed: the provider's database when left out at creation, then whatever it was"),
+            Kept(
+                "computed: the provider's database when left out at creation, then whatever it was",
+            ),
             Outside::Never("a user mapping cannot move between databases"),
         ),
         attr(
             "options",
             "{ user = \"u\" }",
             Resets(Json::Null),
-            sql(format!("ALTER USER MAPPING {target} OPTIONS (SET user 'other')")),
+            sql(format!(
+                "ALTER USER MAPPING {target} OPTIONS (SET user 'other')"
+            )),
         ),
         attr(
             "options_wo",
@@ -1219,7 +1225,10 @@ fn leaving_out_server_attributes() {
         &acc,
         "postgresql_server",
         "s",
-        format!("  server_name = {}\n  fdw_name = \"any_fdw\"\n", hcl(LO_SERVER)),
+        format!(
+            "  server_name = {}\n  fdw_name = \"any_fdw\"\n",
+            hcl(LO_SERVER)
+        ),
         server_attrs(&n),
     );
     case.database = Some(db.name.clone());
@@ -1263,7 +1272,10 @@ fn leaving_out_user_mapping_attributes() {
     let acc_ref = &acc;
     case.after_reset.push(Box::new(move || {
         let left = acc_ref.block(crate::support::query_one_str(client, &options, &[]));
-        assert_eq!(left, "", "leaving options and options_wo out drops every option");
+        assert_eq!(
+            left, "",
+            "leaving options and options_wo out drops every option"
+        );
     }));
     case.run("");
     drop(db);

@@ -719,10 +719,7 @@ resource "postgresql_user_mapping" "everyone" {{
             ws.assert_no_changes();
         }))
         .check_destroy(|| {
-            assert_eq!(
-                db.one("SELECT count(*)::text FROM pg_foreign_server"),
-                "0"
-            );
+            assert_eq!(db.one("SELECT count(*)::text FROM pg_foreign_server"), "0");
             acc.sql(&format!("DROP ROLE {}", ident(&remote)));
         })
         .run();

@@ -280,18 +280,18 @@ fn server_reference_update() {
                     .ends_with("|dbname=mydb,host=local,port=25432"));
             }),
         )
-        .step(
-            Step::apply(step(updated, version, None)).check(|ws, _| {
-                let s = ws.state_resource("postgresql_server.myserver_postgres");
-                assert!(s["options"].is_null());
-                assert!(server_row(&db, updated).unwrap().ends_with("|1.2.3|<null>"));
-                // Every change since the type went back was made in place.
-                assert_eq!(oid(updated), *first.borrow());
-            }),
-        )
+        .step(Step::apply(step(updated, version, None)).check(|ws, _| {
+            let s = ws.state_resource("postgresql_server.myserver_postgres");
+            assert!(s["options"].is_null());
+            assert!(server_row(&db, updated).unwrap().ends_with("|1.2.3|<null>"));
+            // Every change since the type went back was made in place.
+            assert_eq!(oid(updated), *first.borrow());
+        }))
         // The version is unset in place (`VERSION NULL`).
         .step(Step::apply(step(updated, "", None)).check(|_, _| {
-            assert!(server_row(&db, updated).unwrap().ends_with("|<null>|<null>"));
+            assert!(server_row(&db, updated)
+                .unwrap()
+                .ends_with("|<null>|<null>"));
             assert_eq!(oid(updated), *first.borrow());
         }))
         .run();
@@ -316,11 +316,7 @@ fn server_drop_cascade_drops_user_mappings() {
         .step(
             Step::apply(format!(
                 "{ext}{}",
-                myserver(
-                    "myserver",
-                    "  drop_cascade = true\n",
-                    Some(FOO_OPTIONS)
-                )
+                myserver("myserver", "  drop_cascade = true\n", Some(FOO_OPTIONS))
             ))
             .check(|_, _| db.exec(map)),
         )

@@ -220,7 +220,10 @@ fn user_mapping_write_only_password_stays_out_of_plans_state_and_logs() {
             ("the output", printed.borrow().join("\n")),
         ];
         // As written, and as SQL writes it (quotes doubled).
-        for secret in secrets.iter().flat_map(|s| [s.clone(), s.replace('\'', "''")]) {
+        for secret in secrets
+            .iter()
+            .flat_map(|s| [s.clone(), s.replace('\'', "''")])
+        {
             for (what, text) in &texts {
                 assert!(!text.contains(secret.as_str()), "{what} holds a password");
             }
@@ -230,7 +233,8 @@ fn user_mapping_write_only_password_stays_out_of_plans_state_and_logs() {
             "the provider turned statement logging off"
         );
         assert!(
-            provider_log::read(ws).contains("OPTIONS (") && provider_log::read(ws).contains("[redacted]"),
+            provider_log::read(ws).contains("OPTIONS (")
+                && provider_log::read(ws).contains("[redacted]"),
             "the provider logs its statements, values redacted"
         );
     };
@@ -281,10 +285,7 @@ fn user_mapping_write_only_password_stays_out_of_plans_state_and_logs() {
                 }),
         )
         .step(Step::apply(config(None)).check(|ws, out| {
-            assert_eq!(
-                mapping_options(&db, &role, "srv").unwrap(),
-                "user=remote"
-            );
+            assert_eq!(mapping_options(&db, &role, "srv").unwrap(), "user=remote");
             assert!(ws.state_resource("postgresql_user_mapping.m")["options_wo_keys"].is_null());
             no_secret_anywhere(ws, out);
         }))
@@ -315,10 +316,7 @@ fn user_mapping_public_lint_and_refusals() {
         .step(
             Step::apply(public("public", "    user = \"guest\"\n")).check(|_, out| {
                 assert!(!flat(&out.combined()).contains("PGW302"));
-                assert_eq!(
-                    mapping_options(&db, "public", "srv").unwrap(),
-                    "user=guest"
-                );
+                assert_eq!(mapping_options(&db, "public", "srv").unwrap(), "user=guest");
             }),
         )
         .step(
@@ -329,7 +327,10 @@ fn user_mapping_public_lint_and_refusals() {
             .check(|_, out| {
                 expect_all(
                     &out.combined(),
-                    &[warning, "Every role without a mapping of its own on the server"],
+                    &[
+                        warning,
+                        "Every role without a mapping of its own on the server",
+                    ],
                 );
             }),
         )
@@ -426,11 +427,7 @@ fn user_mapping_awkward_names_drift_and_import() {
         )
         .step(
             Step::apply(config)
-                .before(|_| {
-                    db.exec(&format!(
-                        "DROP USER MAPPING FOR PUBLIC SERVER {q_server}"
-                    ))
-                })
+                .before(|_| db.exec(&format!("DROP USER MAPPING FOR PUBLIC SERVER {q_server}")))
                 .plan_shows(&["will be created", "1 to add"])
                 .check(|_, _| {
                     assert_eq!(mapping_options(&db, "public", &server).unwrap(), expected)

@@ -566,3 +566,116 @@ fn user_mapping_follows_a_server_rename() {
         }))
         .run();
 }
+
+/// A provider role that is not a superuser, owning the server, managing
+/// another role's mapping. It may not read that mapping's options, so a
+/// change made to them outside Terraform does not show (as documented);
+/// its next change sets every option again, which puts it back. Without `SET` on the logging
+/// parameters it cannot turn statement logging off: it says so in its log,
+/// and the server logs the statement (as documented); on PostgreSQL 15 and
+/// later, once granted `SET` on them, it turns logging off and the next
+/// password stays out of the server log.
+#[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
+fn user_mapping_by_a_non_superuser_server_owner() {
+    let Some(acc) = acc() else { return };
+    let db = acc.database("um_nonsuper");
+    let (prov, other) = (unique_name("um_prov"), unique_name("um_other"));
+    let prov_pw = "um-prov-pw";
+    acc.sql(&format!(
+        "CREATE ROLE {p} LOGIN PASSWORD {pw}; CREATE ROLE {o}",
+        p = ident(&prov),
+        pw = literal(prov_pw),
+        o = ident(&other)
+    ));
+    db.exec(&format!(
+        "CREATE FOREIGN DATA WRAPPER any_fdw; GRANT USAGE ON FOREIGN DATA WRAPPER any_fdw TO {}",
+        ident(&prov)
+    ));
+    let provider = acc.cluster.provider_block_as(&prov, prov_pw).replace(
+        "database = \"postgres\"",
+        &format!("database = {}", hcl(&db.name)),
+    );
+    let config = |password: &str| {
+        format!(
+            "resource \"postgresql_server\" \"s\" {{\n  server_name = \"srv\"\n  \
+             fdw_name = \"any_fdw\"\n}}\n\
+             resource \"postgresql_user_mapping\" \"m\" {{\n  server_name = \
+             postgresql_server.s.server_name\n  user_name = {}\n  options = {{\n    \
+             user = \"remote\"\n    password = {}\n  }}\n}}\n",
+            hcl(&other),
+            hcl(password)
+        )
+    };
+    let (first, second) = (unique_name("np_first"), unique_name("np_second"));
+    let pg15 = acc.cluster.major_version() >= 15;
+    let settings = "log_statement, log_min_error_statement, log_min_duration_statement";
+    TestCase::new(provider)
+        .step(
+            Step::apply(config(&first))
+                .before(provider_log::enable)
+                .check(|ws, _| {
+                    assert_eq!(
+                        mapping_options(&db, &other, "srv").unwrap(),
+                        format!("password={first},user=remote")
+                    );
+                    let log = provider_log::read(ws);
+                    assert!(log.contains("may not turn statement logging off"), "{log}");
+                    assert!(!log.contains(&first), "the provider log holds a password");
+                    assert!(
+                        acc.cluster.log_contents().contains(&first),
+                        "without SET on the logging parameters the server logs the statement"
+                    );
+                }),
+        )
+        // Not visible to the provider's role: no drift shown.
+        .step(Step::plan_only(config(&first)).before(|_| {
+            db.exec(&format!(
+                "ALTER USER MAPPING FOR {} SERVER srv OPTIONS (SET user 'changed')",
+                ident(&other)
+            ))
+        }))
+        .step_if(
+            pg15,
+            Step::apply(config(&second))
+                .before(|_| {
+                    acc.sql(&format!(
+                        "GRANT SET ON PARAMETER {settings} TO {}",
+                        ident(&prov)
+                    ))
+                })
+                .plan_shows(&["~ options", "1 to change"])
+                .check(|ws, _| {
+                    // The options it cannot read are all set again: `user`
+                    // is put back too.
+                    assert_eq!(
+                        mapping_options(&db, &other, "srv").unwrap(),
+                        format!("password={second},user=remote")
+                    );
+                    assert!(provider_log::read(ws).contains("SET LOCAL log_statement = 'none'"));
+                    assert!(
+                        !acc.cluster.log_contents().contains(&second),
+                        "the server log holds the password"
+                    );
+                }),
+        )
+        .check_destroy(|| {
+            assert_eq!(mapping_options(&db, &other, "srv"), None);
+            if pg15 {
+                acc.sql(&format!(
+                    "REVOKE SET ON PARAMETER {settings} FROM {}",
+                    ident(&prov)
+                ));
+            }
+            db.exec(&format!(
+                "REVOKE USAGE ON FOREIGN DATA WRAPPER any_fdw FROM {}",
+                ident(&prov)
+            ));
+            acc.sql(&format!(
+                "DROP ROLE {}; DROP ROLE {}",
+                ident(&prov),
+                ident(&other)
+            ));
+        })
+        .run();
+}

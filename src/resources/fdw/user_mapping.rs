@@ -7,7 +7,9 @@
 //! altogether: they are sent on creation and whenever `options_wo_version`
 //! or their names change. `options_wo_keys` records the names (never the
 //! values), so that a refresh tells them from options set outside
-//! Terraform. The statements run with the server's statement logging off
+//! Terraform. A provider role that may not read the mapping's options
+//! keeps what the state says and sets every option again on each change.
+//! The statements run with the server's statement logging off
 //! where the provider's role may turn it off ([`quiet`]), and log every
 //! value as `[redacted]`. Options change in place, option by option.
 
@@ -62,7 +64,7 @@ model! {
              option by option; an option set outside Terraform shows as a change. Only a \
              superuser, the mapped role itself and (for PUBLIC) the server's owner can read \
              them back: for a provider role that cannot, changes outside Terraform do not \
-             show.",
+             show, and each change it makes sets every option again.",
         )
         .sensitive()
         .validate(Validator::WithConfig(options_check)),
@@ -389,7 +391,8 @@ enum Work<'a> {
         options: Options,
     },
     /// `ALTER USER MAPPING`, by difference from what the mapping holds (or,
-    /// when the provider's role may not see its options, from `prior`).
+    /// when the provider's role may not see its options, from `prior`: the
+    /// names the state knows, values unknown).
     Alter {
         user: &'a str,
         server: &'a str,
@@ -514,13 +517,14 @@ impl ResourceType for UserMappingResource {
         let send_wo = planned.options_wo_version != prior.options_wo_version
             || wo_keys != prior.options_wo_keys;
         // What the state says the mapping holds, for a role that cannot
-        // read it: the options, and the names options_wo set.
+        // read it: the names of the options and of those options_wo set.
+        // Their values may have changed unseen, so every wanted one is set
+        // again.
         let mut held: BTreeMap<String, Option<String>> = prior
             .options
-            .clone()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| (k, Some(v)))
+            .iter()
+            .flatten()
+            .map(|(k, _)| (k.clone(), None))
             .collect();
         if let Tf::Known(keys) = &prior.options_wo_keys {
             held.extend(keys.iter().map(|k| (k.clone(), None)));

@@ -19,7 +19,7 @@
 //! * [`catalog`]: whole-catalog readers (one query per kind and database)
 //!   for refreshes, imports, lists, audits and lints;
 //! * [`access`]: the model of who can do what, and effective access;
-//! * [`roles`], [`grants`], [`rls`], [`objects`]: per-domain statement
+//! * [`roles`], [`grants`], [`rls`], [`objects`], [`fdw`]: per-domain statement
 //!   builders and single-object reads, mirrored by the folders of
 //!   `crate::resources`.
 
@@ -28,6 +28,7 @@ pub mod catalog;
 pub mod citus;
 pub mod conn;
 pub mod error;
+pub mod fdw;
 pub mod grants;
 pub mod kinds;
 pub mod objects;

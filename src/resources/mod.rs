@@ -11,6 +11,7 @@
 //! * [`objects`]: `postgresql_database`, `postgresql_schema`,
 //!   `postgresql_extension`, `postgresql_function`,
 //!   `postgresql_security_label`;
+//! * [`fdw`]: `postgresql_server`, `postgresql_user_mapping`;
 //! * [`data`]: the data sources;
 //! * [`actions`]: the actions (`postgresql_terminate_sessions`,
 //!   `postgresql_reassign_owned`);
@@ -25,6 +26,7 @@
 pub mod actions;
 pub mod data;
 pub mod ephemeral;
+pub mod fdw;
 pub mod grants;
 pub mod objects;
 pub mod provider;
@@ -114,6 +116,10 @@ impl Provider for PostgresProvider {
             )),
             Arc::new(objects::function::FunctionResource::new(self.state.clone())),
             Arc::new(objects::security_label::SecurityLabelResource::new(
+                self.state.clone(),
+            )),
+            Arc::new(fdw::server::ServerResource::new(self.state.clone())),
+            Arc::new(fdw::user_mapping::UserMappingResource::new(
                 self.state.clone(),
             )),
         ]

@@ -647,6 +647,89 @@ fn schema_attrs(n: &Names, object: &str) -> Vec<Attr> {
     ]
 }
 
+/// The server of the foreign-data cases, in the case's database.
+const LO_SERVER: &str = "lo_srv";
+
+fn server_attrs(n: &Names) -> Vec<Attr> {
+    let s = ident(LO_SERVER);
+    use Unset::*;
+    vec![
+        attr(
+            "database",
+            hcl(&n.db),
+            Kept(
+                "computed: the provider's database when left out at creation, then whatever it was",
+            ),
+            Outside::Never("a server cannot move between databases"),
+        ),
+        attr(
+            "drop_cascade",
+            "true",
+            ProviderOnly(json!(false)),
+            Outside::Never("read only at destroy"),
+        ),
+        attr(
+            "options",
+            "{ host = \"h\" }",
+            Resets(Json::Null),
+            sql(format!("ALTER SERVER {s} OPTIONS (SET host 'elsewhere')")),
+        ),
+        attr(
+            "server_owner",
+            hcl(&n.other),
+            Kept(KEPT_COMPUTED),
+            sql(format!("ALTER SERVER {s} OWNER TO {}", ident(&n.third))),
+        ),
+        attr(
+            "server_type",
+            hcl("t"),
+            Replaces(Json::Null),
+            Outside::Never("PostgreSQL cannot change a server's type"),
+        ),
+        attr(
+            "server_version",
+            hcl("1"),
+            Resets(Json::Null),
+            sql(format!("ALTER SERVER {s} VERSION '2'")),
+        ),
+    ]
+}
+
+fn user_mapping_attrs(n: &Names) -> Vec<Attr> {
+    let target = format!("FOR {} SERVER {}", ident(&n.role), ident(LO_SERVER));
+    use Unset::*;
+    vec![
+        attr(
+            "database",
+            hcl(&n.db),
+            Kept(
+                "computed: the provider's database when left out at creation, then whatever it was",
+            ),
+            Outside::Never("a user mapping cannot move between databases"),
+        ),
+        attr(
+            "options",
+            "{ user = \"u\" }",
+            Resets(Json::Null),
+            sql(format!(
+                "ALTER USER MAPPING {target} OPTIONS (SET user 'other')"
+            )),
+        ),
+        attr(
+            "options_wo",
+            "{ password = \"leaving-out-wo-1\" }",
+            Unset::WriteOnly,
+            Outside::Never("write-only: options_wo_keys shows one dropped outside"),
+        ),
+        attr(
+            "options_wo_version",
+            hcl("1"),
+            Resets(Json::Null),
+            Outside::Never("not in the database: changing it sends options_wo again"),
+        ),
+    ]
+}
+
 /// Every resource type's listed attributes, by type.
 fn catalogue() -> Vec<(&'static str, Vec<Attr>)> {
     let n = Names::dummy();
@@ -669,6 +752,8 @@ fn catalogue() -> Vec<(&'static str, Vec<Attr>)> {
         ("postgresql_row_level_security", rls_attrs(&n)),
         ("postgresql_schema", schema_attrs(&n, "s")),
         ("postgresql_security_label", Vec::new()),
+        ("postgresql_server", server_attrs(&n)),
+        ("postgresql_user_mapping", user_mapping_attrs(&n)),
     ]
 }
 
@@ -1118,6 +1203,83 @@ fn leaving_out_extension_attributes() {
     );
     case.database = Some(db.name.clone());
     case.run("");
+}
+
+#[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
+fn leaving_out_server_attributes() {
+    let Some(acc) = acc() else { return };
+    let db = acc.database("lo_srvdb");
+    let n = Names {
+        db: db.name.clone(),
+        ..Names::new()
+    };
+    // A wrapper without a validator takes any option.
+    db.exec("CREATE FOREIGN DATA WRAPPER any_fdw");
+    acc.sql(&format!(
+        "CREATE ROLE {}; CREATE ROLE {}",
+        ident(&n.other),
+        ident(&n.third)
+    ));
+    let mut case = Case::new(
+        &acc,
+        "postgresql_server",
+        "s",
+        format!(
+            "  server_name = {}\n  fdw_name = \"any_fdw\"\n",
+            hcl(LO_SERVER)
+        ),
+        server_attrs(&n),
+    );
+    case.database = Some(db.name.clone());
+    case.run("");
+    drop(db);
+    drop_roles(&acc, &[&n.other, &n.third]);
+}
+
+#[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
+fn leaving_out_user_mapping_attributes() {
+    let Some(acc) = acc() else { return };
+    let db = acc.database("lo_umdb");
+    let n = Names {
+        db: db.name.clone(),
+        ..Names::new()
+    };
+    db.exec(&format!(
+        "CREATE FOREIGN DATA WRAPPER any_fdw; CREATE SERVER {} FOREIGN DATA WRAPPER any_fdw",
+        ident(LO_SERVER)
+    ));
+    acc.sql(&format!("CREATE ROLE {}", ident(&n.role)));
+    let mut case = Case::new(
+        &acc,
+        "postgresql_user_mapping",
+        "m",
+        format!(
+            "  server_name = {}\n  user_name = {}\n",
+            hcl(LO_SERVER),
+            hcl(&n.role)
+        ),
+        user_mapping_attrs(&n),
+    );
+    case.database = Some(db.name.clone());
+    let options = format!(
+        "SELECT coalesce(array_to_string(umoptions, ','), '') FROM pg_user_mappings \
+         WHERE usename = {}",
+        literal(&n.role)
+    );
+    let client = &db.client;
+    let acc_ref = &acc;
+    case.after_reset.push(Box::new(move || {
+        let left = acc_ref.block(crate::support::query_one_str(client, &options, &[]));
+        assert_eq!(
+            left, "",
+            "leaving options and options_wo out drops every option"
+        );
+    }));
+    case.run("");
+    drop(db);
+    drop_roles(&acc, &[&n.role]);
 }
 
 #[test]

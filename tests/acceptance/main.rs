@@ -48,6 +48,8 @@ mod round_trips;
 mod row_level_security;
 mod schema;
 mod security_label;
+mod server;
+mod user_mapping;
 
 use support::{Cluster, ClusterOptions};
 

@@ -9,6 +9,8 @@
 //!   `COMMIT`;
 //! * [`locks`]: every lock a change takes, and the order that keeps parallel
 //!   applies from deadlocking;
+//! * [`quiet`]: statements carrying a secret, run with the server's
+//!   statement logging turned off where the provider's role may do that;
 //! * [`acting`]: borrowing a role's privileges for the length of a
 //!   transaction, for a provider role that is not a superuser.
 
@@ -17,6 +19,7 @@ pub mod exec;
 pub mod locks;
 pub mod pgpass;
 pub mod pool;
+pub mod quiet;
 pub mod settings;
 pub mod tls;
 pub mod tx;

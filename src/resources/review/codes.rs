@@ -4,8 +4,8 @@
 //! change meaning. `docs/guides/plan-review.md` lists them.
 //!
 //! Numbering: `PGW0xx` effective-access reports, `PGW1xx` row-level
-//! security, `PGW2xx` roles and memberships, `PGW3xx` functions, `PGW4xx`
-//! notes about the server's environment.
+//! security, `PGW2xx` roles and memberships, `PGW3xx` functions and other
+//! objects, `PGW4xx` notes about the server's environment.
 
 use std::fmt;
 
@@ -38,13 +38,16 @@ pub enum Code {
     PrivilegedMembership,
     /// A SECURITY DEFINER function PUBLIC can execute.
     SecurityDefinerPublic,
+    /// A user mapping for PUBLIC that carries a password: every role can
+    /// use those credentials.
+    PublicMappingPassword,
     /// Default privileges that Citus keeps on the coordinator.
     CitusDefaultPrivileges,
 }
 
 impl Code {
     /// Every code, in number order.
-    pub const ALL: [Code; 12] = [
+    pub const ALL: [Code; 13] = [
         Code::AccessReport,
         Code::PolicyReport,
         Code::RlsWithoutPolicy,
@@ -56,6 +59,7 @@ impl Code {
         Code::PrivilegedLoginRole,
         Code::PrivilegedMembership,
         Code::SecurityDefinerPublic,
+        Code::PublicMappingPassword,
         Code::CitusDefaultPrivileges,
     ];
 
@@ -73,6 +77,7 @@ impl Code {
             Code::PrivilegedLoginRole => "PGW201",
             Code::PrivilegedMembership => "PGW202",
             Code::SecurityDefinerPublic => "PGW301",
+            Code::PublicMappingPassword => "PGW302",
             Code::CitusDefaultPrivileges => "PGW401",
         }
     }

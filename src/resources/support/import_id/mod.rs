@@ -8,6 +8,8 @@
 //! | `postgresql_role`, `postgresql_database` | the name, as is | [`NameId`] |
 //! | `postgresql_grant_role` | `["member","granted"]` | [`grammar::pair`] |
 //! | `postgresql_schema`, `postgresql_extension` | `[database.]name` | [`grammar::dotted`] |
+//! | `postgresql_server` | `[database.]server_name` | [`grammar::dotted`] |
+//! | `postgresql_user_mapping` | `[database.]user_name.server_name` | [`grammar::dotted`] |
 //! | `postgresql_row_level_security` | `[database.]schema.table` | [`grammar::dotted`] |
 //! | `postgresql_policy` | `[database.]schema.table.policy` | [`grammar::dotted`] |
 //! | `postgresql_security_label` | `label_provider.object_type.object_name` | [`grammar::dotted`] |
@@ -179,6 +181,74 @@ impl ExtensionId {
         Ok(ExtensionId {
             database,
             name: names.pop().unwrap_or_default(),
+        })
+    }
+}
+
+/// `postgresql_server`: `database.server`, or the server alone for the
+/// provider's database (the reference provider's ID).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerId {
+    /// The database; `None` for the provider's.
+    pub database: Option<String>,
+    /// The server.
+    pub name: String,
+}
+
+impl ServerId {
+    const FORM: &'static str = "Use database.server, for example mydb.warehouse, or just the \
+        server name for the provider's database. Names are taken exactly as written; put a \
+        name containing '.' or '\"' in double quotes and double any '\"' inside it: \
+        mydb.\"my.server\"";
+
+    /// The ID text.
+    pub fn render(&self) -> String {
+        render_in_database(self.database.as_deref(), &[&self.name])
+    }
+
+    /// Parses an ID.
+    pub fn parse(id: &str) -> Result<ServerId, InvalidId> {
+        let (database, mut names) = dotted_in_database(id, 1, Self::FORM)?;
+        Ok(ServerId {
+            database,
+            name: names.pop().unwrap_or_default(),
+        })
+    }
+}
+
+/// `postgresql_user_mapping`: `database.user.server`, or `user.server` for
+/// the provider's database (the reference provider's ID); `public` for the
+/// PUBLIC mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserMappingId {
+    /// The database; `None` for the provider's.
+    pub database: Option<String>,
+    /// The mapped role, or `public`.
+    pub user: String,
+    /// The server.
+    pub server: String,
+}
+
+impl UserMappingId {
+    const FORM: &'static str = "Use database.user_name.server_name, for example \
+        mydb.app.warehouse (public.warehouse for the PUBLIC mapping), or \
+        user_name.server_name for the provider's database. Names are taken exactly as written; \
+        put a name containing '.' or '\"' in double quotes and double any '\"' inside it: \
+        mydb.\"app.user\".warehouse";
+
+    /// The ID text.
+    pub fn render(&self) -> String {
+        render_in_database(self.database.as_deref(), &[&self.user, &self.server])
+    }
+
+    /// Parses an ID.
+    pub fn parse(id: &str) -> Result<UserMappingId, InvalidId> {
+        let (database, names) = dotted_in_database(id, 2, Self::FORM)?;
+        let [user, server] = <[String; 2]>::try_from(names).unwrap_or_default();
+        Ok(UserMappingId {
+            database,
+            user,
+            server,
         })
     }
 }

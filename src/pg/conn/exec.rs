@@ -2,11 +2,15 @@
 //!
 //! Utility statements (CREATE ROLE and friends) cannot take bind parameters,
 //! so values go in as quoted literals. A [`Statement`] keeps the SQL sent to
-//! the server next to a redacted copy for the debug log.
+//! the server next to a redacted copy for the debug log: a password literal
+//! (`PASSWORD '…'`) is replaced whole, and a connection string
+//! (`CONNECTION 'host=… password=…'`) keeps everything but its passwords.
 
 use tokio_postgres::GenericClient;
 
 use crate::pg::error::PgError;
+use crate::pg::sql::conninfo;
+use crate::pg::sql::quote::literal;
 
 /// A statement plus the text that may be logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +37,16 @@ impl Statement {
         Statement {
             sql: format!("{before}{secret_literal}{after}"),
             log: format!("{before}'[redacted]'{after}"),
+        }
+    }
+
+    /// A statement built from parts with the libpq connection string
+    /// `conninfo` as a literal between them; the log shows the string with
+    /// its passwords replaced ([`conninfo::redact`]).
+    pub fn with_conninfo(before: &str, conninfo: &str, after: &str) -> Statement {
+        Statement {
+            sql: format!("{before}{}{after}", literal(conninfo)),
+            log: format!("{before}{}{after}", literal(&conninfo::redact(conninfo))),
         }
     }
 }
@@ -84,5 +98,24 @@ mod tests {
         assert!(s.sql.contains("SCRAM"));
         assert!(!s.log.contains("SCRAM"));
         assert!(s.log.contains("[redacted]"));
+    }
+
+    #[test]
+    fn conninfo_passwords_are_not_logged() {
+        let s = Statement::with_conninfo(
+            "CREATE SUBSCRIPTION \"s\" CONNECTION ",
+            "host=pub user=rep password='p w'",
+            " PUBLICATION \"p\"",
+        );
+        assert_eq!(
+            s.sql,
+            "CREATE SUBSCRIPTION \"s\" CONNECTION 'host=pub user=rep password=''p w''' \
+             PUBLICATION \"p\""
+        );
+        assert_eq!(
+            s.log,
+            "CREATE SUBSCRIPTION \"s\" CONNECTION 'host=pub user=rep password=[redacted]' \
+             PUBLICATION \"p\""
+        );
     }
 }

@@ -11,6 +11,8 @@
 //! * [`objects`]: `postgresql_database`, `postgresql_schema`,
 //!   `postgresql_extension`, `postgresql_function`,
 //!   `postgresql_security_label`;
+//! * [`replication`]: `postgresql_publication`, `postgresql_subscription`,
+//!   `postgresql_replication_slot`, `postgresql_physical_replication_slot`;
 //! * [`data`]: the data sources;
 //! * [`actions`]: the actions (`postgresql_terminate_sessions`,
 //!   `postgresql_reassign_owned`);
@@ -28,6 +30,7 @@ pub mod ephemeral;
 pub mod grants;
 pub mod objects;
 pub mod provider;
+pub mod replication;
 pub mod review;
 pub mod rls;
 pub mod roles;
@@ -116,6 +119,20 @@ impl Provider for PostgresProvider {
             Arc::new(objects::security_label::SecurityLabelResource::new(
                 self.state.clone(),
             )),
+            Arc::new(replication::publication::PublicationResource::new(
+                self.state.clone(),
+            )),
+            Arc::new(replication::subscription::SubscriptionResource::new(
+                self.state.clone(),
+            )),
+            Arc::new(replication::replication_slot::ReplicationSlotResource::new(
+                self.state.clone(),
+            )),
+            Arc::new(
+                replication::physical_replication_slot::PhysicalSlotResource::new(
+                    self.state.clone(),
+                ),
+            ),
         ]
     }
 

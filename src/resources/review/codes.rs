@@ -5,7 +5,7 @@
 //!
 //! Numbering: `PGW0xx` effective-access reports, `PGW1xx` row-level
 //! security, `PGW2xx` roles and memberships, `PGW3xx` functions, `PGW4xx`
-//! notes about the server's environment.
+//! notes about the server's environment, `PGW5xx` logical replication.
 
 use std::fmt;
 
@@ -40,11 +40,16 @@ pub enum Code {
     SecurityDefinerPublic,
     /// Default privileges that Citus keeps on the coordinator.
     CitusDefaultPrivileges,
+    /// A publication of every table, or of whole schemas, that takes in
+    /// tables with row-level security: their rows all reach subscribers.
+    PublicationBypassesRls,
+    /// A publication on a server whose `wal_level` is below `logical`.
+    WalLevelNotLogical,
 }
 
 impl Code {
     /// Every code, in number order.
-    pub const ALL: [Code; 12] = [
+    pub const ALL: [Code; 14] = [
         Code::AccessReport,
         Code::PolicyReport,
         Code::RlsWithoutPolicy,
@@ -57,6 +62,8 @@ impl Code {
         Code::PrivilegedMembership,
         Code::SecurityDefinerPublic,
         Code::CitusDefaultPrivileges,
+        Code::PublicationBypassesRls,
+        Code::WalLevelNotLogical,
     ];
 
     /// The code, e.g. `PGW105`.
@@ -74,6 +81,8 @@ impl Code {
             Code::PrivilegedMembership => "PGW202",
             Code::SecurityDefinerPublic => "PGW301",
             Code::CitusDefaultPrivileges => "PGW401",
+            Code::PublicationBypassesRls => "PGW501",
+            Code::WalLevelNotLogical => "PGW502",
         }
     }
 

@@ -56,6 +56,7 @@ fn cluster_sql() -> String {
         ));
     }
     sql.push_str("GRANT \"Mixed Case\" TO \"rôle-ü\";\n");
+    sql.push_str("SELECT pg_create_physical_replication_slot('standby_1');\n");
     sql
 }
 
@@ -85,7 +86,9 @@ fn database_sql() -> String {
          ALTER DEFAULT PRIVILEGES FOR ROLE app_08 IN SCHEMA app GRANT SELECT ON TABLES TO app_09;
          ALTER DEFAULT PRIVILEGES FOR ROLE app_08 GRANT USAGE ON SEQUENCES TO app_10 WITH GRANT OPTION;
          ALTER DEFAULT PRIVILEGES FOR ROLE \"Mixed Case\" IN SCHEMA \"Sales Data\"
-             GRANT EXECUTE ON FUNCTIONS TO \"rôle-ü\";\n",
+             GRANT EXECUTE ON FUNCTIONS TO \"rôle-ü\";
+         CREATE PUBLICATION \"Orders.Pub\" FOR TABLE \"Sales Data\".\"Order.Lines\"
+             WITH (publish = 'insert, update');\n",
     );
     for t in 1..=POLICY_TABLES {
         let table = format!("app.t{t}");
@@ -135,6 +138,8 @@ fn query_file() -> String {
         ("postgresql_function", "database = \"estate\""),
         ("postgresql_database", ""),
         ("postgresql_schema", "database = \"estate\""),
+        ("postgresql_publication", "database = \"estate\""),
+        ("postgresql_physical_replication_slot", ""),
     ] {
         let name = ty.trim_start_matches("postgresql_");
         q.push_str(&format!(
@@ -202,6 +207,12 @@ fn query_generates_configuration_that_imports_cleanly() {
     assert_eq!(count("postgresql_database"), 3, "{generated}");
     // app, "Sales Data" and the two awkward ones; not public.
     assert_eq!(count("postgresql_schema"), 4, "{generated}");
+    assert_eq!(count("postgresql_publication"), 1, "{generated}");
+    assert_eq!(
+        count("postgresql_physical_replication_slot"),
+        1,
+        "{generated}"
+    );
     // The deprecated policy blocks are not written.
     assert!(
         !generated.lines().any(|l| l.trim() == "policy {"),
@@ -281,11 +292,17 @@ fn import_by_identity_for_every_type() {
          GRANT SELECT, UPDATE ON \"S.x\".t TO {a};
          ALTER DEFAULT PRIVILEGES IN SCHEMA \"S.x\" GRANT SELECT ON TABLES TO {b};
          CREATE EXTENSION pg_trgm SCHEMA \"S.x\";
-         CREATE FUNCTION \"S.x\".one() RETURNS integer LANGUAGE sql AS 'SELECT 1';",
+         CREATE FUNCTION \"S.x\".one() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+         CREATE PUBLICATION \"P.ub\" FOR TABLE \"S.x\".t;",
         a = ident(&a),
         b = ident(&b)
     ));
     let superuser = acc.cluster.superuser();
+    let slot = unique_name("id_slot");
+    acc.sql(&format!(
+        "SELECT pg_create_physical_replication_slot('{slot}')"
+    ));
+    let hslot = hcl(&slot);
     let (ha, hb, hdb, hother) = (hcl(&a), hcl(&b), hcl(&db.name), hcl(&other_db));
     let hs = hcl("Own.\"s");
     let fid = hcl(&format!("{}.\"S.x\".one()", db.name));
@@ -413,6 +430,24 @@ import {{
   to       = postgresql_schema.s
   identity = {{ database = {hdb}, name = {hs} }}
 }}
+
+resource "postgresql_publication" "p" {{
+  database = {hdb}
+  name     = "P.ub"
+  tables   = ["\"S.x\".t"]
+}}
+import {{
+  to       = postgresql_publication.p
+  identity = {{ database = {hdb}, name = "P.ub" }}
+}}
+
+resource "postgresql_physical_replication_slot" "ps" {{
+  name = {hslot}
+}}
+import {{
+  to       = postgresql_physical_replication_slot.ps
+  identity = {{ name = {hslot} }}
+}}
 "#
     );
     let ws = Workspace::new();
@@ -420,7 +455,7 @@ import {{
     let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
     assert!(
         plan.stdout
-            .contains("Plan: 10 to import, 0 to add, 0 to change, 0 to destroy."),
+            .contains("Plan: 12 to import, 0 to add, 0 to change, 0 to destroy."),
         "{}",
         plan.combined()
     );

@@ -131,3 +131,50 @@ fn replication_slot_failover_and_bad_input() {
     case.check_destroy(|| assert_eq!(slot(&acc, &name), None))
         .run();
 }
+
+/// `terraform query` lists the logical slots of a database, and the
+/// configuration it writes imports them with an empty plan afterwards.
+#[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
+fn replication_slots_are_listed_for_query() {
+    if !crate::terraform_at_least(14, "terraform query") {
+        return;
+    }
+    let Some(acc) = logical() else { return };
+    let db = acc.database("slot_list");
+    let names = [unique_name("listed_a"), unique_name("listed_b")];
+    for n in &names {
+        db.exec(&format!(
+            "SELECT pg_create_logical_replication_slot({}, 'test_decoding')",
+            literal(n)
+        ));
+    }
+    let ws = crate::support::Workspace::new();
+    ws.write_config(&acc.cluster.provider_block());
+    ws.write_file(
+        "slots.tfquery.hcl",
+        &format!(
+            "list \"postgresql_replication_slot\" \"all\" {{\n  provider = postgresql\n  \
+             limit    = 100\n  config {{\n    database = {}\n  }}\n}}\n",
+            hcl(&db.name)
+        ),
+    );
+    ws.run_ok(&["query", "-no-color", "-generate-config-out=generated.tf"]);
+    let generated = std::fs::read_to_string(ws.path().join("generated.tf")).expect("generated.tf");
+    for n in &names {
+        assert!(generated.contains(n.as_str()), "{generated}");
+    }
+    let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
+    assert!(
+        plan.stdout
+            .contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.combined()
+    );
+    ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    ws.assert_no_changes();
+    ws.destroy();
+    for n in &names {
+        assert_eq!(slot(&acc, n), None);
+    }
+}

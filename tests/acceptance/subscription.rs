@@ -402,6 +402,24 @@ fn subscription_destroy_when_the_publisher_is_gone() {
     ));
     ws.apply();
     assert!(has_slot(&publisher, &name));
+    if terraform_at_least(14, "terraform query") {
+        ws.write_file(
+            "subs.tfquery.hcl",
+            &format!(
+                "list \"postgresql_subscription\" \"all\" {{\n  provider = postgresql\n  \
+                 limit    = 100\n  config {{\n    database = {}\n  }}\n}}\n",
+                hcl(&sub_db.name)
+            ),
+        );
+        let listed = ws.run_ok(&["query", "-no-color"]);
+        assert!(listed.stdout.contains(&name), "{}", listed.combined());
+        assert!(
+            !listed.combined().contains(&rep.password),
+            "{}",
+            listed.combined()
+        );
+        std::fs::remove_file(ws.path().join("subs.tfquery.hcl")).expect("remove the query");
+    }
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("address").port()

@@ -27,16 +27,15 @@ pub fn name_problem(name: &str) -> Option<String> {
             "it is {} bytes long, more than {MAX_NAME_BYTES}",
             name.len()
         ))
-    } else if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'))
-    {
-        Some(format!(
-            "it contains {c:?}; slot names may only contain lower-case letters, digits and \
-             the underscore"
-        ))
     } else {
-        None
+        name.chars()
+            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'))
+            .map(|c| {
+                format!(
+                    "it contains {c:?}; slot names may only contain lower-case letters, \
+                     digits and the underscore"
+                )
+            })
     }
 }
 

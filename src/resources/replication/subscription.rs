@@ -190,7 +190,7 @@ impl SubscriptionModel {
 
     /// The state of a subscription just created or changed as `self` says,
     /// when reading it back did not work.
-    fn as_planned(self, database: &str) -> SubscriptionModel {
+    fn planned_state(self, database: &str) -> SubscriptionModel {
         let slot = match self.slot_name {
             Tf::Known(s) => s,
             _ => self.name.clone(),
@@ -478,7 +478,7 @@ impl ResourceType for SubscriptionResource {
             .await
         {
             Ok(Some(m)) => Ok(m),
-            _ => Ok(planned.as_planned(&database)),
+            _ => Ok(planned.planned_state(&database)),
         }
     }
 
@@ -571,7 +571,7 @@ impl ResourceType for SubscriptionResource {
             .await
         {
             Ok(Some(m)) => Ok(m),
-            _ => Ok(planned.as_planned(&database)),
+            _ => Ok(planned.planned_state(&database)),
         }
     }
 

@@ -575,9 +575,11 @@ impl ResourceType for SubscriptionResource {
         }
     }
 
-    /// What committed before a create or update failed: the subscription
-    /// under its new name (the last step, renaming it, committed) or its
-    /// old one, with the publications the catalog holds.
+    /// What committed before a create or update failed. An update's last
+    /// step renames the subscription and sets its connection string in one
+    /// transaction: when the old name is still there, that step did not
+    /// commit, and the prior state is the base (the publications, changed
+    /// first, are read from the catalog); otherwise it did.
     async fn after_failure(
         &self,
         prior: Option<SubscriptionModel>,
@@ -585,43 +587,22 @@ impl ResourceType for SubscriptionResource {
     ) -> Option<SubscriptionModel> {
         let client = self.state.client().await.ok()?;
         let database = checks::database_of(&client, planned.database.known());
-        let with_conninfo = planned.conninfo.is_some();
-        let found = self
-            .read_as(
-                &client,
-                &database,
-                &planned.name,
-                planned.clone(),
-                with_conninfo,
-            )
-            .await
-            .ok()?;
-        let Some(prior) = prior else {
-            // A create: the subscription is there or not.
-            return found;
-        };
-        if planned.name != prior.name {
-            if found.is_some() {
-                return found;
+        if let Some(prior) = prior {
+            let name = prior.name.clone();
+            let with_conninfo = prior.conninfo.is_some();
+            let now = self
+                .read_as(&client, &database, &name, prior, with_conninfo)
+                .await
+                .ok()?;
+            if now.is_some() {
+                return now;
             }
-        } else if let Some(now) = found {
-            // The name did not change: the last step did not commit.
-            return Some(SubscriptionModel {
-                conninfo: if prior.conninfo.is_some() && now.conninfo != planned.conninfo {
-                    now.conninfo
-                } else {
-                    prior.conninfo.clone()
-                },
-                conninfo_wo_version: prior.conninfo_wo_version,
-                create_slot: prior.create_slot,
-                ..now
-            });
         }
-        let name = prior.name.clone();
-        self.read_as(&client, &database, &name, prior, with_conninfo)
+        let name = planned.name.clone();
+        let with_conninfo = planned.conninfo.is_some();
+        self.read_as(&client, &database, &name, planned, with_conninfo)
             .await
-            .ok()
-            .flatten()
+            .ok()?
     }
 
     async fn delete(&self, prior: SubscriptionModel) -> DResult<()> {

@@ -267,10 +267,21 @@ fn subscription_replicates_and_changes_in_place() {
                     sub_db.exec(&format!(
                         "ALTER SUBSCRIPTION {} SET PUBLICATION {} WITH (refresh = false)",
                         ident(&name),
-                        ident(&p1)
-                    ))
+                        ident(&p1),
+                    ));
+                    // The test must not log the password it looks for.
+                    sub_db.exec("SET log_statement = 'none'");
+                    sub_db.exec(&format!(
+                        "ALTER SUBSCRIPTION {} CONNECTION {}",
+                        ident(&name),
+                        literal(&conninfo),
+                    ));
+                    sub_db.exec("RESET log_statement");
                 })
-                .plan_shows(&[&p2]),
+                .plan_shows(&[&p2, "conninfo"])
+                .check(|_, _| {
+                    assert!(subconninfo(&sub_db, &name).ends_with("application_name=changed"))
+                }),
         )
         .step(
             Step::apply(both(&renamed, &changed_conninfo))
@@ -283,6 +294,20 @@ fn subscription_replicates_and_changes_in_place() {
                     pub_db.exec("INSERT INTO test_schema.test_table_1 VALUES (3)");
                     arrives(&sub_db, "test_table_1", 3);
                     no_password(&provider_log::read(ws), "the provider's log");
+                }),
+        )
+        .step(
+            Step::apply(both(&renamed, &changed_conninfo))
+                .before(|_| {
+                    // A new subscription copies every table again: empty
+                    // them, or the copy would collide with what is there.
+                    sub_db.exec(&format!("DROP SUBSCRIPTION {}", ident(&renamed)));
+                    sub_db.exec("TRUNCATE test_schema.test_table_1, test_schema.test_table_2");
+                })
+                .plan_shows(&["will be created"])
+                .check(|_, _| {
+                    pub_db.exec("INSERT INTO test_schema.test_table_2 VALUES (4)");
+                    arrives(&sub_db, "test_table_2", 4);
                 }),
         )
         .check_destroy(|| {

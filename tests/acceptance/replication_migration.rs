@@ -228,8 +228,12 @@ resource "postgresql_subscription" "sub" {{
             ws.assert_no_changes();
         }))
         .check_destroy(|| {
+            // pg_subscription is one catalog for every database.
             assert!(sub_db
-                .strings("SELECT subname FROM pg_subscription")
+                .strings(&format!(
+                    "SELECT subname FROM pg_subscription WHERE subname = {}",
+                    literal(&sub)
+                ))
                 .is_empty());
             assert!(pub_db
                 .strings("SELECT pubname FROM pg_publication")

@@ -70,8 +70,9 @@ pub trait Resource: Send + Sync {
     /// the default, says the object is as it was: every change runs in one
     /// transaction. A type some of whose statements commit on their own
     /// (they cannot run in a transaction block) reads what is there, so
-    /// the state Terraform keeps tells the truth; after a failed create
-    /// Terraform keeps such an object as tainted, to replace it.
+    /// the state Terraform keeps tells the truth. After a failed create
+    /// Terraform keeps a returned object as tainted, to replace it: only a
+    /// type sure the object is its own may return one then.
     async fn after_failure(&self, _prior: &Value, _planned: &Value) -> Option<Value> {
         None
     }

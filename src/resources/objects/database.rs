@@ -545,6 +545,24 @@ impl ResourceType for DatabaseResource {
         })
     }
 
+    /// What is true after an update failed: `SET TABLESPACE` commits on its
+    /// own before the rest, so the database is read back, under its old
+    /// name while that is still there (the rename, in the last transaction,
+    /// did not commit). A failed create has nothing to say: a database
+    /// found under the planned name then may be someone else's.
+    async fn after_failure(
+        &self,
+        prior: Option<DatabaseModel>,
+        planned: DatabaseModel,
+    ) -> Option<DatabaseModel> {
+        let prior = prior?;
+        let client = self.state.client().await.ok()?;
+        if let Some(now) = self.read_into(&client, prior).await.ok()? {
+            return Some(now);
+        }
+        self.read_into(&client, planned).await.ok()?
+    }
+
     async fn delete(&self, prior: DatabaseModel) -> DResult<()> {
         let client = self.state.client().await?;
         let name = prior.name.clone();

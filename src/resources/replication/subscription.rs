@@ -575,28 +575,29 @@ impl ResourceType for SubscriptionResource {
         }
     }
 
-    /// What committed before a create or update failed. An update's last
-    /// step renames the subscription and sets its connection string in one
-    /// transaction: when the old name is still there, that step did not
-    /// commit, and the prior state is the base (the publications, changed
-    /// first, are read from the catalog); otherwise it did.
+    /// What committed before an update failed. Its last step renames the
+    /// subscription and sets its connection string in one transaction:
+    /// when the old name is still there, that step did not commit, and the
+    /// prior state is the base (the publications, changed first, are read
+    /// from the catalog); otherwise it did. A create has nothing to say:
+    /// nothing can fail after its one statement, and a subscription found
+    /// under the planned name after a failed create is someone else's.
     async fn after_failure(
         &self,
         prior: Option<SubscriptionModel>,
         planned: SubscriptionModel,
     ) -> Option<SubscriptionModel> {
+        let prior = prior?;
         let client = self.state.client().await.ok()?;
         let database = checks::database_of(&client, planned.database.known());
-        if let Some(prior) = prior {
-            let name = prior.name.clone();
-            let with_conninfo = prior.conninfo.is_some();
-            let now = self
-                .read_as(&client, &database, &name, prior, with_conninfo)
-                .await
-                .ok()?;
-            if now.is_some() {
-                return now;
-            }
+        let name = prior.name.clone();
+        let with_conninfo = prior.conninfo.is_some();
+        let now = self
+            .read_as(&client, &database, &name, prior, with_conninfo)
+            .await
+            .ok()?;
+        if now.is_some() {
+            return now;
         }
         let name = planned.name.clone();
         let with_conninfo = planned.conninfo.is_some();

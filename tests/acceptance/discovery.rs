@@ -56,6 +56,7 @@ fn cluster_sql() -> String {
         ));
     }
     sql.push_str("GRANT \"Mixed Case\" TO \"rôle-ü\";\n");
+    sql.push_str("SELECT pg_create_physical_replication_slot('standby_1');\n");
     sql
 }
 
@@ -95,7 +96,9 @@ fn database_sql() -> String {
          CREATE USER MAPPING FOR app_11 SERVER \"We.ird srv\";
          CREATE USER MAPPING FOR PUBLIC SERVER \"We.ird srv\";
          GRANT USAGE ON FOREIGN SERVER \"We.ird srv\" TO app_12;
-         GRANT USAGE ON FOREIGN DATA WRAPPER \"Any FDW\" TO app_13 WITH GRANT OPTION;\n",
+         GRANT USAGE ON FOREIGN DATA WRAPPER \"Any FDW\" TO app_13 WITH GRANT OPTION;
+         CREATE PUBLICATION \"Orders.Pub\" FOR TABLE \"Sales Data\".\"Order.Lines\"
+             WITH (publish = 'insert, update');\n",
     );
     for t in 1..=POLICY_TABLES {
         let table = format!("app.t{t}");
@@ -147,6 +150,8 @@ fn query_file() -> String {
         ("postgresql_schema", "database = \"estate\""),
         ("postgresql_server", "database = \"estate\""),
         ("postgresql_user_mapping", "database = \"estate\""),
+        ("postgresql_publication", "database = \"estate\""),
+        ("postgresql_physical_replication_slot", ""),
     ] {
         let name = ty.trim_start_matches("postgresql_");
         q.push_str(&format!(
@@ -226,6 +231,12 @@ fn query_generates_configuration_that_imports_cleanly() {
             "no {grant} grant listed:\n{generated}"
         );
     }
+    assert_eq!(count("postgresql_publication"), 1, "{generated}");
+    assert_eq!(
+        count("postgresql_physical_replication_slot"),
+        1,
+        "{generated}"
+    );
     // The deprecated policy blocks are not written.
     assert!(
         !generated.lines().any(|l| l.trim() == "policy {"),
@@ -308,11 +319,17 @@ fn import_by_identity_for_every_type() {
          CREATE FUNCTION \"S.x\".one() RETURNS integer LANGUAGE sql AS 'SELECT 1';
          CREATE FOREIGN DATA WRAPPER id_fdw;
          CREATE SERVER \"Srv.x\" FOREIGN DATA WRAPPER id_fdw OPTIONS (host 'h');
-         CREATE USER MAPPING FOR {a} SERVER \"Srv.x\" OPTIONS (user 'u');",
+         CREATE USER MAPPING FOR {a} SERVER \"Srv.x\" OPTIONS (user 'u');
+         CREATE PUBLICATION \"P.ub\" FOR TABLE \"S.x\".t;",
         a = ident(&a),
         b = ident(&b)
     ));
     let superuser = acc.cluster.superuser();
+    let slot = unique_name("id_slot");
+    acc.sql(&format!(
+        "SELECT pg_create_physical_replication_slot('{slot}')"
+    ));
+    let hslot = hcl(&slot);
     let (ha, hb, hdb, hother) = (hcl(&a), hcl(&b), hcl(&db.name), hcl(&other_db));
     let hs = hcl("Own.\"s");
     let fid = hcl(&format!("{}.\"S.x\".one()", db.name));
@@ -461,6 +478,24 @@ resource "postgresql_user_mapping" "um" {{
 import {{
   to       = postgresql_user_mapping.um
   identity = {{ database = {hdb}, server_name = "Srv.x", user_name = {ha} }}
+}}
+
+resource "postgresql_publication" "p" {{
+  database = {hdb}
+  name     = "P.ub"
+  tables   = ["\"S.x\".t"]
+}}
+import {{
+  to       = postgresql_publication.p
+  identity = {{ database = {hdb}, name = "P.ub" }}
+}}
+
+resource "postgresql_physical_replication_slot" "ps" {{
+  name = {hslot}
+}}
+import {{
+  to       = postgresql_physical_replication_slot.ps
+  identity = {{ name = {hslot} }}
 }}
 "#
     );

@@ -6,10 +6,14 @@
 //! forgot, [`redact_secrets`] takes out of every logged text the literal
 //! after a `PASSWORD` keyword or option, and the value of `password=` in a
 //! connection string.
+//! [`Statement::with_conninfo`] logs a connection string with only its
+//! passwords taken out.
 
 use tokio_postgres::GenericClient;
 
 use crate::pg::error::PgError;
+use crate::pg::sql::conninfo;
+use crate::pg::sql::quote::literal;
 
 /// A statement plus the text that may be logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +40,16 @@ impl Statement {
         Statement {
             sql: format!("{before}{secret_literal}{after}"),
             log: format!("{before}'[redacted]'{after}"),
+        }
+    }
+
+    /// A statement built from parts with the libpq connection string
+    /// `conninfo` as a literal between them; the log shows the string with
+    /// its passwords replaced ([`conninfo::redact`]).
+    pub fn with_conninfo(before: &str, conninfo: &str, after: &str) -> Statement {
+        Statement {
+            sql: format!("{before}{}{after}", literal(conninfo)),
+            log: format!("{before}{}{after}", literal(&conninfo::redact(conninfo))),
         }
     }
 }
@@ -235,5 +249,24 @@ mod tests {
         assert!(s.sql.contains("SCRAM"));
         assert!(!s.log.contains("SCRAM"));
         assert!(s.log.contains("[redacted]"));
+    }
+
+    #[test]
+    fn conninfo_passwords_are_not_logged() {
+        let s = Statement::with_conninfo(
+            "CREATE SUBSCRIPTION \"s\" CONNECTION ",
+            "host=pub user=rep password='p w'",
+            " PUBLICATION \"p\"",
+        );
+        assert_eq!(
+            s.sql,
+            "CREATE SUBSCRIPTION \"s\" CONNECTION 'host=pub user=rep password=''p w''' \
+             PUBLICATION \"p\""
+        );
+        assert_eq!(
+            s.log,
+            "CREATE SUBSCRIPTION \"s\" CONNECTION 'host=pub user=rep password=[redacted]' \
+             PUBLICATION \"p\""
+        );
     }
 }

@@ -1,29 +1,30 @@
-//! Running statements that carry a secret (a password in `OPTIONS` or a
-//! connection string) with the server's statement logging turned off for
-//! the transaction, so that `log_statement = all` (or `ddl`), a slow
-//! statement or a failed one does not write the secret to the server log.
+//! Statements that carry a secret (a connection string with a password),
+//! run with the server's statement logging off for the session, so the
+//! secret does not reach the server's log.
 //!
-//! The three settings involved are superuser-only (`PGC_SUSET`): a
-//! superuser may change them, and since PostgreSQL 15 any role granted
-//! `SET` on all three (`GRANT SET ON PARAMETER log_statement, ... TO ...`).
-//! A role that may not is never refused: its statements run as before, and
-//! the server may then log them. The provider's own log never carries the
-//! secret either way (see [`crate::pg::conn::exec`]).
+//! The provider's own log never shows a secret (see
+//! [`crate::pg::conn::exec`]), but a server with `log_statement = all` (or
+//! `ddl`), a `log_min_duration_statement`, or an error in the statement
+//! (`log_min_error_statement`) would write the statement text into its log.
+//! Those three settings may be changed only by a superuser or, from
+//! PostgreSQL 15, by a role granted `SET` on them (`GRANT SET ON PARAMETER
+//! log_statement, log_min_error_statement, log_min_duration_statement TO
+//! …`). [`can_silence`] says whether this session may; when it may not, the
+//! statements run as they are and the server may log them.
+//!
+//! Each setting is sent as a statement of its own before the secret-bearing
+//! ones: a setting inside the same statement text would be logged with it.
+//! In a transaction they are `SET LOCAL` ([`run_quietly`]) and end with it;
+//! for statements that cannot run in a transaction, [`run_quietly_alone`]
+//! uses `SET` and `RESET`s them afterwards on the same connection.
 
 use tokio_postgres::GenericClient;
 
 use crate::pg::conn::exec::{run_all, Statement};
 use crate::pg::error::PgError;
 
-/// The first server version with privileges on parameters
-/// (`has_parameter_privilege`, `GRANT SET ON PARAMETER`).
-const PARAMETER_PRIVILEGES_SINCE: i32 = 150_000;
-
-/// The settings that would put a statement's text in the server log, with
-/// the value that keeps it out: `log_statement` logs it when it runs,
-/// `log_min_error_statement` when it fails, `log_min_duration_statement`
-/// when it is slow.
-const SILENCE: [(&str, &str); 3] = [
+/// The settings turned off, and the value that turns each off.
+const QUIET: [(&str, &str); 3] = [
     ("log_statement", "'none'"),
     ("log_min_error_statement", "'panic'"),
     ("log_min_duration_statement", "-1"),
@@ -32,30 +33,32 @@ const SILENCE: [(&str, &str); 3] = [
 /// Whether this session may turn statement logging off: superuser, or (15+) `SET` granted on
 /// all three parameters (`has_parameter_privilege(current_user, 'log_statement', 'SET')` ...).
 pub async fn can_silence<C: GenericClient>(client: &C, version_num: i32) -> Result<bool, PgError> {
-    let mut sql = String::from("SELECT pg_catalog.current_setting('is_superuser') = 'on'");
-    if version_num >= PARAMETER_PRIVILEGES_SINCE {
-        let granted: Vec<String> = SILENCE
-            .iter()
-            .map(|(name, _)| {
-                format!("pg_catalog.has_parameter_privilege(current_user, '{name}', 'SET')")
-            })
-            .collect();
-        sql.push_str(&format!(" OR ({})", granted.join(" AND ")));
-    }
+    let sql = if version_num >= 150_000 {
+        "SELECT coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), \
+                         false) \
+             OR (pg_catalog.has_parameter_privilege(current_user, 'log_statement', 'SET') \
+                 AND pg_catalog.has_parameter_privilege(current_user, 'log_min_error_statement', \
+                                                        'SET') \
+                 AND pg_catalog.has_parameter_privilege(current_user, \
+                                                        'log_min_duration_statement', 'SET'))"
+    } else {
+        "SELECT coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), \
+                         false)"
+    };
     let row = client
-        .query_one(sql.as_str(), &[])
+        .query_one(sql, &[])
         .await
         .map_err(|e| PgError::query("checking whether statement logging can be turned off", e))?;
     row.try_get(0)
-        .map_err(|e| PgError::query("checking whether statement logging can be turned off", e))
+        .map_err(|e| PgError::query("reading whether statement logging can be turned off", e))
 }
 
-/// The `SET LOCAL` statements that turn statement logging off until the
-/// transaction ends, one per setting.
-pub fn silence_statements() -> Vec<Statement> {
-    SILENCE
+/// The statements that turn logging off, `SET LOCAL` or `SET`.
+fn silencing(local: bool) -> Vec<Statement> {
+    let scope = if local { "SET LOCAL" } else { "SET" };
+    QUIET
         .iter()
-        .map(|(name, value)| Statement::plain(format!("SET LOCAL {name} = {value}")))
+        .map(|(name, off)| Statement::plain(format!("{scope} {name} = {off}")))
         .collect()
 }
 
@@ -69,15 +72,34 @@ pub async fn run_quietly<C: GenericClient>(
     statements: &[Statement],
 ) -> Result<(), PgError> {
     if silence {
-        run_all(client, &silence_statements()).await?;
-    } else if !statements.is_empty() {
-        log::warn!(
-            "the provider's role may not turn statement logging off (it needs SUPERUSER, or SET \
-             on log_statement, log_min_error_statement and log_min_duration_statement), so the \
-             server may log the next statement, secret included"
-        );
+        run_all(client, &silencing(true)).await?;
     }
     run_all(client, statements).await
+}
+
+/// [`run_quietly`] for statements that cannot run in a transaction block,
+/// on a connection in autocommit: the settings are `SET` before and
+/// `RESET` after, whatever the statements' outcome (the statements' error
+/// wins). A caller whose `RESET` failed must not hand the connection to
+/// anyone else; [`crate::pg::conn::alone`] never does.
+pub async fn run_quietly_alone<C: GenericClient>(
+    client: &C,
+    silence: bool,
+    statements: &[Statement],
+) -> Result<(), PgError> {
+    if !silence {
+        return run_all(client, statements).await;
+    }
+    let result = match run_all(client, &silencing(false)).await {
+        Ok(()) => run_all(client, statements).await,
+        Err(e) => Err(e),
+    };
+    let reset: Vec<Statement> = QUIET
+        .iter()
+        .map(|(name, _)| Statement::plain(format!("RESET {name}")))
+        .collect();
+    let restored = run_all(client, &reset).await;
+    result.and(restored)
 }
 
 #[cfg(test)]
@@ -85,15 +107,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_setting_is_set_locally_on_its_own() {
-        let sql: Vec<String> = silence_statements().into_iter().map(|s| s.sql).collect();
+    fn one_statement_per_setting() {
+        let local: Vec<String> = silencing(true).into_iter().map(|s| s.sql).collect();
         assert_eq!(
-            sql,
+            local,
             [
                 "SET LOCAL log_statement = 'none'",
                 "SET LOCAL log_min_error_statement = 'panic'",
                 "SET LOCAL log_min_duration_statement = -1",
             ]
         );
+        assert!(silencing(false)
+            .iter()
+            .all(|s| s.sql.starts_with("SET log_")));
     }
 }

@@ -5,7 +5,8 @@
 //!
 //! Numbering: `PGW0xx` effective-access reports, `PGW1xx` row-level
 //! security, `PGW2xx` roles and memberships, `PGW3xx` functions and other
-//! objects, `PGW4xx` notes about the server's environment.
+//! objects, `PGW4xx` notes about the server's environment, `PGW5xx` logical
+//! replication.
 
 use std::fmt;
 
@@ -43,11 +44,16 @@ pub enum Code {
     PublicMappingPassword,
     /// Default privileges that Citus keeps on the coordinator.
     CitusDefaultPrivileges,
+    /// A publication of every table, or of whole schemas, that takes in
+    /// tables with row-level security: their rows all reach subscribers.
+    PublicationBypassesRls,
+    /// A publication on a server whose `wal_level` is below `logical`.
+    WalLevelNotLogical,
 }
 
 impl Code {
     /// Every code, in number order.
-    pub const ALL: [Code; 13] = [
+    pub const ALL: [Code; 15] = [
         Code::AccessReport,
         Code::PolicyReport,
         Code::RlsWithoutPolicy,
@@ -61,6 +67,8 @@ impl Code {
         Code::SecurityDefinerPublic,
         Code::PublicMappingPassword,
         Code::CitusDefaultPrivileges,
+        Code::PublicationBypassesRls,
+        Code::WalLevelNotLogical,
     ];
 
     /// The code, e.g. `PGW105`.
@@ -79,6 +87,8 @@ impl Code {
             Code::SecurityDefinerPublic => "PGW301",
             Code::PublicMappingPassword => "PGW302",
             Code::CitusDefaultPrivileges => "PGW401",
+            Code::PublicationBypassesRls => "PGW501",
+            Code::WalLevelNotLogical => "PGW502",
         }
     }
 

@@ -16,14 +16,18 @@
 //! | `postgresql_function` | `[database.]schema.name(types)` | [`grammar::call`] |
 //! | `postgresql_grant` | `role/database/schema/object_type[/objects[/columns]]` | [`grammar::slashed`] |
 //! | `postgresql_default_privileges` | `role/database/schema/owner/object_type` | [`grammar::slashed`] |
+//! | `postgresql_publication`, `postgresql_subscription`, `postgresql_replication_slot` | `[database.]name` | [`grammar::dotted`], in [`replication`] |
+//! | `postgresql_physical_replication_slot` | the name, as is | [`NameId`] |
 //!
 //! A part in brackets may be left out on import; the rendered ID has it
 //! whenever the model knows it.
 
 pub mod grammar;
+pub mod replication;
 
 use crate::protocol::{Diagnostic, Diagnostics};
 use grammar::{call, dotted, pair, slashed};
+pub use replication::{PublicationId, ReplicationSlotId, SubscriptionId};
 
 /// A malformed import ID. Becomes an "Invalid Import ID" diagnostic whose
 /// detail says what is wrong and what the right form is.
@@ -58,7 +62,8 @@ fn render_in_database(database: Option<&str>, names: &[&str]) -> String {
 
 // ------------------------------------------------------------------ names --
 
-/// `postgresql_role` and `postgresql_database`: the exact name, as is.
+/// `postgresql_role`, `postgresql_database` and
+/// `postgresql_physical_replication_slot`: the exact name, as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameId {
     /// The role or database name.

@@ -504,7 +504,7 @@ import {{
     let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
     assert!(
         plan.stdout
-            .contains("Plan: 12 to import, 0 to add, 0 to change, 0 to destroy."),
+            .contains("Plan: 14 to import, 0 to add, 0 to change, 0 to destroy."),
         "{}",
         plan.combined()
     );

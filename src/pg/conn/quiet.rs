@@ -73,8 +73,21 @@ pub async fn run_quietly<C: GenericClient>(
 ) -> Result<(), PgError> {
     if silence {
         run_all(client, &silencing(true)).await?;
+    } else {
+        warn_unsilenced(statements);
     }
     run_all(client, statements).await
+}
+
+/// Says, in the provider's log, that the server may log what comes next.
+fn warn_unsilenced(statements: &[Statement]) {
+    if !statements.is_empty() {
+        log::warn!(
+            "the provider's role may not turn statement logging off (it needs SUPERUSER, or SET \
+             on log_statement, log_min_error_statement and log_min_duration_statement), so the \
+             server may log the next statement, secret included"
+        );
+    }
 }
 
 /// [`run_quietly`] for statements that cannot run in a transaction block,
@@ -88,6 +101,7 @@ pub async fn run_quietly_alone<C: GenericClient>(
     statements: &[Statement],
 ) -> Result<(), PgError> {
     if !silence {
+        warn_unsilenced(statements);
         return run_all(client, statements).await;
     }
     let result = match run_all(client, &silencing(false)).await {

@@ -19,6 +19,7 @@ pub mod server;
 pub mod stateless;
 pub mod typed;
 pub mod validate;
+pub mod view;
 
 pub use cty::{Type, Value};
 pub use diagnostics::{AttrPath, DResult, Diagnostic, Diagnostics, Severity};
@@ -33,3 +34,4 @@ pub use schema::{Attribute, Block, NestedBlock, Nesting, Problem, Schema, Valida
 pub use stateless::action::{Action, ActionType, Progress};
 pub use stateless::ephemeral::{EphemeralResource, EphemeralResourceType, Opened, Renewed};
 pub use typed::{DataSourceType, ResourceType};
+pub use view::{Plan, View, ViewOf, Viewed};

@@ -71,6 +71,36 @@ impl<T> Tf<T> {
     pub fn is_unknown(&self) -> bool {
         matches!(self, Tf::Unknown)
     }
+
+    /// Whether configuration gives a value, known or not (not null).
+    pub fn is_set(&self) -> bool {
+        !self.is_null()
+    }
+
+    /// Borrows the value inside.
+    pub fn as_ref(&self) -> Tf<&T> {
+        match self {
+            Tf::Null => Tf::Null,
+            Tf::Unknown => Tf::Unknown,
+            Tf::Known(v) => Tf::Known(v),
+        }
+    }
+
+    /// Converts the known value, keeping null and unknown.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Tf<U> {
+        match self {
+            Tf::Null => Tf::Null,
+            Tf::Unknown => Tf::Unknown,
+            Tf::Known(v) => Tf::Known(f(v)),
+        }
+    }
+}
+
+impl Tf<String> {
+    /// The string, when known.
+    pub fn as_str(&self) -> Option<&str> {
+        self.known().map(String::as_str)
+    }
 }
 
 impl<T> From<Option<T>> for Tf<T> {
@@ -285,6 +315,9 @@ fn strings_of(v: &Value) -> Result<Vec<String>, FieldError> {
 
 /// How a model field holds null and unknown; see the module docs.
 pub trait Field: Sized {
+    /// The value type once known, without null or unknown: what the
+    /// attribute holds in a [`crate::protocol::view::View`] as `Tf<Plain>`.
+    type Plain: TfValue + Clone + PartialEq + fmt::Debug + Send + Sync;
     /// The cty type of the attribute.
     fn ty() -> Type;
     /// Converts the attribute's value; a null takes `default` when there is one.
@@ -293,7 +326,8 @@ pub trait Field: Sized {
     fn to_field(&self) -> Value;
 }
 
-impl<T: TfValue> Field for T {
+impl<T: TfValue + Clone + PartialEq + fmt::Debug + Send + Sync> Field for T {
+    type Plain = T;
     fn ty() -> Type {
         T::ty()
     }
@@ -310,7 +344,8 @@ impl<T: TfValue> Field for T {
     }
 }
 
-impl<T: TfValue> Field for Option<T> {
+impl<T: TfValue + Clone + PartialEq + fmt::Debug + Send + Sync> Field for Option<T> {
+    type Plain = T;
     fn ty() -> Type {
         T::ty()
     }
@@ -327,7 +362,8 @@ impl<T: TfValue> Field for Option<T> {
     }
 }
 
-impl<T: TfValue> Field for Tf<T> {
+impl<T: TfValue + Clone + PartialEq + fmt::Debug + Send + Sync> Field for Tf<T> {
+    type Plain = T;
     fn ty() -> Type {
         T::ty()
     }
@@ -348,7 +384,7 @@ impl<T: TfValue> Field for Tf<T> {
 }
 
 /// A resource (or nested block) model, declared with [`model!`].
-pub trait Model: Sized + Default + Send + Sync + 'static {
+pub trait Model: Sized + Default + Clone + PartialEq + fmt::Debug + Send + Sync + 'static {
     /// The schema attributes, in declaration order.
     fn attributes() -> &'static [Attribute];
     /// The nested block types.
@@ -505,9 +541,144 @@ pub fn set_block(description: &str) -> NestedBlock {
 /// docs. Attributes come first; an optional `blocks { ... }` section lists
 /// nested block types as `name: Vec<Model> = list_block("...")` or
 /// `name: SetBlocks<Model> = set_block("...")`.
+///
+/// A model that ends with `view NameView;` also gets a view: the same
+/// fields, each a [`Tf`], for validation and planning (see
+/// [`crate::protocol::view`]).
 #[macro_export]
 macro_rules! model {
     (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $( $field:ident : $fty:ty = $spec:expr ),* $(,)?
+        }
+        $( blocks { $( $bfield:ident : $bty:ty = $bspec:expr ),* $(,)? } )?
+        view $view:ident ;
+    ) => {
+        $crate::model! {
+            @model
+            $(#[$meta])*
+            $vis struct $name { $( $field : $fty = $spec ),* }
+            $( blocks { $( $bfield : $bty = $bspec ),* } )?
+        }
+        $crate::model! {
+            @view $vis $name $view { $( $field : $fty ),* }
+            $( blocks { $( $bfield : $bty ),* } )?
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $( $field:ident : $fty:ty = $spec:expr ),* $(,)?
+        }
+        $( blocks { $( $bfield:ident : $bty:ty = $bspec:expr ),* $(,)? } )?
+    ) => {
+        $crate::model! {
+            @model
+            $(#[$meta])*
+            $vis struct $name { $( $field : $fty = $spec ),* }
+            $( blocks { $( $bfield : $bty = $bspec ),* } )?
+        }
+    };
+    (
+        @view $vis:vis $name:ident $view:ident { $( $field:ident : $fty:ty ),* }
+        $( blocks { $( $bfield:ident : $bty:ty ),* } )?
+    ) => {
+        #[doc = concat!("[`", stringify!($name), "`] as a configuration or plan holds it: any \
+                         attribute may be null or not known yet.")]
+        #[derive(Debug, Clone, PartialEq, Default)]
+        $vis struct $view {
+            $(
+                #[doc = concat!("The `", stringify!($field), "` attribute.")]
+                pub $field: $crate::protocol::model::Tf<
+                    <$fty as $crate::protocol::model::Field>::Plain,
+                >,
+            )*
+            $($(
+                #[doc = concat!("The `", stringify!($bfield), "` blocks.")]
+                pub $bfield: $crate::protocol::model::Tf<
+                    Vec<<$bty as $crate::protocol::view::BlockView>::Item>,
+                >,
+            )*)?
+        }
+
+        impl $crate::protocol::view::Viewed for $name {
+            type View = $view;
+        }
+
+        impl $crate::protocol::view::View for $view {
+            fn from_value(
+                v: &$crate::protocol::cty::Value,
+            ) -> Result<Self, $crate::protocol::model::ModelError> {
+                Ok($view {
+                    $(
+                        $field: $crate::protocol::view::field(
+                            v.get($crate::protocol::model::attr_name(stringify!($field))),
+                        )
+                        .map_err(|kind| $crate::protocol::model::ModelError {
+                            attribute: $crate::protocol::model::attr_name(stringify!($field)).to_string(),
+                            kind,
+                        })?,
+                    )*
+                    $($(
+                        $bfield: <$bty as $crate::protocol::view::BlockView>::view_of(
+                            v.get($crate::protocol::model::attr_name(stringify!($bfield))),
+                        )
+                        .map_err(|mut e| {
+                            e.attribute = format!(
+                                "{}.{}",
+                                $crate::protocol::model::attr_name(stringify!($bfield)),
+                                e.attribute
+                            );
+                            e
+                        })?,
+                    )*)?
+                })
+            }
+
+            fn write_changes(&self, before: &Self, into: &mut $crate::protocol::cty::Value) {
+                $(
+                    if self.$field != before.$field {
+                        into.set(
+                            $crate::protocol::model::attr_name(stringify!($field)),
+                            $crate::protocol::view::field_value(&self.$field),
+                        );
+                    }
+                )*
+                $($(
+                    if let Some(slot) =
+                        into.get_mut($crate::protocol::model::attr_name(stringify!($bfield)))
+                    {
+                        <$bty as $crate::protocol::view::BlockView>::write_changes(
+                            &self.$bfield,
+                            &before.$bfield,
+                            slot,
+                        );
+                    }
+                )*)?
+            }
+
+            fn to_value(&self) -> $crate::protocol::cty::Value {
+                #[allow(unused_mut)]
+                let mut attrs = ::std::collections::BTreeMap::new();
+                $(
+                    attrs.insert(
+                        $crate::protocol::model::attr_name(stringify!($field)).to_string(),
+                        $crate::protocol::view::field_value(&self.$field),
+                    );
+                )*
+                $($(
+                    attrs.insert(
+                        $crate::protocol::model::attr_name(stringify!($bfield)).to_string(),
+                        <$bty as $crate::protocol::view::BlockView>::blocks_value(&self.$bfield),
+                    );
+                )*)?
+                $crate::protocol::cty::Value::Object(attrs)
+            }
+        }
+    };
+    (
+        @model
         $(#[$meta:meta])*
         $vis:vis struct $name:ident {
             $( $field:ident : $fty:ty = $spec:expr ),* $(,)?

@@ -71,7 +71,8 @@ impl Problem {
 
 /// A check of an attribute's configured value, declared on the attribute
 /// (like the framework's validators). Values that are null or not known yet
-/// pass; they are checked again once known.
+/// pass; they are checked again once known. A rule across attributes
+/// ([`Rule`]) waits until every attribute it names is known.
 #[derive(Debug, Clone)]
 pub enum Validator {
     /// A whole number from `min` to `max`.
@@ -83,16 +84,46 @@ pub enum Validator {
     },
     /// One of these strings, exactly.
     OneOf(&'static [&'static str]),
-    /// May not be set together with any of these sibling attributes.
-    ConflictsWith(&'static [&'static str]),
-    /// When set, these sibling attributes must be set too.
-    AlsoRequires(&'static [&'static str]),
+    /// A rule relating the attribute to its siblings.
+    Across(Rule),
     /// A check of the string, or of every string in a list or set; gets the
     /// attribute name (for messages) and the value.
     EachString(fn(&str, &str) -> Option<Problem>),
-    /// A check involving other attributes, with advice of its own; gets the
-    /// whole configuration (the attribute itself is set and known).
+    /// A check of the whole value (a map, a list); gets the attribute name
+    /// and the value, which is set and known.
+    Whole(fn(&str, &Value) -> Option<Problem>),
+    /// Transitional: a check given the whole configuration.
     WithConfig(fn(&Value) -> Option<Problem>),
+}
+
+/// What a rule across attributes asks; declared on one attribute of the
+/// group, and reported at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    /// When the attribute is set, none of the others may be.
+    ConflictsWith,
+    /// When the attribute is set, all of the others must be.
+    RequiredWith,
+    /// Exactly one of the attribute and the others is set.
+    ExactlyOneOf,
+    /// At least one of the attribute and the others is set.
+    AtLeastOneOf,
+}
+
+/// A declared rule across sibling attributes.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// What it asks.
+    pub kind: RuleKind,
+    /// The sibling attributes it names.
+    pub others: &'static [&'static str],
+    /// The words of its diagnostic, when the generic ones would not say
+    /// what to do.
+    pub wording: Option<Problem>,
+    /// Whether a sibling not known yet counts as set (for
+    /// [`RuleKind::ConflictsWith`]): right for secrets, which must never be
+    /// sent twice even when a plan cannot tell yet.
+    pub unknown_is_set: bool,
 }
 
 impl Attribute {
@@ -220,6 +251,57 @@ impl Attribute {
     pub fn validate(mut self, v: Validator) -> Attribute {
         self.validators.push(v);
         self
+    }
+
+    fn rule(self, kind: RuleKind, others: &'static [&'static str]) -> Attribute {
+        self.validate(Validator::Across(Rule {
+            kind,
+            others,
+            wording: None,
+            unknown_is_set: false,
+        }))
+    }
+
+    /// May not be set together with any of `others`.
+    pub fn conflicts_with(self, others: &'static [&'static str]) -> Attribute {
+        self.rule(RuleKind::ConflictsWith, others)
+    }
+
+    /// When set, `others` must be set too.
+    pub fn required_with(self, others: &'static [&'static str]) -> Attribute {
+        self.rule(RuleKind::RequiredWith, others)
+    }
+
+    /// Exactly one of this attribute and `others` must be set.
+    pub fn exactly_one_of(self, others: &'static [&'static str]) -> Attribute {
+        self.rule(RuleKind::ExactlyOneOf, others)
+    }
+
+    /// At least one of this attribute and `others` must be set.
+    pub fn at_least_one_of(self, others: &'static [&'static str]) -> Attribute {
+        self.rule(RuleKind::AtLeastOneOf, others)
+    }
+
+    /// Words the diagnostic of the rule declared last.
+    pub fn saying(mut self, summary: &str, detail: &str) -> Attribute {
+        if let Some(Validator::Across(rule)) = self.validators.last_mut() {
+            rule.wording = Some(Problem::new(summary, detail));
+        }
+        self
+    }
+
+    /// In the rule declared last, a sibling not known yet counts as set
+    /// (see [`Rule::unknown_is_set`]).
+    pub fn unknown_counts_as_set(mut self) -> Attribute {
+        if let Some(Validator::Across(rule)) = self.validators.last_mut() {
+            rule.unknown_is_set = true;
+        }
+        self
+    }
+
+    /// Checks the whole value with `check`.
+    pub fn check(self, check: fn(&str, &Value) -> Option<Problem>) -> Attribute {
+        self.validate(Validator::Whole(check))
     }
 
     /// Checks the string, or every string of a list or set, with `check`.

@@ -3,9 +3,8 @@
 //! implementations here convert between models and the [`Value`]s the
 //! service in [`crate::protocol::server`] speaks.
 //!
-//! Validation and plan modification still see raw values: a configuration
-//! may hold values not known yet, and most of their work is skipping what
-//! is unknown. [`Model::from_value`] tells them when everything is known.
+//! Validation and plan modification see the model's view
+//! ([`crate::protocol::view`]), whose fields may be null or not known yet.
 
 use async_trait::async_trait;
 
@@ -17,12 +16,13 @@ use crate::protocol::model::Model;
 use crate::protocol::plan::{PlanInput, Planned};
 use crate::protocol::resource::{DataSource, Resource};
 use crate::protocol::schema::Schema;
+use crate::protocol::view::{view_of, Plan, View, ViewOf, Viewed};
 
 /// A managed resource type, typed by its model.
 #[async_trait]
 pub trait ResourceType: Send + Sync + 'static {
     /// The state, plan and configuration of one resource.
-    type Model: Model;
+    type Model: Viewed;
 
     /// Type name as written in HCL, e.g. `postgresql_role`.
     const NAME: &'static str;
@@ -39,18 +39,64 @@ pub trait ResourceType: Send + Sync + 'static {
 
     /// Checks of a configuration that the attribute validators cannot
     /// express; it may hold unknowns.
-    async fn validate(&self, _config: &Value) -> Diagnostics {
+    async fn validate(&self, _config: &ViewOf<Self::Model>) -> Diagnostics {
         Diagnostics::new()
     }
 
-    /// Adjusts the generic plan (see [`Resource::modify_plan`]).
-    async fn modify_plan(&self, _input: PlanInput<'_>, _plan: &mut Planned) -> Diagnostics {
+    /// Adjusts the generic plan (see [`Resource::modify_plan`]): changes to
+    /// `plan.planned` and `plan.requires_replace` become the plan.
+    async fn modify_plan(&self, _plan: &mut Plan<'_, Self::Model>) -> Diagnostics {
         Diagnostics::new()
     }
 
     /// Warnings about destroying the object (see [`Resource::plan_destroy`]).
-    async fn plan_destroy(&self, _prior: &Value) -> Diagnostics {
+    async fn plan_destroy(&self, _prior: &ViewOf<Self::Model>) -> Diagnostics {
         Diagnostics::new()
+    }
+
+    /// Transitional: the raw entry point of validation, until every
+    /// resource is typed.
+    async fn validate_raw(&self, config: &Value) -> Diagnostics {
+        match view_of(config, "configuration") {
+            Ok(config) => ResourceType::validate(self, &config).await,
+            Err(d) => d,
+        }
+    }
+
+    /// Transitional: the raw entry point of planning.
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+        let views = (|| -> Result<_, Diagnostics> {
+            let prior = match input.prior {
+                Value::Null => None,
+                prior => Some(view_of::<ViewOf<Self::Model>>(prior, "prior state")?),
+            };
+            let config = view_of(input.config, "configuration")?;
+            let planned: ViewOf<Self::Model> = view_of(&plan.value, "planned state")?;
+            Ok((prior, config, planned))
+        })();
+        let (prior, config, planned) = match views {
+            Ok(views) => views,
+            Err(d) => return d,
+        };
+        let mut typed = Plan::<Self::Model> {
+            prior,
+            config,
+            planned: planned.clone(),
+            private: input.private,
+            requires_replace: std::mem::take(&mut plan.requires_replace),
+        };
+        let d = ResourceType::modify_plan(self, &mut typed).await;
+        typed.planned.write_changes(&planned, &mut plan.value);
+        plan.requires_replace = typed.requires_replace;
+        d
+    }
+
+    /// Transitional: the raw entry point of destroy warnings.
+    async fn plan_destroy_raw(&self, prior: &Value) -> Diagnostics {
+        match view_of(prior, "prior state") {
+            Ok(prior) => ResourceType::plan_destroy(self, &prior).await,
+            Err(d) => d,
+        }
     }
 
     /// Creates the object; returns the new state.
@@ -145,7 +191,7 @@ impl<R: ResourceType> Resource for R {
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        ResourceType::validate(self, config).await
+        ResourceType::validate_raw(self, config).await
     }
 
     fn legacy_type_system(&self) -> bool {
@@ -153,11 +199,11 @@ impl<R: ResourceType> Resource for R {
     }
 
     async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
-        ResourceType::modify_plan(self, input, plan).await
+        ResourceType::modify_plan_raw(self, input, plan).await
     }
 
     async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
-        ResourceType::plan_destroy(self, prior).await
+        ResourceType::plan_destroy_raw(self, prior).await
     }
 
     async fn create(&self, planned: &Value, config: &Value) -> DResult<Value> {
@@ -258,7 +304,7 @@ impl<R: ResourceType> Resource for R {
 #[async_trait]
 pub trait DataSourceType: Send + Sync + 'static {
     /// The configuration and result of one read.
-    type Model: Model;
+    type Model: Viewed;
 
     /// Type name as written in HCL.
     const NAME: &'static str;
@@ -267,7 +313,7 @@ pub trait DataSourceType: Send + Sync + 'static {
     fn description(&self) -> String;
 
     /// Checks the attribute validators cannot express; may hold unknowns.
-    async fn validate(&self, _config: &Value) -> Diagnostics {
+    async fn validate(&self, _config: &ViewOf<Self::Model>) -> Diagnostics {
         Diagnostics::new()
     }
 
@@ -289,7 +335,10 @@ impl<D: DataSourceType> DataSource for D {
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        DataSourceType::validate(self, config).await
+        match view_of(config, "data source configuration") {
+            Ok(config) => DataSourceType::validate(self, &config).await,
+            Err(d) => d,
+        }
     }
 
     async fn read(&self, config: &Value) -> DResult<Value> {

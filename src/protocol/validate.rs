@@ -8,7 +8,7 @@
 
 use crate::protocol::cty::Value;
 use crate::protocol::diagnostics::{AttrPath, Diagnostic, Diagnostics, PathStep};
-use crate::protocol::schema::{Block, Nesting, Problem, Validator};
+use crate::protocol::schema::{Block, Nesting, Problem, Rule, RuleKind, Validator};
 
 /// Runs the validators declared on the attributes of `block` (and of its
 /// nested blocks) against `config`.
@@ -57,55 +57,105 @@ fn check_one(
     at: &AttrPath,
     d: &mut Diagnostics,
 ) {
+    if let Validator::Across(rule) = v {
+        if let Some(p) = rule_problem(rule, name, value, siblings) {
+            d.push(Diagnostic::error(p.summary, p.detail).at_path(at));
+        }
+        return;
+    }
     if value.is_null() || value.is_unknown() {
         return;
     }
-    let problem =
-        match v {
-            Validator::IntRange { min, max } => int_problem(name, value, *min, *max),
-            Validator::OneOf(allowed) => match value.as_str() {
-                Some(s) if !allowed.contains(&s) => Some(Problem::new(
-                    format!("Invalid {name}"),
-                    format!("{name} is {s:?}; use one of {}.", quoted_list(allowed)),
-                )),
-                _ => None,
-            },
-            Validator::ConflictsWith(others) => others
-                .iter()
-                .find(|o| {
-                    let other = siblings.get(o);
-                    !other.is_null() && !other.is_unknown()
-                })
-                .map(|other| {
-                    Problem::new(
-                        "Conflicting Attributes",
-                        format!("{name} and {other} cannot both be set. Remove one of them."),
-                    )
-                }),
-            Validator::AlsoRequires(others) => others
-                .iter()
-                .find(|o| siblings.get(o).is_null())
-                .map(|other| {
-                    Problem::new(
-                        format!("Missing {other}"),
-                        format!("{name} is set, so {other} must be set too."),
-                    )
-                }),
-            Validator::WithConfig(check) => check(siblings),
-            Validator::EachString(check) => {
-                // The whole path (`arg[1].type`), so that a message about an
-                // attribute inside a block says which block.
-                let path = at.to_string();
-                for s in strings_of(value) {
-                    if let Some(p) = check(&path, s) {
-                        d.push(Diagnostic::error(p.summary, p.detail).at_path(at));
-                    }
+    let problem = match v {
+        Validator::IntRange { min, max } => int_problem(name, value, *min, *max),
+        Validator::OneOf(allowed) => match value.as_str() {
+            Some(s) if !allowed.contains(&s) => Some(Problem::new(
+                format!("Invalid {name}"),
+                format!("{name} is {s:?}; use one of {}.", quoted_list(allowed)),
+            )),
+            _ => None,
+        },
+        Validator::Whole(check) => check(name, value),
+        Validator::WithConfig(check) => check(siblings),
+        Validator::EachString(check) => {
+            // The whole path (`arg[1].type`), so that a message about an
+            // attribute inside a block says which block.
+            let path = at.to_string();
+            for s in strings_of(value) {
+                if let Some(p) = check(&path, s) {
+                    d.push(Diagnostic::error(p.summary, p.detail).at_path(at));
                 }
-                None
             }
-        };
+            None
+        }
+        Validator::Across(_) => None,
+    };
     if let Some(p) = problem {
         d.push(Diagnostic::error(p.summary, p.detail).at_path(at));
+    }
+}
+
+/// The problem a rule across attributes finds, if any. Conflicts and
+/// requirements are checked only when the attribute itself is set and
+/// known; "one of" rules whatever it holds, once every attribute of the
+/// group is known.
+fn rule_problem(rule: &Rule, name: &str, value: &Value, siblings: &Value) -> Option<Problem> {
+    let worded = |generic: Problem| Some(rule.wording.clone().unwrap_or(generic));
+    match rule.kind {
+        RuleKind::ConflictsWith | RuleKind::RequiredWith
+            if value.is_null() || value.is_unknown() =>
+        {
+            None
+        }
+        RuleKind::ConflictsWith => {
+            let other = rule.others.iter().find(|o| {
+                let other = siblings.get(o);
+                !other.is_null() && (rule.unknown_is_set || !other.is_unknown())
+            })?;
+            worded(Problem::new(
+                "Conflicting Attributes",
+                format!("{name} and {other} cannot both be set. Remove one of them."),
+            ))
+        }
+        RuleKind::RequiredWith => {
+            let other = rule.others.iter().find(|o| siblings.get(o).is_null())?;
+            worded(Problem::new(
+                format!("Missing {other}"),
+                format!("{name} is set, so {other} must be set too."),
+            ))
+        }
+        RuleKind::ExactlyOneOf | RuleKind::AtLeastOneOf => {
+            let group: Vec<&str> = std::iter::once(name)
+                .chain(rule.others.iter().copied())
+                .collect();
+            let values: Vec<&Value> = group
+                .iter()
+                .map(|a| if *a == name { value } else { siblings.get(a) })
+                .collect();
+            if values.iter().any(|v| v.is_unknown()) {
+                return None;
+            }
+            let set = values.iter().filter(|v| !v.is_null()).count();
+            let names = group.join(", ");
+            if set == 0 {
+                let how = if rule.kind == RuleKind::ExactlyOneOf {
+                    "one"
+                } else {
+                    "at least one"
+                };
+                worded(Problem::new(
+                    "Missing Attribute",
+                    format!("Set {how} of {names}."),
+                ))
+            } else if set > 1 && rule.kind == RuleKind::ExactlyOneOf {
+                worded(Problem::new(
+                    "Conflicting Attributes",
+                    format!("Only one of {names} can be set. Remove all but one."),
+                ))
+            } else {
+                None
+            }
+        }
     }
 }
 
@@ -242,11 +292,10 @@ mod tests {
                 Attribute::optional("limit", Type::Number, "l").int_range(-1, 2_147_483_647),
                 Attribute::optional("mode", Type::String, "m")
                     .validate(Validator::OneOf(&["a", "b"])),
-                Attribute::optional("pw", Type::String, "p")
-                    .validate(Validator::ConflictsWith(&["pw_wo"])),
+                Attribute::optional("pw", Type::String, "p").conflicts_with(&["pw_wo"]),
                 Attribute::optional("pw_wo", Type::String, "p")
                     .write_only()
-                    .validate(Validator::AlsoRequires(&["pw_version"])),
+                    .required_with(&["pw_version"]),
                 Attribute::optional("pw_version", Type::String, "v"),
             ],
             ..Default::default()
@@ -301,6 +350,66 @@ mod tests {
         assert!(got.contains(&("Invalid mode".into(), "mode".into())));
         assert!(got.contains(&("Conflicting Attributes".into(), "pw".into())));
         assert!(got.contains(&("Missing pw_version".into(), "pw_wo".into())));
+    }
+
+    #[test]
+    fn one_of_rules_wait_for_known_values_and_name_the_attribute() {
+        let block = Block {
+            attributes: vec![
+                Attribute::optional("host", Type::String, "h").exactly_one_of(&["socket"]),
+                Attribute::optional("socket", Type::String, "s"),
+                Attribute::optional("a", Type::String, "a")
+                    .at_least_one_of(&["b"])
+                    .saying("Nothing To Do", "Set a or b."),
+                Attribute::optional("b", Type::String, "b"),
+                Attribute::optional("secret", Type::String, "s")
+                    .conflicts_with(&["socket"])
+                    .unknown_counts_as_set(),
+                Attribute::optional("plain", Type::String, "p").conflicts_with(&["socket"]),
+            ],
+            ..Default::default()
+        };
+        let run = |pairs: &[(&str, Value)]| -> Vec<(String, String, String)> {
+            let mut d = Diagnostics::new();
+            check_validators(&block, &config(pairs), &mut d);
+            d.0.iter()
+                .map(|x| {
+                    let at = x.attribute.as_ref().map(ToString::to_string);
+                    (x.summary.clone(), x.detail.clone(), at.unwrap_or_default())
+                })
+                .collect()
+        };
+        let s = Value::string;
+        assert_eq!(
+            run(&[]),
+            vec![
+                (
+                    "Missing Attribute".into(),
+                    "Set one of host, socket.".into(),
+                    "host".into()
+                ),
+                ("Nothing To Do".into(), "Set a or b.".into(), "a".into()),
+            ]
+        );
+        assert_eq!(
+            run(&[("host", s("h")), ("socket", s("s")), ("b", s("b"))]),
+            vec![(
+                "Conflicting Attributes".into(),
+                "Only one of host, socket can be set. Remove all but one.".into(),
+                "host".into()
+            )]
+        );
+        // Not known yet: the one-of rules wait, and so does a plain conflict;
+        // a secret's conflict does not.
+        let got = run(&[
+            ("socket", Value::unknown()),
+            ("a", Value::unknown()),
+            ("secret", s("x")),
+            ("plain", s("y")),
+        ]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].2, "secret");
+        assert_eq!(got[0].1, "secret and socket cannot both be set. Remove one of them.");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::model;
 use crate::protocol::cty::{encode_msgpack, Type, Value};
 use crate::protocol::diagnostics::{warn_in_apply, DResult, Diagnostic, Diagnostics};
 use crate::protocol::generated::tfplugin6 as pb;
+use crate::protocol::view::Viewed;
 use crate::protocol::generated::tfplugin6::provider_server::Provider as _;
 use crate::protocol::model::{computed, optional, required, Model};
 use crate::protocol::resource::{DataSource, Provider, Resource};
@@ -38,6 +39,7 @@ model! {
         message: String = required("What to say.").each(no_bang),
         times: i64 = optional("How often.").default(2),
     }
+    view EchoView;
 }
 
 struct Echo;
@@ -51,8 +53,8 @@ impl ActionType for Echo {
         "Says a message.".into()
     }
 
-    async fn plan(&self, config: &Value) -> Diagnostics {
-        match EchoModel::from_value_known(config) {
+    async fn plan(&self, config: &EchoView) -> Diagnostics {
+        match EchoModel::from_view(config) {
             Some(m) => Diagnostic::warning(
                 "Will Echo",
                 format!("will say {} {} times", m.message, m.times),
@@ -80,6 +82,7 @@ model! {
         unavailable: bool = optional("Pretend the provider is not configured.").default(false),
         value: Tf<String> = computed("The secret.").sensitive(),
     }
+    view SecretView;
 }
 
 struct Secret {
@@ -137,6 +140,7 @@ model! {
         name: String = required("Its name; `half…` fails after the first step."),
         steps: Tf<i64> = computed("How many steps are done."),
     }
+    view HalfView;
 }
 
 struct Half;

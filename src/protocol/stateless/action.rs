@@ -21,6 +21,7 @@ use crate::protocol::cty::Value;
 use crate::protocol::diagnostics::{DResult, Diagnostic, Diagnostics};
 use crate::protocol::model::Model;
 use crate::protocol::schema::Schema;
+use crate::protocol::view::{view_of, ViewOf, Viewed};
 
 /// Where an action reports progress while it runs; each message becomes one
 /// progress event Terraform prints as it arrives.
@@ -104,7 +105,7 @@ pub fn input_only(mut schema: Schema) -> Schema {
 #[async_trait]
 pub trait ActionType: Send + Sync + 'static {
     /// The configuration.
-    type Model: Model;
+    type Model: Viewed;
 
     /// Type name as written in HCL.
     const NAME: &'static str;
@@ -113,13 +114,12 @@ pub trait ActionType: Send + Sync + 'static {
     fn description(&self) -> String;
 
     /// Checks the attribute validators cannot express; may hold unknowns.
-    async fn validate(&self, _config: &Value) -> Diagnostics {
+    async fn validate(&self, _config: &ViewOf<Self::Model>) -> Diagnostics {
         Diagnostics::new()
     }
 
-    /// See [`Action::plan`]: raw, since values may not be known yet
-    /// ([`Model::from_value_known`] says when they all are).
-    async fn plan(&self, _config: &Value) -> Diagnostics {
+    /// See [`Action::plan`]; values may not be known yet.
+    async fn plan(&self, _config: &ViewOf<Self::Model>) -> Diagnostics {
         Diagnostics::new()
     }
 
@@ -141,11 +141,17 @@ impl<A: ActionType> Action for A {
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        ActionType::validate(self, config).await
+        match view_of(config, "configuration") {
+            Ok(config) => ActionType::validate(self, &config).await,
+            Err(d) => d,
+        }
     }
 
     async fn plan(&self, config: &Value) -> Diagnostics {
-        ActionType::plan(self, config).await
+        match view_of(config, "configuration") {
+            Ok(config) => ActionType::plan(self, &config).await,
+            Err(d) => d,
+        }
     }
 
     async fn invoke(&self, config: &Value, progress: &Progress) -> Diagnostics {

@@ -17,6 +17,7 @@ use crate::protocol::cty::Value;
 use crate::protocol::diagnostics::{DResult, Diagnostics};
 use crate::protocol::model::Model;
 use crate::protocol::schema::Schema;
+use crate::protocol::view::{view_of, ViewOf, Viewed};
 
 /// What Open gives back.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +81,7 @@ pub trait EphemeralResource: Send + Sync {
 #[async_trait]
 pub trait EphemeralResourceType: Send + Sync + 'static {
     /// Configuration and results.
-    type Model: Model;
+    type Model: Viewed;
 
     /// Type name as written in HCL.
     const NAME: &'static str;
@@ -89,7 +90,7 @@ pub trait EphemeralResourceType: Send + Sync + 'static {
     fn description(&self) -> String;
 
     /// Checks the attribute validators cannot express; may hold unknowns.
-    async fn validate(&self, _config: &Value) -> Diagnostics {
+    async fn validate(&self, _config: &ViewOf<Self::Model>) -> Diagnostics {
         Diagnostics::new()
     }
 
@@ -118,7 +119,10 @@ impl<E: EphemeralResourceType> EphemeralResource for E {
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        EphemeralResourceType::validate(self, config).await
+        match view_of(config, "configuration") {
+            Ok(config) => EphemeralResourceType::validate(self, &config).await,
+            Err(d) => d,
+        }
     }
 
     async fn open(&self, config: &Value) -> DResult<Opened> {

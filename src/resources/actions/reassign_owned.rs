@@ -15,7 +15,7 @@ use crate::model;
 use crate::pg::roles::retire::{self, Retire};
 use crate::pg::roles::sessions;
 use crate::protocol::model::{optional, required};
-use crate::protocol::{ActionType, DResult, Diagnostic, Diagnostics, Model, Progress, Value};
+use crate::protocol::{ActionType, DResult, Diagnostic, Diagnostics, Progress, Viewed};
 use crate::resources::actions::checks;
 use crate::resources::support::errors::{ErrorContext, OrDiag};
 use crate::resources::support::state::{Client, ProviderState};
@@ -44,6 +44,7 @@ model! {
         )
         .default(false),
     }
+    view ReassignOwnedView;
 }
 
 impl ReassignOwnedModel {
@@ -184,11 +185,8 @@ impl ActionType for ReassignOwnedAction {
             .into()
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        let (Some(role), Some(owner)) = (
-            config.get("role").as_str(),
-            config.get("new_owner").as_str(),
-        ) else {
+    async fn validate(&self, config: &ReassignOwnedView) -> Diagnostics {
+        let (Some(role), Some(owner)) = (config.role.as_str(), config.new_owner.as_str()) else {
             return Diagnostics::new();
         };
         if role == owner {
@@ -205,8 +203,8 @@ impl ActionType for ReassignOwnedAction {
         Diagnostics::new()
     }
 
-    async fn plan(&self, config: &Value) -> Diagnostics {
-        let Some(m) = ReassignOwnedModel::from_value_known(config) else {
+    async fn plan(&self, config: &ReassignOwnedView) -> Diagnostics {
+        let Some(m) = ReassignOwnedModel::from_view(config) else {
             return checks::checked_at_invoke(
                 Self::NAME,
                 "Its configuration is not known until apply",

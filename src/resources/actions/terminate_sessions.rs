@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use crate::model;
 use crate::pg::roles::sessions::{self, SessionCount, SessionFilter};
 use crate::protocol::model::{optional, required};
-use crate::protocol::{ActionType, DResult, Diagnostic, Diagnostics, Model, Progress, Value};
+use crate::protocol::{ActionType, DResult, Diagnostic, Diagnostics, Progress, Viewed};
 use crate::resources::actions::checks;
 use crate::resources::support::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
 use crate::resources::support::state::{Client, ProviderState};
@@ -35,6 +35,7 @@ model! {
         )
         .default(false),
     }
+    view TerminateSessionsView;
 }
 
 impl TerminateSessionsModel {
@@ -136,8 +137,8 @@ impl ActionType for TerminateSessionsAction {
             .into()
     }
 
-    async fn plan(&self, config: &Value) -> Diagnostics {
-        let Some(m) = TerminateSessionsModel::from_value_known(config) else {
+    async fn plan(&self, config: &TerminateSessionsView) -> Diagnostics {
+        let Some(m) = TerminateSessionsModel::from_view(config) else {
             return checks::checked_at_invoke(
                 Self::NAME,
                 "Its configuration is not known until apply",

@@ -101,6 +101,7 @@ model! {
              privileges and whether it can SET ROLE to it, sorted by role.",
         ),
     }
+    view EffectiveAccessView;
 }
 
 /// The entries of one role's access, in a stable order.

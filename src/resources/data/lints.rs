@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use crate::model;
 use crate::pg::catalog::table_lints::{schema_exists, table_facts, TableFilter};
 use crate::protocol::model::{computed, optional};
-use crate::protocol::{DResult, DataSourceType, Diagnostic, Diagnostics, Tf, Value};
+use crate::protocol::{DResult, DataSourceType, Diagnostic, Diagnostics, Problem, Tf, Value};
 
 use crate::resources::review::rls_lints::table_findings;
 use crate::resources::support::errors::{pg_diag, ErrorContext};
@@ -58,12 +58,14 @@ model! {
             "Only tables of these names (exact, case-sensitive), in `schema` when it is set. \
              Fails, naming them, when one does not exist.",
         )
-        .each(validators::table_name),
+        .each(validators::table_name)
+        .check(no_null_table),
         findings: Tf<Vec<FindingEntry>> = computed(
             "The findings, sorted by schema, table and code, each with `code`, `object`, \
              `summary` and `message`. Empty when there is nothing to report.",
         ),
     }
+    view LintsView;
 }
 
 /// The id: database, schema and tables, written out so equal inputs give
@@ -112,24 +114,6 @@ impl DataSourceType for LintsDataSource {
          resources it checks: Terraform then reads it once they are applied and shows each \
          failed assertion as a warning, without failing the apply."
             .into()
-    }
-
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        if config
-            .get("tables")
-            .as_elements()
-            .is_some_and(|items| items.iter().any(Value::is_null))
-        {
-            d.push(
-                Diagnostic::error(
-                    "Null Table Name",
-                    "tables must not contain null; list table names only.",
-                )
-                .at("tables"),
-            );
-        }
-        d
     }
 
     async fn read(&self, config: LintsModel) -> DResult<LintsModel> {
@@ -254,4 +238,17 @@ mod tests {
             r#"{"database":"db","schema":null,"tables":[]}"#
         );
     }
+}
+
+/// A null in `tables`, which names nothing.
+fn no_null_table(attr: &str, value: &Value) -> Option<Problem> {
+    value
+        .as_elements()
+        .is_some_and(|items| items.iter().any(Value::is_null))
+        .then(|| {
+            Problem::new(
+                "Null Table Name",
+                format!("{attr} must not contain null; list table names only."),
+            )
+        })
 }

@@ -50,6 +50,7 @@ model! {
              grantor role has since been dropped, which those versions allowed.",
         ),
     }
+    view RoleMembersView;
 }
 
 impl From<&Membership> for MemberEntry {

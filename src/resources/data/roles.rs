@@ -66,6 +66,7 @@ model! {
              expanded).",
         ),
     }
+    view RolesView;
 }
 
 impl From<&RoleInfo> for RoleEntry {

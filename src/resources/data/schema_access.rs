@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::model;
 use crate::pg::catalog::audit::{self, SchemaAccess};
 use crate::protocol::model::{computed, optional, required};
-use crate::protocol::{DResult, DataSourceType, Diagnostic, Diagnostics, Tf, Value};
+use crate::protocol::{DResult, DataSourceType, Diagnostic, Diagnostics, Problem, Tf, Value};
 use async_trait::async_trait;
 
 use crate::resources::support::errors::{pg_diag, ErrorContext, OrDiag};
@@ -42,7 +42,8 @@ model! {
             "Names of the schemas to check (exact, case-sensitive). A name listed twice is \
              reported once.",
         )
-        .each(validators::schema_name),
+        .each(validators::schema_name)
+        .check(no_null_schema),
         database: Tf<String> = optional(
             "Database holding the schemas. Defaults to the provider's database.",
         )
@@ -55,6 +56,7 @@ model! {
              `is_superuser`.",
         ),
     }
+    view SchemaAccessView;
 }
 
 impl From<&SchemaAccess> for AccessEntry {
@@ -111,24 +113,6 @@ impl DataSourceType for SchemaAccessDataSource {
                     Privileges on individual columns, sequences, functions and CREATE on the \
                     schema are not considered."
             .into()
-    }
-
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        if config
-            .get("schemas")
-            .as_elements()
-            .is_some_and(|items| items.iter().any(Value::is_null))
-        {
-            d.push(
-                Diagnostic::error(
-                    "Null Schema Name",
-                    "schemas must not contain null; list schema names only.",
-                )
-                .at("schemas"),
-            );
-        }
-        d
     }
 
     async fn read(&self, config: SchemaAccessModel) -> DResult<SchemaAccessModel> {
@@ -219,4 +203,17 @@ mod tests {
         assert_eq!(v.get("role").as_str(), Some("r"));
         assert_eq!(v.get("can_write").as_bool(), Some(false));
     }
+}
+
+/// A null in `schemas`, which names nothing.
+fn no_null_schema(attr: &str, value: &Value) -> Option<Problem> {
+    value
+        .as_elements()
+        .is_some_and(|items| items.iter().any(Value::is_null))
+        .then(|| {
+            Problem::new(
+                "Null Schema Name",
+                format!("{attr} must not contain null; list schema names only."),
+            )
+        })
 }

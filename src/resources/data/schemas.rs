@@ -38,6 +38,7 @@ model! {
              privilege on are listed (`information_schema.schemata`).",
         ),
     }
+    view SchemasView;
 }
 
 /// The `postgresql_schemas` data source.

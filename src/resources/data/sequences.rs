@@ -47,6 +47,7 @@ model! {
              privilege on are listed (`information_schema.sequences`).",
         ),
     }
+    view SequencesView;
 }
 
 impl From<SequenceEntry> for SequenceItem {

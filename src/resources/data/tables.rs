@@ -56,6 +56,7 @@ model! {
              privilege on are listed (`information_schema.tables`).",
         ),
     }
+    view TablesView;
 }
 
 impl From<TableEntry> for TableItem {

@@ -138,6 +138,7 @@ model! {
              renewal moves it.",
         ),
     }
+    view TemporaryRoleView;
 }
 
 /// What Renew and Close need, kept in Terraform's memory only; never the

@@ -91,6 +91,7 @@ model! {
         .replaces()
         .each(validators::database_name),
     }
+    view ServerView;
 }
 
 fn server_name(attr: &str, name: &str) -> Option<Problem> {
@@ -314,7 +315,7 @@ impl ResourceType for ServerResource {
         Ok(state)
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         let client = self.state.client_opt().await;
         // Unset database: the provider's, known now rather than after apply.

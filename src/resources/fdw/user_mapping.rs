@@ -97,6 +97,7 @@ model! {
         .replaces()
         .each(validators::database_name),
     }
+    view UserMappingView;
 }
 
 /// The role keywords `CREATE USER MAPPING FOR` takes besides names: the
@@ -439,7 +440,7 @@ impl ResourceType for UserMappingResource {
         Ok(state)
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         if plan.is_destroy() {
             return d;

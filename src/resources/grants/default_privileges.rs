@@ -90,6 +90,7 @@ model! {
         )
         .default(false),
     }
+    view DefaultPrivilegesView;
 }
 
 impl DefaultPrivilegesModel {
@@ -287,7 +288,7 @@ impl ResourceType for DefaultPrivilegesResource {
             .into()
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
+    async fn validate_raw(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
         let Some(ty_name) = config.get("object_type").as_str() else {
             return d;
@@ -317,7 +318,7 @@ impl ResourceType for DefaultPrivilegesResource {
         d
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         let version = self.state.client_opt().await.map(|c| c.info.version_num);
         let ty = plan
@@ -363,7 +364,7 @@ impl ResourceType for DefaultPrivilegesResource {
         d
     }
 
-    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+    async fn plan_destroy_raw(&self, prior: &Value) -> Diagnostics {
         Diagnostics(
             default_privileges_report(&self.state, prior, &Value::Null)
                 .await

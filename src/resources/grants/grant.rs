@@ -114,6 +114,7 @@ model! {
         )
         .default(false),
     }
+    view GrantView;
 }
 
 impl GrantModel {
@@ -374,7 +375,7 @@ impl ResourceType for GrantResource {
             .into()
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
+    async fn validate_raw(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
         let Some(ty_name) = config.get("object_type").as_str() else {
             return d;
@@ -498,7 +499,7 @@ impl ResourceType for GrantResource {
         d
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         if plan.is_destroy() {
             return d;
@@ -543,7 +544,7 @@ impl ResourceType for GrantResource {
         d
     }
 
-    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+    async fn plan_destroy_raw(&self, prior: &Value) -> Diagnostics {
         Diagnostics(
             grant_report(&self.state, prior, &Value::Null)
                 .await

@@ -127,6 +127,7 @@ model! {
         )
         .default(false),
     }
+    view DatabaseView;
 }
 
 /// An empty string, which PostgreSQL would refuse or read as another value.
@@ -358,7 +359,7 @@ impl ResourceType for DatabaseResource {
         Ok(state)
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let name = plan.value.get("name").clone();
         plan.value.set("id", name);
         if input.prior.is_null() {

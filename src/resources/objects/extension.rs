@@ -80,6 +80,7 @@ model! {
         )
         .default(false),
     }
+    view ExtensionView;
 }
 
 /// The import ID of extension `name` in `database` (`None`: the provider's).
@@ -260,7 +261,7 @@ impl ResourceType for ExtensionResource {
         Ok(state)
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         let client = self.state.client_opt().await;
         // Unset database: the provider's, known now rather than after apply.

@@ -71,6 +71,7 @@ model! {
         .each(arg_default)
         .validate(Validator::WithConfig(default_needs_input)),
     }
+    view FunctionArgView;
 }
 
 model! {
@@ -156,6 +157,7 @@ model! {
              PostgreSQL.",
         ),
     }
+    view FunctionView;
 }
 
 /// The forms a type may take, for messages.
@@ -723,7 +725,7 @@ impl ResourceType for FunctionResource {
         Ok(state)
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         if let Some(Value::List(items)) = plan.value.get_mut("arg") {
             for item in items.iter_mut() {
                 if item.get("mode").is_null() {

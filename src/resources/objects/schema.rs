@@ -52,6 +52,7 @@ model! {
         .default(false)
         .validate(Validator::WithConfig(grant_option_for_public)),
     }
+    view SchemaPolicyView;
 }
 
 model! {
@@ -98,6 +99,7 @@ model! {
              = \"schema\"`. Removing a block revokes what it granted.",
         ),
     }
+    view SchemaView;
 }
 
 const POLICY_DEPRECATION: &str = "The policy blocks of postgresql_schema are deprecated, as in the \
@@ -341,7 +343,7 @@ impl ResourceType for SchemaResource {
             .into()
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
+    async fn validate_raw(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
         let Some(items) = config.get("policy").as_elements() else {
             return d;
@@ -388,7 +390,7 @@ impl ResourceType for SchemaResource {
         Ok(state)
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         if input.prior.is_null() && input.config.get("database").is_null() {
             if let Some(client) = self.state.client_opt().await {
                 plan.value

@@ -56,6 +56,7 @@ model! {
             "The label; what it may say is the provider's business. Changed in place.",
         ),
     }
+    view SecurityLabelView;
 }
 
 impl SecurityLabelModel {
@@ -136,7 +137,7 @@ impl ResourceType for SecurityLabelResource {
             .into()
     }
 
-    async fn modify_plan(&self, _input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, _input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let part = |a: &str| plan.value.get(a).as_str().map(str::to_string);
         let id = match (
             part("label_provider"),

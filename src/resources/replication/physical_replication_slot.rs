@@ -29,6 +29,7 @@ model! {
         .replaces()
         .each(checks::slot_name),
     }
+    view PhysicalSlotView;
 }
 
 fn ctx(client: &Client, name: &str) -> ErrorContext {
@@ -77,7 +78,7 @@ impl ResourceType for PhysicalSlotResource {
             .into()
     }
 
-    async fn modify_plan(&self, _: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, _: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let name = plan.value.get("name").clone();
         plan.value.set("id", name);
         Diagnostics::new()

@@ -112,6 +112,7 @@ model! {
         )
         .default(false),
     }
+    view PublicationView;
 }
 
 /// A publication name PostgreSQL would refuse or truncate.
@@ -426,7 +427,7 @@ impl ResourceType for PublicationResource {
         Ok(state)
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         let client = self.state.client_opt().await;
         checks::plan_database(client.as_deref(), &mut plan.value);

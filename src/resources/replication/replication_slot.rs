@@ -55,6 +55,7 @@ model! {
         .default(false)
         .replaces(),
     }
+    view ReplicationSlotView;
 }
 
 fn plugin_name(attr: &str, name: &str) -> Option<crate::protocol::Problem> {
@@ -128,7 +129,7 @@ impl ResourceType for ReplicationSlotResource {
         Ok(state)
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         let client = self.state.client_opt().await;
         checks::plan_database(client.as_deref(), &mut plan.value);

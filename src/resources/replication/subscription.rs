@@ -106,6 +106,7 @@ model! {
         .replaces()
         .each(checks::slot_name),
     }
+    view SubscriptionView;
 }
 
 fn subscription_name(attr: &str, name: &str) -> Option<Problem> {
@@ -367,7 +368,7 @@ impl ResourceType for SubscriptionResource {
         Ok(state)
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
+    async fn validate_raw(&self, config: &Value) -> Diagnostics {
         let (c, wo) = (config.get("conninfo"), config.get("conninfo_wo"));
         if c.is_null() && wo.is_null() {
             return Diagnostic::error(
@@ -382,7 +383,7 @@ impl ResourceType for SubscriptionResource {
         Diagnostics::new()
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         let client = self.state.client_opt().await;
         checks::plan_database(client.as_deref(), &mut plan.value);

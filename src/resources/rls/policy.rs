@@ -110,6 +110,7 @@ model! {
         )
         .each(expression),
     }
+    view PolicyView;
 }
 
 impl OnTable for PolicyModel {
@@ -236,7 +237,7 @@ impl ResourceType for PolicyResource {
             .into()
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
+    async fn validate_raw(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
         if let Some(cmd) = command_of(config) {
             if !cmd.allows_with_check() && !config.get("with_check").is_null() {
@@ -271,7 +272,7 @@ impl ResourceType for PolicyResource {
         d
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         let id = match PolicyModel::from_value_known(&plan.value) {
             Some(m) => Value::string(m.id_text()),
@@ -455,7 +456,7 @@ impl ResourceType for PolicyResource {
         d
     }
 
-    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+    async fn plan_destroy_raw(&self, prior: &Value) -> Diagnostics {
         let (Some(client), Some(table), Some(database)) = (
             self.state.client_opt().await,
             table_of(prior),
@@ -750,8 +751,11 @@ mod tests {
         let mut d = Diagnostics::new();
         crate::protocol::validate::check_validators(&PolicyModel::block(""), &v, &mut d);
         d.extend(
-            ResourceType::validate(&PolicyResource::new(Arc::new(ProviderState::default())), &v)
-                .await,
+            crate::protocol::Resource::validate(
+                &PolicyResource::new(Arc::new(ProviderState::default())),
+                &v,
+            )
+            .await,
         );
         d
     }

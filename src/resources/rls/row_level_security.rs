@@ -52,6 +52,7 @@ model! {
         )
         .default(false),
     }
+    view RowLevelSecurityView;
 }
 
 impl OnTable for RowLevelSecurityModel {
@@ -129,7 +130,7 @@ impl ResourceType for RowLevelSecurityResource {
             .into()
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         let id = match RowLevelSecurityModel::from_value_known(&plan.value) {
             Some(m) => Value::string(m.table_id().render()),

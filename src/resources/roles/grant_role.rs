@@ -98,6 +98,7 @@ model! {
         )
         .stable(),
     }
+    view GrantRoleView;
 }
 
 /// The import ID of the membership of `member` in `granted`.
@@ -303,7 +304,7 @@ impl ResourceType for GrantRoleResource {
             .into()
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         let member = plan.value.get("role").as_str().map(str::to_string);
         let granted = plan.value.get("grant_role").as_str().map(str::to_string);
@@ -411,7 +412,7 @@ impl ResourceType for GrantRoleResource {
         d
     }
 
-    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+    async fn plan_destroy_raw(&self, prior: &Value) -> Diagnostics {
         Diagnostics(
             self.access_warning(prior, &Value::Null)
                 .await

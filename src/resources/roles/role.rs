@@ -167,6 +167,7 @@ model! {
         )
         .default(false),
     }
+    view RoleView;
 }
 
 impl RoleModel {
@@ -578,7 +579,7 @@ impl ResourceType for RoleResource {
         Ok(state)
     }
 
-    async fn modify_plan(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
         let mut d = Diagnostics::new();
         // The id is the role name; a rename changes it, nothing else does.
         let name = plan.value.get("name").clone();
@@ -626,7 +627,7 @@ impl ResourceType for RoleResource {
         d
     }
 
-    async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
+    async fn plan_destroy_raw(&self, prior: &Value) -> Diagnostics {
         Diagnostics(
             role_drop_report(&self.state, prior)
                 .await

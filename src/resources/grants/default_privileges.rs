@@ -26,14 +26,14 @@ use crate::pg::kinds::ObjectKind;
 use crate::pg::privileges::expand_privileges;
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
-    ResourceType, Tf, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, Problem, ResourceType, Tf,
+    Viewed,
 };
 
 use crate::resources::grants::privileges::{
-    check_maintain, check_privilege_list, is_empty_attr, unset_is_empty,
+    check_maintain, check_privilege_list, is_given, unset_is_empty,
 };
-use crate::resources::review::access_plans::default_privileges_report;
+use crate::resources::review::access_plans::{default_privileges_report, DefaultSpec};
 use crate::resources::review::codes::Code;
 use crate::resources::support::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
 use crate::resources::support::import_id::DefaultPrivilegesId;
@@ -91,6 +91,26 @@ model! {
         .default(false),
     }
     view DefaultPrivilegesView;
+}
+
+/// The strings of a set, in order.
+fn list(set: &BTreeSet<String>) -> Vec<String> {
+    set.iter().cloned().collect()
+}
+
+impl DefaultPrivilegesView {
+    /// What the effective-access report reads; `None` while a part of it
+    /// is not known.
+    fn spec(&self) -> Option<DefaultSpec> {
+        Some(DefaultSpec {
+            role: self.role.as_str()?.to_string(),
+            database: self.database.as_str()?.to_string(),
+            owner: self.owner.as_str()?.to_string(),
+            schema: self.schema.as_str().map(str::to_string),
+            object_type: self.object_type.as_str()?.to_string(),
+            privileges: list(self.privileges.known()?),
+        })
+    }
 }
 
 impl DefaultPrivilegesModel {
@@ -288,16 +308,15 @@ impl ResourceType for DefaultPrivilegesResource {
             .into()
     }
 
-    async fn validate_raw(&self, config: &Value) -> Diagnostics {
+    async fn validate(&self, config: &DefaultPrivilegesView) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let Some(ty_name) = config.get("object_type").as_str() else {
+        let Some(ty_name) = config.object_type.as_str() else {
             return d;
         };
         let Some(ty) = default_kind(ty_name) else {
             return d;
         };
-        let schema = config.get("schema");
-        if ty == ObjectKind::Schema && !is_empty_attr(schema) && !schema.is_unknown() {
+        if ty == ObjectKind::Schema && is_given(&config.schema) {
             d.push(
                 Diagnostic::error(
                     "Schema Not Allowed For Schemas",
@@ -307,9 +326,9 @@ impl ResourceType for DefaultPrivilegesResource {
                 .at("schema"),
             );
         }
-        if let Some(privs) = config.get("privileges").as_string_set() {
+        if let Some(privs) = config.privileges.known() {
             check_privilege_list(
-                &privs,
+                &list(privs),
                 &ty.privilege_names(None),
                 &format!("object_type {ty_name:?}"),
                 &mut d,
@@ -318,55 +337,48 @@ impl ResourceType for DefaultPrivilegesResource {
         d
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan(&self, plan: &mut Plan<'_, DefaultPrivilegesModel>) -> Diagnostics {
         let mut d = Diagnostics::new();
         let version = self.state.client_opt().await.map(|c| c.info.version_num);
-        let ty = plan
-            .value
-            .get("object_type")
-            .as_str()
-            .and_then(default_kind);
-        if let (Some(ty), Some(planned), Some(prior)) = (
-            ty,
-            plan.value.get("privileges").as_string_set(),
-            input.prior.get("privileges").as_string_set(),
-        ) {
-            if expand_privileges(&planned, ty, version) == expand_privileges(&prior, ty, version) {
-                plan.value
-                    .set("privileges", input.prior.get("privileges").clone());
+        let ty = plan.planned.object_type.as_str().and_then(default_kind);
+        let prior_privileges = plan.prior_of(|p| &p.privileges);
+        if let (Some(ty), Some(planned), Some(prior)) =
+            (ty, plan.planned.privileges.known(), prior_privileges.known())
+        {
+            if expand_privileges(&list(planned), ty, version)
+                == expand_privileges(&list(prior), ty, version)
+            {
+                plan.planned.privileges = prior_privileges.clone();
             }
         }
-        unset_is_empty(input.prior, plan, &["schema"]);
-        let id = DefaultPrivilegesModel::from_value(&plan.value)
-            .map_or_else(|_| Value::unknown(), |m| Value::string(m.id_text()));
-        plan.value.set("id", id);
+        unset_is_empty(plan, "schema", |v| &v.schema);
+        plan.planned.id = DefaultPrivilegesModel::from_view(&plan.planned)
+            .map_or(Tf::Unknown, |m| Tf::Known(m.id_text()));
         if ty == Some(ObjectKind::Table) {
-            if let (Some(version), Some(privs)) =
-                (version, plan.value.get("privileges").as_string_set())
-            {
-                d.0.extend(check_maintain(version, &privs));
+            if let (Some(version), Some(privs)) = (version, plan.planned.privileges.known()) {
+                d.0.extend(check_maintain(version, &list(privs)));
             }
         }
-        if input.prior.is_null() {
-            if let Some(w) = self
-                .citus_warning(plan.value.get("database").as_str())
-                .await
-            {
+        if plan.creating() {
+            if let Some(w) = self.citus_warning(plan.planned.database.as_str()).await {
                 d.push(w);
             }
         }
-        let changed = input.prior.is_null()
-            || !plan.requires_replace.is_empty()
-            || plan.value.get("privileges") != input.prior.get("privileges");
+        let changed =
+            plan.creating() || plan.replaces() || plan.planned.privileges != prior_privileges;
         if changed && !d.has_errors() {
-            d.0.extend(default_privileges_report(&self.state, input.prior, &plan.value).await);
+            let prior = plan.prior.as_ref().and_then(DefaultPrivilegesView::spec);
+            let planned = plan.planned.spec();
+            d.0.extend(
+                default_privileges_report(&self.state, prior.as_ref(), planned.as_ref()).await,
+            );
         }
         d
     }
 
-    async fn plan_destroy_raw(&self, prior: &Value) -> Diagnostics {
+    async fn plan_destroy(&self, prior: &DefaultPrivilegesView) -> Diagnostics {
         Diagnostics(
-            default_privileges_report(&self.state, prior, &Value::Null)
+            default_privileges_report(&self.state, prior.spec().as_ref(), None)
                 .await
                 .into_iter()
                 .collect(),

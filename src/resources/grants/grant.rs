@@ -34,14 +34,14 @@ use crate::pg::kinds::ObjectKind;
 use crate::pg::privileges::expand_privileges;
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
-    ResourceType, Tf, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, Problem, ResourceType, Tf,
+    Viewed,
 };
 
 use crate::resources::grants::privileges::{
-    check_maintain, check_privilege_list, is_empty_attr, unset_is_empty,
+    check_maintain, check_privilege_list, is_given, unset_is_empty,
 };
-use crate::resources::review::access_plans::{grant_lint, grant_report};
+use crate::resources::review::access_plans::{grant_lint, grant_report, GrantSpec};
 use crate::resources::support::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
 use crate::resources::support::import_id::GrantId;
 use crate::resources::support::state::{Client, ProviderState};
@@ -181,6 +181,149 @@ fn type_list() -> String {
 /// (case, `TEMP`, `ALL` versus its expansion).
 fn same_privileges(a: &[String], b: &[String], ty: ObjectKind, version: Option<i32>) -> bool {
     expand_privileges(a, ty, version) == expand_privileges(b, ty, version)
+}
+
+/// The strings of a set, in order.
+fn list(set: &BTreeSet<String>) -> Vec<String> {
+    set.iter().cloned().collect()
+}
+
+impl GrantView {
+    /// What the effective-access report reads; `None` while a part of it
+    /// is not known.
+    fn spec(&self) -> Option<GrantSpec> {
+        let names = |v: &Tf<BTreeSet<String>>| match v {
+            Tf::Null => Some(Vec::new()),
+            Tf::Known(s) => Some(list(s)),
+            Tf::Unknown => None,
+        };
+        Some(GrantSpec {
+            role: self.role.as_str()?.to_string(),
+            database: self.database.as_str()?.to_string(),
+            schema: self.schema.as_str().unwrap_or_default().to_string(),
+            object_type: self.object_type.as_str()?.to_string(),
+            objects: names(&self.objects)?,
+            columns: names(&self.columns)?,
+            privileges: list(self.privileges.known()?),
+        })
+    }
+}
+
+/// What each object type asks of `schema`, `objects` and `columns`: rules
+/// that depend on the value of `object_type`, so no attribute can declare
+/// them.
+struct ScopeRules<'a> {
+    ty: ObjectKind,
+    ty_name: &'a str,
+    config: &'a GrantView,
+}
+
+impl ScopeRules<'_> {
+    fn check_schema(&self, d: &mut Diagnostics) {
+        let (ty, ty_name, schema) = (self.ty, self.ty_name, &self.config.schema);
+        if ty.in_schema() {
+            if schema.is_null() || schema.as_str() == Some("") {
+                d.push(
+                    Diagnostic::error(
+                        "Missing Schema",
+                        format!(
+                            "object_type {ty_name:?} needs schema: the schema holding the \
+                             objects (or, for \"schema\", the schema itself)."
+                        ),
+                    )
+                    .at("schema"),
+                );
+            }
+        } else if is_given(schema) {
+            d.push(
+                Diagnostic::error(
+                    "Unexpected Schema",
+                    format!("object_type {ty_name:?} is not in a schema; remove schema."),
+                )
+                .at("schema"),
+            );
+        }
+    }
+
+    fn check_objects(&self, d: &mut Diagnostics) {
+        let (ty, ty_name) = (self.ty, self.ty_name);
+        let (objects, columns) = (&self.config.objects, &self.config.columns);
+        let object_count = objects.known().map(BTreeSet::len);
+        match ty {
+            ObjectKind::Database | ObjectKind::Schema if object_count.is_some_and(|n| n > 0) => {
+                d.push(
+                    Diagnostic::error(
+                        "Unexpected Objects",
+                        format!(
+                            "object_type {ty_name:?} grants on the {} itself; remove objects.",
+                            if ty == ObjectKind::Database {
+                                "database"
+                            } else {
+                                "schema"
+                            }
+                        ),
+                    )
+                    .at("objects"),
+                );
+            }
+            ObjectKind::ForeignDataWrapper | ObjectKind::ForeignServer
+                if objects.is_null() || object_count == Some(0) =>
+            {
+                d.push(
+                    Diagnostic::error(
+                        "Missing Objects",
+                        format!(
+                            "object_type {ty_name:?} needs objects: the names of the foreign \
+                             data wrappers or servers."
+                        ),
+                    )
+                    .at("objects"),
+                );
+            }
+            ObjectKind::Column => {
+                if objects.is_null() || object_count.is_some_and(|n| n != 1) {
+                    d.push(
+                        Diagnostic::error(
+                            "Exactly One Table Needed",
+                            "object_type \"column\" needs objects with exactly one table name, \
+                             and the columns in columns.",
+                        )
+                        .at("objects"),
+                    );
+                }
+                if columns.is_null() || columns.known().is_some_and(BTreeSet::is_empty) {
+                    d.push(
+                        Diagnostic::error(
+                            "Missing Columns",
+                            "object_type \"column\" needs columns: the columns to grant on.",
+                        )
+                        .at("columns"),
+                    );
+                }
+            }
+            _ => {}
+        }
+        if ty != ObjectKind::Column && is_given(columns) {
+            d.push(
+                Diagnostic::error(
+                    "Unexpected Columns",
+                    "columns is only used with object_type = \"column\"; remove it or change \
+                     object_type.",
+                )
+                .at("columns"),
+            );
+        }
+        for item in objects.known().into_iter().flatten() {
+            let name = if ty.is_routine() {
+                split_signature(item).0
+            } else {
+                item
+            };
+            if let Some(p) = validators::identifier("Object Name", "objects", name) {
+                d.push(Diagnostic::error(p.summary, p.detail).at("objects"));
+            }
+        }
+    }
 }
 
 fn ctx(client: &Client, target: &GrantTarget) -> ErrorContext {
@@ -375,9 +518,9 @@ impl ResourceType for GrantResource {
             .into()
     }
 
-    async fn validate_raw(&self, config: &Value) -> Diagnostics {
+    async fn validate(&self, config: &GrantView) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let Some(ty_name) = config.get("object_type").as_str() else {
+        let Some(ty_name) = config.object_type.as_str() else {
             return d;
         };
         let Some(ty) = grant_kind(ty_name) else {
@@ -393,102 +536,11 @@ impl ResourceType for GrantResource {
             );
             return d;
         };
-        let schema = config.get("schema");
-        if ty.in_schema() {
-            if schema.is_null() || schema.as_str() == Some("") {
-                d.push(
-                    Diagnostic::error(
-                        "Missing Schema",
-                        format!("object_type {ty_name:?} needs schema: the schema holding the objects (or, for \"schema\", the schema itself)."),
-                    )
-                    .at("schema"),
-                );
-            }
-        } else if !is_empty_attr(schema) && !schema.is_unknown() {
-            d.push(
-                Diagnostic::error(
-                    "Unexpected Schema",
-                    format!("object_type {ty_name:?} is not in a schema; remove schema."),
-                )
-                .at("schema"),
-            );
-        }
-        let objects = config.get("objects");
-        let object_count = objects.as_elements().map(<[Value]>::len);
-        match ty {
-            ObjectKind::Database | ObjectKind::Schema if object_count.is_some_and(|n| n > 0) => {
-                d.push(
-                    Diagnostic::error(
-                        "Unexpected Objects",
-                        format!(
-                            "object_type {ty_name:?} grants on the {} itself; remove objects.",
-                            if ty == ObjectKind::Database {
-                                "database"
-                            } else {
-                                "schema"
-                            }
-                        ),
-                    )
-                    .at("objects"),
-                );
-            }
-            ObjectKind::ForeignDataWrapper | ObjectKind::ForeignServer
-                if objects.is_null() || object_count == Some(0) =>
-            {
-                d.push(
-                        Diagnostic::error(
-                            "Missing Objects",
-                            format!("object_type {ty_name:?} needs objects: the names of the foreign data wrappers or servers."),
-                        )
-                        .at("objects"),
-                    );
-            }
-            ObjectKind::Column => {
-                if objects.is_null() || object_count.is_some_and(|n| n != 1) {
-                    d.push(
-                        Diagnostic::error(
-                            "Exactly One Table Needed",
-                            "object_type \"column\" needs objects with exactly one table name, and the columns in columns.",
-                        )
-                        .at("objects"),
-                    );
-                }
-                let columns = config.get("columns");
-                if columns.is_null() || columns.as_elements().is_some_and(<[Value]>::is_empty) {
-                    d.push(
-                        Diagnostic::error(
-                            "Missing Columns",
-                            "object_type \"column\" needs columns: the columns to grant on.",
-                        )
-                        .at("columns"),
-                    );
-                }
-            }
-            _ => {}
-        }
-        let columns = config.get("columns");
-        if ty != ObjectKind::Column && !columns.is_unknown() && !is_empty_attr(columns) {
-            d.push(
-                Diagnostic::error(
-                    "Unexpected Columns",
-                    "columns is only used with object_type = \"column\"; remove it or change object_type.",
-                )
-                .at("columns"),
-            );
-        }
-        if let Some(items) = objects.as_elements() {
-            for item in items.iter().filter_map(Value::as_str) {
-                let name = if ty.is_routine() {
-                    split_signature(item).0
-                } else {
-                    item
-                };
-                if let Some(p) = validators::identifier("Object Name", "objects", name) {
-                    d.push(Diagnostic::error(p.summary, p.detail).at("objects"));
-                }
-            }
-        }
-        if let Some(privs) = config.get("privileges").as_string_set() {
+        let ctx = ScopeRules { ty, ty_name, config };
+        ctx.check_schema(&mut d);
+        ctx.check_objects(&mut d);
+        if let Some(privs) = config.privileges.known() {
+            let privs: Vec<String> = privs.iter().cloned().collect();
             check_privilege_list(
                 &privs,
                 &ty.privilege_names(None),
@@ -499,54 +551,49 @@ impl ResourceType for GrantResource {
         d
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan(&self, plan: &mut Plan<'_, GrantModel>) -> Diagnostics {
         let mut d = Diagnostics::new();
-        if plan.is_destroy() {
-            return d;
-        }
         let client = self.state.client_opt().await;
         let version = client.as_ref().map(|c| c.info.version_num);
-        let ty = plan.value.get("object_type").as_str().and_then(grant_kind);
+        let ty = plan.planned.object_type.as_str().and_then(grant_kind);
+        let prior_privileges = plan.prior_of(|p| &p.privileges);
 
         // The same privileges spelled differently (case, TEMP, ALL) are no change.
-        if let (Some(ty), Some(planned), Some(prior)) = (
-            ty,
-            plan.value.get("privileges").as_string_set(),
-            input.prior.get("privileges").as_string_set(),
-        ) {
-            if same_privileges(&planned, &prior, ty, version) {
-                plan.value
-                    .set("privileges", input.prior.get("privileges").clone());
+        if let (Some(ty), Some(planned), Some(prior)) =
+            (ty, plan.planned.privileges.known(), prior_privileges.known())
+        {
+            if same_privileges(&list(planned), &list(prior), ty, version) {
+                plan.planned.privileges = prior_privileges.clone();
             }
         }
         // Unset and empty mean the same; switching between them is no replacement.
-        unset_is_empty(input.prior, plan, &["schema", "objects", "columns"]);
-        let id = match GrantModel::from_value(&plan.value) {
-            Ok(m) => Value::string(m.id_text()),
-            Err(_) => Value::unknown(),
+        unset_is_empty(plan, "schema", |v| &v.schema);
+        unset_is_empty(plan, "objects", |v| &v.objects);
+        unset_is_empty(plan, "columns", |v| &v.columns);
+        plan.planned.id = match GrantModel::from_view(&plan.planned) {
+            Some(m) => Tf::Known(m.id_text()),
+            None => Tf::Unknown,
         };
-        plan.value.set("id", id);
 
         if ty == Some(ObjectKind::Table) {
-            if let (Some(version), Some(privs)) =
-                (version, plan.value.get("privileges").as_string_set())
-            {
-                d.0.extend(check_maintain(version, &privs));
+            if let (Some(version), Some(privs)) = (version, plan.planned.privileges.known()) {
+                d.0.extend(check_maintain(version, &list(privs)));
             }
         }
-        let changed = input.prior.is_null()
-            || !plan.requires_replace.is_empty()
-            || plan.value.get("privileges") != input.prior.get("privileges");
+        let changed =
+            plan.creating() || plan.replaces() || plan.planned.privileges != prior_privileges;
         if changed && !d.has_errors() {
-            d.0.extend(grant_lint(&self.state, input.prior, &plan.value).await);
-            d.0.extend(grant_report(&self.state, input.prior, &plan.value).await);
+            let prior = plan.prior.as_ref().and_then(GrantView::spec);
+            let planned = plan.planned.spec();
+            d.0.extend(grant_lint(&self.state, prior.as_ref(), planned.as_ref()).await);
+            d.0.extend(grant_report(&self.state, prior.as_ref(), planned.as_ref()).await);
         }
         d
     }
 
-    async fn plan_destroy_raw(&self, prior: &Value) -> Diagnostics {
+    async fn plan_destroy(&self, prior: &GrantView) -> Diagnostics {
         Diagnostics(
-            grant_report(&self.state, prior, &Value::Null)
+            grant_report(&self.state, prior.spec().as_ref(), None)
                 .await
                 .into_iter()
                 .collect(),

@@ -3,7 +3,9 @@
 //! list means the same as an empty one.
 
 use crate::pg::privileges::{is_all, normalize_privilege, MAINTAIN_SINCE};
-use crate::protocol::{Diagnostic, Diagnostics, Value};
+use std::collections::BTreeSet;
+
+use crate::protocol::{Diagnostic, Diagnostics, Plan, Tf, Viewed};
 
 /// Checks a privilege list: known names for the type, `ALL` alone.
 pub fn check_privilege_list(
@@ -40,22 +42,50 @@ pub fn check_privilege_list(
     }
 }
 
-/// Whether an optional string or set attribute is null or empty.
-pub fn is_empty_attr(v: &Value) -> bool {
-    v.is_null() || v.as_str() == Some("") || v.as_elements().is_some_and(<[Value]>::is_empty)
+/// A value that may be empty: a name or a list.
+pub trait MaybeEmpty {
+    /// Whether it is empty.
+    fn is_empty_value(&self) -> bool;
+}
+
+impl MaybeEmpty for String {
+    fn is_empty_value(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl MaybeEmpty for BTreeSet<String> {
+    fn is_empty_value(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+/// Whether an optional name or list is null or empty (not: not known yet).
+pub fn is_unset_or_empty<T: MaybeEmpty>(v: &Tf<T>) -> bool {
+    match v {
+        Tf::Null => true,
+        Tf::Known(v) => v.is_empty_value(),
+        Tf::Unknown => false,
+    }
+}
+
+/// Whether an optional name or list is known to hold something.
+pub fn is_given<T: MaybeEmpty>(v: &Tf<T>) -> bool {
+    matches!(v, Tf::Known(v) if !v.is_empty_value())
 }
 
 /// Keeps a change between unset and empty from replacing the resource: for
-/// these attributes both mean the same.
-pub fn unset_is_empty(prior: &Value, plan: &mut crate::protocol::Planned, attributes: &[&str]) {
-    if prior.is_null() {
+/// the attribute `attr` (read with `field`) both mean the same.
+pub fn unset_is_empty<M: Viewed, T: MaybeEmpty>(
+    plan: &mut Plan<'_, M>,
+    attr: &str,
+    field: fn(&M::View) -> &Tf<T>,
+) {
+    let Some(prior) = &plan.prior else {
         return;
-    }
-    for attr in attributes {
-        if is_empty_attr(plan.value.get(attr)) && is_empty_attr(prior.get(attr)) {
-            plan.requires_replace
-                .retain(|p| *p != crate::protocol::AttrPath::attr(attr));
-        }
+    };
+    if is_unset_or_empty(field(&plan.planned)) && is_unset_or_empty(field(prior)) {
+        plan.no_replace_on(attr);
     }
 }
 

@@ -3,10 +3,10 @@
 //! resource's statements will change the real one, and turned into the
 //! effective-access report (`PGW001`) by [`crate::resources::review::access_review`].
 //!
-//! The resources hand over their prior and planned values as they are, so
-//! that no resource file imports another and the report never depends on
-//! a model that failed to build: anything unknown or unreadable means no
-//! report, never an error.
+//! The resources hand over their prior and planned values as the plain
+//! specs here ([`GrantSpec`], [`DefaultSpec`], [`RoleSpec`]), so that no
+//! resource file imports another. A resource that cannot fill one (a value
+//! is not known yet) hands over `None`: no report, never an error.
 
 use crate::pg::access::{Catalog, GrantOptions, Scope, PUBLIC};
 use crate::pg::grants::default_privileges::default_kind;
@@ -30,13 +30,24 @@ fn privs_of<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Privs {
         .collect()
 }
 
-/// `objects`/`columns`: unset and empty both mean none listed.
-fn list(v: &Value, attr: &str) -> Option<Vec<String>> {
-    let a = v.get(attr);
-    if a.is_null() {
-        return Some(Vec::new());
-    }
-    a.as_string_set()
+/// A `postgresql_grant` as planned or stored, with every attribute the
+/// report reads known.
+#[derive(Debug, Clone)]
+pub struct GrantSpec {
+    /// `role`.
+    pub role: String,
+    /// `database`.
+    pub database: String,
+    /// `schema`; empty when unset.
+    pub schema: String,
+    /// `object_type`.
+    pub object_type: String,
+    /// `objects`; empty when unset.
+    pub objects: Vec<String>,
+    /// `columns`; empty when unset.
+    pub columns: Vec<String>,
+    /// `privileges`, as configured.
+    pub privileges: Vec<String>,
 }
 
 /// One side (prior or planned) of a `postgresql_grant`.
@@ -51,12 +62,11 @@ struct GrantSide {
 }
 
 impl GrantSide {
-    fn of(v: &Value, version: i32) -> Option<GrantSide> {
-        let role = v.get("role").as_str()?.to_string();
-        let database = v.get("database").as_str()?.to_string();
-        let schema = v.get("schema").as_str().unwrap_or_default().to_string();
-        let ty = grant_kind(v.get("object_type").as_str()?)?;
-        let names = list(v, "objects")?;
+    fn of(v: Option<&GrantSpec>, version: i32) -> Option<GrantSide> {
+        let v = v?;
+        let (role, database) = (v.role.clone(), v.database.clone());
+        let ty = grant_kind(&v.object_type)?;
+        let names = v.objects.clone();
         // The model files every routine as a function, told apart by prokind.
         let (kind, prokinds, names): (ObjectKind, &'static [char], Vec<String>) = match ty {
             ObjectKind::Database => (ty, &[], vec![database.clone()]),
@@ -72,18 +82,17 @@ impl GrantSide {
             // Not in the model: no report.
             ObjectKind::Type => return None,
         };
-        let privileges = v.get("privileges").as_string_set()?;
         Some(GrantSide {
             role,
             database,
             scope: Scope {
                 kind,
                 prokinds,
-                schema,
+                schema: v.schema.clone(),
                 names,
-                columns: list(v, "columns")?,
+                columns: v.columns.clone(),
             },
-            privs: privs_of(expand_privileges(&privileges, ty, Some(version))),
+            privs: privs_of(expand_privileges(&v.privileges, ty, Some(version))),
             all: privs_of(expand_privileges(&["ALL"], ty, Some(version))),
         })
     }
@@ -117,12 +126,12 @@ impl GrantSide {
     }
 }
 
-/// The report of a `postgresql_grant` created (`prior` null), changed,
-/// replaced or destroyed (`planned` null).
+/// The report of a `postgresql_grant` created (`prior` none), changed,
+/// replaced or destroyed (`planned` none).
 pub async fn grant_report(
     state: &ProviderState,
-    prior: &Value,
-    planned: &Value,
+    prior: Option<&GrantSpec>,
+    planned: Option<&GrantSpec>,
 ) -> Option<Diagnostic> {
     let client = state.client_opt().await?;
     let version = client.info.version_num;
@@ -166,8 +175,8 @@ fn apply_grant(after: &mut Catalog, old: Option<&GrantSide>, new: Option<&GrantS
 /// `plan_access_report = false`.
 pub async fn grant_lint(
     state: &ProviderState,
-    prior: &Value,
-    planned: &Value,
+    prior: Option<&GrantSpec>,
+    planned: Option<&GrantSpec>,
 ) -> Option<Diagnostic> {
     let client = state.client_opt().await?;
     let version = client.info.version_num;
@@ -225,6 +234,24 @@ pub async fn grant_lint(
     )
 }
 
+/// A `postgresql_default_privileges` as planned or stored, with every
+/// attribute the report reads known.
+#[derive(Debug, Clone)]
+pub struct DefaultSpec {
+    /// `role`.
+    pub role: String,
+    /// `database`.
+    pub database: String,
+    /// `owner`.
+    pub owner: String,
+    /// `schema`; `None` when unset, empty or not known.
+    pub schema: Option<String>,
+    /// `object_type`.
+    pub object_type: String,
+    /// `privileges`, as configured.
+    pub privileges: Vec<String>,
+}
+
 /// One side of a `postgresql_default_privileges`.
 struct DefaultSide {
     role: String,
@@ -236,22 +263,18 @@ struct DefaultSide {
 }
 
 impl DefaultSide {
-    fn of(v: &Value, version: i32) -> Option<DefaultSide> {
-        let ty = default_kind(v.get("object_type").as_str()?)?;
+    fn of(v: Option<&DefaultSpec>, version: i32) -> Option<DefaultSide> {
+        let v = v?;
+        let ty = default_kind(&v.object_type)?;
         // As pg_default_acl stores it: routines are functions.
         let kind = ObjectKind::from_defacl_code(ty.defacl_code()?)?;
-        let privileges = v.get("privileges").as_string_set()?;
         Some(DefaultSide {
-            role: v.get("role").as_str()?.to_string(),
-            database: v.get("database").as_str()?.to_string(),
-            owner: v.get("owner").as_str()?.to_string(),
-            schema: v
-                .get("schema")
-                .as_str()
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
+            role: v.role.clone(),
+            database: v.database.clone(),
+            owner: v.owner.clone(),
+            schema: v.schema.clone().filter(|s| !s.is_empty()),
             kind,
-            privs: privs_of(expand_privileges(&privileges, ty, Some(version))),
+            privs: privs_of(expand_privileges(&v.privileges, ty, Some(version))),
         })
     }
 
@@ -270,8 +293,8 @@ impl DefaultSide {
 /// replaced or destroyed.
 pub async fn default_privileges_report(
     state: &ProviderState,
-    prior: &Value,
-    planned: &Value,
+    prior: Option<&DefaultSpec>,
+    planned: Option<&DefaultSpec>,
 ) -> Option<Diagnostic> {
     let client = state.client_opt().await?;
     let version = client.info.version_num;

@@ -8,17 +8,18 @@
 //! resource file imports another. A resource that cannot fill one (a value
 //! is not known yet) hands over `None`: no report, never an error.
 
+use std::collections::BTreeSet;
+
 use crate::pg::access::{Catalog, GrantOptions, Scope, PUBLIC};
 use crate::pg::grants::default_privileges::default_kind;
 use crate::pg::grants::grant::grant_kind;
 use crate::pg::kinds::ObjectKind;
 use crate::pg::privileges::{expand_privileges, Privilege, Privs};
 use crate::pg::roles::attributes::RoleFlags;
-use crate::protocol::{Diagnostic, Value};
+use crate::protocol::{Diagnostic, Tf};
 
 use crate::resources::review::access_review::review;
 use crate::resources::review::codes::Code;
-use crate::resources::support::role_flags::{access_flags_known, flags_of};
 use crate::resources::support::state::ProviderState;
 
 /// Privilege names (already expanded) as a set; names the model does not
@@ -326,49 +327,51 @@ pub async fn default_privileges_report(
         .map(|w| w.at("privileges"))
 }
 
-/// The attributes of a `postgresql_role` value; `None` when one the
-/// access model reads is unknown.
-fn role_attrs(v: &Value) -> Option<RoleFlags> {
-    access_flags_known(v).then(|| flags_of(v))
+/// A `postgresql_role` as planned or stored: what the report reads.
+#[derive(Debug, Clone)]
+pub struct RoleSide {
+    /// `name`.
+    pub name: String,
+    /// Its attributes; `None` while one the access model reads is not known.
+    pub attrs: Option<RoleFlags>,
+    /// `roles`: null when the memberships are not managed.
+    pub roles: Tf<BTreeSet<String>>,
 }
 
 /// The report of a `postgresql_role` created or changed: its attributes
 /// and its `roles` (memberships it manages). Renames are not reported.
+/// `prior` is `None` when the role is created.
 pub async fn role_report(
     state: &ProviderState,
-    prior: &Value,
-    planned: &Value,
+    prior: Option<&RoleSide>,
+    planned: &RoleSide,
 ) -> Option<Diagnostic> {
-    let name = planned.get("name").as_str()?;
-    if !prior.is_null() && prior.get("name").as_str() != Some(name) {
+    let name = planned.name.as_str();
+    if prior.is_some_and(|p| p.name != name) {
         return None;
     }
-    let attrs = role_attrs(planned)?;
-    let old_attrs = if prior.is_null() {
-        None
-    } else {
-        role_attrs(prior)
-    };
+    let attrs = planned.attrs?;
+    let old_attrs = prior.and_then(|p| p.attrs);
     // `roles` unset: memberships not managed, left as they are.
-    let roles = planned.get("roles");
-    let new_roles = if roles.is_null() {
-        None
-    } else {
-        Some(roles.as_string_set()?)
+    let new_roles = match &planned.roles {
+        Tf::Null => None,
+        Tf::Unknown => return None,
+        Tf::Known(r) => Some(r),
     };
-    let old_roles = prior.get("roles").as_string_set().unwrap_or_default();
+    let empty = BTreeSet::new();
+    let old_roles = prior.and_then(|p| p.roles.known()).unwrap_or(&empty);
     // Only what the access model reads counts as an attribute change.
     let attrs_changed = old_attrs.map(|a| a.for_access()) != Some(attrs.for_access());
-    if !attrs_changed && new_roles.as_ref().is_none_or(|r| *r == old_roles) {
+    if !attrs_changed && new_roles.is_none_or(|r| r == old_roles) {
         return None;
     }
     let review = review(state, None).await?;
     // A new role without powers or memberships changes no one's access:
     // skip copying the catalog for an empty report (thousands of them in a
     // plan of many plain roles).
-    if prior.is_null()
+    if prior.is_none()
         && !attrs.has_powers()
-        && new_roles.as_ref().is_none_or(|r| r.is_empty())
+        && new_roles.is_none_or(BTreeSet::is_empty)
         && review.catalog.role(name).is_none()
     {
         return None;
@@ -376,27 +379,23 @@ pub async fn role_report(
     // A role created here starts from nothing, so its report shows what it
     // is created with; an existing one from what the catalog says.
     let mut names: Vec<&str> = vec![name];
-    names.extend(new_roles.iter().flatten().map(String::as_str));
+    names.extend(new_roles.into_iter().flatten().map(String::as_str));
     let mut before = review.base(state, &names);
     let mut after = before.clone();
-    if prior.is_null() {
+    if prior.is_none() {
         before.roles.remove(name);
     }
     after.set_attrs(name, attrs);
-    if let Some(new_roles) = &new_roles {
-        let old: Vec<&String> = if prior.is_null() {
-            Vec::new()
-        } else {
-            old_roles.iter().collect()
-        };
-        for g in old.iter().filter(|g| !new_roles.contains(g)) {
+    if let Some(new_roles) = new_roles {
+        let old = if prior.is_none() { &empty } else { old_roles };
+        for g in old.iter().filter(|g| !new_roles.contains(*g)) {
             after.set_membership(name, g, None, None);
         }
-        for g in new_roles.iter().filter(|g| !old.contains(g)) {
+        for g in new_roles.iter().filter(|g| !old.contains(*g)) {
             after.set_membership(name, g, None, Some(GrantOptions::default()));
         }
     }
-    let cause = match (old_attrs, &new_roles) {
+    let cause = match (old_attrs, new_roles) {
         (None, _) => "on creation".to_string(),
         (Some(_), _) if attrs_changed => "by its attribute change".to_string(),
         _ => "by its roles change".to_string(),
@@ -406,8 +405,7 @@ pub async fn role_report(
 
 /// The report of destroying a `postgresql_role`: what it and the roles that
 /// used its privileges (or could SET ROLE to it) lose.
-pub async fn role_drop_report(state: &ProviderState, prior: &Value) -> Option<Diagnostic> {
-    let name = prior.get("name").as_str()?;
+pub async fn role_drop_report(state: &ProviderState, name: &str) -> Option<Diagnostic> {
     let review = review(state, None).await?;
     if review.catalog.is_inert(name) {
         return None;

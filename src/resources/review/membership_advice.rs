@@ -290,22 +290,20 @@ pub fn escalation_warning(member: &str, granted: &str, flags: RoleFlags) -> Opti
 /// A session of that role sees every row whatever the policies say, so the
 /// usual advice is a NOLOGIN role reached by SET ROLE from a login role.
 pub fn privileged_login_warning(
-    prior: &crate::protocol::Value,
-    planned: &crate::protocol::Value,
+    prior: Option<&RoleFlags>,
+    name: Option<&str>,
+    planned: &RoleFlags,
 ) -> Option<Diagnostic> {
-    let flag = |v: &crate::protocol::Value, a: &str| v.get(a).as_bool() == Some(true);
-    let risky = |v: &crate::protocol::Value| {
-        flag(v, "login") && (flag(v, "superuser") || flag(v, "bypass_row_level_security"))
-    };
-    if !risky(planned) || (!prior.is_null() && risky(prior)) {
+    let risky = |f: &RoleFlags| f.login && (f.superuser || f.bypass_row_level_security);
+    if !risky(planned) || prior.is_some_and(risky) {
         return None;
     }
-    let name = planned.get("name").as_str()?;
+    let name = name?;
     let mut attrs = Vec::new();
-    if flag(planned, "superuser") {
+    if planned.superuser {
         attrs.push("SUPERUSER");
     }
-    if flag(planned, "bypass_row_level_security") {
+    if planned.bypass_row_level_security {
         attrs.push("BYPASSRLS");
     }
     let attrs = attrs.join(" and ");

@@ -18,18 +18,18 @@ use crate::pg::error::PgError;
 use crate::pg::roles::role::{self as sql, RoleSettings, RoleSpec, RoleUpdate, ScopedParameters};
 use crate::pg::roles::role_parameters::{self as parameters, Parameters};
 use crate::pg::scram;
-use crate::protocol::model::{computed, optional, required};
+use crate::protocol::model::{computed, optional, required, TfValue};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
-    ResourceType, Tf, Validator, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, Plan, Problem, ResourceType,
+    Tf, Value, View,
 };
 
-use crate::resources::review::access_plans::{role_drop_report, role_report};
+use crate::resources::review::access_plans::{role_drop_report, role_report, RoleSide};
 use crate::resources::review::membership_advice::privileged_login_warning;
 use crate::resources::support::errors::{pg_diag, ErrorContext, OrDiag};
 use crate::resources::support::import_id::NameId;
-use crate::resources::support::role_flags::{flags_of, with_flags};
+use crate::resources::support::role_flags::{access_flags_known, flags_of, with_flags};
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
 
@@ -93,8 +93,20 @@ model! {
         .sensitive()
         .write_only()
         .each(password_check)
-        .validate(Validator::WithConfig(password_conflict))
-        .validate(Validator::WithConfig(password_wo_version_missing)),
+        // A password not known yet counts as set: a secret is never sent twice.
+        .conflicts_with(&["password"])
+        .unknown_counts_as_set()
+        .saying(
+            "Conflicting Password Attributes",
+            "password and password_wo cannot both be set. Use password_wo (with \
+             password_wo_version) to keep the password out of state, or password alone.",
+        )
+        .required_with(&["password_wo_version"])
+        .saying(
+            "Missing password_wo_version",
+            "password_wo is never stored, so Terraform cannot tell when it changes. Set \
+             password_wo_version, and change it whenever the password should be sent again.",
+        ),
         password_wo_version: Option<String> = optional(
             "Any value; change it to send `password_wo` again. Required with `password_wo`.",
         ),
@@ -144,14 +156,14 @@ model! {
              each parameter in one place only. Parameters reserved to superusers need a \
              superuser provider role (or, on PostgreSQL 15 and later, `GRANT SET ON PARAMETER`).",
         )
-        .validate(Validator::WithConfig(parameters_check)),
+        .check(map_problem),
         database_parameters: Option<BTreeMap<String, Parameters>> = optional(
             "Configuration parameters set on the role in one database only (`ALTER ROLE ... IN \
              DATABASE ... SET`), by database name: `{ app = { search_path = \"app, public\" } }`. \
              They take precedence over `parameters` in that database. As with `parameters`, \
              what is left out is `RESET`, and a setting made outside Terraform shows as a diff.",
         )
-        .validate(Validator::WithConfig(database_parameters_check)),
+        .check(database_parameters_check),
         skip_drop_role: bool = optional(
             "When destroyed, leave the role in place and only forget it.",
         )
@@ -337,29 +349,56 @@ fn map_problem(attr: &str, map: &Value) -> Option<Problem> {
     None
 }
 
-/// `parameters` must be well formed and must not set what a typed
-/// attribute sets too: the two would undo each other on every apply.
-fn parameters_check(config: &Value) -> Option<Problem> {
-    let map = config.get("parameters");
-    if let Some(p) = map_problem("parameters", map) {
-        return Some(p);
-    }
-    map.as_map()?.keys().find_map(|name| {
-        let attr = typed_owner(name)?;
-        (!config.get(attr).is_null()).then(|| {
-            Problem::new(
-                "Parameter Set Twice",
-                format!(
-                    "{name} is set both by the {attr} attribute and in parameters. Set it in one \
-                     place: remove {attr}, or remove {name:?} from parameters."
-                ),
-            )
+impl RoleView {
+    /// What the effective-access report reads; `None` while the name is
+    /// not known.
+    fn side(&self) -> Option<RoleSide> {
+        let value = self.to_value();
+        Some(RoleSide {
+            name: self.name.as_str()?.to_string(),
+            attrs: access_flags_known(&value).then(|| flags_of(&value)),
+            roles: self.roles.clone(),
         })
-    })
+    }
+
+    /// Whether the typed attribute `attr` is set.
+    fn typed_is_set(&self, attr: &str) -> bool {
+        match attr {
+            "search_path" => self.search_path.is_set(),
+            "statement_timeout" => self.statement_timeout.is_set(),
+            "idle_in_transaction_session_timeout" => {
+                self.idle_in_transaction_session_timeout.is_set()
+            }
+            "assume_role" => self.assume_role.is_set(),
+            _ => false,
+        }
+    }
+
+    /// `parameters` must not set what a typed attribute sets too: the two
+    /// would undo each other on every apply. (A malformed map is reported
+    /// by its own check, and this one waits for it to be fixed.)
+    fn parameter_set_twice(&self) -> Option<Problem> {
+        let map = self.parameters.known()?;
+        if map_problem("parameters", &TfValue::to_value(map)).is_some() {
+            return None;
+        }
+        map.keys().find_map(|name| {
+            let attr = typed_owner(name)?;
+            self.typed_is_set(attr).then(|| {
+                Problem::new(
+                    "Parameter Set Twice",
+                    format!(
+                        "{name} is set both by the {attr} attribute and in parameters. Set it in \
+                         one place: remove {attr}, or remove {name:?} from parameters."
+                    ),
+                )
+            })
+        })
+    }
 }
 
-fn database_parameters_check(config: &Value) -> Option<Problem> {
-    let databases = config.get("database_parameters").as_map()?;
+fn database_parameters_check(_attr: &str, value: &Value) -> Option<Problem> {
+    let databases = value.as_map()?;
     databases.iter().find_map(|(db, map)| {
         if db.is_empty() {
             return Some(Problem::new(
@@ -448,26 +487,6 @@ fn password_check(attr: &str, password: &str) -> Option<Problem> {
     } else {
         None
     }
-}
-
-fn password_conflict(config: &Value) -> Option<Problem> {
-    (!config.get("password").is_null()).then(|| {
-        Problem::new(
-            "Conflicting Password Attributes",
-            "password and password_wo cannot both be set. Use password_wo (with \
-             password_wo_version) to keep the password out of state, or password alone.",
-        )
-    })
-}
-
-fn password_wo_version_missing(config: &Value) -> Option<Problem> {
-    config.get("password_wo_version").is_null().then(|| {
-        Problem::new(
-            "Missing password_wo_version",
-            "password_wo is never stored, so Terraform cannot tell when it changes. Set \
-             password_wo_version, and change it whenever the password should be sent again.",
-        )
-    })
 }
 
 /// The verifier to send for a password the user configured: a valid
@@ -579,27 +598,43 @@ impl ResourceType for RoleResource {
         Ok(state)
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn validate(&self, config: &RoleView) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        if let Some(p) = config.parameter_set_twice() {
+            d.push(Diagnostic::error(p.summary, p.detail).at("parameters"));
+        }
+        d
+    }
+
+    async fn modify_plan(&self, plan: &mut Plan<'_, RoleModel>) -> Diagnostics {
         let mut d = Diagnostics::new();
         // The id is the role name; a rename changes it, nothing else does.
-        let name = plan.value.get("name").clone();
-        plan.value.set("id", name);
-        if let Some(name) = plan.value.get("name").as_str() {
-            self.state.planned.note_role(name, flags_of(&plan.value));
+        plan.planned.id = plan.planned.name.clone();
+        let planned_flags = flags_of(&plan.planned.to_value());
+        if let Some(name) = plan.planned.name.as_str() {
+            self.state.planned.note_role(name, planned_flags);
         }
-        d.0.extend(privileged_login_warning(input.prior, &plan.value));
-        if plan.requires_replace.is_empty() {
-            d.0.extend(role_report(&self.state, input.prior, &plan.value).await);
+        let prior_flags = plan.prior.as_ref().map(|p| flags_of(&p.to_value()));
+        d.0.extend(privileged_login_warning(
+            prior_flags.as_ref(),
+            plan.planned.name.as_str(),
+            &planned_flags,
+        ));
+        if !plan.replaces() {
+            let prior = plan.prior.as_ref().and_then(RoleView::side);
+            if let Some(planned) = plan.planned.side() {
+                d.0.extend(role_report(&self.state, prior.as_ref(), &planned).await);
+            }
         }
 
         let Some(client) = self.state.client_opt().await else {
             return d;
         };
-        let planned_vu = plan.value.get("valid_until").as_str().map(str::to_string);
-        let prior_vu = input.prior.get("valid_until").as_str().map(str::to_string);
+        let planned_vu = plan.planned.valid_until.known().cloned();
+        let prior_vu = plan.prior_of(|p| &p.valid_until).into_known();
         if let (Some(planned), Some(prior)) = (&planned_vu, &prior_vu) {
             if is_infinity(planned) && is_infinity(prior) {
-                plan.value.set("valid_until", Value::string(prior));
+                plan.planned.valid_until = Tf::Known(prior.clone());
             }
         }
         // Only a value that is new can be wrong or a re-spelling; "infinity"
@@ -608,7 +643,7 @@ impl ResourceType for RoleResource {
         else {
             return d;
         };
-        let name = plan.value.get("name").as_str().unwrap_or_default();
+        let name = plan.planned.name.as_str().unwrap_or_default();
         let ctx = Self::ctx(&client, name);
         let conn = match client.pools.get(None).await {
             Ok(c) => c,
@@ -621,15 +656,18 @@ impl ResourceType for RoleResource {
         // The same instant written differently is not a change.
         if let Some(prior) = prior_vu.filter(|p| *p != planned) {
             if let Ok(true) = sql::same_instant(&**conn, &prior, &planned).await {
-                plan.value.set("valid_until", Value::string(prior));
+                plan.planned.valid_until = Tf::Known(prior);
             }
         }
         d
     }
 
-    async fn plan_destroy_raw(&self, prior: &Value) -> Diagnostics {
+    async fn plan_destroy(&self, prior: &RoleView) -> Diagnostics {
+        let Some(name) = prior.name.as_str() else {
+            return Diagnostics::new();
+        };
         Diagnostics(
-            role_drop_report(&self.state, prior)
+            role_drop_report(&self.state, name)
                 .await
                 .into_iter()
                 .collect(),

@@ -29,6 +29,7 @@ model! {
         id: Tf<String> = computed("The name.").stable(),
         name: String = required("Any text."),
     }
+    view NoopView;
 }
 
 /// The only resource type.

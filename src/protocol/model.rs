@@ -561,8 +561,8 @@ macro_rules! model {
             $vis struct $name { $( $field : $fty = $spec ),* }
             $( blocks { $( $bfield : $bty = $bspec ),* } )?
         }
-        $crate::model! {
-            @view $vis $name $view { $( $field : $fty ),* }
+        $crate::model_view! {
+            $vis $name $view { $( $field : $fty ),* }
             $( blocks { $( $bfield : $bty ),* } )?
         }
     };
@@ -578,103 +578,6 @@ macro_rules! model {
             $(#[$meta])*
             $vis struct $name { $( $field : $fty = $spec ),* }
             $( blocks { $( $bfield : $bty = $bspec ),* } )?
-        }
-    };
-    (
-        @view $vis:vis $name:ident $view:ident { $( $field:ident : $fty:ty ),* }
-        $( blocks { $( $bfield:ident : $bty:ty ),* } )?
-    ) => {
-        #[doc = concat!("[`", stringify!($name), "`] as a configuration or plan holds it: any \
-                         attribute may be null or not known yet.")]
-        #[derive(Debug, Clone, PartialEq, Default)]
-        $vis struct $view {
-            $(
-                #[doc = concat!("The `", stringify!($field), "` attribute.")]
-                pub $field: $crate::protocol::model::Tf<
-                    <$fty as $crate::protocol::model::Field>::Plain,
-                >,
-            )*
-            $($(
-                #[doc = concat!("The `", stringify!($bfield), "` blocks.")]
-                pub $bfield: $crate::protocol::model::Tf<
-                    Vec<<$bty as $crate::protocol::view::BlockView>::Item>,
-                >,
-            )*)?
-        }
-
-        impl $crate::protocol::view::Viewed for $name {
-            type View = $view;
-        }
-
-        impl $crate::protocol::view::View for $view {
-            fn from_value(
-                v: &$crate::protocol::cty::Value,
-            ) -> Result<Self, $crate::protocol::model::ModelError> {
-                Ok($view {
-                    $(
-                        $field: $crate::protocol::view::field(
-                            v.get($crate::protocol::model::attr_name(stringify!($field))),
-                        )
-                        .map_err(|kind| $crate::protocol::model::ModelError {
-                            attribute: $crate::protocol::model::attr_name(stringify!($field)).to_string(),
-                            kind,
-                        })?,
-                    )*
-                    $($(
-                        $bfield: <$bty as $crate::protocol::view::BlockView>::view_of(
-                            v.get($crate::protocol::model::attr_name(stringify!($bfield))),
-                        )
-                        .map_err(|mut e| {
-                            e.attribute = format!(
-                                "{}.{}",
-                                $crate::protocol::model::attr_name(stringify!($bfield)),
-                                e.attribute
-                            );
-                            e
-                        })?,
-                    )*)?
-                })
-            }
-
-            fn write_changes(&self, before: &Self, into: &mut $crate::protocol::cty::Value) {
-                $(
-                    if self.$field != before.$field {
-                        into.set(
-                            $crate::protocol::model::attr_name(stringify!($field)),
-                            $crate::protocol::view::field_value(&self.$field),
-                        );
-                    }
-                )*
-                $($(
-                    if let Some(slot) =
-                        into.get_mut($crate::protocol::model::attr_name(stringify!($bfield)))
-                    {
-                        <$bty as $crate::protocol::view::BlockView>::write_changes(
-                            &self.$bfield,
-                            &before.$bfield,
-                            slot,
-                        );
-                    }
-                )*)?
-            }
-
-            fn to_value(&self) -> $crate::protocol::cty::Value {
-                #[allow(unused_mut)]
-                let mut attrs = ::std::collections::BTreeMap::new();
-                $(
-                    attrs.insert(
-                        $crate::protocol::model::attr_name(stringify!($field)).to_string(),
-                        $crate::protocol::view::field_value(&self.$field),
-                    );
-                )*
-                $($(
-                    attrs.insert(
-                        $crate::protocol::model::attr_name(stringify!($bfield)).to_string(),
-                        <$bty as $crate::protocol::view::BlockView>::blocks_value(&self.$bfield),
-                    );
-                )*)?
-                $crate::protocol::cty::Value::Object(attrs)
-            }
         }
     };
     (

@@ -92,7 +92,12 @@ pub enum Validator {
     /// A check of the whole value (a map, a list); gets the attribute name
     /// and the value, which is set and known.
     Whole(fn(&str, &Value) -> Option<Problem>),
-    /// Transitional: a check given the whole configuration.
+    /// A check given the whole object holding the attribute (the
+    /// configuration, or one nested block), which is set and known: for a
+    /// rule that must read a sibling as the raw value has it (the names of
+    /// a map whose values are not all known yet, which a view holds as
+    /// unknown), or that the declared checks of a planned model must run
+    /// again at apply.
     WithConfig(fn(&Value) -> Option<Problem>),
 }
 

@@ -54,49 +54,12 @@ pub trait ResourceType: Send + Sync + 'static {
         Diagnostics::new()
     }
 
-    /// Transitional: the raw entry point of validation, until every
-    /// resource is typed.
-    async fn validate_raw(&self, config: &Value) -> Diagnostics {
-        match view_of(config, "configuration") {
-            Ok(config) => ResourceType::validate(self, &config).await,
-            Err(d) => d,
-        }
-    }
-
-    /// Transitional: the raw entry point of planning.
+    /// The raw entry point of planning: reads the views, runs
+    /// [`ResourceType::modify_plan`] and writes back what it changed (see
+    /// [`plan_typed`]). A resource overrides it only to read what a view
+    /// cannot hold.
     async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
-        let views = (|| -> Result<_, Diagnostics> {
-            let prior = match input.prior {
-                Value::Null => None,
-                prior => Some(view_of::<ViewOf<Self::Model>>(prior, "prior state")?),
-            };
-            let config = view_of(input.config, "configuration")?;
-            let planned: ViewOf<Self::Model> = view_of(&plan.value, "planned state")?;
-            Ok((prior, config, planned))
-        })();
-        let (prior, config, planned) = match views {
-            Ok(views) => views,
-            Err(d) => return d,
-        };
-        let mut typed = Plan::<Self::Model> {
-            prior,
-            config,
-            planned: planned.clone(),
-            private: input.private,
-            requires_replace: std::mem::take(&mut plan.requires_replace),
-        };
-        let d = ResourceType::modify_plan(self, &mut typed).await;
-        typed.planned.write_changes(&planned, &mut plan.value);
-        plan.requires_replace = typed.requires_replace;
-        d
-    }
-
-    /// Transitional: the raw entry point of destroy warnings.
-    async fn plan_destroy_raw(&self, prior: &Value) -> Diagnostics {
-        match view_of(prior, "prior state") {
-            Ok(prior) => ResourceType::plan_destroy(self, &prior).await,
-            Err(d) => d,
-        }
+        plan_typed(self, input, plan).await
     }
 
     /// Creates the object; returns the new state.
@@ -158,6 +121,40 @@ pub trait ResourceType: Send + Sync + 'static {
     }
 }
 
+/// Plans through the views: reads the prior state, configuration and
+/// planned state as views, runs [`ResourceType::modify_plan`], and writes
+/// into the plan the attributes it changed, and only those.
+pub async fn plan_typed<R: ResourceType + ?Sized>(
+    r: &R,
+    input: PlanInput<'_>,
+    plan: &mut Planned,
+) -> Diagnostics {
+    let views = (|| -> Result<_, Diagnostics> {
+        let prior = match input.prior {
+            Value::Null => None,
+            prior => Some(view_of::<ViewOf<R::Model>>(prior, "prior state")?),
+        };
+        let config = view_of(input.config, "configuration")?;
+        let planned: ViewOf<R::Model> = view_of(&plan.value, "planned state")?;
+        Ok((prior, config, planned))
+    })();
+    let (prior, config, planned) = match views {
+        Ok(views) => views,
+        Err(d) => return d,
+    };
+    let mut typed = Plan::<R::Model> {
+        prior,
+        config,
+        planned: planned.clone(),
+        private: input.private,
+        requires_replace: std::mem::take(&mut plan.requires_replace),
+    };
+    let d = ResourceType::modify_plan(r, &mut typed).await;
+    typed.planned.write_changes(&planned, &mut plan.value);
+    plan.requires_replace = typed.requires_replace;
+    d
+}
+
 /// The error for state written by a newer provider.
 pub fn refuse_newer(type_name: &str, version: i64, current: i64) -> DResult<()> {
     if version > current {
@@ -191,7 +188,10 @@ impl<R: ResourceType> Resource for R {
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        ResourceType::validate_raw(self, config).await
+        match view_of(config, "configuration") {
+            Ok(config) => ResourceType::validate(self, &config).await,
+            Err(d) => d,
+        }
     }
 
     fn legacy_type_system(&self) -> bool {
@@ -203,7 +203,10 @@ impl<R: ResourceType> Resource for R {
     }
 
     async fn plan_destroy(&self, prior: &Value) -> Diagnostics {
-        ResourceType::plan_destroy_raw(self, prior).await
+        match view_of(prior, "prior state") {
+            Ok(prior) => ResourceType::plan_destroy(self, &prior).await,
+            Err(d) => d,
+        }
     }
 
     async fn create(&self, planned: &Value, config: &Value) -> DResult<Value> {

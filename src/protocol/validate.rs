@@ -409,7 +409,10 @@ mod tests {
         ]);
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!(got[0].2, "secret");
-        assert_eq!(got[0].1, "secret and socket cannot both be set. Remove one of them.");
+        assert_eq!(
+            got[0].1,
+            "secret and socket cannot both be set. Remove one of them."
+        );
     }
 
     #[test]

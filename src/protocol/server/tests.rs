@@ -16,7 +16,6 @@ use crate::model;
 use crate::protocol::cty::{encode_msgpack, Type, Value};
 use crate::protocol::diagnostics::{warn_in_apply, DResult, Diagnostic, Diagnostics};
 use crate::protocol::generated::tfplugin6 as pb;
-use crate::protocol::view::Viewed;
 use crate::protocol::generated::tfplugin6::provider_server::Provider as _;
 use crate::protocol::model::{computed, optional, required, Model};
 use crate::protocol::resource::{DataSource, Provider, Resource};
@@ -26,6 +25,7 @@ use crate::protocol::stateless::ephemeral::{
     EphemeralResource, EphemeralResourceType, Opened, Renewed,
 };
 use crate::protocol::typed::ResourceType;
+use crate::protocol::view::Viewed;
 use crate::protocol::Tf;
 
 fn no_bang(attr: &str, v: &str) -> Option<Problem> {

@@ -219,6 +219,19 @@ impl DataSourceType for LintsDataSource {
     }
 }
 
+/// A null in `tables`, which names nothing.
+fn no_null_table(attr: &str, value: &Value) -> Option<Problem> {
+    value
+        .as_elements()
+        .is_some_and(|items| items.iter().any(Value::is_null))
+        .then(|| {
+            Problem::new(
+                "Null Table Name",
+                format!("{attr} must not contain null; list table names only."),
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,17 +251,4 @@ mod tests {
             r#"{"database":"db","schema":null,"tables":[]}"#
         );
     }
-}
-
-/// A null in `tables`, which names nothing.
-fn no_null_table(attr: &str, value: &Value) -> Option<Problem> {
-    value
-        .as_elements()
-        .is_some_and(|items| items.iter().any(Value::is_null))
-        .then(|| {
-            Problem::new(
-                "Null Table Name",
-                format!("{attr} must not contain null; list table names only."),
-            )
-        })
 }

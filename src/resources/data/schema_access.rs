@@ -176,6 +176,19 @@ impl DataSourceType for SchemaAccessDataSource {
     }
 }
 
+/// A null in `schemas`, which names nothing.
+fn no_null_schema(attr: &str, value: &Value) -> Option<Problem> {
+    value
+        .as_elements()
+        .is_some_and(|items| items.iter().any(Value::is_null))
+        .then(|| {
+            Problem::new(
+                "Null Schema Name",
+                format!("{attr} must not contain null; list schema names only."),
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,17 +216,4 @@ mod tests {
         assert_eq!(v.get("role").as_str(), Some("r"));
         assert_eq!(v.get("can_write").as_bool(), Some(false));
     }
-}
-
-/// A null in `schemas`, which names nothing.
-fn no_null_schema(attr: &str, value: &Value) -> Option<Problem> {
-    value
-        .as_elements()
-        .is_some_and(|items| items.iter().any(Value::is_null))
-        .then(|| {
-            Problem::new(
-                "Null Schema Name",
-                format!("{attr} must not contain null; list schema names only."),
-            )
-        })
 }

@@ -23,8 +23,7 @@ use crate::pg::fdw::server::{self as sql, NewServer, ServerRow};
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    AttrPath, DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, Problem,
-    ResourceType, Tf, Validator, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, Problem, ResourceType, Tf, Value,
 };
 
 use crate::resources::support::errors::{pg_diag, ChangeError, ErrorContext};
@@ -75,7 +74,7 @@ model! {
              own. Changes in place, option by option; an option set outside Terraform shows as \
              a change. Not sensitive: keep passwords in `postgresql_user_mapping`.",
         )
-        .validate(Validator::WithConfig(options_check)),
+        .check(validators::option_names),
         drop_cascade: bool = optional(
             "When destroyed, also drop the objects that depend on the server, such as user \
              mappings and foreign tables (`DROP SERVER ... CASCADE`). Otherwise the destroy \
@@ -100,10 +99,6 @@ fn server_name(attr: &str, name: &str) -> Option<Problem> {
 
 fn fdw_name(attr: &str, name: &str) -> Option<Problem> {
     validators::identifier("Foreign-Data Wrapper Name", attr, name)
-}
-
-fn options_check(config: &Value) -> Option<Problem> {
-    validators::option_names("options", config)
 }
 
 /// The import ID of server `name` in `database` (`None`: the provider's).
@@ -309,47 +304,40 @@ impl ResourceType for ServerResource {
             &mut state,
             &["server_type", "server_version", "server_owner", "database"],
         );
-        if state.get("options").as_map().is_some_and(|m| m.is_empty()) {
-            state.set("options", Value::Null);
-        }
+        sdk_state::empty_collections_to_null(&mut state, &["options"]);
         Ok(state)
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan(&self, plan: &mut Plan<'_, ServerModel>) -> Diagnostics {
         let mut d = Diagnostics::new();
         let client = self.state.client_opt().await;
         // Unset database: the provider's, known now rather than after apply.
-        if plan.value.get("database").is_unknown() {
+        if plan.planned.database.is_unknown() {
             if let Some(c) = &client {
-                plan.value.set(
-                    "database",
-                    Value::string(c.pools.settings().database.clone()),
-                );
+                plan.planned.database = Tf::Known(c.pools.settings().database.clone());
             }
         }
-        let id = match (
-            plan.value.get("database").as_str(),
-            plan.value.get("server_name").as_str(),
-        ) {
-            (Some(db), Some(name)) => Value::string(server_id(Some(db), name)),
-            _ => Value::unknown(),
+        let p = &plan.planned;
+        plan.planned.id = match (p.database.as_str(), p.server_name.as_str()) {
+            (Some(db), Some(name)) => Tf::Known(server_id(Some(db), name)),
+            _ => Tf::Unknown,
         };
-        plan.value.set("id", id);
         // `""` and unset are one to PostgreSQL: no replacement between them.
-        let unset = |v: &Value| v.is_null() || v.as_str() == Some("");
-        if unset(plan.value.get("server_type")) && unset(input.prior.get("server_type")) {
-            plan.requires_replace
-                .retain(|p| *p != AttrPath::attr("server_type"));
+        let unset = |v: &Tf<String>| v.is_null() || v.as_str() == Some("");
+        if unset(&plan.planned.server_type) && unset(&plan.prior_of(|p| &p.server_type)) {
+            plan.no_replace_on("server_type");
         }
 
         // The wrapper must exist, or be installable by this run.
-        let fdw_changes = input.prior.is_null()
-            || input.prior.get("fdw_name") != plan.value.get("fdw_name")
-            || input.prior.get("database") != plan.value.get("database");
+        let p = &plan.planned;
+        let fdw_changes = plan
+            .prior
+            .as_ref()
+            .is_none_or(|prior| (&prior.fdw_name, &prior.database) != (&p.fdw_name, &p.database));
         let (Some(client), Some(fdw), Some(database), true) = (
             client,
-            plan.value.get("fdw_name").as_str(),
-            plan.value.get("database").as_str(),
+            p.fdw_name.as_str(),
+            p.database.as_str(),
             fdw_changes,
         ) else {
             return d;

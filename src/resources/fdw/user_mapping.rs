@@ -24,15 +24,17 @@ use crate::pg::error::PgError;
 use crate::pg::fdw::options::{self as opts, Options};
 use crate::pg::fdw::user_mapping::{self as sql, is_public, MappingRow};
 use crate::protocol::model::{computed, optional, required};
-use crate::protocol::typed::refuse_newer;
+use crate::protocol::typed::{plan_typed, refuse_newer};
+use crate::protocol::view::{field_value, view_of};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, Problem,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, PlanInput, Planned, Problem,
     ResourceType, Tf, Validator, Value,
 };
 
 use crate::resources::review::codes::Code;
 use crate::resources::support::errors::{pg_diag, ChangeError, ErrorContext};
 use crate::resources::support::import_id::UserMappingId;
+use crate::resources::support::sdk_state;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
 
@@ -67,7 +69,7 @@ model! {
              show, and each change it makes sets every option again.",
         )
         .sensitive()
-        .validate(Validator::WithConfig(options_check)),
+        .check(validators::option_names),
         options_wo: Option<Options> = optional(
             "Write-only options (Terraform 1.11+), such as `{ password = var.remote_password }`: \
              never stored in plan or state. Sent when the mapping is created and whenever \
@@ -76,8 +78,14 @@ model! {
         )
         .sensitive()
         .write_only()
-        .validate(Validator::WithConfig(options_wo_check))
-        .validate(Validator::WithConfig(options_wo_version_missing)),
+        .check(validators::option_names)
+        .validate(Validator::WithConfig(options_in_both))
+        .required_with(&["options_wo_version"])
+        .saying(
+            "Missing options_wo_version",
+            "options_wo is never stored, so Terraform cannot tell when its values change. Set \
+             options_wo_version, and change it whenever the options should be sent again.",
+        ),
         options_wo_version: Option<String> = optional(
             "Any value; change it to send `options_wo` again. Required with `options_wo`.",
         ),
@@ -124,44 +132,54 @@ fn server_name(attr: &str, name: &str) -> Option<Problem> {
     validators::identifier("Server Name", attr, name)
 }
 
-fn options_check(config: &Value) -> Option<Problem> {
-    validators::option_names("options", config)
-}
-
-fn options_wo_check(config: &Value) -> Option<Problem> {
-    validators::option_names("options_wo", config).or_else(|| {
-        let wo = config.get("options_wo").as_map()?;
-        let plain = config.get("options").as_map()?;
-        let both: Vec<&str> = wo
-            .keys()
-            .filter(|k| plain.contains_key(*k))
-            .map(String::as_str)
-            .collect();
-        (!both.is_empty()).then(|| {
-            Problem::new(
-                "Option In Both Maps",
-                format!(
-                    "{} set in both options and options_wo. An option has one value: keep \
-                     secrets in options_wo and the rest in options.",
-                    both.iter()
-                        .map(|k| format!("{k:?}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                        + if both.len() == 1 { " is" } else { " are" }
-                ),
-            )
-        })
-    })
-}
-
-fn options_wo_version_missing(config: &Value) -> Option<Problem> {
-    config.get("options_wo_version").is_null().then(|| {
+/// The names `options_wo` and `options` both set. It reads the raw
+/// configuration, not the view: the names of a map are known while some
+/// of its values are not, and the view holds such a map as unknown.
+fn options_in_both(config: &Value) -> Option<Problem> {
+    let wo = config.get("options_wo");
+    if validators::option_names("options_wo", wo).is_some() {
+        return None; // The names' own check reports it.
+    }
+    let wo = wo.as_map()?;
+    let plain = config.get("options").as_map()?;
+    let both: Vec<&str> = wo
+        .keys()
+        .filter(|k| plain.contains_key(*k))
+        .map(String::as_str)
+        .collect();
+    (!both.is_empty()).then(|| {
         Problem::new(
-            "Missing options_wo_version",
-            "options_wo is never stored, so Terraform cannot tell when its values change. Set \
-             options_wo_version, and change it whenever the options should be sent again.",
+            "Option In Both Maps",
+            format!(
+                "{} set in both options and options_wo. An option has one value: keep \
+                     secrets in options_wo and the rest in options.",
+                both.iter()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    + if both.len() == 1 { " is" } else { " are" }
+            ),
         )
     })
+}
+
+/// The option names a plan sets, read before the view (see
+/// `modify_plan_raw`).
+struct PlannedKeys {
+    /// The names in `options`.
+    options: BTreeSet<String>,
+    /// The names in `options_wo`, as `options_wo_keys` will hold them.
+    options_wo: Tf<BTreeSet<String>>,
+}
+
+/// The names of a map value: null when it is null, unknown when the map
+/// itself is.
+fn map_keys(v: &Value) -> Tf<BTreeSet<String>> {
+    match v.as_map() {
+        Some(m) => Tf::Known(m.keys().cloned().collect()),
+        None if v.is_unknown() => Tf::Unknown,
+        None => Tf::Null,
+    }
 }
 
 /// Whether an option holds a password (`password`, `sslpassword`, ...).
@@ -282,34 +300,42 @@ impl UserMappingResource {
 
     /// PGW302, when the plan gives the PUBLIC mapping a password it did
     /// not have.
-    fn public_password_lint(input: &PlanInput<'_>, plan: &Planned) -> Option<Diagnostic> {
-        let user = plan.value.get("user_name").as_str()?;
+    fn public_password_lint(
+        prior: Option<&UserMappingView>,
+        planned: &UserMappingView,
+        keys: &PlannedKeys,
+    ) -> Option<Diagnostic> {
+        let user = planned.user_name.as_str()?;
         if !is_public(user) {
             return None;
         }
-        let names = |v: &Value| -> Vec<String> {
-            v.as_map()
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default()
-        };
-        let plain = names(plan.value.get("options"));
-        let wo = names(input.config.get("options_wo"));
-        let secret: Vec<&String> = plain.iter().chain(&wo).filter(|k| is_password(k)).collect();
+        let (plain, wo) = (&keys.options, keys.options_wo.known());
+        let secret: Vec<&String> = plain
+            .iter()
+            .chain(wo.into_iter().flatten())
+            .filter(|k| is_password(k))
+            .collect();
         let first = secret.first()?;
-        let prior = input.prior;
-        let had = prior.get("user_name").as_str().is_some_and(is_public)
-            && (names(prior.get("options")).iter().any(|k| is_password(k))
-                || prior
-                    .get("options_wo_keys")
-                    .as_string_set()
-                    .unwrap_or_default()
-                    .iter()
-                    .any(|k| is_password(k)));
+        let had = prior.is_some_and(|prior| {
+            prior.user_name.as_str().is_some_and(is_public)
+                && (prior
+                    .options
+                    .known()
+                    .into_iter()
+                    .flatten()
+                    .any(|(k, _)| is_password(k))
+                    || prior
+                        .options_wo_keys
+                        .known()
+                        .into_iter()
+                        .flatten()
+                        .any(|k| is_password(k)))
+        });
         if had {
             return None;
         }
-        let server = plan.value.get("server_name").as_str().unwrap_or("?");
-        let attr = if plain.contains(first) {
+        let server = planned.server_name.as_str().unwrap_or("?");
+        let attr = if plain.contains(*first) {
             "options"
         } else {
             "options_wo"
@@ -431,52 +457,57 @@ impl ResourceType for UserMappingResource {
     /// stores no options as `{}`; the rest is unset.
     fn upgrade(&self, version: i64, mut state: Value) -> DResult<Value> {
         refuse_newer(Self::NAME, version, Self::VERSION)?;
-        if state.get("options").as_map().is_some_and(|m| m.is_empty()) {
-            state.set("options", Value::Null);
-        }
-        if state.get("database").as_str() == Some("") {
-            state.set("database", Value::Null);
-        }
+        sdk_state::empty_collections_to_null(&mut state, &["options"]);
+        sdk_state::empty_strings_to_null(&mut state, &["database"]);
         Ok(state)
     }
 
+    /// Plans through the view, except for the option names: the names of
+    /// a map are known while some of its values are not, and the view
+    /// holds such a map as unknown as a whole. `options_wo_keys` is
+    /// planned from them, so that an unknown password changes nothing.
     async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        if plan.is_destroy() {
+        let keys = PlannedKeys {
+            options: map_keys(plan.value.get("options"))
+                .into_known()
+                .unwrap_or_default(),
+            options_wo: map_keys(input.config.get("options_wo")),
+        };
+        let mut d = plan_typed(self, input, plan).await;
+        // The names options_wo will set: a change sends them again.
+        plan.value
+            .set("options_wo_keys", field_value(&keys.options_wo));
+        if d.has_errors() {
             return d;
         }
-        // Unset database: the provider's, known now rather than after apply.
-        if plan.value.get("database").is_unknown() {
-            if let Some(c) = self.state.client_opt().await {
-                plan.value.set(
-                    "database",
-                    Value::string(c.pools.settings().database.clone()),
-                );
-            }
-        }
-        let id = match (
-            plan.value.get("database").as_str(),
-            plan.value.get("user_name").as_str(),
-            plan.value.get("server_name").as_str(),
-        ) {
-            (Some(db), Some(user), Some(server)) => {
-                Value::string(mapping_id(Some(db), user, server))
-            }
-            _ => Value::unknown(),
-        };
-        plan.value.set("id", id);
-        // The names options_wo will set: a change sends them again.
-        let wo = input.config.get("options_wo");
-        let keys = match wo.as_map() {
-            Some(m) => Value::string_set(m.keys().cloned()),
-            None if wo.is_unknown() => Value::unknown(),
-            None => Value::Null,
-        };
-        plan.value.set("options_wo_keys", keys);
-        if let Some(warning) = Self::public_password_lint(&input, plan) {
-            d.push(warning);
+        let views = (
+            view_of::<UserMappingView>(input.prior, "prior state"),
+            view_of::<UserMappingView>(&plan.value, "planned state"),
+        );
+        if let (Ok(prior), Ok(planned)) = views {
+            let prior = (!input.prior.is_null()).then_some(prior);
+            d.0.extend(Self::public_password_lint(prior.as_ref(), &planned, &keys));
         }
         d
+    }
+
+    async fn modify_plan(&self, plan: &mut Plan<'_, UserMappingModel>) -> Diagnostics {
+        // Unset database: the provider's, known now rather than after apply.
+        if plan.planned.database.is_unknown() {
+            if let Some(c) = self.state.client_opt().await {
+                plan.planned.database = Tf::Known(c.pools.settings().database.clone());
+            }
+        }
+        let p = &plan.planned;
+        plan.planned.id = match (
+            p.database.as_str(),
+            p.user_name.as_str(),
+            p.server_name.as_str(),
+        ) {
+            (Some(db), Some(user), Some(server)) => Tf::Known(mapping_id(Some(db), user, server)),
+            _ => Tf::Unknown,
+        };
+        Diagnostics::new()
     }
 
     async fn create(
@@ -755,7 +786,7 @@ mod tests {
                 Value::Map([("password".to_string(), Value::string("b"))].into()),
             ),
         ]);
-        let p = options_wo_check(&config).unwrap();
+        let p = options_in_both(&config).unwrap();
         assert_eq!(p.summary, "Option In Both Maps");
         assert!(p.detail.contains("\"password\" is set"), "{}", p.detail);
         assert!(is_password("sslpassword") && is_password("Password"));

@@ -342,9 +342,11 @@ impl ResourceType for DefaultPrivilegesResource {
         let version = self.state.client_opt().await.map(|c| c.info.version_num);
         let ty = plan.planned.object_type.as_str().and_then(default_kind);
         let prior_privileges = plan.prior_of(|p| &p.privileges);
-        if let (Some(ty), Some(planned), Some(prior)) =
-            (ty, plan.planned.privileges.known(), prior_privileges.known())
-        {
+        if let (Some(ty), Some(planned), Some(prior)) = (
+            ty,
+            plan.planned.privileges.known(),
+            prior_privileges.known(),
+        ) {
             if expand_privileges(&list(planned), ty, version)
                 == expand_privileges(&list(prior), ty, version)
             {

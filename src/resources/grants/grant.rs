@@ -536,7 +536,11 @@ impl ResourceType for GrantResource {
             );
             return d;
         };
-        let ctx = ScopeRules { ty, ty_name, config };
+        let ctx = ScopeRules {
+            ty,
+            ty_name,
+            config,
+        };
         ctx.check_schema(&mut d);
         ctx.check_objects(&mut d);
         if let Some(privs) = config.privileges.known() {
@@ -559,9 +563,11 @@ impl ResourceType for GrantResource {
         let prior_privileges = plan.prior_of(|p| &p.privileges);
 
         // The same privileges spelled differently (case, TEMP, ALL) are no change.
-        if let (Some(ty), Some(planned), Some(prior)) =
-            (ty, plan.planned.privileges.known(), prior_privileges.known())
-        {
+        if let (Some(ty), Some(planned), Some(prior)) = (
+            ty,
+            plan.planned.privileges.known(),
+            prior_privileges.known(),
+        ) {
             if same_privileges(&list(planned), &list(prior), ty, version) {
                 plan.planned.privileges = prior_privileges.clone();
             }

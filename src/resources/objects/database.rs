@@ -20,8 +20,7 @@ use crate::pg::objects::database::{self as sql, DatabaseChange, DatabaseRow, Dat
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    AttrPath, DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, Problem,
-    ResourceType, Tf, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, Problem, ResourceType, Tf, Value,
 };
 
 use crate::resources::support::errors::{pg_diag, ChangeError, ErrorContext, OrDiag};
@@ -359,28 +358,31 @@ impl ResourceType for DatabaseResource {
         Ok(state)
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
-        let name = plan.value.get("name").clone();
-        plan.value.set("id", name);
-        if input.prior.is_null() {
+    async fn modify_plan(&self, plan: &mut Plan<'_, DatabaseModel>) -> Diagnostics {
+        plan.planned.id = plan.planned.name.clone();
+        if plan.creating() {
             // Show what CREATE DATABASE will say where the configuration
             // leaves it to the provider.
-            let set_default = |plan: &mut Planned, attr: &str, v: Value| {
-                if input.config.get(attr).is_null() {
-                    plan.value.set(attr, v);
-                }
-            };
-            set_default(plan, "template", Value::string(DEFAULT_TEMPLATE));
-            set_default(plan, "encoding", Value::string(DEFAULT_ENCODING));
-            set_default(plan, "is_template", Value::bool(false));
-            if let Some(client) = self.state.client_opt().await {
-                set_default(plan, "owner", Value::string(client.own_role()));
+            let (config, planned) = (&plan.config, &mut plan.planned);
+            let known = |s: &str| Tf::Known(s.to_string());
+            if config.template.is_null() {
+                planned.template = known(DEFAULT_TEMPLATE);
             }
-        } else if input.prior.get("template").is_null() {
+            if config.encoding.is_null() {
+                planned.encoding = known(DEFAULT_ENCODING);
+            }
+            if config.is_template.is_null() {
+                planned.is_template = Tf::Known(false);
+            }
+            if config.owner.is_null() {
+                if let Some(client) = self.state.client_opt().await {
+                    plan.planned.owner = known(client.own_role());
+                }
+            }
+        } else if plan.prior_of(|p| &p.template).is_null() {
             // An imported database has no recorded template: naming one now
             // describes it, it does not ask for another database.
-            plan.requires_replace
-                .retain(|p| *p != AttrPath::attr("template"));
+            plan.no_replace_on("template");
         }
         Diagnostics::new()
     }

@@ -19,8 +19,7 @@ use crate::pg::objects::extension::{self as sql, Installed};
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned,
-    ResourceType, Tf, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, ResourceType, Tf, Value, Viewed,
 };
 
 use crate::resources::support::errors::{pg_diag, ErrorContext};
@@ -261,29 +260,21 @@ impl ResourceType for ExtensionResource {
         Ok(state)
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan(&self, plan: &mut Plan<'_, ExtensionModel>) -> Diagnostics {
         let mut d = Diagnostics::new();
         let client = self.state.client_opt().await;
         // Unset database: the provider's, known now rather than after apply.
-        if plan.value.get("database").is_unknown() {
+        if plan.planned.database.is_unknown() {
             if let Some(c) = &client {
-                plan.value.set(
-                    "database",
-                    Value::string(c.pools.settings().database.clone()),
-                );
+                plan.planned.database = Tf::Known(c.pools.settings().database.clone());
             }
         }
-        let id = match (
-            plan.value.get("database").as_str(),
-            plan.value.get("name").as_str(),
-        ) {
-            (Some(db), Some(name)) => Value::string(extension_id(Some(db), name)),
-            _ => Value::unknown(),
+        plan.planned.id = match (plan.planned.database.as_str(), plan.planned.name.as_str()) {
+            (Some(db), Some(name)) => Tf::Known(extension_id(Some(db), name)),
+            _ => Tf::Unknown,
         };
-        plan.value.set("id", id);
 
-        let (Some(client), Some(m)) = (client, ExtensionModel::from_value_known(&plan.value))
-        else {
+        let (Some(client), Some(m)) = (client, ExtensionModel::from_view(&plan.planned)) else {
             return d;
         };
         let Some(database) = m.database().map(str::to_string) else {
@@ -303,7 +294,7 @@ impl ResourceType for ExtensionResource {
         let Some(available) = available else {
             // Installed once, but its files have gone from the server since:
             // nothing to check against, and nothing the plan changes needs them.
-            if !input.prior.is_null() {
+            if !plan.creating() {
                 return d;
             }
             d.push(
@@ -321,7 +312,8 @@ impl ResourceType for ExtensionResource {
             );
             return d;
         };
-        let prior_version = input.prior.get("version").as_str();
+        let prior_version = plan.prior_of(|p| &p.version).into_known();
+        let prior_version = prior_version.as_deref();
         if let Some(v) = m
             .version
             .known()
@@ -361,7 +353,8 @@ impl ResourceType for ExtensionResource {
                 }
             }
         }
-        let prior_schema = input.prior.get("schema").as_str();
+        let prior_schema = plan.prior_of(|p| &p.schema).into_known();
+        let prior_schema = prior_schema.as_deref();
         if let (Some(s), Some(from)) = (m.schema.known(), prior_schema) {
             if s != from && !available.relocatable {
                 d.push(

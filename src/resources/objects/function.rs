@@ -28,8 +28,8 @@ use crate::protocol::model::{computed, list_block, optional, required};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::validate::check_validators;
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
-    ResourceType, Tf, Validator, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, Plan, Problem, ResourceType,
+    Tf, Validator, Value, Viewed,
 };
 
 use crate::resources::review::codes::Code;
@@ -448,26 +448,24 @@ fn reconcile(current: FunctionModel, live: &Stored, probe: &Probe) -> FunctionMo
     }
 }
 
-/// The arguments of a plan or state value, when all are known (an unset
-/// mode is `IN`).
-fn args_of(v: &Value) -> Option<Vec<Arg>> {
-    let items = v.get("arg").as_elements()?;
-    items
+/// The arguments of a plan or state, when all are known (an unset mode is
+/// `IN`).
+fn args_of(v: &FunctionView) -> Option<Vec<Arg>> {
+    let opt = |x: &Tf<String>| -> Option<Option<String>> {
+        match x {
+            Tf::Unknown => None,
+            x => Some(x.known().cloned()),
+        }
+    };
+    v.arg
+        .known()?
         .iter()
         .map(|a| {
-            let opt = |attr: &str| -> Option<Option<String>> {
-                let x = a.get(attr);
-                if x.is_unknown() {
-                    None
-                } else {
-                    Some(x.as_str().map(str::to_string))
-                }
-            };
             Some(Arg {
-                mode: opt("mode")?.unwrap_or_else(|| "IN".into()),
-                name: opt("name")?,
-                ty: opt("type")??,
-                default: opt("default")?,
+                mode: opt(&a.mode)?.unwrap_or_else(|| "IN".into()),
+                name: opt(&a.name)?,
+                ty: opt(&a.r#type)??,
+                default: opt(&a.default)?,
             })
         })
         .collect()
@@ -524,14 +522,14 @@ impl FunctionResource {
         conn: &tokio_postgres::Client,
         me: &str,
         live: Option<&Stored>,
-        plan: &Planned,
+        plan: &Plan<'_, FunctionModel>,
     ) -> Option<Diagnostic> {
-        if plan.value.get("security_definer").as_bool() != Some(true) {
+        if plan.planned.security_definer.known() != Some(&true) {
             return None;
         }
-        let m = FunctionModel::from_value_known(&plan.value)?;
+        let m = FunctionModel::from_view(&plan.planned)?;
         let public = match live {
-            Some(l) if plan.requires_replace.is_empty() => Ok(l.public_execute),
+            Some(l) if !plan.replaces() => Ok(l.public_execute),
             _ => sql::public_executes_new(conn, &m.schema).await,
         };
         public
@@ -548,15 +546,14 @@ async fn keep_prior_spellings(
     conn: &mut tokio_postgres::Client,
     prior: &FunctionModel,
     live: &Stored,
-    plan: &mut Planned,
+    plan: &mut FunctionView,
 ) {
-    if let Some(lang) = plan.value.get("language").as_str() {
+    if let Some(lang) = plan.language.as_str() {
         if lang != prior.language && lang.eq_ignore_ascii_case(&prior.language) {
-            plan.value
-                .set("language", Value::string(prior.language.clone()));
+            plan.language = Tf::Known(prior.language.clone());
         }
     }
-    let Some(planned) = FunctionModel::from_value_known(&plan.value) else {
+    let Some(planned) = FunctionModel::from_view(plan) else {
         return;
     };
     let planned_args = planned.args();
@@ -582,7 +579,7 @@ async fn keep_prior_spellings(
     };
     if returns_differ && probe.result == live.result {
         if let Some(r) = prior.returns.known() {
-            plan.value.set("returns", Value::string(r.clone()));
+            plan.returns = Tf::Known(r.clone());
         }
     }
     if !args_differ
@@ -591,17 +588,17 @@ async fn keep_prior_spellings(
     {
         return;
     }
-    let Some(Value::List(items)) = plan.value.get_mut("arg") else {
+    let Tf::Known(items) = &mut plan.arg else {
         return;
     };
     for (i, item) in items.iter_mut().enumerate() {
         let (p, l, before) = (&probe.args[i], &live.args[i], &prior_args[i]);
         if planned_args[i].ty != before.ty && p.ty == l.ty {
-            item.set("type", Value::string(before.ty.clone()));
+            item.r#type = Tf::Known(before.ty.clone());
         }
         if planned_args[i].default != before.default && p.default == l.default {
             if let Some(d) = &before.default {
-                item.set("default", Value::string(d.clone()));
+                item.default = Tf::Known(d.clone());
             }
         }
     }
@@ -610,17 +607,18 @@ async fn keep_prior_spellings(
 /// The attributes whose change replaces the function, from the final plan:
 /// the database, the result type, and the argument list (a type, name or
 /// mode, the count, or a default removed).
-fn recompute_replacement(input: PlanInput<'_>, plan: &mut Planned) {
+fn recompute_replacement(plan: &mut Plan<'_, FunctionModel>) {
     plan.requires_replace.clear();
-    if input.prior.is_null() {
+    let Some(prior) = plan.prior.clone() else {
         return;
+    };
+    if plan.planned.database != prior.database {
+        plan.replace_on("database");
     }
-    for attr in ["database", "returns"] {
-        if plan.value.get(attr) != input.prior.get(attr) {
-            plan.replace_on(attr);
-        }
+    if plan.planned.returns != prior.returns {
+        plan.replace_on("returns");
     }
-    let changed = match (args_of(&plan.value), args_of(input.prior)) {
+    let changed = match (args_of(&plan.planned), args_of(&prior)) {
         (Some(new), Some(old)) => {
             new.len() != old.len()
                 || new.iter().zip(&old).any(|(n, o)| {
@@ -725,65 +723,55 @@ impl ResourceType for FunctionResource {
         Ok(state)
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
-        if let Some(Value::List(items)) = plan.value.get_mut("arg") {
-            for item in items.iter_mut() {
-                if item.get("mode").is_null() {
-                    item.set("mode", Value::string("IN"));
-                }
+    async fn modify_plan(&self, plan: &mut Plan<'_, FunctionModel>) -> Diagnostics {
+        if let Tf::Known(items) = &mut plan.planned.arg {
+            for item in items.iter_mut().filter(|i| i.mode.is_null()) {
+                item.mode = Tf::Known("IN".into());
             }
         }
-        if let Some(body) = input.config.get("body").as_str() {
-            plan.value
-                .set("body", Value::string(sql::normalize_body(body)));
+        if let Some(body) = plan.config.body.as_str() {
+            plan.planned.body = Tf::Known(sql::normalize_body(body));
         }
         let client = self.state.client_opt().await;
-        if plan.value.get("database").is_unknown() {
+        if plan.planned.database.is_unknown() {
             if let Some(c) = &client {
-                plan.value.set(
-                    "database",
-                    Value::string(c.pools.settings().database.clone()),
-                );
+                plan.planned.database = Tf::Known(c.pools.settings().database.clone());
             }
         }
-        if plan.value.get("returns").is_unknown() && input.config.get("returns").is_null() {
-            if let Some(args) = args_of(&plan.value) {
-                plan.value
-                    .set("returns", Value::string(derived_returns(&args)));
+        if plan.planned.returns.is_unknown() && plan.config.returns.is_null() {
+            if let Some(args) = args_of(&plan.planned) {
+                plan.planned.returns = Tf::Known(derived_returns(&args));
             }
         }
         let mut d = Diagnostics::new();
         // The database may not exist yet (created in this same run): then
         // nothing is checked against the server.
         let mut conn = None;
-        if let (Some(c), Some(db)) = (&client, plan.value.get("database").as_str()) {
+        if let (Some(c), Some(db)) = (&client, plan.planned.database.as_str()) {
             conn = c.pools.get(Some(db)).await.ok();
         }
-        let prior = (!input.prior.is_null())
-            .then(|| FunctionModel::from_value(input.prior).ok())
-            .flatten();
+        let prior = plan.prior.as_ref().and_then(FunctionModel::from_view);
         let live = match (&conn, &prior) {
             (Some(conn), Some(p)) => sql::read(&***conn, &p.signature()).await.ok().flatten(),
             _ => None,
         };
         if let (Some(conn), Some(p), Some(l)) = (&mut conn, &prior, &live) {
-            keep_prior_spellings(conn, p, l, plan).await;
+            keep_prior_spellings(conn, p, l, &mut plan.planned).await;
         }
-        recompute_replacement(input, plan);
+        recompute_replacement(plan);
         if let (Some(conn), Some(c)) = (&conn, &client) {
             let me = &c.info.current_user;
             if let Some(w) = Self::warn_security_definer(conn, me, live.as_ref(), plan).await {
                 d.push(w);
             }
         }
-        let id = match FunctionModel::from_value_known(&plan.value) {
+        plan.planned.id = match FunctionModel::from_view(&plan.planned) {
             Some(m) => match m.database.known() {
-                Some(db) => Value::string(render_id(db, &m.schema, &m.name, &m.args())),
-                None => Value::unknown(),
+                Some(db) => Tf::Known(render_id(db, &m.schema, &m.name, &m.args())),
+                None => Tf::Unknown,
             },
-            None => Value::unknown(),
+            None => Tf::Unknown,
         };
-        plan.value.set("id", id);
         d
     }
 

@@ -20,8 +20,8 @@ use crate::pg::objects::schema::{self as sql, Level, SchemaPrivileges, SchemaRow
 use crate::protocol::model::{computed, optional, required, set_block, SetBlocks};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned, Problem,
-    ResourceType, Tf, Validator, Value,
+    AttrPath, DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, Problem, ResourceType,
+    Tf, Value, Viewed,
 };
 
 use crate::resources::support::errors::{pg_diag, ChangeError, ErrorContext};
@@ -43,14 +43,12 @@ model! {
         create_with_grant: bool = optional(
             "Grant CREATE with GRANT OPTION (implies `create`). Not for PUBLIC.",
         )
-        .default(false)
-        .validate(Validator::WithConfig(grant_option_for_public)),
+        .default(false),
         usage: bool = optional("Grant USAGE on the schema.").default(false),
         usage_with_grant: bool = optional(
             "Grant USAGE with GRANT OPTION (implies `usage`). Not for PUBLIC.",
         )
-        .default(false)
-        .validate(Validator::WithConfig(grant_option_for_public)),
+        .default(false),
     }
     view SchemaPolicyView;
 }
@@ -113,20 +111,36 @@ fn policy_role(attr: &str, role: &str) -> Option<Problem> {
     validators::role_name(attr, role)
 }
 
-fn grant_option_for_public(block: &Value) -> Option<Problem> {
-    let public = matches!(block.get("role").as_str(), None | Some(""));
-    let wanted = [
-        block.get("create_with_grant").as_bool(),
-        block.get("usage_with_grant").as_bool(),
-    ]
-    .contains(&Some(true));
-    (public && wanted && !block.get("role").is_unknown()).then(|| {
-        Problem::new(
-            "Grant Option For PUBLIC",
-            "PostgreSQL grants the grant option only to roles, not to PUBLIC (role = \"\"). Name \
-             a role, or use create and usage without _with_grant.",
-        )
-    })
+impl SchemaPolicyView {
+    /// A block asking for a grant option for PUBLIC, which PostgreSQL
+    /// refuses: the problem, at each `_with_grant` attribute the block sets.
+    fn grant_option_for_public(&self) -> Vec<(&'static str, Problem)> {
+        let public = match &self.role {
+            Tf::Null => true,
+            Tf::Known(r) => r.is_empty(),
+            Tf::Unknown => false,
+        };
+        let with_grant = [
+            ("create_with_grant", &self.create_with_grant),
+            ("usage_with_grant", &self.usage_with_grant),
+        ];
+        let wanted = with_grant.iter().any(|(_, v)| v.known() == Some(&true));
+        if !(public && wanted) {
+            return Vec::new();
+        }
+        with_grant
+            .iter()
+            .filter(|(_, v)| v.known().is_some())
+            .map(|(attr, _)| {
+                let p = Problem::new(
+                    "Grant Option For PUBLIC",
+                    "PostgreSQL grants the grant option only to roles, not to PUBLIC (role = \
+                     \"\"). Name a role, or use create and usage without _with_grant.",
+                );
+                (*attr, p)
+            })
+            .collect()
+    }
 }
 
 impl SchemaPolicyModel {
@@ -343,20 +357,26 @@ impl ResourceType for SchemaResource {
             .into()
     }
 
-    async fn validate_raw(&self, config: &Value) -> Diagnostics {
+    async fn validate(&self, config: &SchemaView) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let Some(items) = config.get("policy").as_elements() else {
+        let Some(items) = config.policy.known() else {
             return d;
         };
         if items.is_empty() {
             return d;
         }
         d.push(Diagnostic::warning("Deprecated Attribute", POLICY_DEPRECATION).at("policy"));
+        for item in items {
+            for (attr, p) in item.grant_option_for_public() {
+                let at = AttrPath::attr("policy").then_attr(attr);
+                d.push(Diagnostic::error(p.summary, p.detail).at_path(&at));
+            }
+        }
         // Blocks that differ only in what they leave at its default are one
         // block to Terraform once planned, which it would refuse.
         let known: Vec<SchemaPolicyModel> = items
             .iter()
-            .filter_map(SchemaPolicyModel::from_value_known)
+            .filter_map(SchemaPolicyModel::from_view)
             .collect();
         for (i, a) in known.iter().enumerate() {
             if known[..i].contains(a) {
@@ -390,21 +410,17 @@ impl ResourceType for SchemaResource {
         Ok(state)
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
-        if input.prior.is_null() && input.config.get("database").is_null() {
+    async fn modify_plan(&self, plan: &mut Plan<'_, SchemaModel>) -> Diagnostics {
+        if plan.creating() && plan.config.database.is_null() {
             if let Some(client) = self.state.client_opt().await {
-                plan.value
-                    .set("database", Value::string(&client.pools.settings().database));
+                plan.planned.database = Tf::Known(client.pools.settings().database.clone());
             }
         }
-        let id = match (
-            plan.value.get("database").as_str(),
-            plan.value.get("name").as_str(),
-        ) {
-            (Some(db), Some(name)) => Value::string(schema_id(Some(db), name)),
-            _ => Value::unknown(),
+        let p = &plan.planned;
+        plan.planned.id = match (p.database.as_str(), p.name.as_str()) {
+            (Some(db), Some(name)) => Tf::Known(schema_id(Some(db), name)),
+            _ => Tf::Unknown,
         };
-        plan.value.set("id", id);
         Diagnostics::new()
     }
 
@@ -723,6 +739,7 @@ impl ResourceType for SchemaResource {
 mod tests {
     use super::*;
     use crate::pg::objects::schema::AclEntry;
+    use crate::protocol::Model;
 
     fn policy(role: &str, create: bool, usage: bool, with_grant: bool) -> SchemaPolicyModel {
         SchemaPolicyModel {
@@ -821,14 +838,19 @@ mod tests {
 
     #[test]
     fn grant_option_is_for_roles_only() {
-        let block = |role: &str| {
-            Value::object([
-                ("role", Value::string(role)),
-                ("usage_with_grant", Value::bool(true)),
-            ])
+        let block = |role: Tf<String>| SchemaPolicyView {
+            role,
+            usage_with_grant: Tf::Known(true),
+            ..SchemaPolicyView::default()
         };
-        assert!(grant_option_for_public(&block("")).is_some());
-        assert!(grant_option_for_public(&block("r")).is_none());
+        let public = block(Tf::Known(String::new())).grant_option_for_public();
+        assert_eq!(public.len(), 1);
+        assert_eq!(public[0].0, "usage_with_grant");
+        assert!(!block(Tf::Null).grant_option_for_public().is_empty());
+        assert!(block(Tf::Known("r".into()))
+            .grant_option_for_public()
+            .is_empty());
+        assert!(block(Tf::Unknown).grant_option_for_public().is_empty());
     }
 
     #[test]

@@ -16,8 +16,7 @@ use crate::pg::error::PgError;
 use crate::pg::objects::security_label::{self as sql, OBJECT_TYPES};
 use crate::protocol::model::{computed, required};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, ResourceType, Tf,
-    Validator, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, ResourceType, Tf, Validator,
 };
 
 use crate::resources::support::errors::{pg_diag, ErrorContext};
@@ -137,14 +136,15 @@ impl ResourceType for SecurityLabelResource {
             .into()
     }
 
-    async fn modify_plan_raw(&self, _input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
-        let part = |a: &str| plan.value.get(a).as_str().map(str::to_string);
-        let id = match (
-            part("label_provider"),
-            part("object_type"),
-            part("object_name"),
+    async fn modify_plan(&self, plan: &mut Plan<'_, SecurityLabelModel>) -> Diagnostics {
+        let p = &plan.planned;
+        let part = |t: &Tf<String>| t.known().cloned();
+        plan.planned.id = match (
+            part(&p.label_provider),
+            part(&p.object_type),
+            part(&p.object_name),
         ) {
-            (Some(provider), Some(object_type), Some(object_name)) => Value::string(
+            (Some(provider), Some(object_type), Some(object_name)) => Tf::Known(
                 SecurityLabelId {
                     provider,
                     object_type,
@@ -152,9 +152,8 @@ impl ResourceType for SecurityLabelResource {
                 }
                 .render(),
             ),
-            _ => Value::unknown(),
+            _ => Tf::Unknown,
         };
-        plan.value.set("id", id);
         Diagnostics::new()
     }
 

@@ -3,7 +3,7 @@
 //! name, and the database a resource lives in when it names none.
 
 use crate::pg::replication::slot;
-use crate::protocol::{Diagnostic, Problem, Value};
+use crate::protocol::{Diagnostic, Problem, Tf};
 
 use crate::resources::support::state::Client;
 
@@ -12,18 +12,19 @@ pub fn version_text(version_num: i32) -> String {
     format!("{}.{}", version_num / 10_000, version_num % 10_000)
 }
 
-/// The error for `attr`, set to something other than `harmless` (its value
-/// on any server), on a server older than PostgreSQL `major`.
-pub fn too_old(
-    config: &Value,
+/// The error for `attr`, configured as `v`, set to something other than
+/// `harmless` (its value on any server, if it has one), on a server older
+/// than PostgreSQL `major`.
+pub fn too_old<T: PartialEq>(
     attr: &str,
-    harmless: &Value,
+    v: &Tf<T>,
+    harmless: Option<&T>,
     major: i32,
     version_num: i32,
     what: &str,
 ) -> Option<Diagnostic> {
-    let v = config.get(attr);
-    if version_num >= major * 10_000 || v.is_null() || v.is_unknown() || v == harmless {
+    let v = v.known()?;
+    if version_num >= major * 10_000 || Some(v) == harmless {
         return None;
     }
     Some(
@@ -58,14 +59,11 @@ pub fn database_of(client: &Client, database: Option<&String>) -> String {
     database.map_or_else(|| client.pools.settings().database.clone(), String::clone)
 }
 
-/// Fills an unknown `database` of a plan with the provider's database
+/// Fills an unknown planned `database` with the provider's database
 /// (known now rather than after apply), when the provider is configured.
-pub fn plan_database(client: Option<&Client>, plan: &mut Value) {
-    if let (true, Some(c)) = (plan.get("database").is_unknown(), client) {
-        plan.set(
-            "database",
-            Value::string(c.pools.settings().database.clone()),
-        );
+pub fn plan_database(client: Option<&Client>, database: &mut Tf<String>) {
+    if let (true, Some(c)) = (database.is_unknown(), client) {
+        *database = Tf::Known(c.pools.settings().database.clone());
     }
 }
 
@@ -75,25 +73,17 @@ mod tests {
 
     #[test]
     fn gate_names_the_attribute_and_versions() {
-        let config = Value::object([
-            ("schemas", Value::string_list(["s".to_string()])),
-            ("failover", Value::bool(false)),
-        ]);
-        let d = too_old(
-            &config,
-            "schemas",
-            &Value::Null,
-            15,
-            140_011,
-            "TABLES IN SCHEMA",
-        )
-        .expect("refused");
+        let schemas = Tf::Known(vec!["s".to_string()]);
+        let failover = Tf::Known(false);
+        let d =
+            too_old("schemas", &schemas, None, 15, 140_011, "TABLES IN SCHEMA").expect("refused");
         assert!(d
             .detail
             .contains("PostgreSQL 15 or later; this server runs 14.11"));
         assert_eq!(d.attribute.unwrap().to_string(), "schemas");
-        assert!(too_old(&config, "schemas", &Value::Null, 15, 150_000, "x").is_none());
-        assert!(too_old(&config, "failover", &Value::bool(false), 17, 160_000, "x").is_none());
+        assert!(too_old("schemas", &schemas, None, 15, 150_000, "x").is_none());
+        assert!(too_old("failover", &failover, Some(&false), 17, 160_000, "x").is_none());
+        assert!(too_old("failover", &Tf::<bool>::Unknown, None, 17, 160_000, "x").is_none());
         assert!(slot_name("slot_name", "Bad").is_some());
         assert!(slot_name("slot_name", "good_1").is_none());
     }

@@ -11,7 +11,7 @@ use crate::pg::error::PgError;
 use crate::pg::replication::slot as sql;
 use crate::protocol::model::{computed, required};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, ResourceType, Tf,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, ResourceType, Tf,
 };
 
 use crate::resources::replication::checks;
@@ -78,9 +78,8 @@ impl ResourceType for PhysicalSlotResource {
             .into()
     }
 
-    async fn modify_plan_raw(&self, _: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
-        let name = plan.value.get("name").clone();
-        plan.value.set("id", name);
+    async fn modify_plan(&self, plan: &mut Plan<'_, PhysicalSlotModel>) -> Diagnostics {
+        plan.planned.id = plan.planned.name.clone();
         Diagnostics::new()
     }
 

@@ -21,8 +21,8 @@ use crate::pg::replication::publication::{
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, Problem,
-    ResourceType, Tf, Validator, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, Problem, ResourceType, Tf,
+    Validator, Value,
 };
 
 use crate::resources::replication::checks;
@@ -70,8 +70,7 @@ model! {
         )
         .and_computed()
         .stable()
-        .each(table_name)
-        .validate(Validator::WithConfig(conflicts_with_all_tables)),
+        .each(table_name),
         all_tables: bool = optional(
             "Publish every table of the database, including tables created later (`FOR ALL \
              TABLES`; needs a superuser).",
@@ -83,8 +82,7 @@ model! {
              (`FOR TABLES IN SCHEMA`; PostgreSQL 15 and later; needs a superuser). Added and \
              dropped in place. A schema added outside Terraform shows as a change.",
         )
-        .each(validators::schema_name)
-        .validate(Validator::WithConfig(conflicts_with_all_tables)),
+        .each(validators::schema_name),
         publish_param: Tf<Vec<String>> = optional(
             "Operations to publish: any of `insert`, `update`, `delete` and `truncate`. \
              Default: all four. Changed in place; the order is kept as written.",
@@ -92,7 +90,7 @@ model! {
         .and_computed()
         .stable()
         .each(operation)
-        .validate(Validator::WithConfig(operations_once)),
+        .check(operations_once),
         publish_via_partition_root_param: bool = optional(
             "Publish the changes of a partitioned table's partitions as changes of the \
              partitioned table itself (`publish_via_partition_root`). Changed in place.",
@@ -153,14 +151,40 @@ fn table_text(t: &Table) -> String {
     dotted::render(&[&t.schema, &t.name])
 }
 
-fn conflicts_with_all_tables(config: &Value) -> Option<Problem> {
-    (config.get("all_tables").as_bool() == Some(true)).then(|| {
-        Problem::new(
-            "Conflicting configuration arguments",
-            "all_tables = true publishes every table; tables and schemas cannot be set with \
-             it. Remove one of them.",
-        )
-    })
+impl PublicationView {
+    /// `tables` and `schemas`, when set with `all_tables = true`: a
+    /// conflict with a value, not with the attribute being set, so no
+    /// declared rule says it.
+    fn conflicts_with_all_tables(&self) -> Vec<(&'static str, Problem)> {
+        if self.all_tables.known() != Some(&true) {
+            return Vec::new();
+        }
+        let set = [
+            ("tables", self.tables.known().is_some()),
+            ("schemas", self.schemas.known().is_some()),
+        ];
+        set.into_iter()
+            .filter(|(_, set)| *set)
+            .map(|(attr, _)| {
+                let p = Problem::new(
+                    "Conflicting configuration arguments",
+                    "all_tables = true publishes every table; tables and schemas cannot be set \
+                     with it. Remove one of them.",
+                );
+                (attr, p)
+            })
+            .collect()
+    }
+
+    /// The schemas it names; none when unset or not known.
+    fn schema_names(&self) -> BTreeSet<&str> {
+        self.schemas
+            .known()
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 fn operation(attr: &str, op: &str) -> Option<Problem> {
@@ -175,8 +199,8 @@ fn operation(attr: &str, op: &str) -> Option<Problem> {
     })
 }
 
-fn operations_once(config: &Value) -> Option<Problem> {
-    let items = config.get("publish_param").as_elements()?;
+fn operations_once(_attr: &str, value: &Value) -> Option<Problem> {
+    let items = value.as_elements()?;
     if items.is_empty() {
         return Some(Problem::new(
             "Empty publish_param",
@@ -327,11 +351,14 @@ impl PublicationResource {
     }
 
     /// The lints of a planned publication (see [`replication_lints`]).
-    async fn lints(&self, client: &Client, prior: &Value, plan: &Value) -> Diagnostics {
+    async fn lints(
+        &self,
+        client: &Client,
+        prior: Option<&PublicationView>,
+        plan: &PublicationView,
+    ) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let (Some(database), Some(name)) =
-            (plan.get("database").as_str(), plan.get("name").as_str())
-        else {
+        let (Some(database), Some(name)) = (plan.database.as_str(), plan.name.as_str()) else {
             return d;
         };
         let Ok(conn) = client.pools.get(Some(database)).await else {
@@ -345,35 +372,24 @@ impl PublicationResource {
             Ok(_) => {}
             Err(e) => log::debug!("not checking wal_level: {e}"),
         }
-        let creating = prior.is_null();
-        let (attr, scope): (&str, Option<Vec<String>>) =
-            if plan.get("all_tables").as_bool() == Some(true) {
-                if !creating {
-                    return d;
-                }
-                ("all_tables", None)
-            } else {
-                let had: BTreeSet<&str> = prior
-                    .get("schemas")
-                    .as_elements()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .collect();
-                let added: Vec<String> = plan
-                    .get("schemas")
-                    .as_elements()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .filter(|s| !had.contains(s))
-                    .map(str::to_string)
-                    .collect();
-                if added.is_empty() {
-                    return d;
-                }
-                ("schemas", Some(added))
-            };
+        let (attr, scope): (&str, Option<Vec<String>>) = if plan.all_tables.known() == Some(&true) {
+            if prior.is_some() {
+                return d;
+            }
+            ("all_tables", None)
+        } else {
+            let had = prior.map(PublicationView::schema_names).unwrap_or_default();
+            let added: Vec<String> = plan
+                .schema_names()
+                .into_iter()
+                .filter(|s| !had.contains(s))
+                .map(str::to_string)
+                .collect();
+            if added.is_empty() {
+                return d;
+            }
+            ("schemas", Some(added))
+        };
         match sql::tables_with_rls(&**conn, scope.as_deref()).await {
             Ok(tables) if !tables.is_empty() => {
                 let quoted: Vec<String> = tables
@@ -417,45 +433,45 @@ impl ResourceType for PublicationResource {
             &mut state,
             &["owner", "database", "publish_generated_columns_param"],
         );
-        if state
-            .get("schemas")
-            .as_elements()
-            .is_some_and(<[Value]>::is_empty)
-        {
-            state.set("schemas", Value::Null);
-        }
+        sdk_state::empty_collections_to_null(&mut state, &["schemas"]);
         Ok(state)
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn validate(&self, config: &PublicationView) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        for (attr, p) in config.conflicts_with_all_tables() {
+            d.push(Diagnostic::error(p.summary, p.detail).at(attr));
+        }
+        d
+    }
+
+    async fn modify_plan(&self, plan: &mut Plan<'_, PublicationModel>) -> Diagnostics {
         let mut d = Diagnostics::new();
         let client = self.state.client_opt().await;
-        checks::plan_database(client.as_deref(), &mut plan.value);
-        let id = match (
-            plan.value.get("database").as_str(),
-            plan.value.get("name").as_str(),
-        ) {
-            (Some(db), Some(name)) => Value::string(publication_id(Some(db), name)),
-            _ => Value::unknown(),
+        checks::plan_database(client.as_deref(), &mut plan.planned.database);
+        let p = &plan.planned;
+        plan.planned.id = match (p.database.as_str(), p.name.as_str()) {
+            (Some(db), Some(name)) => Tf::Known(publication_id(Some(db), name)),
+            _ => Tf::Unknown,
         };
-        plan.value.set("id", id);
         let Some(client) = client else {
             return d;
         };
         let version = client.info.version_num;
+        let config = &plan.config;
         let gates = [
             checks::too_old(
-                input.config,
                 "schemas",
-                &Value::Null,
+                &config.schemas,
+                None,
                 15,
                 version,
                 "FOR TABLES IN SCHEMA",
             ),
             checks::too_old(
-                input.config,
                 "publish_generated_columns_param",
-                &Value::Null,
+                &config.publish_generated_columns_param,
+                None,
                 18,
                 version,
                 "publish_generated_columns",
@@ -468,11 +484,13 @@ impl ResourceType for PublicationResource {
         }
         if version < 180_000 {
             // Not on this server: known to stay null.
-            plan.value
-                .set("publish_generated_columns_param", Value::Null);
+            plan.planned.publish_generated_columns_param = Tf::Null;
         }
-        if plan.value != *input.prior {
-            d.extend(self.lints(&client, input.prior, &plan.value).await);
+        if plan.prior.as_ref() != Some(&plan.planned) {
+            d.extend(
+                self.lints(&client, plan.prior.as_ref(), &plan.planned)
+                    .await,
+            );
         }
         d
     }
@@ -759,18 +777,14 @@ mod tests {
 
     #[test]
     fn publish_param_is_checked_as_a_whole() {
-        let c = |items: &[&str]| {
-            Value::object([(
-                "publish_param",
-                Value::string_list(items.iter().map(|s| s.to_string())),
-            )])
-        };
-        assert!(operations_once(&c(&["insert", "update"])).is_none());
-        assert!(operations_once(&c(&["insert", "insert"]))
+        let c = |items: &[&str]| Value::string_list(items.iter().map(|s| s.to_string()));
+        let once = |items: &[&str]| operations_once("publish_param", &c(items));
+        assert!(once(&["insert", "update"]).is_none());
+        assert!(once(&["insert", "insert"])
             .unwrap()
             .detail
             .contains("\"insert\" is given twice"));
-        assert!(operations_once(&c(&[])).is_some());
+        assert!(once(&[]).is_some());
         assert!(operation("publish_param", "wrong_param").is_some());
     }
 

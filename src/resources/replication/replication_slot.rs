@@ -15,8 +15,7 @@ use crate::pg::replication::slot::{self as sql, LogicalSlot};
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, ResourceType, Tf,
-    Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, ResourceType, Tf, Value,
 };
 
 use crate::resources::replication::checks;
@@ -129,23 +128,20 @@ impl ResourceType for ReplicationSlotResource {
         Ok(state)
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan(&self, plan: &mut Plan<'_, ReplicationSlotModel>) -> Diagnostics {
         let mut d = Diagnostics::new();
         let client = self.state.client_opt().await;
-        checks::plan_database(client.as_deref(), &mut plan.value);
-        let id = match (
-            plan.value.get("database").as_str(),
-            plan.value.get("name").as_str(),
-        ) {
-            (Some(db), Some(name)) => Value::string(slot_id(Some(db), name)),
-            _ => Value::unknown(),
+        let p = &mut plan.planned;
+        checks::plan_database(client.as_deref(), &mut p.database);
+        p.id = match (p.database.as_str(), p.name.as_str()) {
+            (Some(db), Some(name)) => Tf::Known(slot_id(Some(db), name)),
+            _ => Tf::Unknown,
         };
-        plan.value.set("id", id);
         if let Some(client) = client {
             d.0.extend(checks::too_old(
-                input.config,
                 "failover",
-                &Value::bool(false),
+                &plan.config.failover,
+                Some(&false),
                 17,
                 client.info.version_num,
                 "slot synchronization to standbys",

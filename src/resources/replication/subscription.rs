@@ -32,8 +32,7 @@ use crate::protocol::diagnostics::warn_in_apply;
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::typed::refuse_newer;
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, Problem,
-    ResourceType, Tf, Validator, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, Problem, ResourceType, Tf, Value,
 };
 
 use crate::resources::replication::checks;
@@ -70,7 +69,23 @@ model! {
         )
         .sensitive()
         .each(conninfo_syntax)
-        .validate(Validator::WithConfig(conninfo_conflict)),
+        // A connection string not known yet counts as set: a secret is
+        // never sent twice.
+        .conflicts_with(&["conninfo_wo"])
+        .unknown_counts_as_set()
+        .saying(
+            "Conflicting Connection Strings",
+            "conninfo and conninfo_wo cannot both be set. Use conninfo_wo (with \
+             conninfo_wo_version) to keep the connection string out of state, or conninfo \
+             alone.",
+        )
+        .at_least_one_of(&["conninfo_wo"])
+        .saying(
+            "Missing Connection String",
+            "Set conninfo (stored in state, sensitive) or conninfo_wo with \
+             conninfo_wo_version (Terraform 1.11+, never stored): the subscription must know \
+             how to reach the publisher.",
+        ),
         conninfo_wo: Option<String> = optional(
             "Write-only connection string (Terraform 1.11+): never stored in plan or state. \
              Sent when the subscription is created and whenever `conninfo_wo_version` changes. \
@@ -79,7 +94,13 @@ model! {
         .sensitive()
         .write_only()
         .each(conninfo_syntax)
-        .validate(Validator::WithConfig(conninfo_wo_version_missing)),
+        .required_with(&["conninfo_wo_version"])
+        .saying(
+            "Missing conninfo_wo_version",
+            "conninfo_wo is never stored, so Terraform cannot tell when it changes. Set \
+             conninfo_wo_version, and change it whenever the connection string should be sent \
+             again.",
+        ),
         conninfo_wo_version: Option<String> = optional(
             "Any value; change it to send `conninfo_wo` again. Required with `conninfo_wo`.",
         ),
@@ -89,7 +110,7 @@ model! {
              ones); a publication removed outside Terraform shows as a change.",
         )
         .each(publication_name)
-        .validate(Validator::WithConfig(publications_not_empty)),
+        .check(publications_not_empty),
         create_slot: bool = optional(
             "Whether the subscription creates its replication slot on the publisher when it is \
              created, and so drops it when it is destroyed. When false, the slot must exist (a \
@@ -131,31 +152,8 @@ fn conninfo_syntax(attr: &str, text: &str) -> Option<Problem> {
     })
 }
 
-fn conninfo_conflict(config: &Value) -> Option<Problem> {
-    (!config.get("conninfo_wo").is_null()).then(|| {
-        Problem::new(
-            "Conflicting Connection Strings",
-            "conninfo and conninfo_wo cannot both be set. Use conninfo_wo (with \
-             conninfo_wo_version) to keep the connection string out of state, or conninfo \
-             alone.",
-        )
-    })
-}
-
-fn conninfo_wo_version_missing(config: &Value) -> Option<Problem> {
-    config.get("conninfo_wo_version").is_null().then(|| {
-        Problem::new(
-            "Missing conninfo_wo_version",
-            "conninfo_wo is never stored, so Terraform cannot tell when it changes. Set \
-             conninfo_wo_version, and change it whenever the connection string should be sent \
-             again.",
-        )
-    })
-}
-
-fn publications_not_empty(config: &Value) -> Option<Problem> {
-    config
-        .get("publications")
+fn publications_not_empty(_attr: &str, value: &Value) -> Option<Problem> {
+    value
         .as_elements()
         .is_some_and(<[Value]>::is_empty)
         .then(|| {
@@ -368,36 +366,18 @@ impl ResourceType for SubscriptionResource {
         Ok(state)
     }
 
-    async fn validate_raw(&self, config: &Value) -> Diagnostics {
-        let (c, wo) = (config.get("conninfo"), config.get("conninfo_wo"));
-        if c.is_null() && wo.is_null() {
-            return Diagnostic::error(
-                "Missing Connection String",
-                "Set conninfo (stored in state, sensitive) or conninfo_wo with \
-                 conninfo_wo_version (Terraform 1.11+, never stored): the subscription must know \
-                 how to reach the publisher.",
-            )
-            .at("conninfo")
-            .into();
-        }
-        Diagnostics::new()
-    }
-
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan(&self, plan: &mut Plan<'_, SubscriptionModel>) -> Diagnostics {
         let mut d = Diagnostics::new();
         let client = self.state.client_opt().await;
-        checks::plan_database(client.as_deref(), &mut plan.value);
-        let id = match (
-            plan.value.get("database").as_str(),
-            plan.value.get("name").as_str(),
-        ) {
-            (Some(db), Some(name)) => Value::string(subscription_id(Some(db), name)),
-            _ => Value::unknown(),
+        checks::plan_database(client.as_deref(), &mut plan.planned.database);
+        let p = &plan.planned;
+        plan.planned.id = match (p.database.as_str(), p.name.as_str()) {
+            (Some(db), Some(name)) => Tf::Known(subscription_id(Some(db), name)),
+            _ => Tf::Unknown,
         };
-        plan.value.set("id", id);
-        let creating = input.prior.is_null();
-        if creating && input.config.get("slot_name").is_null() {
-            if let Some(name) = input.config.get("name").as_str() {
+        let creating = plan.creating();
+        if creating && plan.config.slot_name.is_null() {
+            if let Some(name) = plan.config.name.as_str() {
                 if let Some(p) = checks::slot_name("the subscription's name", name) {
                     d.push(
                         Diagnostic::error(

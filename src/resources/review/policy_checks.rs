@@ -8,7 +8,7 @@ use crate::pg::rls::table::{self as table_sql, TableInfo, TableName};
 use crate::pg::sql::policy_expr::{
     check_expression, has_subquery, normalize, per_row_current_setting, Probe, ProbeError,
 };
-use crate::protocol::{Diagnostic, Diagnostics, Problem, Value};
+use crate::protocol::{Diagnostic, Diagnostics, Problem};
 
 use crate::resources::review::codes::Code;
 use crate::resources::support::state::Client;
@@ -17,6 +17,10 @@ use crate::resources::support::validators;
 /// The expression attributes and the clause each one is.
 pub const CLAUSES: [(&str, Clause); 2] =
     [("using", Clause::Using), ("with_check", Clause::WithCheck)];
+
+/// The texts of `using` and `with_check` in a plan, each with its
+/// attribute (as [`CLAUSES`] orders them); `None` when unset or not known.
+pub type ClauseTexts<'a> = [(&'static str, Option<&'a str>); 2];
 
 /// Role names that PostgreSQL resolves to a concrete role when the policy
 /// is created, so the catalog never holds what was written.
@@ -39,13 +43,14 @@ pub fn command_name(attr: &str, c: &str) -> Option<Problem> {
 /// PERMISSIVE ones on every shard, which widens access where the
 /// configuration narrows it, and it refuses subqueries in policies.
 pub fn citus_refusals(
-    planned: &Value,
+    permissive: Option<bool>,
+    texts: &ClauseTexts<'_>,
     info: &TableInfo,
     using_normalized: &Option<String>,
 ) -> Diagnostics {
     let _ = info;
     let mut d = Diagnostics::new();
-    if planned.get("permissive").as_bool() == Some(false) {
+    if permissive == Some(false) {
         d.push(
             Diagnostic::error(
                 "Restrictive Policy On A Citus Table",
@@ -58,10 +63,10 @@ pub fn citus_refusals(
             .at("permissive"),
         );
     }
-    for (attr, _) in CLAUSES {
-        let text = match (attr, using_normalized) {
+    for (attr, text) in texts {
+        let text = match (*attr, using_normalized) {
             ("using", Some(n)) => Some(n.as_str()),
-            _ => planned.get(attr).as_str(),
+            _ => *text,
         };
         if text.is_some_and(has_subquery) {
             d.push(
@@ -83,8 +88,8 @@ pub fn citus_refusals(
 }
 
 /// Checks the `roles` set.
-pub fn check_roles(roles: &[Value], d: &mut Diagnostics) {
-    if roles.is_empty() {
+pub fn check_roles(names: &[&str], d: &mut Diagnostics) {
+    if names.is_empty() {
         d.push(
             Diagnostic::error(
                 "No Roles",
@@ -95,8 +100,7 @@ pub fn check_roles(roles: &[Value], d: &mut Diagnostics) {
         );
         return;
     }
-    let names: Vec<&str> = roles.iter().filter_map(Value::as_str).collect();
-    for name in &names {
+    for name in names {
         if validators::role_name("roles", name).is_some() {
             // Reported by the attribute's own validator.
         } else if PSEUDO_ROLES.contains(&name.to_ascii_lowercase().as_str()) {
@@ -272,11 +276,11 @@ pub async fn always_true_warning(
 /// `PGW104`: `current_setting()` in `using` or `with_check` outside a
 /// `(select ...)`, so it runs once per row instead of once per query, and
 /// an index on the compared column cannot be used for it.
-pub fn per_row_setting_warnings(planned: &Value) -> Vec<Diagnostic> {
-    CLAUSES
+pub fn per_row_setting_warnings(texts: &ClauseTexts<'_>) -> Vec<Diagnostic> {
+    texts
         .iter()
-        .filter_map(|(attr, _)| {
-            let text = planned.get(attr).as_str()?;
+        .filter_map(|(attr, text)| {
+            let text = (*text)?;
             per_row_current_setting(text).then(|| {
                 Code::PerRowCurrentSetting
                     .warning(

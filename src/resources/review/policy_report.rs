@@ -18,7 +18,7 @@ use crate::pg::access::{Catalog, ObjectId, PUBLIC};
 use crate::pg::kinds::ObjectKind;
 use crate::pg::rls::table::{TableInfo, TableName};
 use crate::pg::sql::policy_expr::is_trivially_true;
-use crate::protocol::{Diagnostic, Value};
+use crate::protocol::Diagnostic;
 
 use crate::resources::review::access_render::cap;
 use crate::resources::review::access_review::review;
@@ -43,31 +43,22 @@ impl Way {
     }
 }
 
-/// One side of the policy.
-struct Side {
-    permissive: bool,
-    command: String,
-    roles: Vec<String>,
-    using: Option<String>,
-    with_check: Option<String>,
-}
-
-impl Side {
-    fn of(v: &Value) -> Option<Side> {
-        if v.is_null() {
-            return None;
-        }
-        Some(Side {
-            permissive: v.get("permissive").as_bool().unwrap_or(true),
-            command: v.get("command").as_str().unwrap_or("ALL").to_string(),
-            roles: v
-                .get("roles")
-                .as_string_set()
-                .unwrap_or_else(|| vec![PUBLIC.to_string()]),
-            using: v.get("using").as_str().map(str::to_string),
-            with_check: v.get("with_check").as_str().map(str::to_string),
-        })
-    }
+/// One side (prior or planned) of a `postgresql_policy`, as the report
+/// reads it: an attribute not known yet reads as its default.
+#[derive(Debug, Clone)]
+pub struct PolicySide {
+    /// `name`, when known.
+    pub name: Option<String>,
+    /// `permissive`.
+    pub permissive: bool,
+    /// `command`.
+    pub command: String,
+    /// `roles`; `public` when not known.
+    pub roles: Vec<String>,
+    /// `using`.
+    pub using: Option<String>,
+    /// `with_check`.
+    pub with_check: Option<String>,
 }
 
 /// The words of an expression, lower case, parentheses and spacing aside.
@@ -127,14 +118,12 @@ pub async fn policy_report(
     database: Option<&str>,
     table: &TableName,
     info: Option<&TableInfo>,
-    prior: &Value,
-    planned: &Value,
+    old: Option<&PolicySide>,
+    new: Option<&PolicySide>,
 ) -> Option<Diagnostic> {
-    let (old, new) = (Side::of(prior), Side::of(planned));
-    let name = planned
-        .get("name")
-        .as_str()
-        .or_else(|| prior.get("name").as_str())?;
+    let name = new
+        .and_then(|n| n.name.as_deref())
+        .or_else(|| old.and_then(|o| o.name.as_deref()))?;
     let review = review(state, database).await?;
     let catalog = &review.catalog;
     let mut lines = Vec::new();

@@ -32,16 +32,15 @@ use crate::pg::rls::table::{self as table_sql, TableName};
 use crate::pg::sql::policy_expr::{is_trivially_true, Probe};
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned,
-    ResourceType, Tf, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, ResourceType, Tf, Value, Viewed,
 };
 
 use crate::resources::review::planned::PlannedRls;
 use crate::resources::review::policy_checks::{
     always_true_warning, check_roles, citus_refusals, command_name, expression, normalize_all,
-    per_row_setting_warnings, Exposure, CLAUSES,
+    per_row_setting_warnings, ClauseTexts, Exposure, CLAUSES,
 };
-use crate::resources::review::policy_report::policy_report;
+use crate::resources::review::policy_report::{policy_report, PolicySide};
 use crate::resources::review::rls_lints::owner_bypasses;
 use crate::resources::rls::table_target::{
     database_attr, database_label, database_of, run_in_transaction, schema_attr, table_attr,
@@ -163,10 +162,52 @@ impl PolicyModel {
     }
 }
 
-fn command_of(v: &Value) -> Option<Command> {
-    match v.get("command") {
-        Value::Null => Some(Command::All),
-        c => c.as_str().and_then(Command::parse),
+impl PolicyView {
+    /// The command; unset is `ALL`. `None` while not known.
+    fn command(&self) -> Option<Command> {
+        match &self.command {
+            Tf::Null => Some(Command::All),
+            c => c.as_str().and_then(Command::parse),
+        }
+    }
+
+    /// The attribute holding a clause's expression.
+    fn clause(&self, clause: Clause) -> &Tf<String> {
+        match clause {
+            Clause::Using => &self.using,
+            Clause::WithCheck => &self.with_check,
+        }
+    }
+
+    /// The attribute holding a clause's expression, to change it.
+    fn clause_mut(&mut self, clause: Clause) -> &mut Tf<String> {
+        match clause {
+            Clause::Using => &mut self.using,
+            Clause::WithCheck => &mut self.with_check,
+        }
+    }
+
+    /// The texts of `using` and `with_check`, by attribute.
+    fn texts(&self) -> ClauseTexts<'_> {
+        [
+            ("using", self.using.as_str()),
+            ("with_check", self.with_check.as_str()),
+        ]
+    }
+
+    /// What the policy report reads.
+    fn side(&self) -> PolicySide {
+        PolicySide {
+            name: self.name.as_str().map(str::to_string),
+            permissive: self.permissive.known().copied().unwrap_or(true),
+            command: self.command.as_str().unwrap_or("ALL").to_string(),
+            roles: self
+                .roles
+                .known()
+                .map_or_else(|| vec![PUBLIC.to_string()], |r| r.iter().cloned().collect()),
+            using: self.using.known().cloned(),
+            with_check: self.with_check.known().cloned(),
+        }
     }
 }
 
@@ -237,10 +278,10 @@ impl ResourceType for PolicyResource {
             .into()
     }
 
-    async fn validate_raw(&self, config: &Value) -> Diagnostics {
+    async fn validate(&self, config: &PolicyView) -> Diagnostics {
         let mut d = Diagnostics::new();
-        if let Some(cmd) = command_of(config) {
-            if !cmd.allows_with_check() && !config.get("with_check").is_null() {
+        if let Some(cmd) = config.command() {
+            if !cmd.allows_with_check() && config.with_check.is_set() {
                 d.push(
                     Diagnostic::error(
                         "with_check Not Allowed",
@@ -255,7 +296,7 @@ impl ResourceType for PolicyResource {
                     .at("with_check"),
                 );
             }
-            if !cmd.allows_using() && !config.get("using").is_null() {
+            if !cmd.allows_using() && config.using.is_set() {
                 d.push(
                     Diagnostic::error(
                         "using Not Allowed",
@@ -266,25 +307,25 @@ impl ResourceType for PolicyResource {
                 );
             }
         }
-        if let Some(roles) = config.get("roles").as_elements() {
-            check_roles(roles, &mut d);
+        if let Some(roles) = config.roles.known() {
+            let names: Vec<&str> = roles.iter().map(String::as_str).collect();
+            check_roles(&names, &mut d);
         }
         d
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan(&self, plan: &mut Plan<'_, PolicyModel>) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let id = match PolicyModel::from_value_known(&plan.value) {
-            Some(m) => Value::string(m.id_text()),
-            None => Value::unknown(),
+        plan.planned.id = match PolicyModel::from_view(&plan.planned) {
+            Some(m) => Tf::Known(m.id_text()),
+            None => Tf::Unknown,
         };
-        plan.value.set("id", id);
-        let prior = input.prior;
-        let creating = prior.is_null();
-        if !creating {
+        let prior = plan.prior.clone();
+        let creating = prior.is_none();
+        if let Some(prior) = &prior {
             // PostgreSQL has no syntax to drop a clause from a policy.
-            for (attr, _) in CLAUSES {
-                if !prior.get(attr).is_null() && plan.value.get(attr).is_null() {
+            for (attr, clause) in CLAUSES {
+                if prior.clause(clause).is_set() && plan.planned.clause(clause).is_null() {
                     plan.replace_on(attr);
                 }
             }
@@ -292,29 +333,32 @@ impl ResourceType for PolicyResource {
         let Some(client) = self.state.client_opt().await else {
             return d;
         };
+        let planned = plan.planned.clone();
         let (Some(table), Some(database), Some(command)) = (
-            table_of(&plan.value),
-            database_of(&plan.value),
-            command_of(&plan.value),
+            table_of(&planned.schema, &planned.table),
+            database_of(&planned.database),
+            planned.command(),
         ) else {
             return d;
         };
         let database = database.as_deref();
-        let in_place = !creating && plan.requires_replace.is_empty();
+        let in_place = !creating && !plan.replaces();
 
         // What to normalize: configured texts that are new or changed, and
         // for an in-place change the prior text to compare with.
         let mut probes: Vec<Probe> = Vec::new();
-        let mut slots: Vec<(&str, Option<usize>, Option<usize>)> = Vec::new();
-        let planned = plan.value.clone();
-        let prior_command = command_of(prior).unwrap_or(command);
+        let mut slots: Vec<(&str, Clause, Option<usize>, Option<usize>)> = Vec::new();
+        let prior_command = prior
+            .as_ref()
+            .and_then(PolicyView::command)
+            .unwrap_or(command);
         for (attr, clause) in CLAUSES {
-            let Some(new) = planned.get(attr).as_str() else {
+            let Some(new) = planned.clause(clause).as_str() else {
                 continue;
             };
-            let old = prior.get(attr).as_str();
+            let old = prior.as_ref().and_then(|p| p.clause(clause).as_str());
             if old == Some(new) && !creating {
-                slots.push((attr, None, None));
+                slots.push((attr, clause, None, None));
                 continue;
             }
             probes.push(Probe {
@@ -334,18 +378,18 @@ impl ResourceType for PolicyResource {
                 }
                 _ => None,
             };
-            slots.push((attr, Some(new_i), old_i));
+            slots.push((attr, clause, Some(new_i), old_i));
         }
         let normalized = normalize_all(&client, database, &table, &probes).await;
         let result =
             |i: Option<usize>| i.and_then(|i| normalized.0.get(i)).and_then(Option::as_ref);
         let mut using_normalized: Option<String> = None;
-        for (attr, new_i, old_i) in &slots {
+        for (attr, clause, new_i, old_i) in &slots {
             match (result(*new_i), result(*old_i)) {
                 (Some(Ok(n)), Some(Ok(o))) if n == o => {
                     // Same expression, written differently: keep the prior
                     // text so nothing is planned.
-                    plan.value.set(*attr, prior.get(attr).clone());
+                    *plan.planned.clause_mut(*clause) = plan.prior_of(|p| p.clause(*clause));
                 }
                 // The probe ran on a copy of the table, so the table exists:
                 // the server refusing the expression (bad syntax, wrong
@@ -366,7 +410,7 @@ impl ResourceType for PolicyResource {
                             "Invalid Policy Expression",
                             format!(
                                 "PostgreSQL refuses {attr} `{}`: {}\n\n{hint}",
-                                planned.get(attr).as_str().unwrap_or_default(),
+                                planned.clause(*clause).as_str().unwrap_or_default(),
                                 e.message
                             ),
                         )
@@ -385,14 +429,15 @@ impl ResourceType for PolicyResource {
 
         // Warnings for reviewers, only when the policy is created or its
         // meaning changes.
-        let changed = creating
-            || ["using", "with_check", "roles", "permissive", "command"]
-                .iter()
-                .any(|a| plan.value.get(a) != prior.get(a));
+        let p = &plan.planned;
+        let changed = prior.as_ref().is_none_or(|o| {
+            (&o.using, &o.with_check, &o.command) != (&p.using, &p.with_check, &p.command)
+                || (&o.roles, &o.permissive) != (&p.roles, &p.permissive)
+        });
         if !changed {
             return d;
         }
-        d.0.extend(per_row_setting_warnings(&plan.value));
+        d.0.extend(per_row_setting_warnings(&p.texts()));
         let info = match client.pools.get(database).await {
             Ok(conn) => table_sql::read_table(&**conn, &table).await.ok().flatten(),
             Err(_) => None,
@@ -403,8 +448,8 @@ impl ResourceType for PolicyResource {
                 database,
                 &table,
                 info.as_ref(),
-                prior,
-                &plan.value,
+                prior.as_ref().map(PolicyView::side).as_ref(),
+                Some(&plan.planned.side()),
             )
             .await,
         );
@@ -424,24 +469,26 @@ impl ResourceType for PolicyResource {
             }
         }
         if let Some(info) = info.as_ref().filter(|i| i.citus) {
-            d.extend(citus_refusals(&plan.value, info, &using_normalized));
+            let p = &plan.planned;
+            d.extend(citus_refusals(
+                p.permissive.known().copied(),
+                &p.texts(),
+                info,
+                &using_normalized,
+            ));
             if d.has_errors() {
                 return d;
             }
         }
-        let always_true = match (&using_normalized, plan.value.get("using").as_str()) {
+        let p = &plan.planned;
+        let always_true = match (&using_normalized, p.using.as_str()) {
             (Some(n), _) => n == "true",
             (None, Some(text)) => is_trivially_true(text),
             (None, None) => false,
         };
-        if always_true
-            && plan.value.get("permissive").as_bool() != Some(false)
-            && command.allows_using()
-        {
-            if let (Some(roles), Some(name)) = (
-                plan.value.get("roles").as_string_set(),
-                plan.value.get("name").as_str(),
-            ) {
+        if always_true && p.permissive.known() != Some(&false) && command.allows_using() {
+            let roles: Option<Vec<String>> = p.roles.known().map(|r| r.iter().cloned().collect());
+            if let (Some(roles), Some(name)) = (roles, p.name.as_str()) {
                 let exposure = Exposure {
                     policy: name,
                     table: &table,
@@ -456,11 +503,11 @@ impl ResourceType for PolicyResource {
         d
     }
 
-    async fn plan_destroy_raw(&self, prior: &Value) -> Diagnostics {
+    async fn plan_destroy(&self, prior: &PolicyView) -> Diagnostics {
         let (Some(client), Some(table), Some(database)) = (
             self.state.client_opt().await,
-            table_of(prior),
-            database_of(prior),
+            table_of(&prior.schema, &prior.table),
+            database_of(&prior.database),
         ) else {
             return Diagnostics::new();
         };
@@ -469,13 +516,14 @@ impl ResourceType for PolicyResource {
             Ok(conn) => table_sql::read_table(&**conn, &table).await.ok().flatten(),
             Err(_) => None,
         };
+        let side = prior.side();
         let report = policy_report(
             &self.state,
             database,
             &table,
             info.as_ref(),
-            prior,
-            &Value::Null,
+            Some(&side),
+            None,
         );
         Diagnostics(report.await.into_iter().collect())
     }
@@ -721,6 +769,7 @@ impl ResourceType for PolicyResource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::Model;
 
     fn config(pairs: &[(&str, Value)]) -> Value {
         let mut v = Value::object([

@@ -15,8 +15,7 @@ use crate::pg::kinds::ObjectKind;
 use crate::pg::rls::table::{self as sql, TableName};
 use crate::protocol::model::{computed, optional};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Model, PlanInput, Planned,
-    ResourceType, Tf, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, ResourceType, Tf, Viewed,
 };
 
 use crate::resources::review::planned::PlannedRls;
@@ -130,17 +129,18 @@ impl ResourceType for RowLevelSecurityResource {
             .into()
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn modify_plan(&self, plan: &mut Plan<'_, RowLevelSecurityModel>) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let id = match RowLevelSecurityModel::from_value_known(&plan.value) {
-            Some(m) => Value::string(m.table_id().render()),
-            None => Value::unknown(),
+        plan.planned.id = match RowLevelSecurityModel::from_view(&plan.planned) {
+            Some(m) => Tf::Known(m.table_id().render()),
+            None => Tf::Unknown,
         };
-        plan.value.set("id", id);
         let Some(client) = self.state.client_opt().await else {
             return d;
         };
-        let (Some(table), Some(database)) = (table_of(&plan.value), database_of(&plan.value))
+        let p = &plan.planned;
+        let (Some(table), Some(database)) =
+            (table_of(&p.schema, &p.table), database_of(&p.database))
         else {
             return d;
         };
@@ -149,18 +149,19 @@ impl ResourceType for RowLevelSecurityResource {
         self.state.planned.note_rls(
             table_key(&client, database.as_deref(), &table),
             PlannedRls {
-                enabled: plan.value.get("enabled").as_bool(),
-                forced: plan.value.get("forced").as_bool(),
+                enabled: p.enabled.known().copied(),
+                forced: p.forced.known().copied(),
             },
         );
         // The lint speaks when the switches are set (on a new table too) or
         // changed, not on every plan of a table left as it is (an unchanged
         // resource costs no round trip, as `plan -refresh=false` expects).
-        let changed = ["enabled", "forced", "schema", "table", "database"]
-            .iter()
-            .any(|a| plan.value.get(a) != input.prior.get(a));
-        let bypassable = plan.value.get("enabled").as_bool() == Some(true)
-            && plan.value.get("forced").as_bool() == Some(false);
+        let changed = plan.prior.as_ref().is_none_or(|prior| {
+            (&prior.enabled, &prior.forced) != (&p.enabled, &p.forced)
+                || (&prior.schema, &prior.table, &prior.database)
+                    != (&p.schema, &p.table, &p.database)
+        });
+        let bypassable = p.enabled.known() == Some(&true) && p.forced.known() == Some(&false);
         if !changed || !bypassable {
             return d;
         }

@@ -8,7 +8,7 @@ use crate::pg::conn::locks;
 use crate::pg::error::PgError;
 use crate::pg::rls::table::{lock_table, TableName};
 use crate::protocol::model;
-use crate::protocol::{Attribute, Diagnostic, Diagnostics, Value};
+use crate::protocol::{Attribute, Diagnostic, Diagnostics, Tf};
 
 use crate::resources::review::planned::TableKey;
 use crate::resources::support::errors::{pg_diag, ErrorContext};
@@ -57,26 +57,25 @@ pub trait OnTable {
     }
 }
 
-/// The table named by a state or plan value, when schema and table are known.
-pub fn table_of(v: &Value) -> Option<TableName> {
+/// The table a plan or state names, when schema and table are known; an
+/// unset schema is `public`.
+pub fn table_of(schema: &Tf<String>, table: &Tf<String>) -> Option<TableName> {
     Some(TableName {
-        schema: v
-            .get("schema")
-            .as_str()
-            .or_else(|| v.get("schema").is_null().then_some("public"))?
-            .to_string(),
-        table: v.get("table").as_str()?.to_string(),
+        schema: match schema {
+            Tf::Null => "public".to_string(),
+            s => s.as_str()?.to_string(),
+        },
+        table: table.as_str()?.to_string(),
     })
 }
 
 /// The `database` attribute: `Some(None)` for the provider's database,
 /// `None` when it is not known yet.
-pub fn database_of(v: &Value) -> Option<Option<String>> {
-    let d = v.get("database");
-    if d.is_null() {
-        Some(None)
-    } else {
-        d.as_str().map(|s| Some(s.to_string()))
+pub fn database_of(database: &Tf<String>) -> Option<Option<String>> {
+    match database {
+        Tf::Null => Some(None),
+        Tf::Unknown => None,
+        Tf::Known(s) => Some(Some(s.clone())),
     }
 }
 

@@ -27,8 +27,7 @@ use crate::pg::roles::attributes::RoleFlags;
 use crate::pg::roles::grant_role::{self as sql, Authority, GrantError, GrantRow, Wanted, PG16};
 use crate::protocol::model::{computed, optional, required};
 use crate::protocol::{
-    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, PlanInput, Planned, Problem,
-    ResourceType, Tf, Validator, Value,
+    DResult, Diagnostic, Diagnostics, ListFilter, ListQuery, Plan, Problem, ResourceType, Tf,
 };
 
 use crate::resources::review::access_review::review;
@@ -66,8 +65,7 @@ model! {
             .each(member_name),
         grant_role: String = required("The role whose membership is granted.")
             .replaces()
-            .each(granted_name)
-            .validate(Validator::WithConfig(same_role)),
+            .each(granted_name),
         with_admin_option: bool = optional(
             "Whether the member may grant `grant_role` to others (ADMIN OPTION). Changed in place. \
              On PostgreSQL 16 and later it is turned off with `REVOKE ADMIN OPTION FOR`, which \
@@ -157,16 +155,13 @@ fn granted_name(attr: &str, name: &str) -> Option<Problem> {
     role_name("Granted Role Name", attr, name)
 }
 
-fn same_role(config: &Value) -> Option<Problem> {
-    match (
-        config.get("role").as_str(),
-        config.get("grant_role").as_str(),
-    ) {
-        (Some(m), Some(g)) if m == g => {
-            let d = cycle_diag(m, g);
-            Some(Problem::new(d.summary, d.detail))
-        }
-        _ => None,
+impl GrantRoleView {
+    /// The member and the granted role, when both are known.
+    fn pair(&self) -> Option<(String, String)> {
+        Some((
+            self.role.as_str()?.to_string(),
+            self.grant_role.as_str()?.to_string(),
+        ))
     }
 }
 
@@ -239,14 +234,15 @@ impl GrantRoleResource {
     /// The effective-access report (PGW001) of granting, changing or
     /// revoking a membership: `prior` is null for a grant, `planned` for a
     /// revoke; both are set for an option change or a replacement.
-    async fn access_warning(&self, prior: &Value, planned: &Value) -> Option<Diagnostic> {
-        let pair_of = |v: &Value| {
-            Some((
-                v.get("role").as_str()?.to_string(),
-                v.get("grant_role").as_str()?.to_string(),
-            ))
-        };
-        let (old, new) = (pair_of(prior), pair_of(planned));
+    async fn access_warning(
+        &self,
+        prior: Option<&GrantRoleView>,
+        planned: Option<&GrantRoleView>,
+    ) -> Option<Diagnostic> {
+        let (old, new) = (
+            prior.and_then(GrantRoleView::pair),
+            planned.and_then(GrantRoleView::pair),
+        );
         if old.is_none() && new.is_none() {
             return None;
         }
@@ -258,19 +254,18 @@ impl GrantRoleResource {
             .collect();
         let before = review.base(&self.state, &roles);
         let mut after = before.clone();
-        let grantor = prior.get("granted_by").as_str();
+        let grantor = prior.and_then(|p| p.granted_by.as_str());
         if let Some((m, g)) = &old {
             if new.as_ref() != Some(&(m.clone(), g.clone())) {
                 after.set_membership(m, g, grantor, None);
             }
         }
-        let option = |attr: &str| planned.get(attr).as_bool();
-        if let Some((m, g)) = &new {
+        if let (Some((m, g)), Some(planned)) = (&new, planned) {
             let same_pair = old.as_ref() == Some(&(m.clone(), g.clone()));
             let options = GrantOptions {
-                admin: option("with_admin_option").unwrap_or(false),
-                inherit: option("inherit_option"),
-                set: option("set_option"),
+                admin: planned.with_admin_option.known().copied().unwrap_or(false),
+                inherit: planned.inherit_option.known().copied(),
+                set: planned.set_option.known().copied(),
             };
             after.set_membership(m, g, grantor.filter(|_| same_pair), Some(options));
         }
@@ -304,16 +299,27 @@ impl ResourceType for GrantRoleResource {
             .into()
     }
 
-    async fn modify_plan_raw(&self, input: PlanInput<'_>, plan: &mut Planned) -> Diagnostics {
+    async fn validate(&self, config: &GrantRoleView) -> Diagnostics {
+        match (config.role.as_str(), config.grant_role.as_str()) {
+            (Some(m), Some(g)) if m == g => {
+                let c = cycle_diag(m, g);
+                Diagnostic::error(c.summary, c.detail)
+                    .at("grant_role")
+                    .into()
+            }
+            _ => Diagnostics::new(),
+        }
+    }
+
+    async fn modify_plan(&self, plan: &mut Plan<'_, GrantRoleModel>) -> Diagnostics {
         let mut d = Diagnostics::new();
-        let member = plan.value.get("role").as_str().map(str::to_string);
-        let granted = plan.value.get("grant_role").as_str().map(str::to_string);
-        let id = match (&member, &granted) {
-            (Some(m), Some(g)) => Value::string(membership_id(m, g)),
-            _ => Value::unknown(),
+        let member = plan.planned.role.known().cloned();
+        let granted = plan.planned.grant_role.known().cloned();
+        plan.planned.id = match (&member, &granted) {
+            (Some(m), Some(g)) => Tf::Known(membership_id(m, g)),
+            _ => Tf::Unknown,
         };
-        plan.value.set("id", id);
-        let creating = input.prior.is_null();
+        let creating = plan.creating();
         if let (true, Some(m), Some(g)) = (creating, &member, &granted) {
             // Name-based, so it needs no server.
             if let Some(w) = POWERFUL_PREDEFINED
@@ -331,11 +337,19 @@ impl ResourceType for GrantRoleResource {
         };
         let version = client.info.version_num;
         if version < PG16 {
-            for attr in ["inherit_option", "set_option"] {
-                let v = input.config.get(attr);
-                if v.is_null() {
-                    plan.value.set(attr, Value::Null);
-                } else if !v.is_unknown() {
+            let (config, planned) = (&plan.config, &mut plan.planned);
+            let options = [
+                (
+                    "inherit_option",
+                    &config.inherit_option,
+                    &mut planned.inherit_option,
+                ),
+                ("set_option", &config.set_option, &mut planned.set_option),
+            ];
+            for (attr, configured, planned) in options {
+                if configured.is_null() {
+                    *planned = Tf::Null;
+                } else if !configured.is_unknown() {
                     d.push(
                         Diagnostic::error(
                             "Option Requires PostgreSQL 16",
@@ -353,18 +367,22 @@ impl ResourceType for GrantRoleResource {
             // Before 16, GRANT ... WITH ADMIN OPTION records the current user
             // as the new grantor.
             if !creating
-                && plan.value.get("with_admin_option") != input.prior.get("with_admin_option")
+                && plan.planned.with_admin_option != plan.prior_of(|p| &p.with_admin_option)
             {
-                plan.value.set("granted_by", Value::unknown());
+                plan.planned.granted_by = Tf::Unknown;
             }
         }
-        if !creating {
-            let changed = !plan.requires_replace.is_empty()
-                || ["with_admin_option", "inherit_option", "set_option"]
-                    .iter()
-                    .any(|a| plan.value.get(a) != input.prior.get(a));
+        if let Some(prior) = &plan.prior {
+            let p = &plan.planned;
+            let changed = plan.replaces()
+                || (&p.with_admin_option, &p.inherit_option, &p.set_option)
+                    != (
+                        &prior.with_admin_option,
+                        &prior.inherit_option,
+                        &prior.set_option,
+                    );
             if changed && !d.has_errors() {
-                d.0.extend(self.access_warning(input.prior, &plan.value).await);
+                d.0.extend(self.access_warning(Some(prior), Some(p)).await);
             }
             return d;
         }
@@ -407,14 +425,14 @@ impl ResourceType for GrantRoleResource {
             }
         }
         if !d.has_errors() {
-            d.0.extend(self.access_warning(&Value::Null, &plan.value).await);
+            d.0.extend(self.access_warning(None, Some(&plan.planned)).await);
         }
         d
     }
 
-    async fn plan_destroy_raw(&self, prior: &Value) -> Diagnostics {
+    async fn plan_destroy(&self, prior: &GrantRoleView) -> Diagnostics {
         Diagnostics(
-            self.access_warning(prior, &Value::Null)
+            self.access_warning(Some(prior), None)
                 .await
                 .into_iter()
                 .collect(),

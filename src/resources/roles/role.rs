@@ -30,6 +30,7 @@ use crate::resources::review::membership_advice::privileged_login_warning;
 use crate::resources::support::errors::{pg_diag, ErrorContext, OrDiag};
 use crate::resources::support::import_id::NameId;
 use crate::resources::support::role_flags::{access_flags_known, flags_of, with_flags};
+use crate::resources::support::sdk_state;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
 
@@ -580,20 +581,11 @@ impl ResourceType for RoleResource {
     fn upgrade(&self, version: i64, mut state: Value) -> DResult<Value> {
         refuse_newer(Self::NAME, version, Self::VERSION)?;
         if version == 0 {
-            for attr in ["roles", "search_path"] {
-                if state
-                    .get(attr)
-                    .as_elements()
-                    .is_some_and(<[Value]>::is_empty)
-                {
-                    state.set(attr, Value::Null);
-                }
-            }
-            for attr in ["password", "password_wo_version", "encrypted"] {
-                if state.get(attr).as_str() == Some("") {
-                    state.set(attr, Value::Null);
-                }
-            }
+            sdk_state::empty_collections_to_null(&mut state, &["roles", "search_path"]);
+            sdk_state::empty_strings_to_null(
+                &mut state,
+                &["password", "password_wo_version", "encrypted"],
+            );
         }
         Ok(state)
     }

@@ -40,6 +40,18 @@ pub fn empty_strings_to_null(state: &mut Value, attrs: &[&str]) {
     }
 }
 
+/// Sets each of `attrs` that holds an empty list, set or map to null.
+pub fn empty_collections_to_null(state: &mut Value, attrs: &[&str]) {
+    for attr in attrs {
+        let v = state.get(attr);
+        let empty = v.as_elements().is_some_and(<[Value]>::is_empty)
+            || v.as_map().is_some_and(|m| m.is_empty());
+        if empty {
+            state.set(*attr, Value::Null);
+        }
+    }
+}
+
 /// Fills the defaults of `M` inside every element of the set of blocks
 /// `block`; a null block set becomes an empty one, as SDKv2 stores it.
 pub fn fill_block_set_defaults<M: Model>(state: &mut Value, block: &str) {
@@ -77,6 +89,14 @@ mod tests {
         let mut v = Value::object([("name", Value::string("a")), ("note", Value::string(""))]);
         fill_defaults::<Sample>(&mut v);
         empty_strings_to_null(&mut v, &["note", "name"]);
+        let mut c = Value::object([
+            ("l", Value::List(Vec::new())),
+            ("m", Value::Map(Default::default())),
+            ("s", Value::string_set(["x".to_string()])),
+        ]);
+        empty_collections_to_null(&mut c, &["l", "m", "s"]);
+        assert!(c.get("l").is_null() && c.get("m").is_null());
+        assert!(!c.get("s").is_null());
         assert_eq!(v.get("flag"), &Value::bool(false));
         assert!(v.get("note").is_null());
         assert_eq!(v.get("name"), &Value::string("a"));

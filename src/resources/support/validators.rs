@@ -128,11 +128,11 @@ pub fn object_name(attr: &str, name: &str) -> Option<Problem> {
 }
 
 /// The option names of a map of generic options (`OPTIONS (...)` of a
-/// foreign server or user mapping) in `attr` of `config`: each one an
-/// identifier PostgreSQL keeps whole, and without `=`, which the catalog
-/// puts between an option's name and its value.
-pub fn option_names(attr: &str, config: &Value) -> Option<Problem> {
-    let options = config.get(attr).as_map()?;
+/// foreign server or user mapping) in the map `attr` holds, `options`:
+/// each one an identifier PostgreSQL keeps whole, and without `=`, which
+/// the catalog puts between an option's name and its value.
+pub fn option_names(attr: &str, options: &Value) -> Option<Problem> {
+    let options = options.as_map()?;
     options.keys().find_map(|name| {
         identifier("Option Name", &format!("{attr} key {name:?}"), name).or_else(|| {
             name.contains('=').then(|| {
@@ -173,14 +173,9 @@ mod tests {
 
     #[test]
     fn option_names_are_identifiers_without_equals_signs() {
-        let config = |k: &str| {
-            Value::object([(
-                "options",
-                Value::Map([(k.to_string(), Value::string("v"))].into()),
-            )])
-        };
+        let config = |k: &str| Value::Map([(k.to_string(), Value::string("v"))].into());
         assert!(option_names("options", &config("host")).is_none());
-        assert!(option_names("options", &Value::object([("options", Value::Null)])).is_none());
+        assert!(option_names("options", &Value::Null).is_none());
         assert_eq!(
             option_names("options", &config("a=b")).unwrap().summary,
             "Invalid Option Name"

@@ -8,7 +8,7 @@
 //! Databases and roles are cluster-wide, so every name comes from
 //! `unique_name` and tests never look at objects they did not create.
 
-use crate::support::{exec, hcl, ident, query_opt_str, unique_name, Step, TestCase, Workspace};
+use crate::support::{exec, hcl, ident, query_opt_str, unique_name, Step, TestCase};
 use crate::{acc, Acc};
 
 /// A `postgresql_database` block.
@@ -370,19 +370,11 @@ fn database_import_by_name() {
                     assert!(plan.contains("1 to change, 0 to destroy"), "{plan}");
                 }),
         )
+        .step(
+            Step::import_fails("postgresql_database.d", "no such db", "Database Not Found")
+                .config(database("d", "nosuchdb", "")),
+        )
         .run();
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        "{}{}",
-        acc.cluster.provider_block(),
-        database("d", "nosuchdb", "")
-    ));
-    let out = ws.run(&["import", "-no-color", "postgresql_database.d", "no such db"]);
-    assert!(
-        out.combined().contains("Database Not Found"),
-        "{}",
-        out.combined()
-    );
 }
 
 /// Changing what is fixed at creation replaces the database.
@@ -554,37 +546,38 @@ fn database_destroy_blocked_by_a_session_names_it() {
         ident(&admin)
     ));
     let name = unique_name("db_blocked");
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        "{}{}",
-        acc.cluster.provider_block_as(&admin, "pw"),
-        database("d", &name, "")
-    ));
-    ws.apply();
-    let blocker = acc.block(acc.cluster.connect(
-        &name,
-        acc.cluster.superuser(),
-        acc.cluster.password(),
-    ));
-    let pid = acc
-        .block(blocker.query_one("SELECT pg_backend_pid()", &[]))
-        .expect("backend pid")
-        .get::<_, i32>(0);
-    let out = ws.run(&["destroy", "-auto-approve", "-no-color"]);
-    let text = out.combined();
-    assert!(!out.success(), "{text}");
-    assert!(text.contains("Database In Use"), "{text}");
-    assert!(
-        text.contains(&format!("session pid {pid}: user \"postgres\"")),
-        "{text}"
-    );
-    assert!(text.contains("\"pgwarden-acceptance\""), "{text}");
-    assert!(
-        catalog(&acc, &name).unwrap().ends_with("|true|false"),
-        "left as it was"
-    );
-    drop(blocker);
-    ws.destroy();
+    // A session of another user in the database, open while the destroy runs.
+    let blocker = std::cell::RefCell::new(None);
+    let pid = std::cell::Cell::new(0);
+    TestCase::new(acc.cluster.provider_block_as(&admin, "pw"))
+        .step(Step::apply(database("d", &name, "")))
+        .step(
+            Step::destroy_fails("Database In Use")
+                .before(|_| {
+                    let c = acc.block(acc.cluster.connect(
+                        &name,
+                        acc.cluster.superuser(),
+                        acc.cluster.password(),
+                    ));
+                    let row = acc.block(c.query_one("SELECT pg_backend_pid()", &[]));
+                    pid.set(row.expect("backend pid").get::<_, i32>(0));
+                    *blocker.borrow_mut() = Some(c);
+                })
+                .check(|_, out| {
+                    let (text, pid) = (out.combined(), pid.get());
+                    assert!(
+                        text.contains(&format!("session pid {pid}: user \"postgres\"")),
+                        "{text}"
+                    );
+                    assert!(text.contains("\"pgwarden-acceptance\""), "{text}");
+                    assert!(
+                        catalog(&acc, &name).unwrap().ends_with("|true|false"),
+                        "left as it was"
+                    );
+                    blocker.borrow_mut().take();
+                }),
+        )
+        .run();
     assert_eq!(catalog(&acc, &name), None);
     acc.sql(&format!("DROP ROLE {}", ident(&admin)));
 }

@@ -4,7 +4,7 @@
 //! `import { identity = … }` must import every type. Skipped on Terraform
 //! releases without the feature (`terraform query`: 1.14, identities: 1.12).
 
-use crate::support::{hcl, ident, terraform_version, unique_name, Workspace};
+use crate::support::{hcl, ident, terraform_version, unique_name, Step, TestCase, Workspace};
 use crate::{acc, acc_own_cluster};
 
 /// How many roles the estate has (the issue asks for 50), and how many
@@ -499,24 +499,20 @@ import {{
 }}
 "#
     );
-    let ws = Workspace::new();
-    ws.write_config(&(acc.cluster.provider_block() + &config));
-    let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
-    assert!(
-        plan.stdout
-            .contains("Plan: 14 to import, 0 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.combined()
-    );
-    ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    ws.assert_no_changes();
-    // The identities are in the state.
-    let state = ws.state_raw();
-    assert!(state.contains("\"identity\""), "{state}");
-    // Leave the cluster-wide roles behind for nobody; the database goes
-    // with the destroy.
-    ws.run_ok(&["state", "rm", "postgresql_role.a"]);
-    ws.destroy();
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::apply(config)
+                .plan_shows(&["Plan: 14 to import, 0 to add, 0 to change, 0 to destroy."])
+                .check(|ws, _| {
+                    // The identities are in the state.
+                    let state = ws.state_raw();
+                    assert!(state.contains("\"identity\""), "{state}");
+                    // Leave the cluster-wide roles behind for nobody; the
+                    // database goes with the destroy.
+                    ws.run_ok(&["state", "rm", "postgresql_role.a"]);
+                }),
+        )
+        .run();
     drop(db);
     acc.sql(&format!(
         "DROP ROLE {}; DROP ROLE {};",

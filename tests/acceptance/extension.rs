@@ -3,7 +3,7 @@
 //! rename, drop and create cascade), plus in-place schema moves and version
 //! updates, adoption, drift, import and the plan-time checks.
 
-use crate::support::{hcl, ident, literal, Step, TestCase, Workspace};
+use crate::support::{hcl, ident, literal, Step, TestCase};
 use crate::{acc, Acc, TestDb};
 
 /// The provider block, connected to `db` instead of `postgres`, so an
@@ -271,20 +271,17 @@ fn extension_without_drop_cascade_keeps_dependents() {
     if !has_extensions(&db, &["pgcrypto"]) {
         return;
     }
-    let ws = Workspace::new();
-    ws.write_config(&(provider_on(&acc, &db) + &extension("c", "pgcrypto", "")));
-    ws.apply_clean();
-    db.exec("CREATE TABLE t (h bytea DEFAULT digest('x', 'sha256'))");
-    let out = ws.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    assert!(!out.success(), "destroy should fail:\n{}", out.combined());
-    assert!(
-        out.combined().contains("Objects Still Depend On It"),
-        "{}",
-        out.combined()
-    );
-    assert!(installed(&db, "pgcrypto").is_some());
-    db.exec("DROP TABLE t");
-    ws.destroy();
+    TestCase::new(provider_on(&acc, &db))
+        .step(Step::apply(extension("c", "pgcrypto", "")))
+        .step(
+            Step::destroy_fails("Objects Still Depend On It")
+                .before(|_| db.exec("CREATE TABLE t (h bytea DEFAULT digest('x', 'sha256'))"))
+                .check(|_, _| {
+                    assert!(installed(&db, "pgcrypto").is_some());
+                    db.exec("DROP TABLE t");
+                }),
+        )
+        .run();
 }
 
 /// Reference: TestAccPostgresqlExtension_CreateCascade: earthdistance needs

@@ -537,15 +537,21 @@ fn function_security_definer_public_execute_warning() {
         .run();
     // A role whose new functions PUBLIC cannot execute gets no warning.
     db.exec("ALTER DEFAULT PRIVILEGES FOR ROLE postgres REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC");
-    let ws = Workspace::new();
-    ws.write_config(&(provider_on(&acc, &db) + &basic("g", "g", "  security_definer = true\n")));
-    let (_, plan) = ws.plan_exit_code();
-    assert!(!plan.combined().contains(WARNING), "{}", plan.combined());
-    // Nor does a function that is not SECURITY DEFINER.
-    ws.write_config(&(provider_on(&acc, &db) + &basic("g", "g", "")));
-    db.exec("ALTER DEFAULT PRIVILEGES FOR ROLE postgres GRANT EXECUTE ON FUNCTIONS TO PUBLIC");
-    let (_, plan) = ws.plan_exit_code();
-    assert!(!plan.combined().contains(WARNING), "{}", plan.combined());
+    let no_warning = |plan: &str| assert!(!plan.contains(WARNING), "{plan}");
+    TestCase::new(provider_on(&acc, &db))
+        .step(Step::apply(basic("g", "g", "  security_definer = true\n")).plan_check(no_warning))
+        // Nor does a function that is not SECURITY DEFINER.
+        .step(
+            Step::apply(basic("g", "g", ""))
+                .before(|_| {
+                    db.exec(
+                        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres GRANT EXECUTE ON FUNCTIONS \
+                         TO PUBLIC",
+                    )
+                })
+                .plan_check(no_warning),
+        )
+        .run();
 }
 
 /// `drop_cascade` drops what depends on the function; without it the
@@ -568,19 +574,17 @@ fn function_drop_cascade() {
             );
         })
         .run();
-    let ws = Workspace::new();
-    ws.write_config(&(provider_on(&acc, &db) + &basic("g", "g", "")));
-    ws.apply_clean();
-    db.exec("CREATE TABLE u (n int DEFAULT public.g())");
-    let out = ws.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    assert!(!out.success());
-    assert!(
-        out.combined().contains("Objects Still Depend On It"),
-        "{}",
-        out.combined()
-    );
-    db.exec("DROP TABLE u");
-    ws.destroy();
+    TestCase::new(provider_on(&acc, &db))
+        .step(Step::apply(basic("g", "g", "")))
+        .step(
+            Step::destroy_fails("Objects Still Depend On It")
+                .before(|_| db.exec("CREATE TABLE u (n int DEFAULT public.g())"))
+                .check(|_, _| {
+                    assert!(regprocedure(&db, "public.g()").is_some());
+                    db.exec("DROP TABLE u");
+                }),
+        )
+        .run();
 }
 
 /// Bad input is refused before anything is changed, naming the attribute.
@@ -627,25 +631,25 @@ fn function_that_exists_is_refused_with_the_import_command() {
     let Some(acc) = acc() else { return };
     let db = acc.database("fn_exists");
     db.exec("CREATE FUNCTION public.f() RETURNS integer LANGUAGE plpgsql AS $$BEGIN\n    RETURN 1;\nEND;\n$$");
-    let ws = Workspace::new();
-    ws.write_config(&(provider_on(&acc, &db) + &basic("f", "f", "")));
-    let out = ws.apply_expect_error();
-    assert!(
-        out.combined().contains("Function Already Exists"),
-        "{}",
-        out.combined()
-    );
-    assert!(
-        flat(&out.combined()).contains(&format!(
-            "terraform import postgresql_function.<resource name> '{}.public.f()'",
-            db.name
-        )),
-        "{}",
-        out.combined()
-    );
-    ws.import("postgresql_function.f", &format!("{}.public.f()", db.name));
-    ws.assert_no_changes();
-    ws.destroy();
+    let id = format!("{}.public.f()", db.name);
+    TestCase::new(provider_on(&acc, &db))
+        .step(
+            Step::fails(basic("f", "f", ""), "Function Already Exists").check(|_, out| {
+                assert!(
+                    flat(&out.combined()).contains(&format!(
+                        "terraform import postgresql_function.<resource name> '{id}'"
+                    )),
+                    "{}",
+                    out.combined()
+                )
+            }),
+        )
+        // Imported, the function plans no change, and the destroy drops it.
+        .step(Step::apply(basic("f", "f", "")).before(|ws| {
+            ws.import("postgresql_function.f", &id);
+        }))
+        .check_destroy(|| assert_eq!(regprocedure(&db, "public.f()"), None))
+        .run();
 }
 
 /// A procedure is not a function: importing one says so.
@@ -655,15 +659,12 @@ fn function_import_of_a_procedure_is_refused() {
     let Some(acc) = acc() else { return };
     let db = acc.database("fn_proc");
     db.exec("CREATE PROCEDURE public.p() LANGUAGE sql AS $$SELECT 1$$");
-    let ws = Workspace::new();
-    ws.write_config(&(provider_on(&acc, &db) + &basic("p", "p", "")));
-    let out = ws.run(&["import", "-no-color", "postgresql_function.p", "public.p()"]);
-    assert!(!out.success());
-    assert!(
-        out.combined().contains("is a procedure"),
-        "{}",
-        out.combined()
-    );
+    TestCase::new(provider_on(&acc, &db))
+        .step(
+            Step::import_fails("postgresql_function.p", "public.p()", "is a procedure")
+                .config(basic("p", "p", "")),
+        )
+        .run();
 }
 
 /// Values spliced into the DDL are checked at plan time against the grammar

@@ -229,21 +229,16 @@ fn grant_role_imports_by_json_id() {
     let Some(acc) = acc() else { return };
     let p = pair(&acc);
     p.case()
-        .step(Step::apply(p.grant(p.no_admin())).check(|_, _| {
-            let ws = Workspace::new();
-            ws.write_config(&format!("{}{}", acc.cluster.provider_block(), p.grant("")));
-            let out = ws.run(&[
-                "import",
-                "-no-color",
+        .step(Step::apply(p.grant(p.no_admin())))
+        .step(
+            Step::import_fails(
                 ADDR,
-                &format!("{}_{}_false", p.member, p.granted),
-            ]);
-            assert!(!out.success());
-            expect_in(
-                &out.combined(),
-                &["Invalid Import ID", r#"'["app_user","readers"]'"#],
-            );
-        }))
+                format!("{}_{}_false", p.member, p.granted),
+                "Invalid Import ID",
+            )
+            .config(p.grant(""))
+            .check(|_, out| expect_in(&out.combined(), &[r#"'["app_user","readers"]'"#])),
+        )
         .step(Step::import(ADDR, p.id()))
         .run();
 }

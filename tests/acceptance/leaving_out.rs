@@ -1811,35 +1811,29 @@ fn roles_after_an_import_are_kept_until_configured() {
         g1 = ident(&g1),
         g2 = ident(&g2)
     ));
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        "{}{}",
-        acc.cluster.provider_block(),
-        role_block(&u, "")
-    ));
-    ws.import("postgresql_role.u", &u);
-    ws.assert_no_changes();
-    ws.apply_clean();
-    assert!(member(&acc, &u, &g1), "an import keeps the memberships");
-
-    ws.write_config(&format!(
-        "{}{}",
-        acc.cluster.provider_block(),
-        role_block(&u, &format!("  roles = [{}]\n", hcl(&g2)))
-    ));
-    ws.apply_clean();
-    assert!(member(&acc, &u, &g2) && !member(&acc, &u, &g1));
-
-    ws.write_config(&format!(
-        "{}{}",
-        acc.cluster.provider_block(),
-        role_block(&u, "")
-    ));
-    let plan = ws.assert_changes();
-    assert!(plan.contains(&format!("- {}", hcl(&g2))), "{plan}");
-    ws.apply_clean();
-    assert!(!member(&acc, &u, &g2), "managed, then left out: revoked");
-    ws.destroy();
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::apply(role_block(&u, ""))
+                .before(|ws| {
+                    ws.import("postgresql_role.u", &u);
+                    ws.assert_no_changes();
+                })
+                .check(|_, _| {
+                    assert!(member(&acc, &u, &g1), "an import keeps the memberships");
+                }),
+        )
+        .step(
+            Step::apply(role_block(&u, &format!("  roles = [{}]\n", hcl(&g2))))
+                .check(|_, _| assert!(member(&acc, &u, &g2) && !member(&acc, &u, &g1))),
+        )
+        .step(
+            Step::apply(role_block(&u, ""))
+                .plan_shows(&[&format!("- {}", hcl(&g2))])
+                .check(|_, _| {
+                    assert!(!member(&acc, &u, &g2), "managed, then left out: revoked");
+                }),
+        )
+        .run();
     acc.sql(&format!(
         "DROP ROLE {}; DROP ROLE {}",
         ident(&g1),

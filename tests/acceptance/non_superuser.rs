@@ -8,9 +8,7 @@
 //! PostgreSQL 16 and later the provider then holds ADMIN OPTION on them,
 //! granted by a superuser), and the diagnostic when it lacks what it needs.
 
-use crate::support::{
-    hcl, ident, import_blocks, query_strings, unique_name, Step, TestCase, Workspace,
-};
+use crate::support::{hcl, ident, import_blocks, query_strings, unique_name, Step, TestCase};
 use crate::{acc, Acc, TestDb};
 
 const PASSWORD: &str = "managed-pw";
@@ -342,43 +340,42 @@ fn non_superuser_destroy_names_what_is_missing() {
         "CREATE TABLE {table} (); ALTER TABLE {table} OWNER TO {}",
         ident(&owner)
     ));
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        "{}resource \"postgresql_role\" \"owner\" {{\n  name = {}\n}}\n{}",
-        m.provider(),
-        hcl(&owner),
-        import_blocks(&[("postgresql_role.owner", &owner)])
-    ));
-    ws.apply_clean();
-    let out = ws.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    let text = out
-        .combined()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    assert!(!out.success(), "{text}");
-    assert!(text.contains("Permission Denied"), "{text}");
-    let lack = if v16 {
-        format!("it lacks ADMIN OPTION on role \"{owner}\"")
-    } else {
-        "it lacks the INHERIT attribute".to_string()
-    };
-    assert!(text.contains(&lack), "{text}");
-    assert!(!text.contains("lacks the CREATEROLE attribute"), "{text}");
-    assert!(m.role_exists(&owner));
-    assert_eq!(m.owner_of(&table), owner, "nothing was reassigned");
-    assert_eq!(m.memberships(), Vec::<String>::new());
-
-    if v16 {
-        acc.sql(&format!(
-            "GRANT {} TO {} WITH ADMIN OPTION, INHERIT FALSE, SET FALSE",
-            ident(&owner),
-            ident(&m.prov)
-        ));
-    } else {
-        acc.sql(&format!("ALTER ROLE {} INHERIT", ident(&m.prov)));
-    }
-    ws.destroy();
-    assert!(!m.role_exists(&owner));
-    assert_eq!(m.owner_of(&table), m.prov);
+    TestCase::new(m.provider())
+        .step(Step::apply(format!(
+            "resource \"postgresql_role\" \"owner\" {{\n  name = {}\n}}\n{}",
+            hcl(&owner),
+            import_blocks(&[("postgresql_role.owner", &owner)])
+        )))
+        .step(Step::destroy_fails("Permission Denied").check(|_, out| {
+            let text = out
+                .combined()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let lack = if v16 {
+                format!("it lacks ADMIN OPTION on role \"{owner}\"")
+            } else {
+                "it lacks the INHERIT attribute".to_string()
+            };
+            assert!(text.contains(&lack), "{text}");
+            assert!(!text.contains("lacks the CREATEROLE attribute"), "{text}");
+            assert!(m.role_exists(&owner));
+            assert_eq!(m.owner_of(&table), owner, "nothing was reassigned");
+            assert_eq!(m.memberships(), Vec::<String>::new());
+            // Given what it lacks, the final destroy completes.
+            if v16 {
+                acc.sql(&format!(
+                    "GRANT {} TO {} WITH ADMIN OPTION, INHERIT FALSE, SET FALSE",
+                    ident(&owner),
+                    ident(&m.prov)
+                ));
+            } else {
+                acc.sql(&format!("ALTER ROLE {} INHERIT", ident(&m.prov)));
+            }
+        }))
+        .check_destroy(|| {
+            assert!(!m.role_exists(&owner));
+            assert_eq!(m.owner_of(&table), m.prov);
+        })
+        .run();
 }

@@ -681,7 +681,6 @@ fn policy_imports_by_schema_table_name() {
         .filter(|p| ["p09", "p18", "p19", "p22"].contains(&p.key))
         .cloned()
         .collect();
-    let provider = acc.cluster.provider_block();
     let imports: Vec<(String, String, &Pol)> = subset
         .iter()
         .map(|p| {
@@ -693,16 +692,10 @@ fn policy_imports_by_schema_table_name() {
             (format!("postgresql_policy.{}", p.key), id, p)
         })
         .collect();
-    let mut case = sc.case().step(Step::apply(sc.config(&pols)).check(|_, _| {
-        let ws = Workspace::new();
-        ws.write_config(&format!("{provider}{}", sc.config(&subset)));
-        let bad = ws.run(&["import", "-no-color", "postgresql_policy.p09", "a.b"]);
-        assert!(
-            bad.combined().contains("Invalid Import ID"),
-            "{}",
-            bad.combined()
-        );
-    }));
+    let mut case = sc.case().step(Step::apply(sc.config(&pols))).step(
+        Step::import_fails("postgresql_policy.p09", "a.b", "Invalid Import ID")
+            .config(sc.config(&subset)),
+    );
     for (addr, id, p) in &imports {
         // The server's text of an expression differs from the configured
         // one; the empty plan shows them equivalent.

@@ -149,32 +149,27 @@ fn replication_slots_are_listed_for_query() {
             literal(n)
         ));
     }
-    let ws = crate::support::Workspace::new();
-    ws.write_config(&acc.cluster.provider_block());
-    ws.write_file(
-        "slots.tfquery.hcl",
-        &format!(
-            "list \"postgresql_replication_slot\" \"all\" {{\n  provider = postgresql\n  \
-             limit    = 100\n  config {{\n    database = {}\n  }}\n}}\n",
-            hcl(&db.name)
-        ),
+    let list = format!(
+        "list \"postgresql_replication_slot\" \"all\" {{\n  provider = postgresql\n  \
+         limit    = 100\n  config {{\n    database = {}\n  }}\n}}\n",
+        hcl(&db.name)
     );
-    ws.run_ok(&["query", "-no-color", "-generate-config-out=generated.tf"]);
-    let generated = std::fs::read_to_string(ws.path().join("generated.tf")).expect("generated.tf");
-    for n in &names {
-        assert!(generated.contains(n.as_str()), "{generated}");
-    }
-    let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
-    assert!(
-        plan.stdout
-            .contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
-        "{}",
-        plan.combined()
-    );
-    ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    ws.assert_no_changes();
-    ws.destroy();
-    for n in &names {
-        assert_eq!(slot(&acc, n), None);
-    }
+    TestCase::new(acc.cluster.provider_block())
+        .step(Step::query(list).check(|ws, _| {
+            let generated = crate::support::generated(ws);
+            for n in &names {
+                assert!(generated.contains(n.as_str()), "{generated}");
+            }
+        }))
+        // The generated configuration imports both, with nothing else to do.
+        .step(
+            Step::apply(String::new())
+                .plan_shows(&["Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."]),
+        )
+        .check_destroy(|| {
+            for n in &names {
+                assert_eq!(slot(&acc, n), None);
+            }
+        })
+        .run();
 }

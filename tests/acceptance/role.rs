@@ -503,40 +503,41 @@ fn role_updates_every_attribute_in_place_keeping_the_oid() {
 fn role_imports_by_name() {
     let Some(acc) = acc() else { return };
     let l = lifecycle(&acc);
-    let provider = acc.cluster.provider_block();
+    let state = std::cell::RefCell::new(Json::Null);
+    let configured = l.final_x(&format!("{}, {}", hcl(&l.grp_tf), hcl(&l.grp_sql)));
     l.case()
         .step(Step::apply(l.settled()).check(|ws, _| {
-            let state = ws.state_resource("postgresql_role.x");
-            let imported_ws = Workspace::new();
-            imported_ws.write_config(&format!(
-                "{provider}{}",
-                l.final_x(&format!("{}, {}", hcl(&l.grp_tf), hcl(&l.grp_sql)))
-            ));
-            imported_ws.import("postgresql_role.x", &l.renamed);
-            let imported = imported_ws.state_resource("postgresql_role.x");
-            let differing = differing_keys(&state, &imported);
-            let allowed = ["password", "valid_until"];
-            assert!(
-                differing.iter().all(|k| allowed.contains(&k.as_str())),
-                "imported state differs in {differing:?}:\noriginal {state:#}\nimported {imported:#}"
-            );
-            assert!(imported["password"].is_null());
-            assert!(same_instant(
-                &acc,
-                imported["valid_until"].as_str().unwrap_or_default(),
-                "2032-06-30 23:30:00-07:00"
-            ));
-            let (actions, before, after) = planned_change(&imported_ws, "postgresql_role.x");
-            assert_eq!(actions, ["update"]);
-            assert_eq!(
-                differing_keys(&before, &after),
-                ["password"],
-                "only the password may change after import:\nbefore {before:#}\nafter {after:#}"
-            );
-            // The imported workspace has served its purpose; it must not
-            // manage the role.
-            imported_ws.run_ok(&["state", "rm", "postgresql_role.x"]);
+            *state.borrow_mut() = ws.state_resource("postgresql_role.x");
         }))
+        .step(
+            Step::import_expect("postgresql_role.x", l.renamed.clone())
+                .config(configured)
+                .check(|imported_ws, _| {
+                    let state = state.borrow();
+                    let imported = imported_ws.state_resource("postgresql_role.x");
+                    let differing = differing_keys(&state, &imported);
+                    let allowed = ["password", "valid_until"];
+                    assert!(
+                        differing.iter().all(|k| allowed.contains(&k.as_str())),
+                        "imported state differs in {differing:?}:\noriginal {state:#}\nimported \
+                         {imported:#}"
+                    );
+                    assert!(imported["password"].is_null());
+                    assert!(same_instant(
+                        &acc,
+                        imported["valid_until"].as_str().unwrap_or_default(),
+                        "2032-06-30 23:30:00-07:00"
+                    ));
+                    let (actions, before, after) = planned_change(imported_ws, "postgresql_role.x");
+                    assert_eq!(actions, ["update"]);
+                    assert_eq!(
+                        differing_keys(&before, &after),
+                        ["password"],
+                        "only the password may change after import:\nbefore {before:#}\nafter \
+                         {after:#}"
+                    );
+                }),
+        )
         .run();
     l.finish(&[]);
 }

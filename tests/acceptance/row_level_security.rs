@@ -239,21 +239,14 @@ fn rls_and_policy_import_by_database_schema_table() {
 fn rls_import_of_a_missing_table_names_it() {
     let Some(acc) = acc() else { return };
     let db = tables(&acc);
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        "{}{}",
-        acc.cluster.provider_block(),
-        rls(&db, "t", "t", "")
-    ));
-    let out = ws.run(&[
-        "import",
-        "-no-color",
-        "postgresql_row_level_security.t",
-        "s.nosuchtable",
-    ]);
-    assert!(
-        out.combined().contains("Table Not Found"),
-        "{}",
-        out.combined()
-    );
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::import_fails(
+                "postgresql_row_level_security.t",
+                "s.nosuchtable",
+                "Table Not Found",
+            )
+            .config(rls(&db, "t", "t", "")),
+        )
+        .run();
 }

@@ -9,7 +9,7 @@
 //! Each test works in a database of its own; roles are cluster-wide, so
 //! their names come from `unique_name`.
 
-use crate::support::{hcl, ident, query_strings, unique_name, Step, TestCase, Workspace};
+use crate::support::{hcl, ident, query_strings, unique_name, Step, TestCase};
 use crate::{acc, Acc, TestDb};
 
 /// A `postgresql_schema` block in `db`.
@@ -302,29 +302,22 @@ fn schema_drop_cascade_drops_its_objects() {
         .check_destroy(|| assert_eq!(owner(&db, "foo"), None))
         .run();
 
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        "{}{}",
-        acc.cluster.provider_block(),
-        schema(&db, "s", "kept", "")
-    ));
-    ws.apply();
-    db.exec("CREATE TABLE kept.t (id int)");
-    let out = ws.run(&["destroy", "-auto-approve", "-no-color"]);
-    assert!(!out.success());
-    assert!(
-        out.combined().contains("Schema Not Empty"),
-        "{}",
-        out.combined()
-    );
-    assert!(
-        out.combined().contains("drop_cascade"),
-        "{}",
-        out.combined()
-    );
-    assert!(owner(&db, "kept").is_some());
-    db.exec("DROP TABLE kept.t");
-    ws.destroy();
+    TestCase::new(acc.cluster.provider_block())
+        .step(Step::apply(schema(&db, "s", "kept", "")))
+        .step(
+            Step::destroy_fails("Schema Not Empty")
+                .before(|_| db.exec("CREATE TABLE kept.t (id int)"))
+                .check(|_, out| {
+                    assert!(
+                        out.combined().contains("drop_cascade"),
+                        "{}",
+                        out.combined()
+                    );
+                    assert!(owner(&db, "kept").is_some());
+                    db.exec("DROP TABLE kept.t");
+                }),
+        )
+        .run();
 }
 
 /// The reference provider's AlreadyExists case: an existing schema

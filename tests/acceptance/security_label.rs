@@ -13,7 +13,7 @@
 //!
 //! Without one: what PostgreSQL answers, and validation.
 
-use crate::support::{hcl, ident, literal, unique_name, ClusterOptions, Step, TestCase, Workspace};
+use crate::support::{generated, hcl, ident, literal, unique_name, ClusterOptions, Step, TestCase};
 use crate::{acc, acc_own_cluster, Acc};
 
 /// The environment variable naming the module's `.so`.
@@ -231,18 +231,21 @@ fn security_label_without_a_provider_says_what_is_missing() {
     let Some(acc) = acc() else { return };
     let r = unique_name("seclabel_none");
     acc.sql(&format!("CREATE ROLE {r}"));
-    let ws = Workspace::new();
-    ws.write_config(&(acc.cluster.provider_block() + &label("l", "role", &r, "classified")));
-    let out = ws.apply_expect_error();
-    let text = out.combined();
-    assert!(
-        text.contains("Security Label Provider Not Loaded"),
-        "{text}"
-    );
-    assert!(text.contains("shared_preload_libraries"), "{text}");
-    assert!(ws
-        .try_state_resource("postgresql_security_label.l")
-        .is_none());
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::fails(
+                label("l", "role", &r, "classified"),
+                "Security Label Provider Not Loaded",
+            )
+            .check(|ws, out| {
+                let text = out.combined();
+                assert!(text.contains("shared_preload_libraries"), "{text}");
+                assert!(ws
+                    .try_state_resource("postgresql_security_label.l")
+                    .is_none());
+            }),
+        )
+        .run();
     acc.sql(&format!("DROP ROLE {r}"));
 }
 
@@ -251,6 +254,10 @@ fn security_label_without_a_provider_says_what_is_missing() {
 #[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn security_label_bad_input_is_refused() {
     let Some(acc) = acc() else { return };
+    let import_fails = |id: &'static str, text: &'static str| {
+        Step::import_fails("postgresql_security_label.l", id, text)
+            .config(label("l", "role", "r", "x"))
+    };
     TestCase::new(acc.cluster.provider_block())
         // Nothing to apply; the failing steps fall back to this.
         .step(Step::apply(String::new()))
@@ -270,18 +277,13 @@ fn security_label_bad_input_is_refused() {
             label("l", "role", &"r".repeat(64), "classified"),
             "Name Too Long",
         ))
+        .step(import_fails("dummy.role", "not 3"))
+        .step(import_fails("dummy.table.t", "is not one of"))
+        .step(import_fails(
+            "dummy.role.nosuchrole_here",
+            "Security Label Not Found",
+        ))
         .run();
-    let ws = Workspace::new();
-    ws.write_config(&(acc.cluster.provider_block() + &label("l", "role", "r", "x")));
-    for (id, expect) in [
-        ("dummy.role", "not 3"),
-        ("dummy.table.t", "is not one of"),
-        ("dummy.role.nosuchrole_here", "Security Label Not Found"),
-    ] {
-        let out = ws.run(&["import", "-no-color", "postgresql_security_label.l", id]);
-        assert!(!out.success());
-        assert!(out.combined().contains(expect), "{id}: {}", out.combined());
-    }
 }
 
 /// `terraform query` finds labels made with SQL, on awkward names too, and
@@ -303,29 +305,25 @@ fn dummy_provider_labels_are_discovered_and_import_cleanly() {
          SECURITY LABEL FOR dummy ON ROLE \"Lab.el \"\"r\"\"\" IS 'classified';
          SECURITY LABEL FOR dummy ON SCHEMA labelled IS 'unclassified';",
     );
-    let ws = Workspace::new();
-    ws.write_config(&acc.cluster.provider_block());
-    ws.write_file(
-        "labels.tfquery.hcl",
-        "list \"postgresql_security_label\" \"l\" {\n  provider = postgresql\n}\n",
-    );
-    ws.run_ok(&["query", "-no-color", "-generate-config-out=generated.tf"]);
-    let generated = std::fs::read_to_string(ws.path().join("generated.tf")).expect("generated.tf");
-    assert_eq!(
-        generated
-            .matches("resource \"postgresql_security_label\"")
-            .count(),
-        2,
-        "{generated}"
-    );
-    assert!(generated.contains(r#""Lab.el \"r\"""#), "{generated}");
-    let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
-    assert!(
-        plan.stdout
-            .contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
-        "{}\n{generated}",
-        plan.combined()
-    );
-    ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    ws.assert_no_changes();
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::query("list \"postgresql_security_label\" \"l\" {\n  provider = postgresql\n}\n")
+                .check(|ws, _| {
+                    let generated = generated(ws);
+                    assert_eq!(
+                        generated
+                            .matches("resource \"postgresql_security_label\"")
+                            .count(),
+                        2,
+                        "{generated}"
+                    );
+                    assert!(generated.contains(r#""Lab.el \"r\"""#), "{generated}");
+                }),
+        )
+        // The generated configuration imports both, with nothing else to do.
+        .step(
+            Step::apply(String::new())
+                .plan_shows(&["Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."]),
+        )
+        .run();
 }

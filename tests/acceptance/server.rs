@@ -3,7 +3,7 @@
 //! then awkward names in a named database, drift, import and the plan-time
 //! refusals. Skipped, saying so, on a server without `postgres_fdw`.
 
-use crate::support::{hcl, ident, literal, unique_name, Step, TestCase, Workspace};
+use crate::support::{hcl, ident, literal, unique_name, Step, TestCase};
 use crate::{acc, Acc, TestDb};
 
 /// The provider block, connected to `db` instead of `postgres`, so a server
@@ -326,24 +326,20 @@ fn server_drop_cascade_drops_user_mappings() {
         })
         .run();
 
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        "{}{ext}{}",
-        provider_on(&acc, &db),
-        myserver("myserver", "", Some(FOO_OPTIONS))
-    ));
-    ws.apply_clean();
-    db.exec(map);
-    let out = ws.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    assert!(!out.success(), "destroy should fail:\n{}", out.combined());
-    assert!(
-        out.combined().contains("Objects Still Depend On It"),
-        "{}",
-        out.combined()
-    );
-    assert!(server_row(&db, "myserver").is_some());
-    db.exec("DROP USER MAPPING FOR CURRENT_USER SERVER myserver");
-    ws.destroy();
+    TestCase::new(provider_on(&acc, &db))
+        .step(Step::apply(format!(
+            "{ext}{}",
+            myserver("myserver", "", Some(FOO_OPTIONS))
+        )))
+        .step(
+            Step::destroy_fails("Objects Still Depend On It")
+                .before(|_| db.exec(map))
+                .check(|_, _| {
+                    assert!(server_row(&db, "myserver").is_some());
+                    db.exec("DROP USER MAPPING FOR CURRENT_USER SERVER myserver");
+                }),
+        )
+        .run();
 }
 
 /// A server with a 63-byte name full of quotes, dots and spaces, in a

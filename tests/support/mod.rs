@@ -40,7 +40,7 @@ pub use quote::{hcl, hcl_list, ident, literal, qualified, shell};
 pub use sql::{
     db_err_text, exec, exists, expect_truths, query_one_str, query_opt_str, query_strings, truth,
 };
-pub use steps::{Step, TestCase};
+pub use steps::{generated, Step, TestCase};
 pub use terraform::{
     import_blocks, terraform_binary, terraform_version, Output, Running, Workspace,
 };

@@ -17,6 +17,20 @@
 //!   last applied configuration, requires that the plan for that address
 //!   is empty there, and compares every attribute with the state the
 //!   earlier steps left (except those named in [`Step::ignore`]).
+//! * [`Step::import_expect`]: imports an address by ID into a fresh state,
+//!   with the step's own configuration when it has one ([`Step::config`])
+//!   or else the last applied one; the plan for that address must then
+//!   show changes, checked with [`Step::plan_shows`] and
+//!   [`Step::plan_check`].
+//! * [`Step::import_fails`]: the import of an address by ID into a fresh
+//!   state must fail with the given text.
+//! * [`Step::query`]: runs `terraform query` with a list block, writing
+//!   the configuration it generates to `generated.tf` in the workspace,
+//!   where later steps' plans and applies read it too (Terraform 1.14+).
+//! * [`Step::destroy_fails`]: the destroy of what the earlier steps
+//!   applied must fail with the given text; nothing is written, so later
+//!   steps (and the final destroy, which must succeed) start from the same
+//!   configuration and state.
 //!
 //! Checks are closures; they get the workspace, so they can look at state
 //! or output, and capture whatever else they need (a SQL client, names).
@@ -38,6 +52,25 @@ enum Kind<'a> {
         id: String,
         ignore: Vec<&'a str>,
     },
+    ImportExpect {
+        address: &'a str,
+        id: String,
+    },
+    ImportFails {
+        address: &'a str,
+        id: String,
+        text: &'a str,
+    },
+    DestroyFails(&'a str),
+    Query(String),
+}
+
+impl Kind<'_> {
+    /// Whether the step runs in a fresh workspace of its own, so that its
+    /// configuration is never written into the main one.
+    fn own_workspace(&self) -> bool {
+        matches!(self, Kind::ImportExpect { .. } | Kind::ImportFails { .. })
+    }
 }
 
 /// One step of a [`TestCase`].
@@ -91,6 +124,56 @@ impl<'a> Step<'a> {
                 ignore: Vec::new(),
             },
         )
+    }
+
+    /// Imports `address` by `id` into a fresh state; the plan for it must
+    /// then show changes (see [`Step::plan_shows`], [`Step::plan_check`]).
+    /// Uses the last applied configuration unless [`Step::config`] gives
+    /// one.
+    pub fn import_expect(address: &'a str, id: impl Into<String>) -> Step<'a> {
+        Step::new(
+            None,
+            Kind::ImportExpect {
+                address,
+                id: id.into(),
+            },
+        )
+    }
+
+    /// The import of `address` by `id` into a fresh state must fail, its
+    /// output containing `text`. Uses the last applied configuration unless
+    /// [`Step::config`] gives one.
+    pub fn import_fails(address: &'a str, id: impl Into<String>, text: &'a str) -> Step<'a> {
+        Step::new(
+            None,
+            Kind::ImportFails {
+                address,
+                id: id.into(),
+                text,
+            },
+        )
+    }
+
+    /// The destroy of what the earlier steps applied must fail, its output
+    /// containing `text`. The step's checks get the destroy's output; a
+    /// later step (or the final destroy) needs the cause removed, e.g. in
+    /// its [`Step::before`].
+    pub fn destroy_fails(text: &'a str) -> Step<'a> {
+        Step::new(None, Kind::DestroyFails(text))
+    }
+
+    /// Runs `terraform query` with `list` (a `.tfquery.hcl` file), writing
+    /// what it generates to `generated.tf`; the step's checks can read it
+    /// there ([`generated`]).
+    pub fn query(list: impl Into<String>) -> Step<'a> {
+        Step::new(None, Kind::Query(list.into()))
+    }
+
+    /// The configuration (HCL after the provider block) of an
+    /// [`Step::import_expect`] or [`Step::import_fails`] step.
+    pub fn config(mut self, config: impl Into<String>) -> Step<'a> {
+        self.config = Some(config.into());
+        self
     }
 
     /// Attributes an import cannot know (write-only values, configuration
@@ -172,13 +255,16 @@ impl<'a> TestCase<'a> {
     /// Runs every step, destroys, runs the destroy checks.
     pub fn run(self) {
         let ws = Workspace::new();
+        // A case whose first steps run in workspaces of their own still
+        // ends with a destroy here.
+        ws.write_config(&self.provider);
         let mut last_config: Option<String> = None;
         for (i, step) in self.steps.iter().enumerate() {
             let config = step
                 .config
                 .as_ref()
                 .map(|hcl| format!("{}{hcl}", self.provider));
-            if let Some(c) = &config {
+            if let (Some(c), false) = (&config, step.kind.own_workspace()) {
                 ws.write_config(c);
             }
             for f in &step.before {
@@ -270,6 +356,79 @@ impl<'a> TestCase<'a> {
                     // Dropping `fresh` removes its directory only: the
                     // objects belong to the main workspace.
                 }
+                Kind::ImportExpect { address, id } => {
+                    let fresh = fresh_workspace(i, config.as_ref().or(last_config.as_ref()));
+                    let out = fresh.import(address, id);
+                    let target = format!("-target={address}");
+                    let plan = fresh.run(&[
+                        "plan",
+                        "-detailed-exitcode",
+                        "-input=false",
+                        "-no-color",
+                        &target,
+                    ]);
+                    assert_eq!(
+                        plan.status,
+                        2,
+                        "step {i}: the plan after importing {address} should show changes:\n{}",
+                        plan.combined()
+                    );
+                    for text in &step.plan_shows {
+                        assert!(
+                            plan.stdout.contains(text.as_str()),
+                            "step {i}: the plan after importing {address} does not show \
+                             {text:?}:\n{}",
+                            plan.stdout
+                        );
+                    }
+                    for f in &step.plan_checks {
+                        f(&plan.stdout);
+                    }
+                    for check in &step.checks {
+                        check(&fresh, &out);
+                    }
+                }
+                Kind::ImportFails { address, id, text } => {
+                    let fresh = fresh_workspace(i, config.as_ref().or(last_config.as_ref()));
+                    let out = fresh.run(&["import", "-input=false", "-no-color", address, id]);
+                    assert!(
+                        !out.success(),
+                        "step {i}: expected the import of {address} to fail mentioning \
+                         {text:?}, but it succeeded"
+                    );
+                    assert!(
+                        out.combined().contains(text),
+                        "step {i}: the failed import does not mention {text:?}:\n{}",
+                        out.combined()
+                    );
+                    for check in &step.checks {
+                        check(&fresh, &out);
+                    }
+                }
+                Kind::Query(list) => {
+                    ws.write_file("query.tfquery.hcl", list);
+                    let out =
+                        ws.run_ok(&["query", "-no-color", "-generate-config-out=generated.tf"]);
+                    for check in &step.checks {
+                        check(&ws, &out);
+                    }
+                }
+                Kind::DestroyFails(text) => {
+                    let out = ws.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+                    assert!(
+                        !out.success(),
+                        "step {i}: expected the destroy to fail mentioning {text:?}, but it \
+                         succeeded"
+                    );
+                    assert!(
+                        out.combined().contains(text),
+                        "step {i}: the failed destroy does not mention {text:?}:\n{}",
+                        out.combined()
+                    );
+                    for check in &step.checks {
+                        check(&ws, &out);
+                    }
+                }
             }
         }
         ws.destroy();
@@ -277,6 +436,24 @@ impl<'a> TestCase<'a> {
             f();
         }
     }
+}
+
+/// The configuration a [`Step::query`] generated in `ws`.
+pub fn generated(ws: &Workspace) -> String {
+    std::fs::read_to_string(ws.path().join("generated.tf")).expect("generated.tf")
+}
+
+/// A workspace of its own for an import step, with `config` (the provider
+/// block included).
+fn fresh_workspace(step: usize, config: Option<&String>) -> Workspace {
+    let config = config.unwrap_or_else(|| {
+        panic!(
+            "step {step}: an import needs a configuration: an applied step before it, or its own"
+        )
+    });
+    let fresh = Workspace::new();
+    fresh.write_config(config);
+    fresh
 }
 
 /// Every attribute of `imported` equals the one in `applied`, except the

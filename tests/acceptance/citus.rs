@@ -24,7 +24,7 @@ use tokio_postgres::Client;
 
 use crate::support::{
     citus_bin_dir, db_err_text, exec, query_one_str, query_strings, shared_citus, unique_name,
-    CitusCluster, Workspace,
+    CitusCluster, Step, TestCase, Workspace,
 };
 use crate::Acc;
 
@@ -954,8 +954,7 @@ fn citus_role_experiments() {
         format!("{prefix}other"),
     );
     let config = |name: &str, pw: &str, limit: i32, timeout: i32, path: &str| {
-        let mut cfg = c.acc.cluster.provider_block();
-        cfg.push_str(&format!(
+        format!(
             r#"
 resource "postgresql_role" "other" {{
   name = "{other}"
@@ -974,8 +973,7 @@ resource "postgresql_role" "r" {{
   assume_role                         = postgresql_role.other.name
 }}
 "#
-        ));
-        cfg
+        )
     };
     // Everything pg_authid and pg_db_role_setting hold about `role`, the
     // same text on a node that propagated everything.
@@ -994,53 +992,55 @@ resource "postgresql_role" "r" {{
             &[&role],
         ))
     };
-    let ws = Workspace::new();
-    ws.write_config(&config(&name, "pw-one", 5, 1000, r#""a", "b""#));
-    ws.apply();
-    ws.assert_no_changes();
     let coord = c.coordinator();
-    let want = finding(
-        "role on the coordinator after create",
-        describe(&coord, &name),
-    );
-    assert_eq!(want.len(), 1);
-    assert!(want[0].contains("statement_timeout=1000"), "{want:?}");
-    for worker in c.workers() {
-        assert_eq!(
-            finding("role on a worker after create", describe(&worker, &name)),
-            want
-        );
-        assert_eq!(
-            c.block(memberships(&worker, &prefix)),
-            vec![format!("{name}>{other}")]
-        );
-    }
-
-    // In place: every attribute and setting changes, and the name.
-    ws.write_config(&config(&renamed, "pw-two", 7, 2000, r#""c""#));
-    ws.apply();
-    ws.assert_no_changes();
-    let want = finding(
-        "role on the coordinator after update",
-        describe(&coord, &renamed),
-    );
-    assert!(
-        want[0].contains("connlimit=7") && want[0].contains("statement_timeout=2000"),
-        "{want:?}"
-    );
-    for worker in c.workers() {
-        assert_eq!(
-            finding("role on a worker after update", describe(&worker, &renamed)),
-            want
-        );
-        assert!(describe(&worker, &name).is_empty());
-    }
-
-    ws.destroy();
-    c.assert_no_crash();
-    for worker in c.workers() {
-        assert!(c.block(roles_with_prefix(&worker, &prefix)).is_empty());
-    }
+    TestCase::new(c.acc.cluster.provider_block())
+        .step(
+            Step::apply(config(&name, "pw-one", 5, 1000, r#""a", "b""#)).check(|_, _| {
+                let want = finding(
+                    "role on the coordinator after create",
+                    describe(&coord, &name),
+                );
+                assert_eq!(want.len(), 1);
+                assert!(want[0].contains("statement_timeout=1000"), "{want:?}");
+                for worker in c.workers() {
+                    assert_eq!(
+                        finding("role on a worker after create", describe(&worker, &name)),
+                        want
+                    );
+                    assert_eq!(
+                        c.block(memberships(&worker, &prefix)),
+                        vec![format!("{name}>{other}")]
+                    );
+                }
+            }),
+        )
+        // In place: every attribute and setting changes, and the name.
+        .step(
+            Step::apply(config(&renamed, "pw-two", 7, 2000, r#""c""#)).check(|_, _| {
+                let want = finding(
+                    "role on the coordinator after update",
+                    describe(&coord, &renamed),
+                );
+                assert!(
+                    want[0].contains("connlimit=7") && want[0].contains("statement_timeout=2000"),
+                    "{want:?}"
+                );
+                for worker in c.workers() {
+                    assert_eq!(
+                        finding("role on a worker after update", describe(&worker, &renamed)),
+                        want
+                    );
+                    assert!(describe(&worker, &name).is_empty());
+                }
+            }),
+        )
+        .check_destroy(|| {
+            c.assert_no_crash();
+            for worker in c.workers() {
+                assert!(c.block(roles_with_prefix(&worker, &prefix)).is_empty());
+            }
+        })
+        .run();
 }
 
 /// Grants on other objects than one table: the database, every table of a
@@ -1064,8 +1064,7 @@ fn citus_grant_experiments() {
              CREATE FUNCTION \"{schema}\".f() RETURNS int LANGUAGE sql AS 'SELECT 1';"
         ),
     ));
-    let mut cfg = c.acc.cluster.provider_block();
-    cfg.push_str(&format!(
+    let cfg = format!(
         r#"
 resource "postgresql_role" "grantee" {{
   name = "{grantee}"
@@ -1103,13 +1102,7 @@ resource "postgresql_grant" "sequence" {{
   privileges  = ["USAGE"]
 }}
 "#
-    ));
-    let ws = Workspace::new();
-    ws.write_config(&cfg);
-    ws.apply();
-    ws.assert_no_changes();
-    ws.refresh();
-    ws.assert_no_changes();
+    );
 
     let acl_of = |client: &Client, what: &str| -> String {
         let sql = match what {
@@ -1125,39 +1118,43 @@ resource "postgresql_grant" "sequence" {{
         };
         c.block(query_one_str(client, &sql, &[]))
     };
-    for what in ["database", "function", "sequence"] {
-        let on_coordinator = finding(
-            &format!("{what} ACL on the coordinator"),
-            acl_of(&coord, what),
-        );
-        assert!(on_coordinator.contains(&grantee), "{on_coordinator}");
-        for worker in c.workers() {
-            let acl = finding(&format!("{what} ACL on a worker"), acl_of(&worker, what));
-            assert!(acl.contains(&grantee), "{what}: {acl}");
-        }
-    }
-    for (node, client) in c
-        .citus
-        .nodes()
-        .zip(std::iter::once(c.coordinator()).chain(c.workers()))
-    {
-        for table in ["a", "b"] {
-            for p in c.block(shards(&client, &schema, table)) {
-                assert!(
-                    p.acl
-                        .iter()
-                        .any(|a| a.starts_with(&format!("{grantee}=r/"))),
-                    "port {}: {p:?}",
-                    node.port()
+    TestCase::new(c.acc.cluster.provider_block())
+        .step(Step::apply(cfg).check(|_, _| {
+            for what in ["database", "function", "sequence"] {
+                let on_coordinator = finding(
+                    &format!("{what} ACL on the coordinator"),
+                    acl_of(&coord, what),
                 );
+                assert!(on_coordinator.contains(&grantee), "{on_coordinator}");
+                for worker in c.workers() {
+                    let acl = finding(&format!("{what} ACL on a worker"), acl_of(&worker, what));
+                    assert!(acl.contains(&grantee), "{what}: {acl}");
+                }
             }
-        }
-    }
-
-    ws.destroy();
-    c.assert_no_crash();
-    for worker in c.workers() {
-        assert!(c.block(roles_with_prefix(&worker, &prefix)).is_empty());
-    }
+            for (node, client) in c
+                .citus
+                .nodes()
+                .zip(std::iter::once(c.coordinator()).chain(c.workers()))
+            {
+                for table in ["a", "b"] {
+                    for p in c.block(shards(&client, &schema, table)) {
+                        assert!(
+                            p.acl
+                                .iter()
+                                .any(|a| a.starts_with(&format!("{grantee}=r/"))),
+                            "port {}: {p:?}",
+                            node.port()
+                        );
+                    }
+                }
+            }
+        }))
+        .check_destroy(|| {
+            c.assert_no_crash();
+            for worker in c.workers() {
+                assert!(c.block(roles_with_prefix(&worker, &prefix)).is_empty());
+            }
+        })
+        .run();
     c.block(exec(&coord, &format!("DROP SCHEMA \"{schema}\" CASCADE")));
 }

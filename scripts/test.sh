@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check the project has, on a fresh machine as on a developer's:
 #   1. installs missing tools (Terraform 1.15.5, PostgreSQL 17, the dummy
-#      security label provider, gpg) into the per-user tool cache
+#      security label provider, gpg, OpenSSH's server and microsocks for
+#      the tunnel tests) into the per-user tool cache
 #      (scripts/install-tools.sh cache-dir), and as root the Debian packages
 #      they need;
 #   2. cargo fmt --check and cargo clippy with warnings as errors;
@@ -92,6 +93,15 @@ fi
 # gpg signs the release in the release tests.
 install_optional GPG gpg
 [[ -n "$GPG" ]] || ACC_SKIPS+=(--skip release::)
+
+# The tunnel tests start Debian's OpenSSH server and microsocks on loopback
+# ports (tests/acceptance/reach.rs); without one, its tests are left out.
+install_optional SSHD sshd
+install_optional MICROSOCKS microsocks
+export SSHD MICROSOCKS
+[[ -n "$SSHD" ]] || ACC_SKIPS+=(--skip reach::ssh_)
+[[ -n "$MICROSOCKS" ]] || ACC_SKIPS+=(--skip reach::socks_)
+[[ -n "$SSHD" && -n "$MICROSOCKS" ]] || ACC_SKIPS+=(--skip reach::both_)
 
 if [[ -n "${TF_BINARIES:-}" ]]; then
     read -r -a TFS <<<"$TF_BINARIES"

@@ -41,6 +41,7 @@ mod permission_sets;
 mod policy;
 mod provider;
 mod pulumi_schema;
+mod reach;
 mod release;
 mod role;
 mod role_parameters;

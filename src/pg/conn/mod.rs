@@ -3,6 +3,7 @@
 //! * [`settings`]: host, credentials, TLS mode and pool limits;
 //! * [`pgpass`]: password lookup in a libpq password file;
 //! * [`tls`]: TLS judged the way libpq judges it;
+//! * [`reach`]: SSH tunnels and SOCKS5 proxies on the way to the server;
 //! * [`pool`]: one pool per database, shared by every caller;
 //! * [`exec`]: running statements with log lines that never carry a secret;
 //! * [`tx`]: the one transaction runner: retried on races, cancellable until
@@ -17,6 +18,7 @@ pub mod exec;
 pub mod locks;
 pub mod pgpass;
 pub mod pool;
+pub mod reach;
 pub mod settings;
 pub mod tls;
 pub mod tx;

@@ -9,6 +9,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::pg::conn::reach::Reach;
+
 /// libpq's `sslmode`, without `allow` (which tokio-postgres cannot express).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SslMode {
@@ -136,6 +138,9 @@ pub struct ConnectSettings {
     /// [`ConnectSettings::pg_config`]; callers set it (e.g. `SET LOCAL
     /// lock_timeout`) where they want it.
     pub lock_timeout: Option<Duration>,
+    /// How connections reach the server: directly, or through a SOCKS5
+    /// proxy, an SSH bastion, or both.
+    pub reach: Reach,
 }
 
 impl Default for ConnectSettings {
@@ -155,6 +160,7 @@ impl Default for ConnectSettings {
             max_connections: 4,
             application_name: "terraform-provider-postgresql".to_owned(),
             lock_timeout: None,
+            reach: Reach::default(),
         }
     }
 }
@@ -187,6 +193,7 @@ impl fmt::Debug for ConnectSettings {
             .field("max_connections", &self.max_connections)
             .field("application_name", &self.application_name)
             .field("lock_timeout", &self.lock_timeout)
+            .field("reach", &self.reach)
             .finish()
     }
 }

@@ -8,8 +8,8 @@ use tokio_postgres::GenericClient;
 
 use crate::pg::conn::acting::Actor;
 use crate::pg::conn::exec::{run_all, Statement};
-use crate::pg::error::PgError;
 use crate::pg::conn::locks::{self, Lock};
+use crate::pg::error::PgError;
 use crate::pg::roles::role::leftovers;
 use crate::pg::sql::quote::ident;
 

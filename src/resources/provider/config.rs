@@ -15,6 +15,7 @@ use crate::protocol::{Diagnostic, Diagnostics, Model, Problem, Schema, Value};
 
 use crate::protocol::validate::check_validators;
 
+use crate::resources::provider::reach::{self, SshTunnelModel};
 use crate::resources::support::errors::{pg_diag, ErrorContext};
 use crate::resources::support::snapshot::Snapshots;
 use crate::resources::support::state::{Client, ProviderState};
@@ -112,6 +113,16 @@ model! {
              queries per database and run; set `false` for very large plans to skip them. \
              Default `true`. The lints (warnings with codes such as `PGW105`) stay on either way.",
         ),
+        proxy: Option<String> = optional(
+            "SOCKS5 proxy for every connection: `socks5://host:port` (names resolved here) or \
+             `socks5h://host:port` (names resolved by the proxy), with `user:password@` before \
+             the host when the proxy wants a login. With `ssh_tunnel`, the proxy carries the \
+             connection to the bastion. Falls back to `ALL_PROXY` (or `all_proxy`), which \
+             skips the hosts `NO_PROXY` names; set `\"\"` to connect directly whatever the \
+             environment says.",
+        )
+        .sensitive()
+        .each(reach::proxy_url),
         plan_access_report_max_lines: Option<i64> = optional(
             "Most lines one effective-access report shows; the rest is cut, saying how much. \
              Default `40`.",
@@ -121,6 +132,12 @@ model! {
     blocks {
         clientcert: Vec<ClientCertModel> =
             list_block("TLS client certificate to present to the server.").max_items(1),
+        ssh_tunnel: Vec<SshTunnelModel> = list_block(
+            "An SSH bastion every connection goes through: one SSH session carries them all, \
+             each as a forwarded channel to `host`:`port`. TLS (`sslmode`, `sslrootcert`) works \
+             as without it, and `verify-full` checks the server's own `host` name.",
+        )
+        .max_items(1),
     }
 }
 
@@ -236,6 +253,7 @@ pub fn validate(config: &Value) -> Diagnostics {
             .at("ssl_mode"),
         );
     }
+    reach::validate(config, &mut d);
     d
 }
 
@@ -357,6 +375,7 @@ pub fn settings(config: &Value) -> Result<ConnectSettings, Diagnostics> {
             .and_then(|ms| u64::try_from(ms).ok())
             .filter(|ms| *ms > 0)
             .map(Duration::from_millis),
+        reach: reach::reach(m.proxy.as_deref(), m.ssh_tunnel.first())?,
     })
 }
 

@@ -157,6 +157,23 @@ pub fn pg_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
                 ctx.object
             ),
         )
+    } else if let PgError::Reach { cause, .. } = err {
+        let (summary, advice) = if cause.is_ssh() {
+            (
+                "Cannot Connect Through The SSH Tunnel",
+                "Check the provider's ssh_tunnel block: the bastion's host and port, the user and \
+                 key, its known_hosts line, and that the bastion may forward to the server's \
+                 host and port. Connections never go around the tunnel.",
+            )
+        } else {
+            (
+                "Cannot Connect Through The Proxy",
+                "Check the provider's proxy (or ALL_PROXY): its host, port, user and password, \
+                 and that it may connect to the server. Connections never go around the proxy \
+                 unless NO_PROXY names the host.",
+            )
+        };
+        Diagnostic::error(summary, format!("{err}\n\n{advice}"))
     } else if let PgError::Connect { .. } = err {
         Diagnostic::error(
             "Cannot Connect To PostgreSQL",

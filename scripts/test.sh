@@ -103,6 +103,17 @@ export SSHD MICROSOCKS
 [[ -n "$MICROSOCKS" ]] || ACC_SKIPS+=(--skip reach::socks_)
 [[ -n "$SSHD" && -n "$MICROSOCKS" ]] || ACC_SKIPS+=(--skip reach::both_)
 
+# The AWS IAM login tests check tokens with botocore under PAM, which needs
+# a PAM service in /etc/pam.d: root only (tests/acceptance/cloud_iam.rs).
+if [[ "$(id -u)" == 0 ]]; then
+    install_optional AWS_TOKEN_VERIFIER_PYTHON botocore
+else
+    AWS_TOKEN_VERIFIER_PYTHON=""
+    skip "AWS IAM login tests: they write a PAM service to /etc/pam.d, which needs root; run scripts/test.sh as root"
+fi
+export AWS_TOKEN_VERIFIER_PYTHON
+[[ -n "$AWS_TOKEN_VERIFIER_PYTHON" ]] || ACC_SKIPS+=(--skip cloud_iam::aws_)
+
 if [[ -n "${TF_BINARIES:-}" ]]; then
     read -r -a TFS <<<"$TF_BINARIES"
 else

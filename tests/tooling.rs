@@ -208,6 +208,10 @@ const REASONS: &[(&str, &str)] = &[
         "acceptance test: needs TF_ACC=1 and CITUS_PG_BIN (scripts/test.sh runs it)",
     ),
     (
+        "aws_acc",
+        "acceptance test: needs TF_ACC=1, root and AWS_TOKEN_VERIFIER_PYTHON (scripts/test.sh runs it)",
+    ),
+    (
         "both_acc",
         "acceptance test: needs TF_ACC=1, SSHD and MICROSOCKS (scripts/test.sh runs it)",
     ),

@@ -18,6 +18,7 @@ mod access_lints;
 mod access_review;
 mod actions;
 mod citus;
+mod cloud_iam;
 mod data_objects;
 mod data_sources;
 mod database;

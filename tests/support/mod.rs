@@ -12,6 +12,7 @@
 //! - [`steps`]: tests as lists of steps ([`TestCase`], [`Step`]), like
 //!   terraform-plugin-testing.
 //! - [`fs`]: copying example directories.
+//! - [`http_stub`]: a loopback HTTP server standing in for cloud endpoints.
 //! - [`provider_log`]: the provider's debug log of a workspace (the SQL it
 //!   sent).
 //! - [`bastion`]: an OpenSSH server ([`bastion::Sshd`]) and a SOCKS5
@@ -30,6 +31,7 @@ pub mod bastion;
 pub mod citus;
 pub mod cluster;
 pub mod fs;
+pub mod http_stub;
 pub mod provider_log;
 pub mod quote;
 pub mod sql;

@@ -4,6 +4,7 @@
 //! * [`pgpass`]: password lookup in a libpq password file;
 //! * [`tls`]: TLS judged the way libpq judges it;
 //! * [`reach`]: SSH tunnels and SOCKS5 proxies on the way to the server;
+//! * [`iam`]: cloud IAM tokens as the password of each new connection;
 //! * [`pool`]: one pool per database, shared by every caller;
 //! * [`exec`]: running statements with log lines that never carry a secret;
 //! * [`tx`]: the one transaction runner: retried on races, cancellable until
@@ -15,6 +16,7 @@
 
 pub mod acting;
 pub mod exec;
+pub mod iam;
 pub mod locks;
 pub mod pgpass;
 pub mod pool;

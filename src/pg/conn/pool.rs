@@ -21,7 +21,8 @@ use deadpool_postgres::{
 use tokio_postgres::NoTls;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use crate::pg::conn::reach::connect::{Route, RoutedConnect};
+use crate::pg::conn::iam::TokenSource;
+use crate::pg::conn::reach::connect::{Connector, Route};
 use crate::pg::conn::settings::ConnectSettings;
 use crate::pg::conn::tls;
 use crate::pg::error::PgError;
@@ -70,6 +71,8 @@ struct Inner {
     /// `None` for direct connections; else the tunnel or proxy every
     /// database's pool goes through (one SSH session for all of them).
     route: Option<Arc<Route>>,
+    /// Where each new connection's password comes from with an IAM login.
+    iam: Option<Arc<TokenSource>>,
     pools: Mutex<HashMap<String, Pool>>,
     /// Transactions that reached COMMIT (see [`Pools::write_generation`]).
     writes: AtomicU64,
@@ -110,11 +113,23 @@ impl Pools {
             })?;
             Some(Arc::new(route))
         };
+        if settings.iam.is_some() && !settings.is_unix_socket() && tls.is_none() {
+            return Err(PgError::Settings(
+                "an IAM login sends a token as the password, which needs TLS: sslmode must not \
+                 be disable"
+                    .to_owned(),
+            ));
+        }
+        let iam = settings
+            .iam
+            .clone()
+            .map(|auth| Arc::new(TokenSource::new(auth)));
         Ok(Pools {
             inner: Arc::new(Inner {
                 settings,
                 tls,
                 route,
+                iam,
                 pools: Mutex::new(HashMap::new()),
                 writes: AtomicU64::new(0),
             }),
@@ -211,19 +226,20 @@ impl Pools {
             // still detected and replaced.
             recycling_method: RecyclingMethod::Fast,
         };
-        let manager = match (&self.inner.route, &self.inner.tls) {
-            (Some(route), tls) => Manager::from_connect(
+        let manager = match (&self.inner.route, &self.inner.iam, &self.inner.tls) {
+            (None, None, Some(tls)) => Manager::from_config(pg_config, tls.clone(), manager_config),
+            (None, None, None) => Manager::from_config(pg_config, NoTls, manager_config),
+            (route, iam, tls) => Manager::from_connect(
                 pg_config,
-                RoutedConnect {
+                Connector {
                     route: route.clone(),
+                    iam: iam.clone(),
                     tls: tls.clone(),
                     host: settings.host.clone(),
                     port: settings.port,
                 },
                 manager_config,
             ),
-            (None, Some(tls)) => Manager::from_config(pg_config, tls.clone(), manager_config),
-            (None, None) => Manager::from_config(pg_config, NoTls, manager_config),
         };
         // tokio-postgres's connect_timeout covers only the TCP connect; the
         // create timeout also bounds the TLS handshake and authentication,

@@ -9,6 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::pg::conn::iam::IamAuth;
 use crate::pg::conn::reach::Reach;
 
 /// libpq's `sslmode`, without `allow` (which tokio-postgres cannot express).
@@ -141,6 +142,9 @@ pub struct ConnectSettings {
     /// How connections reach the server: directly, or through a SOCKS5
     /// proxy, an SSH bastion, or both.
     pub reach: Reach,
+    /// A cloud IAM login: a token fetched for each new connection is its
+    /// password (`password` is then unused).
+    pub iam: Option<IamAuth>,
 }
 
 impl Default for ConnectSettings {
@@ -161,6 +165,7 @@ impl Default for ConnectSettings {
             application_name: "terraform-provider-postgresql".to_owned(),
             lock_timeout: None,
             reach: Reach::default(),
+            iam: None,
         }
     }
 }
@@ -194,6 +199,7 @@ impl fmt::Debug for ConnectSettings {
             .field("application_name", &self.application_name)
             .field("lock_timeout", &self.lock_timeout)
             .field("reach", &self.reach)
+            .field("iam", &self.iam)
             .finish()
     }
 }

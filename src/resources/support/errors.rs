@@ -3,6 +3,7 @@
 //! The summary says what happened in a few words; the detail carries the
 //! server's message with its DETAIL and HINT, then what to do about it.
 
+use crate::pg::conn::reach::ReachError;
 use crate::pg::conn::tx::TxError;
 use crate::pg::error::{Lack, PgError};
 use crate::protocol::{DResult, Diagnostic, Diagnostics};
@@ -155,6 +156,26 @@ pub fn pg_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
                  committed. Its transaction was rolled back, so nothing was changed; apply again \
                  to make the change.",
                 ctx.object
+            ),
+        )
+    } else if let PgError::Reach {
+        cause: ReachError::Iam(iam),
+        ..
+    } = err
+    {
+        let article = if iam.cloud.starts_with(['A', 'E', 'I', 'O', 'U']) {
+            "An"
+        } else {
+            "A"
+        };
+        Diagnostic::error(
+            format!("Cannot Get {article} {} IAM Token", iam.cloud),
+            format!(
+                "{err}\n\nThe provider logs in with an IAM token from {}, fetched for each \
+                 new connection; nothing was sent to PostgreSQL. Check the credentials the \
+                 cloud's SDK finds on this machine (the cloud IAM guide lists the order it \
+                 tries them in).",
+                iam.cloud
             ),
         )
     } else if let PgError::Reach { cause, .. } = err {

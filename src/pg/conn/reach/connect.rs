@@ -1,6 +1,6 @@
 //! The deadpool connector for connections that go through a tunnel or a
-//! proxy: it opens the stream, then runs the PostgreSQL handshake over it
-//! with `connect_raw`.
+//! proxy, or log in with a cloud IAM token: it fetches the token, opens the
+//! stream, then runs the PostgreSQL handshake over it with `connect_raw`.
 //!
 //! TLS, when `sslmode` asks for it, runs inside the stream to the server,
 //! with the certificate checked against the server's real host name: for
@@ -22,6 +22,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::ssh::SshTunnel;
 use super::{BoxIo, Reach, ReachError};
+use crate::pg::conn::iam::TokenSource;
 
 /// How one connection's stream is opened.
 #[derive(Debug)]
@@ -82,10 +83,14 @@ impl Route {
     }
 }
 
-/// deadpool's [`Connect`] over a [`Route`].
-pub struct RoutedConnect {
+/// deadpool's [`Connect`] for connections that go through a [`Route`], or
+/// log in with an IAM token, or both.
+pub struct Connector {
     /// Shared by every database's pool: one tunnel session for all.
-    pub route: Arc<Route>,
+    /// `None`: straight to the server.
+    pub route: Option<Arc<Route>>,
+    /// Where each new connection's password comes from, if a cloud's.
+    pub iam: Option<Arc<TokenSource>>,
     /// `None` for plaintext.
     pub tls: Option<MakeRustlsConnect>,
     /// The server's real host name and port.
@@ -94,14 +99,36 @@ pub struct RoutedConnect {
     pub port: u16,
 }
 
-impl Connect for RoutedConnect {
+impl Connect for Connector {
     fn connect(
         &self,
         pg_config: &Config,
     ) -> BoxFuture<'_, Result<(Client, JoinHandle<()>), tokio_postgres::Error>> {
-        let pg_config = pg_config.clone();
+        let mut pg_config = pg_config.clone();
         Box::pin(async move {
-            let stream = match self.route.open(&self.host, self.port).await {
+            if let Some(iam) = &self.iam {
+                let user = pg_config.get_user().unwrap_or_default().to_owned();
+                match iam.token(&self.host, self.port, &user).await {
+                    Ok(token) => {
+                        pg_config.password(token);
+                    }
+                    Err(e) => return Err(failure(pg_config, ReachError::Iam(e)).await),
+                }
+            }
+            let Some(route) = &self.route else {
+                let handshake: BoxFuture<'_, _> = match &self.tls {
+                    Some(tls) => Box::pin(async {
+                        let (client, connection) = pg_config.connect(tls.clone()).await?;
+                        Ok((client, spawn(connection)))
+                    }),
+                    None => Box::pin(async {
+                        let (client, connection) = pg_config.connect(NoTls).await?;
+                        Ok((client, spawn(connection)))
+                    }),
+                };
+                return handshake.await;
+            };
+            let stream = match route.open(&self.host, self.port).await {
                 Ok(s) => s,
                 Err(e) => return Err(failure(pg_config, e).await),
             };

@@ -92,6 +92,9 @@ pub enum ReachError {
         /// What went wrong.
         cause: String,
     },
+    /// No IAM token could be had for the login.
+    #[error("with an IAM login: {0}")]
+    Iam(crate::pg::conn::iam::IamError),
     /// The settings cannot work (a Unix socket host with a tunnel, an
     /// unreadable key).
     #[error("{0}")]

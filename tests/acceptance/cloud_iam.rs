@@ -570,3 +570,29 @@ fn iam_logins_need_tls_and_gcppostgres_says_what_to_do_instead() {
         )
         .run();
 }
+
+/// `scheme = "awspostgres"` checks the server against the shipped RDS
+/// certificate authorities, which do not vouch for the test server; with
+/// `sslrootcert` the bundle is replaced and the same server is accepted.
+#[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
+fn awspostgres_checks_the_rds_bundle_unless_sslrootcert_replaces_it() {
+    let Some(acc) = acc() else { return };
+    let block = |extra: &str| {
+        format!(
+            "provider \"postgresql\" {{\n  scheme = \"awspostgres\"\n  host = \"localhost\"\n  port = {}\n  username = \"postgres\"\n  password = {}\n  connect_timeout = 20\n{extra}}}\n",
+            acc.cluster.port(),
+            hcl(acc.cluster.password())
+        )
+    };
+    TestCase::new(block(""))
+        .step(
+            Step::fails(role("r", &unique_name("rds_ca")), "Cannot Connect To PostgreSQL")
+                .check(says("not signed by a CA in sslrootcert".into())),
+        )
+        .run();
+    let cert = acc.cluster.server_cert_path().display().to_string();
+    TestCase::new(block(&format!("  sslrootcert = {}\n", hcl(&cert))))
+        .step(Step::apply(role("r", &unique_name("own_ca"))))
+        .run();
+}

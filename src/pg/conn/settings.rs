@@ -342,6 +342,36 @@ mod tests {
     }
 
     #[test]
+    fn debug_redacts_tunnel_proxy_and_iam_secrets() {
+        use crate::pg::conn::iam::{aws::AwsSettings, IamAuth};
+        use crate::pg::conn::reach::{HostKeyPolicy, ProxyUrl, SshSettings};
+        let s = ConnectSettings {
+            reach: Reach {
+                proxy: Some(ProxyUrl::parse("socks5://u:proxy-pw-secret@p:1080").unwrap()),
+                ssh: Some(SshSettings {
+                    host: "bastion".into(),
+                    port: 22,
+                    user: "ops".into(),
+                    private_key: Some("-----BEGIN OPENSSH PRIVATE KEY-----\nkey-secret".into()),
+                    passphrase: Some("phrase-secret".into()),
+                    host_keys: HostKeyPolicy::Insecure,
+                }),
+                ..Reach::default()
+            },
+            iam: Some(IamAuth::Aws(AwsSettings {
+                profile: Some("ops".into()),
+                ..AwsSettings::default()
+            })),
+            ..settings()
+        };
+        let dbg = format!("{s:?}");
+        for secret in ["proxy-pw-secret", "key-secret", "phrase-secret", "hunter2-secret"] {
+            assert!(!dbg.contains(secret), "{secret} in {dbg}");
+        }
+        assert!(dbg.contains("ops@bastion:22") && dbg.contains("Aws("), "{dbg}");
+    }
+
+    #[test]
     fn endpoints() {
         let mut s = settings();
         assert!(!s.is_unix_socket());

@@ -240,6 +240,12 @@ impl PgError {
         self.sqlstate().is_some_and(|s| s.code().starts_with("22"))
     }
 
+    /// Whether a connection the server opened itself failed (class `08`),
+    /// such as a subscription's connection to its publisher.
+    pub fn is_connection_failure(&self) -> bool {
+        self.sqlstate().is_some_and(|s| s.code().starts_with("08"))
+    }
+
     fn is(&self, state: &SqlState) -> bool {
         self.sqlstate() == Some(state)
     }
@@ -397,6 +403,9 @@ mod tests {
         assert!(with_state("22023").is_data_exception());
         assert!(!with_state("42601").is_data_exception());
         assert!(!PgError::Cancelled.is_data_exception());
+        assert!(with_state("08006").is_connection_failure());
+        assert!(with_state("08001").is_connection_failure());
+        assert!(!with_state("42601").is_connection_failure());
     }
 
     #[test]

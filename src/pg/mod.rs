@@ -19,19 +19,21 @@
 //! * [`catalog`]: whole-catalog readers (one query per kind and database)
 //!   for refreshes, imports, lists, audits and lints;
 //! * [`access`]: the model of who can do what, and effective access;
-//! * [`roles`], [`grants`], [`rls`], [`objects`]: per-domain statement
-//!   builders and single-object reads, mirrored by the folders of
-//!   `crate::resources`.
+//! * [`roles`], [`grants`], [`rls`], [`objects`], [`replication`], [`fdw`]:
+//!   per-domain statement builders and single-object reads, mirrored by the
+//!   folders of `crate::resources`.
 
 pub mod access;
 pub mod catalog;
 pub mod citus;
 pub mod conn;
 pub mod error;
+pub mod fdw;
 pub mod grants;
 pub mod kinds;
 pub mod objects;
 pub mod privileges;
+pub mod replication;
 pub mod rls;
 pub mod roles;
 pub mod scram;

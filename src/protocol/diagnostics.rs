@@ -5,6 +5,8 @@
 //! `Status` would reach the user as an opaque "rpc error".
 
 use std::fmt;
+use std::future::Future;
+use std::sync::{Mutex, PoisonError};
 
 use crate::protocol::generated::tfplugin6 as pb;
 
@@ -160,9 +162,61 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+tokio::task_local! {
+    /// The warnings of the apply in progress, when the server collects them.
+    static APPLY_WARNINGS: Mutex<Vec<Diagnostic>>;
+}
+
+/// Adds a warning to the answer of the apply in progress, which otherwise
+/// returns only a new state: something Terraform's user should know about
+/// a change that succeeded (a replication slot left behind on a publisher
+/// that could not be reached). Outside an apply the server collects
+/// warnings of, it is logged instead.
+pub fn warn_in_apply(d: Diagnostic) {
+    let kept = APPLY_WARNINGS.try_with(|w| {
+        w.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(d.clone())
+    });
+    if kept.is_err() {
+        log::warn!("{}: {}", d.summary, d.detail);
+    }
+}
+
+/// Runs `f`, collecting what it passes to [`warn_in_apply`].
+pub async fn collect_apply_warnings<F: Future>(f: F) -> (F::Output, Diagnostics) {
+    APPLY_WARNINGS
+        .scope(Mutex::new(Vec::new()), async move {
+            let out = f.await;
+            let warnings = APPLY_WARNINGS
+                .try_with(|w| {
+                    std::mem::take(&mut *w.lock().unwrap_or_else(PoisonError::into_inner))
+                })
+                .unwrap_or_default();
+            (out, Diagnostics(warnings))
+        })
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn apply_warnings_are_collected_only_inside() {
+        let (n, w) = collect_apply_warnings(async {
+            warn_in_apply(Diagnostic::warning("Left Behind", "a slot"));
+            7
+        })
+        .await;
+        assert_eq!(n, 7);
+        assert_eq!(w.0.len(), 1);
+        assert_eq!(w.0[0].summary, "Left Behind");
+        // Outside: logged, and nothing leaks into the next collection.
+        warn_in_apply(Diagnostic::warning("Nobody Listens", "x"));
+        let ((), w) = collect_apply_warnings(async {}).await;
+        assert!(w.is_empty());
+    }
 
     #[test]
     fn path_display_and_proto() {

@@ -65,6 +65,18 @@ pub trait Resource: Send + Sync {
     /// Deletes the object.
     async fn delete(&self, prior: &Value) -> DResult<()>;
 
+    /// The state that is true after [`Resource::create`] or
+    /// [`Resource::update`] failed (`prior` is null for a create). `None`,
+    /// the default, says the object is as it was: every change runs in one
+    /// transaction. A type some of whose statements commit on their own
+    /// (they cannot run in a transaction block) reads what is there, so
+    /// the state Terraform keeps tells the truth. After a failed create
+    /// Terraform keeps a returned object as tainted, to replace it: only a
+    /// type sure the object is its own may return one then.
+    async fn after_failure(&self, _prior: &Value, _planned: &Value) -> Option<Value> {
+        None
+    }
+
     /// Reads the object; `None` means it no longer exists.
     async fn read(&self, current: &Value) -> DResult<Option<Value>>;
 

@@ -14,7 +14,7 @@ use tonic::{Request, Response, Status};
 
 use crate::protocol::cty::{decode_json_lenient, decode_msgpack, encode_msgpack};
 use crate::protocol::cty::{Type, Value};
-use crate::protocol::diagnostics::{DResult, Diagnostic, Diagnostics};
+use crate::protocol::diagnostics::{collect_apply_warnings, DResult, Diagnostic, Diagnostics};
 use crate::protocol::function::{Function, FunctionError, Signature};
 use crate::protocol::generated::tfplugin6 as pb;
 use crate::protocol::identity::IdentitySchema;
@@ -734,13 +734,17 @@ impl pb::provider_server::Provider for ProviderService {
             let h = &entry.handler;
             // Not abandoned on StopProvider: each change stops itself before
             // its COMMIT, or reports how the COMMIT really ended.
-            let outcome = if planned.is_null() {
-                h.delete(&prior).await.map(|()| Value::Null)
-            } else if prior.is_null() {
-                h.create(&planned, &config).await
-            } else {
-                h.update(&prior, &planned, &config).await
-            };
+            let (outcome, warnings) = collect_apply_warnings(async {
+                if planned.is_null() {
+                    h.delete(&prior).await.map(|()| Value::Null)
+                } else if prior.is_null() {
+                    h.create(&planned, &config).await
+                } else {
+                    h.update(&prior, &planned, &config).await
+                }
+            })
+            .await;
+            diagnostics.extend(warnings.to_proto());
             match outcome {
                 Ok(mut new) => {
                     strip_write_only(&entry.schema, &mut new);
@@ -753,10 +757,21 @@ impl pb::provider_server::Provider for ProviderService {
                     Ok(Some(encode(&new, &entry.ty, "new state")?))
                 }
                 Err(d) => {
-                    diagnostics = d.to_proto();
-                    new_identity = entry.identity_of(&prior);
+                    diagnostics.extend(d.to_proto());
                     // Every change runs in one transaction, so a failure leaves
-                    // the object exactly as it was before.
+                    // the object exactly as it was before; unless some of it
+                    // committed on its own, and the type says what is there.
+                    let after = if planned.is_null() {
+                        None
+                    } else {
+                        h.after_failure(&prior, &planned).await
+                    };
+                    if let Some(mut now) = after {
+                        strip_write_only(&entry.schema, &mut now);
+                        new_identity = entry.identity_of(&now);
+                        return Ok(Some(encode(&now, &entry.ty, "new state")?));
+                    }
+                    new_identity = entry.identity_of(&prior);
                     Ok(if prior.is_null() {
                         None
                     } else {

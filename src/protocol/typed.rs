@@ -67,6 +67,16 @@ pub trait ResourceType: Send + Sync + 'static {
     /// Deletes the object.
     async fn delete(&self, prior: Self::Model) -> DResult<()>;
 
+    /// What is true after `create` or `update` failed (see
+    /// [`Resource::after_failure`]); `prior` is `None` for a create.
+    async fn after_failure(
+        &self,
+        _prior: Option<Self::Model>,
+        _planned: Self::Model,
+    ) -> Option<Self::Model> {
+        None
+    }
+
     /// Reads the object; `None` means it no longer exists.
     async fn read(&self, current: Self::Model) -> DResult<Option<Self::Model>>;
 
@@ -169,6 +179,18 @@ impl<R: ResourceType> Resource for R {
 
     async fn delete(&self, prior: &Value) -> DResult<()> {
         ResourceType::delete(self, model_of(prior, "prior state")?).await
+    }
+
+    async fn after_failure(&self, prior: &Value, planned: &Value) -> Option<Value> {
+        let prior = if prior.is_null() {
+            None
+        } else {
+            Some(R::Model::from_value(prior).ok()?)
+        };
+        let planned = R::Model::from_value(planned).ok()?;
+        ResourceType::after_failure(self, prior, planned)
+            .await
+            .map(|m| m.to_value())
     }
 
     async fn read(&self, current: &Value) -> DResult<Option<Value>> {

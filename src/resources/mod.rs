@@ -11,6 +11,9 @@
 //! * [`objects`]: `postgresql_database`, `postgresql_schema`,
 //!   `postgresql_extension`, `postgresql_function`,
 //!   `postgresql_security_label`;
+//! * [`fdw`]: `postgresql_server`, `postgresql_user_mapping`;
+//! * [`replication`]: `postgresql_publication`, `postgresql_subscription`,
+//!   `postgresql_replication_slot`, `postgresql_physical_replication_slot`;
 //! * [`data`]: the data sources;
 //! * [`actions`]: the actions (`postgresql_terminate_sessions`,
 //!   `postgresql_reassign_owned`);
@@ -25,9 +28,11 @@
 pub mod actions;
 pub mod data;
 pub mod ephemeral;
+pub mod fdw;
 pub mod grants;
 pub mod objects;
 pub mod provider;
+pub mod replication;
 pub mod review;
 pub mod rls;
 pub mod roles;
@@ -116,6 +121,24 @@ impl Provider for PostgresProvider {
             Arc::new(objects::security_label::SecurityLabelResource::new(
                 self.state.clone(),
             )),
+            Arc::new(fdw::server::ServerResource::new(self.state.clone())),
+            Arc::new(fdw::user_mapping::UserMappingResource::new(
+                self.state.clone(),
+            )),
+            Arc::new(replication::publication::PublicationResource::new(
+                self.state.clone(),
+            )),
+            Arc::new(replication::subscription::SubscriptionResource::new(
+                self.state.clone(),
+            )),
+            Arc::new(replication::replication_slot::ReplicationSlotResource::new(
+                self.state.clone(),
+            )),
+            Arc::new(
+                replication::physical_replication_slot::PhysicalSlotResource::new(
+                    self.state.clone(),
+                ),
+            ),
         ]
     }
 

@@ -56,13 +56,17 @@ fn cluster_sql() -> String {
         ));
     }
     sql.push_str("GRANT \"Mixed Case\" TO \"rôle-ü\";\n");
+    sql.push_str("SELECT pg_create_physical_replication_slot('standby_1');\n");
     sql
 }
 
 /// The part of the estate inside database `estate`: objects with grants on
-/// tables, sequences, schemas, functions and the database, default
-/// privileges, and 4 policies on each of 5 tables with RLS enabled (forced
-/// on some).
+/// tables, sequences, schemas, functions, the database, a foreign-data
+/// wrapper and a foreign server, default privileges, a server with two
+/// user mappings (one PUBLIC), and 4 policies on each of 5 tables with RLS
+/// enabled (forced on some). The mappings carry no options: options are
+/// sensitive, and generated configuration writes sensitive values as
+/// null.
 fn database_sql() -> String {
     let mut sql = String::from(
         "CREATE SCHEMA app;
@@ -85,7 +89,16 @@ fn database_sql() -> String {
          ALTER DEFAULT PRIVILEGES FOR ROLE app_08 IN SCHEMA app GRANT SELECT ON TABLES TO app_09;
          ALTER DEFAULT PRIVILEGES FOR ROLE app_08 GRANT USAGE ON SEQUENCES TO app_10 WITH GRANT OPTION;
          ALTER DEFAULT PRIVILEGES FOR ROLE \"Mixed Case\" IN SCHEMA \"Sales Data\"
-             GRANT EXECUTE ON FUNCTIONS TO \"rôle-ü\";\n",
+             GRANT EXECUTE ON FUNCTIONS TO \"rôle-ü\";
+         CREATE FOREIGN DATA WRAPPER \"Any FDW\";
+         CREATE SERVER \"We.ird srv\" FOREIGN DATA WRAPPER \"Any FDW\" OPTIONS (host 'h', port '1');
+         CREATE SERVER plain_srv TYPE 't' VERSION '1' FOREIGN DATA WRAPPER \"Any FDW\";
+         CREATE USER MAPPING FOR app_11 SERVER \"We.ird srv\";
+         CREATE USER MAPPING FOR PUBLIC SERVER \"We.ird srv\";
+         GRANT USAGE ON FOREIGN SERVER \"We.ird srv\" TO app_12;
+         GRANT USAGE ON FOREIGN DATA WRAPPER \"Any FDW\" TO app_13 WITH GRANT OPTION;
+         CREATE PUBLICATION \"Orders.Pub\" FOR TABLE \"Sales Data\".\"Order.Lines\"
+             WITH (publish = 'insert, update');\n",
     );
     for t in 1..=POLICY_TABLES {
         let table = format!("app.t{t}");
@@ -135,6 +148,10 @@ fn query_file() -> String {
         ("postgresql_function", "database = \"estate\""),
         ("postgresql_database", ""),
         ("postgresql_schema", "database = \"estate\""),
+        ("postgresql_server", "database = \"estate\""),
+        ("postgresql_user_mapping", "database = \"estate\""),
+        ("postgresql_publication", "database = \"estate\""),
+        ("postgresql_physical_replication_slot", ""),
     ] {
         let name = ty.trim_start_matches("postgresql_");
         q.push_str(&format!(
@@ -202,6 +219,24 @@ fn query_generates_configuration_that_imports_cleanly() {
     assert_eq!(count("postgresql_database"), 3, "{generated}");
     // app, "Sales Data" and the two awkward ones; not public.
     assert_eq!(count("postgresql_schema"), 4, "{generated}");
+    assert_eq!(count("postgresql_server"), 2, "{generated}");
+    // app_11's and PUBLIC's.
+    assert_eq!(count("postgresql_user_mapping"), 2, "{generated}");
+    for grant in [
+        "object_type = \"foreign_server\"",
+        "object_type = \"foreign_data_wrapper\"",
+    ] {
+        assert!(
+            generated.contains(grant),
+            "no {grant} grant listed:\n{generated}"
+        );
+    }
+    assert_eq!(count("postgresql_publication"), 1, "{generated}");
+    assert_eq!(
+        count("postgresql_physical_replication_slot"),
+        1,
+        "{generated}"
+    );
     // The deprecated policy blocks are not written.
     assert!(
         !generated.lines().any(|l| l.trim() == "policy {"),
@@ -281,11 +316,20 @@ fn import_by_identity_for_every_type() {
          GRANT SELECT, UPDATE ON \"S.x\".t TO {a};
          ALTER DEFAULT PRIVILEGES IN SCHEMA \"S.x\" GRANT SELECT ON TABLES TO {b};
          CREATE EXTENSION pg_trgm SCHEMA \"S.x\";
-         CREATE FUNCTION \"S.x\".one() RETURNS integer LANGUAGE sql AS 'SELECT 1';",
+         CREATE FUNCTION \"S.x\".one() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+         CREATE FOREIGN DATA WRAPPER id_fdw;
+         CREATE SERVER \"Srv.x\" FOREIGN DATA WRAPPER id_fdw OPTIONS (host 'h');
+         CREATE USER MAPPING FOR {a} SERVER \"Srv.x\" OPTIONS (user 'u');
+         CREATE PUBLICATION \"P.ub\" FOR TABLE \"S.x\".t;",
         a = ident(&a),
         b = ident(&b)
     ));
     let superuser = acc.cluster.superuser();
+    let slot = unique_name("id_slot");
+    acc.sql(&format!(
+        "SELECT pg_create_physical_replication_slot('{slot}')"
+    ));
+    let hslot = hcl(&slot);
     let (ha, hb, hdb, hother) = (hcl(&a), hcl(&b), hcl(&db.name), hcl(&other_db));
     let hs = hcl("Own.\"s");
     let fid = hcl(&format!("{}.\"S.x\".one()", db.name));
@@ -413,6 +457,46 @@ import {{
   to       = postgresql_schema.s
   identity = {{ database = {hdb}, name = {hs} }}
 }}
+
+resource "postgresql_server" "srv" {{
+  database    = {hdb}
+  server_name = "Srv.x"
+  fdw_name    = "id_fdw"
+  options     = {{ host = "h" }}
+}}
+import {{
+  to       = postgresql_server.srv
+  identity = {{ database = {hdb}, server_name = "Srv.x" }}
+}}
+
+resource "postgresql_user_mapping" "um" {{
+  database    = {hdb}
+  server_name = "Srv.x"
+  user_name   = {ha}
+  options     = {{ user = "u" }}
+}}
+import {{
+  to       = postgresql_user_mapping.um
+  identity = {{ database = {hdb}, server_name = "Srv.x", user_name = {ha} }}
+}}
+
+resource "postgresql_publication" "p" {{
+  database = {hdb}
+  name     = "P.ub"
+  tables   = ["\"S.x\".t"]
+}}
+import {{
+  to       = postgresql_publication.p
+  identity = {{ database = {hdb}, name = "P.ub" }}
+}}
+
+resource "postgresql_physical_replication_slot" "ps" {{
+  name = {hslot}
+}}
+import {{
+  to       = postgresql_physical_replication_slot.ps
+  identity = {{ name = {hslot} }}
+}}
 "#
     );
     let ws = Workspace::new();
@@ -420,7 +504,7 @@ import {{
     let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
     assert!(
         plan.stdout
-            .contains("Plan: 10 to import, 0 to add, 0 to change, 0 to destroy."),
+            .contains("Plan: 14 to import, 0 to add, 0 to change, 0 to destroy."),
         "{}",
         plan.combined()
     );

@@ -1,9 +1,9 @@
 //! `postgresql_effective_access` against the server's own answers: on a
 //! small estate (a two-level chain, a membership that does not inherit,
 //! PUBLIC grants, column grants, a predefined role, an owner and a
-//! superuser), every object and privilege the data source lists is what
-//! `has_table_privilege` and its siblings say, and nothing they allow is
-//! missing.
+//! superuser, a foreign-data wrapper and foreign servers), every object and
+//! privilege the data source lists is what `has_table_privilege` and its
+//! siblings say, and nothing they allow is missing.
 
 use std::collections::BTreeSet;
 
@@ -58,7 +58,15 @@ fn server_answers(acc: &Acc, db: &TestDb, role: &str, major: i32) -> BTreeSet<(E
          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace, \
               unnest(ARRAY['SELECT','INSERT','UPDATE','REFERENCES']) p \
-         WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND {user}"
+         WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND {user} \
+         UNION ALL \
+         SELECT 'foreign_data_wrapper', '', w.fdwname::text, '', 'USAGE', \
+                has_foreign_data_wrapper_privilege('{r}', w.oid, 'USAGE') \
+         FROM pg_foreign_data_wrapper w \
+         UNION ALL \
+         SELECT 'foreign_server', '', s.srvname::text, '', 'USAGE', \
+                has_server_privilege('{r}', s.oid, 'USAGE') \
+         FROM pg_foreign_server s"
     );
     let rows = acc
         .block(db.client.query(&sql, &[]))
@@ -181,7 +189,13 @@ fn effective_access_agrees_with_has_privilege() {
          GRANT SELECT ON app.v TO PUBLIC;
          RESET ROLE;
          REVOKE TEMPORARY ON DATABASE {d} FROM PUBLIC;
-         GRANT CREATE ON DATABASE {d} TO {mid};",
+         GRANT CREATE ON DATABASE {d} TO {mid};
+         CREATE FOREIGN DATA WRAPPER eacc_fdw;
+         GRANT USAGE ON FOREIGN DATA WRAPPER eacc_fdw TO {mid};
+         CREATE SERVER eacc_srv FOREIGN DATA WRAPPER eacc_fdw;
+         CREATE SERVER eacc_other FOREIGN DATA WRAPPER eacc_fdw;
+         ALTER SERVER eacc_srv OWNER TO {owner};
+         GRANT USAGE ON FOREIGN SERVER eacc_srv TO {top};",
         d = db.name
     ));
     let checked_roles = [

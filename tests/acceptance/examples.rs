@@ -30,10 +30,15 @@ const SCENARIO_TESTED: &[&str] = &[
     "multi-tenant-role-per-tenant",  // multi_tenant::multi_tenant_role_per_tenant_example
 ];
 
-/// Example directories that need a server module a plain PostgreSQL lacks:
-/// the security label example uses Azure's `pgaadauth` label provider
-/// (security_label.rs tests the same resource with a `dummy` provider).
-const NEEDS_SERVER_MODULE: &[&str] = &["resources/postgresql_security_label"];
+/// Example directories that need what one plain PostgreSQL lacks: the
+/// security label example uses Azure's `pgaadauth` label provider
+/// (security_label.rs tests the same resource with a `dummy` provider), and
+/// the subscription example a publisher on another server
+/// (subscription.rs tests the resource between two clusters).
+const NEEDS_SERVER_MODULE: &[&str] = &[
+    "resources/postgresql_security_label",
+    "resources/postgresql_subscription",
+];
 
 fn example_dirs(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -208,7 +213,11 @@ fn apply_example(acc: &Acc, dir: &Path, repo: &Path) {
 #[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn every_example_applies_cleanly() {
     // Data sources list cluster-wide roles, which other tests keep creating.
-    let Some(acc) = acc_own_cluster(ClusterOptions::default()) else {
+    // Logical replication slots need wal_level = logical.
+    let Some(acc) = acc_own_cluster(ClusterOptions {
+        settings: vec![("wal_level".into(), "logical".into())],
+        ..ClusterOptions::default()
+    }) else {
         return;
     };
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));

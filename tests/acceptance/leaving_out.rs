@@ -647,6 +647,244 @@ fn schema_attrs(n: &Names, object: &str) -> Vec<Attr> {
     ]
 }
 
+/// The server of the foreign-data cases, in the case's database.
+const LO_SERVER: &str = "lo_srv";
+
+fn server_attrs(n: &Names) -> Vec<Attr> {
+    let s = ident(LO_SERVER);
+    use Unset::*;
+    vec![
+        attr(
+            "database",
+            hcl(&n.db),
+            Kept(
+                "computed: the provider's database when left out at creation, then whatever it was",
+            ),
+            Outside::Never("a server cannot move between databases"),
+        ),
+        attr(
+            "drop_cascade",
+            "true",
+            ProviderOnly(json!(false)),
+            Outside::Never("read only at destroy"),
+        ),
+        attr(
+            "options",
+            "{ host = \"h\" }",
+            Resets(Json::Null),
+            sql(format!("ALTER SERVER {s} OPTIONS (SET host 'elsewhere')")),
+        ),
+        attr(
+            "server_owner",
+            hcl(&n.other),
+            Kept(KEPT_COMPUTED),
+            sql(format!("ALTER SERVER {s} OWNER TO {}", ident(&n.third))),
+        ),
+        attr(
+            "server_type",
+            hcl("t"),
+            Replaces(Json::Null),
+            Outside::Never("PostgreSQL cannot change a server's type"),
+        ),
+        attr(
+            "server_version",
+            hcl("1"),
+            Resets(Json::Null),
+            sql(format!("ALTER SERVER {s} VERSION '2'")),
+        ),
+    ]
+}
+
+fn user_mapping_attrs(n: &Names) -> Vec<Attr> {
+    let target = format!("FOR {} SERVER {}", ident(&n.role), ident(LO_SERVER));
+    use Unset::*;
+    vec![
+        attr(
+            "database",
+            hcl(&n.db),
+            Kept(
+                "computed: the provider's database when left out at creation, then whatever it was",
+            ),
+            Outside::Never("a user mapping cannot move between databases"),
+        ),
+        attr(
+            "options",
+            "{ user = \"u\" }",
+            Resets(Json::Null),
+            sql(format!(
+                "ALTER USER MAPPING {target} OPTIONS (SET user 'other')"
+            )),
+        ),
+        attr(
+            "options_wo",
+            "{ password = \"leaving-out-wo-1\" }",
+            Unset::WriteOnly,
+            Outside::Never("write-only: options_wo_keys shows one dropped outside"),
+        ),
+        attr(
+            "options_wo_version",
+            hcl("1"),
+            Resets(Json::Null),
+            Outside::Never("not in the database: changing it sends options_wo again"),
+        ),
+    ]
+}
+
+fn publication_attrs(n: &Names) -> Vec<Attr> {
+    use Unset::*;
+    let p = "ALTER PUBLICATION lo_pub";
+    let since = |major: i32, a: Attr| Attr { since: major, ..a };
+    vec![
+        attr(
+            "database",
+            hcl(&n.db),
+            Kept(
+                "computed: the provider's database when left out at creation, then whatever it was",
+            ),
+            Outside::Never("a publication cannot move between databases"),
+        ),
+        attr(
+            "owner",
+            hcl(&n.other),
+            Kept(KEPT_COMPUTED),
+            sql(format!("{p} OWNER TO {}", ident(&n.third))),
+        ),
+        attr(
+            "tables",
+            format!("[{}]", hcl(&format!("{}.{}", n.schema, n.table))),
+            Kept(KEPT_COMPUTED),
+            sql(format!(
+                "{p} DROP TABLE {}.{}",
+                ident(&n.schema),
+                ident(&n.table)
+            )),
+        ),
+        attr(
+            "all_tables",
+            "false",
+            Kept("false, as set here: all_tables = true cannot go with tables"),
+            Outside::Never("PostgreSQL cannot change it in place: another publication"),
+        ),
+        since(
+            15,
+            attr(
+                "schemas",
+                format!("[{}]", hcl(&format!("{}_x", n.schema))),
+                Resets(Json::Null),
+                sql(format!(
+                    "{p} DROP TABLES IN SCHEMA {}",
+                    ident(&format!("{}_x", n.schema))
+                )),
+            ),
+        ),
+        attr(
+            "publish_param",
+            "[\"insert\"]",
+            Kept(KEPT_COMPUTED),
+            sql(format!("{p} SET (publish = 'update')")),
+        ),
+        attr(
+            "publish_via_partition_root_param",
+            "true",
+            Resets(json!(false)),
+            sql(format!("{p} SET (publish_via_partition_root = false)")),
+        ),
+        since(
+            18,
+            attr(
+                "publish_generated_columns_param",
+                hcl("stored"),
+                Kept("optional and computed: unset, it is whatever the publication holds"),
+                sql(format!("{p} SET (publish_generated_columns = none)")),
+            ),
+        ),
+        attr(
+            "drop_cascade",
+            "true",
+            ProviderOnly(json!(false)),
+            Outside::Never("read only at destroy"),
+        ),
+    ]
+}
+
+/// Not run as a case: a subscription needs a second cluster; its tests are
+/// in `subscription.rs`.
+fn subscription_attrs(n: &Names) -> Vec<Attr> {
+    use Unset::*;
+    vec![
+        attr(
+            "database",
+            hcl(&n.db),
+            Kept(
+                "computed: the provider's database when left out at creation, then whatever it was",
+            ),
+            Outside::Never("a subscription cannot move between databases"),
+        ),
+        attr(
+            "conninfo",
+            hcl("host=127.0.0.1 dbname=x"),
+            Refused("Missing Connection String"),
+            Outside::Never(
+                "ALTER SUBSCRIPTION ... CONNECTION: \
+                 subscription::subscription_replicates_and_changes_in_place",
+            ),
+        ),
+        attr(
+            "conninfo_wo",
+            hcl("host=127.0.0.1 dbname=x"),
+            WriteOnly,
+            Outside::Never("write-only: the provider never reads it back"),
+        ),
+        attr(
+            "conninfo_wo_version",
+            hcl("1"),
+            Resets(Json::Null),
+            Outside::Never("not in the database: changing it sends conninfo_wo again"),
+        ),
+        attr(
+            "create_slot",
+            "false",
+            ProviderOnly(json!(true)),
+            Outside::Never("read only at creation and destroy"),
+        ),
+        attr(
+            "slot_name",
+            hcl("lo_slot"),
+            Kept("computed: the subscription's name when left out at creation"),
+            Outside::Never(
+                "a subscription keeps its slot; SET (slot_name = NONE) shows as a replacement",
+            ),
+        ),
+    ]
+}
+
+/// Not run as a case: slots need `wal_level = logical`; their tests are
+/// in `replication_slot.rs`.
+fn replication_slot_attrs(n: &Names) -> Vec<Attr> {
+    use Unset::*;
+    vec![
+        attr(
+            "database",
+            hcl(&n.db),
+            Kept(
+                "computed: the provider's database when left out at creation, then whatever it was",
+            ),
+            Outside::Never("a slot decodes one database for life"),
+        ),
+        Attr {
+            since: 17,
+            ..attr(
+                "failover",
+                "true",
+                Replaces(json!(false)),
+                Outside::Never(
+                    "changed only over the replication protocol (ALTER_REPLICATION_SLOT)",
+                ),
+            )
+        },
+    ]
+}
+
 /// Every resource type's listed attributes, by type.
 fn catalogue() -> Vec<(&'static str, Vec<Attr>)> {
     let n = Names::dummy();
@@ -669,6 +907,12 @@ fn catalogue() -> Vec<(&'static str, Vec<Attr>)> {
         ("postgresql_row_level_security", rls_attrs(&n)),
         ("postgresql_schema", schema_attrs(&n, "s")),
         ("postgresql_security_label", Vec::new()),
+        ("postgresql_server", server_attrs(&n)),
+        ("postgresql_user_mapping", user_mapping_attrs(&n)),
+        ("postgresql_publication", publication_attrs(&n)),
+        ("postgresql_subscription", subscription_attrs(&n)),
+        ("postgresql_replication_slot", replication_slot_attrs(&n)),
+        ("postgresql_physical_replication_slot", Vec::new()),
     ]
 }
 
@@ -1118,6 +1362,117 @@ fn leaving_out_extension_attributes() {
     );
     case.database = Some(db.name.clone());
     case.run("");
+}
+
+#[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
+fn leaving_out_server_attributes() {
+    let Some(acc) = acc() else { return };
+    let db = acc.database("lo_srvdb");
+    let n = Names {
+        db: db.name.clone(),
+        ..Names::new()
+    };
+    // A wrapper without a validator takes any option.
+    db.exec("CREATE FOREIGN DATA WRAPPER any_fdw");
+    acc.sql(&format!(
+        "CREATE ROLE {}; CREATE ROLE {}",
+        ident(&n.other),
+        ident(&n.third)
+    ));
+    let mut case = Case::new(
+        &acc,
+        "postgresql_server",
+        "s",
+        format!(
+            "  server_name = {}\n  fdw_name = \"any_fdw\"\n",
+            hcl(LO_SERVER)
+        ),
+        server_attrs(&n),
+    );
+    case.database = Some(db.name.clone());
+    case.run("");
+    drop(db);
+    drop_roles(&acc, &[&n.other, &n.third]);
+}
+
+#[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
+fn leaving_out_user_mapping_attributes() {
+    let Some(acc) = acc() else { return };
+    let db = acc.database("lo_umdb");
+    let n = Names {
+        db: db.name.clone(),
+        ..Names::new()
+    };
+    db.exec(&format!(
+        "CREATE FOREIGN DATA WRAPPER any_fdw; CREATE SERVER {} FOREIGN DATA WRAPPER any_fdw",
+        ident(LO_SERVER)
+    ));
+    acc.sql(&format!("CREATE ROLE {}", ident(&n.role)));
+    let mut case = Case::new(
+        &acc,
+        "postgresql_user_mapping",
+        "m",
+        format!(
+            "  server_name = {}\n  user_name = {}\n",
+            hcl(LO_SERVER),
+            hcl(&n.role)
+        ),
+        user_mapping_attrs(&n),
+    );
+    case.database = Some(db.name.clone());
+    let options = format!(
+        "SELECT coalesce(array_to_string(umoptions, ','), '') FROM pg_user_mappings \
+         WHERE usename = {}",
+        literal(&n.role)
+    );
+    let client = &db.client;
+    let acc_ref = &acc;
+    case.after_reset.push(Box::new(move || {
+        let left = acc_ref.block(crate::support::query_one_str(client, &options, &[]));
+        assert_eq!(
+            left, "",
+            "leaving options and options_wo out drops every option"
+        );
+    }));
+    case.run("");
+    drop(db);
+    drop_roles(&acc, &[&n.role]);
+}
+
+#[test]
+#[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
+fn leaving_out_publication_attributes() {
+    let Some(acc) = acc() else { return };
+    let db = acc.database("lo_pubdb");
+    let n = Names {
+        db: db.name.clone(),
+        ..Names::new()
+    };
+    acc.sql(&format!(
+        "CREATE ROLE {}; CREATE ROLE {}",
+        ident(&n.other),
+        ident(&n.third)
+    ));
+    db.exec(&format!(
+        "CREATE SCHEMA {s}; CREATE SCHEMA {sx}; CREATE TABLE {s}.{t} (id int, twice int \
+         GENERATED ALWAYS AS (id * 2) STORED); CREATE TABLE {sx}.other (id int);",
+        s = ident(&n.schema),
+        sx = ident(&format!("{}_x", n.schema)),
+        t = ident(&n.table)
+    ));
+    let mut case = Case::new(
+        &acc,
+        "postgresql_publication",
+        "p",
+        "  name = \"lo_pub\"\n",
+        publication_attrs(&n),
+    );
+    case.database = Some(db.name.clone());
+    case.run("");
+    drop(db);
+    drop_roles(&acc, &[&n.other, &n.third]);
 }
 
 #[test]

@@ -39,17 +39,24 @@ mod multi_tenant;
 mod non_superuser;
 mod packaging;
 mod permission_sets;
+mod physical_replication_slot;
 mod policy;
 mod provider;
+mod publication;
 mod pulumi_schema;
 mod reach;
 mod release;
+mod replication_migration;
+mod replication_slot;
 mod role;
 mod role_parameters;
 mod round_trips;
 mod row_level_security;
 mod schema;
 mod security_label;
+mod server;
+mod subscription;
+mod user_mapping;
 
 use support::{Cluster, ClusterOptions};
 
@@ -216,6 +223,15 @@ pub fn acc() -> Option<Acc> {
         cluster: ClusterRef::Shared(support::shared()),
         rt: runtime(),
     })
+}
+
+/// The test context on a cluster shared by some tests (such as
+/// [`support::shared_logical`]); the caller checks [`enabled`] first.
+pub fn acc_on(cluster: &'static Cluster) -> Acc {
+    Acc {
+        cluster: ClusterRef::Shared(cluster),
+        rt: runtime(),
+    }
 }
 
 /// Like [`acc`], on a cluster of the test's own: for tests that observe

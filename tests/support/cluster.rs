@@ -84,12 +84,25 @@ struct OsUser {
 }
 
 static SHARED: OnceLock<Cluster> = OnceLock::new();
+static LOGICAL: OnceLock<Cluster> = OnceLock::new();
 static NAME_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// The cluster shared by every test of this test process, started on first
 /// use with default options.
 pub fn shared() -> &'static Cluster {
     SHARED.get_or_init(|| Cluster::start(ClusterOptions::default()))
+}
+
+/// A second cluster shared like [`shared`], with `wal_level = logical`:
+/// the publisher of the logical replication tests (whose subscriber is
+/// [`shared`]), and the home of their logical replication slots.
+pub fn shared_logical() -> &'static Cluster {
+    LOGICAL.get_or_init(|| {
+        Cluster::start(ClusterOptions {
+            settings: vec![("wal_level".into(), "logical".into())],
+            ..ClusterOptions::default()
+        })
+    })
 }
 
 /// A name no other test (in this or a concurrently running test process)

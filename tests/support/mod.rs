@@ -2,8 +2,9 @@
 //! binary).
 //!
 //! - [`cluster`]: a throw-away PostgreSQL server ([`Cluster`]); [`shared`]
-//!   is the one all tests of a binary use, [`unique_name`] keeps their
-//!   objects apart.
+//!   is the one all tests of a binary use, [`shared_logical`] a second one
+//!   with `wal_level = logical` for the replication tests, [`unique_name`]
+//!   keeps their objects apart.
 //! - [`terraform`]: a Terraform working directory ([`Workspace`]) wired to the
 //!   provider binary Cargo just built, and the CLI lookup
 //!   ([`terraform_binary`]).
@@ -39,7 +40,7 @@ pub mod steps;
 pub mod terraform;
 
 pub use citus::{citus_bin_dir, shared_citus, CitusCluster};
-pub use cluster::{shared, unique_name, Cluster, ClusterOptions};
+pub use cluster::{shared, shared_logical, unique_name, Cluster, ClusterOptions};
 pub use quote::{hcl, hcl_list, ident, literal, qualified, shell};
 pub use sql::{
     db_err_text, exec, exists, expect_truths, query_one_str, query_opt_str, query_strings, truth,

@@ -54,9 +54,10 @@ pub struct AclEntry {
 /// itself for schemas), name (with the identity arguments for functions),
 /// and the column for column privileges.
 ///
-/// The model follows databases, schemas, tables, sequences, functions and
-/// columns; procedures, aggregates and window functions are
-/// [`ObjectKind::Function`]s told apart by [`Object::prokind`].
+/// The model follows databases, schemas, tables, sequences, functions,
+/// columns, foreign-data wrappers and foreign servers; procedures,
+/// aggregates and window functions are [`ObjectKind::Function`]s told
+/// apart by [`Object::prokind`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectId {
     /// The kind.

@@ -81,7 +81,15 @@ fn objects_sql() -> String {
            JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
            WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped \
-             AND c.relkind IN ('r', 'v', 'm', 'f', 'p') AND {USER_SCHEMA}) \
+             AND c.relkind IN ('r', 'v', 'm', 'f', 'p') AND {USER_SCHEMA} \
+           UNION ALL \
+           SELECT 'foreign_data_wrapper', '', w.fdwname::text, NULL, w.fdwowner, \
+                  coalesce(w.fdwacl, pg_catalog.acldefault('F', w.fdwowner)), NULL, false \
+           FROM pg_catalog.pg_foreign_data_wrapper w \
+           UNION ALL \
+           SELECT 'foreign_server', '', s.srvname::text, NULL, s.srvowner, \
+                  coalesce(s.srvacl, pg_catalog.acldefault('S', s.srvowner)), NULL, false \
+           FROM pg_catalog.pg_foreign_server s) \
          SELECT o.kind, o.nsp, o.name, o.sub, o.owner, o.prokind, o.secdef, \
                 coalesce(e.grantees, '{{}}'), coalesce(e.privs, '{{}}'), \
                 coalesce(e.grantable, '{{}}') \

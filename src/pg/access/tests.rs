@@ -278,6 +278,49 @@ fn privilege_changes_follow_the_grant_resource() {
     assert!(delta(&before, &owner, "owner").is_empty());
 }
 
+/// Foreign-data wrappers and servers are named alone, without a schema:
+/// USAGE granted on one server reaches its members, not the other server.
+#[test]
+fn foreign_servers_and_wrappers_are_in_the_model() {
+    let mut before = estate(170_000);
+    for (kind, name) in [
+        (ObjectKind::ForeignDataWrapper, "postgres_fdw"),
+        (ObjectKind::ForeignServer, "warehouse"),
+        (ObjectKind::ForeignServer, "other"),
+    ] {
+        before.objects.push(std::sync::Arc::new(object(
+            kind,
+            "",
+            name,
+            "postgres",
+            vec![entry("postgres", &[Privilege::Usage])],
+        )));
+    }
+    let mut after = before.clone();
+    let scope = Scope {
+        kind: ObjectKind::ForeignServer,
+        prokinds: &[],
+        schema: String::new(),
+        names: vec!["warehouse".into()],
+        columns: vec![],
+    };
+    let covered =
+        after.change_privileges("readers", &scope, privs(&[Privilege::Usage]), Privs::NONE);
+    assert_eq!(covered, 1);
+    let d = delta(&before, &after, "app_user");
+    let server = id(ObjectKind::ForeignServer, "", "warehouse");
+    assert_eq!(d.gained.len(), 1, "{d:?}");
+    assert_eq!(d.gained[&server], privs(&[Privilege::Usage]));
+    assert_eq!(server.to_string(), "warehouse");
+    assert_eq!(
+        after.privileges_on(
+            "app_user",
+            &id(ObjectKind::ForeignDataWrapper, "", "postgres_fdw")
+        ),
+        Privs::NONE
+    );
+}
+
 #[test]
 fn function_signatures_match_loosely_or_by_name() {
     let mut c = estate(170_000);

@@ -1,9 +1,10 @@
 //! Every object of one database that privileges and row-level security are
 //! about, with its owner and exploded ACL, in one query: the database
 //! itself, its schemas, its tables (and views and the like) and sequences
-//! with their row-level security switches, and its functions and
-//! procedures. Objects in system schemas are left out (their schemas are
-//! not): callers read those one at a time.
+//! with their row-level security switches, its functions and procedures,
+//! and its foreign-data wrappers and foreign servers. Objects in system
+//! schemas are left out (their schemas are not): callers read those one at
+//! a time.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -34,11 +35,13 @@ pub struct AclEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogObject {
     /// Its kind: a database, schema, table (of any relkind), sequence,
-    /// function (aggregates and window functions included) or procedure.
+    /// function (aggregates and window functions included), procedure,
+    /// foreign-data wrapper or foreign server.
     pub kind: ObjectKind,
     /// `pg_class.relkind` for tables and sequences, empty otherwise.
     pub relkind: String,
-    /// Its schema; empty for the database, the schema's own name for a schema.
+    /// Its schema; empty for the database and foreign objects, the schema's
+    /// own name for a schema.
     pub schema: String,
     /// Its name.
     pub name: String,
@@ -193,7 +196,17 @@ pub async fn read_objects<C: GenericClient>(client: &C) -> Result<ObjectCatalog,
                   pg_catalog.oidvectortypes(p.proargtypes), p.proowner, p.proacl, 'f'::\"char\", \
                   false, false, 'pg_catalog.pg_proc'::pg_catalog.regclass::oid, p.oid \
            FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
-           WHERE p.prokind IN ('f', 'a', 'w', 'p') AND NOT {SYSTEM_SCHEMA_SQL}) \
+           WHERE p.prokind IN ('f', 'a', 'w', 'p') AND NOT {SYSTEM_SCHEMA_SQL} \
+           UNION ALL \
+           SELECT 'foreign_data_wrapper', '', '', w.fdwname::text, NULL, NULL, w.fdwowner, \
+                  w.fdwacl, 'F'::\"char\", false, false, \
+                  'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass::oid, w.oid \
+           FROM pg_catalog.pg_foreign_data_wrapper w \
+           UNION ALL \
+           SELECT 'foreign_server', '', '', s.srvname::text, NULL, NULL, s.srvowner, \
+                  s.srvacl, 'S'::\"char\", false, false, \
+                  'pg_catalog.pg_foreign_server'::pg_catalog.regclass::oid, s.oid \
+           FROM pg_catalog.pg_foreign_server s) \
          SELECT o.kind, o.relkind, o.schema, o.name, o.args, o.argtypes, \
                 pg_catalog.pg_get_userbyid(o.owner)::text, o.rls, o.force, \
                 coalesce(e.grantees, '{{}}'), coalesce(e.privileges, '{{}}'), \

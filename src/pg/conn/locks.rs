@@ -15,7 +15,7 @@
 //! | [`Lock::Table`] | policies, row-level security | the table (`ACCESS EXCLUSIVE`) |
 //! | [`Lock::SchemaAcl`] | grants on a schema or its objects, schema changes | the ACLs in one schema |
 //! | [`Lock::DatabaseAcl`] | grants on a database | the database's ACL |
-//! | [`Lock::ForeignAcl`] | grants on foreign-data wrappers and servers | their ACLs |
+//! | [`Lock::ForeignAcl`] | grants on foreign-data wrappers and servers, server changes | their ACLs (an owner change rewrites a server's) |
 //! | [`Lock::DefaultAcl`] | default privileges | one `pg_default_acl` entry |
 //! | [`Lock::OwnedObjects`] | dropping a role (REASSIGN/DROP OWNED) | objects no resource names |
 //! | [`Lock::Role`] | role memberships | one role's memberships |
@@ -79,7 +79,8 @@ pub enum Lock<'a> {
     /// The privileges on a database.
     DatabaseAcl(&'a str),
     /// The privileges on the foreign-data wrappers and servers of the
-    /// database.
+    /// database, which `postgresql_server` also takes: renaming a server or
+    /// changing its owner rewrites the row a grant on it rewrites.
     ForeignAcl,
     /// One `pg_default_acl` entry: concurrent changes fail with "tuple
     /// concurrently updated" or a unique violation.

@@ -9,18 +9,26 @@
 //! * [`exec`]: running statements with log lines that never carry a secret;
 //! * [`tx`]: the one transaction runner: retried on races, cancellable until
 //!   `COMMIT`;
+//! * [`alone`]: the one runner of statements that cannot run in a
+//!   transaction block: autocommit, on a connection of their own;
+//! * [`quiet`]: statements carrying a secret, run with the server's
+//!   statement logging off for the session where the role may do that;
 //! * [`locks`]: every lock a change takes, and the order that keeps parallel
 //!   applies from deadlocking;
+//! * [`quiet`]: statements carrying a secret, run with the server's
+//!   statement logging turned off where the provider's role may do that;
 //! * [`acting`]: borrowing a role's privileges for the length of a
 //!   transaction, for a provider role that is not a superuser.
 
 pub mod acting;
+pub mod alone;
 pub mod exec;
 pub mod iam;
 pub mod locks;
 pub mod pgpass;
 pub mod pool;
 pub mod reach;
+pub mod quiet;
 pub mod settings;
 pub mod tls;
 pub mod tx;

@@ -387,8 +387,8 @@ impl AclSnapshot {
 /// The [`AclSnapshot`] of a scope worked out from a catalog snapshot of
 /// its database, exactly as [`read_acls`] would read it; `grantee_exists`
 /// says whether the grantee role exists. `None` where the catalog cannot
-/// answer on its own: columns, foreign-data wrappers and servers (not in
-/// it), objects in system schemas (left out of it), another database, and
+/// answer on its own: columns (not in it), objects in system schemas (left
+/// out of it), another database, and
 /// a function given with an argument list spelled other than the server's
 /// canonical `name(integer, text)` (which only the server can resolve).
 pub fn acl_snapshot_from_catalog(
@@ -406,7 +406,9 @@ pub fn acl_snapshot_from_catalog(
         K::Function => &[K::Function],
         K::Procedure => &[K::Procedure],
         K::Routine => &[K::Function, K::Procedure],
-        K::Type | K::Column | K::ForeignDataWrapper | K::ForeignServer => return None,
+        K::ForeignDataWrapper => &[K::ForeignDataWrapper],
+        K::ForeignServer => &[K::ForeignServer],
+        K::Type | K::Column => return None,
     };
     if catalog.database != target.database {
         return None;
@@ -419,8 +421,8 @@ pub fn acl_snapshot_from_catalog(
     if contained && is_system_schema(schema) {
         return None;
     }
-    let container_exists =
-        target.object_type == ObjectKind::Database || catalog.schema_exists(schema);
+    // Databases, foreign-data wrappers and servers are in no schema.
+    let container_exists = !target.object_type.in_schema() || catalog.schema_exists(schema);
     let mut found: Vec<(&CatalogObject, Vec<String>)> = Vec::new();
     match target.object_type {
         ObjectKind::Database => found.extend(
@@ -436,7 +438,10 @@ pub fn acl_snapshot_from_catalog(
         ObjectKind::Table | ObjectKind::Sequence if target.objects.is_empty() => {
             found.extend(catalog.in_schema(kinds[0], schema).map(|o| (o, Vec::new())));
         }
-        ObjectKind::Table | ObjectKind::Sequence => {
+        ObjectKind::Table
+        | ObjectKind::Sequence
+        | ObjectKind::ForeignDataWrapper
+        | ObjectKind::ForeignServer => {
             for name in &target.objects {
                 found.extend(
                     catalog

@@ -1,6 +1,8 @@
-//! In-process tests of the action and ephemeral resource RPCs, on a toy
-//! provider that needs no PostgreSQL: the service is called as tonic calls
-//! it, with requests as Terraform builds them and with malformed ones.
+//! In-process tests of the action and ephemeral resource RPCs, and of what
+//! an apply answers besides the new state (warnings, the state after a
+//! change that failed half-way), on a toy provider that needs no
+//! PostgreSQL: the service is called as tonic calls it, with requests as
+//! Terraform builds them and with malformed ones.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -12,7 +14,7 @@ use tonic::Request;
 use super::ProviderService;
 use crate::model;
 use crate::protocol::cty::{encode_msgpack, Type, Value};
-use crate::protocol::diagnostics::{DResult, Diagnostic, Diagnostics};
+use crate::protocol::diagnostics::{warn_in_apply, DResult, Diagnostic, Diagnostics};
 use crate::protocol::generated::tfplugin6 as pb;
 use crate::protocol::generated::tfplugin6::provider_server::Provider as _;
 use crate::protocol::model::{computed, optional, required, Model};
@@ -22,6 +24,7 @@ use crate::protocol::stateless::action::{Action, ActionType, Progress};
 use crate::protocol::stateless::ephemeral::{
     EphemeralResource, EphemeralResourceType, Opened, Renewed,
 };
+use crate::protocol::typed::ResourceType;
 use crate::protocol::Tf;
 
 fn no_bang(attr: &str, v: &str) -> Option<Problem> {
@@ -128,6 +131,63 @@ impl EphemeralResourceType for Secret {
     }
 }
 
+model! {
+    /// The toy resource: made in two steps, the first of which commits.
+    pub struct HalfModel {
+        name: String = required("Its name; `half…` fails after the first step."),
+        steps: Tf<i64> = computed("How many steps are done."),
+    }
+}
+
+struct Half;
+
+#[async_trait]
+impl ResourceType for Half {
+    type Model = HalfModel;
+    const NAME: &'static str = "toy_half";
+
+    fn description(&self) -> String {
+        "Made in two steps.".into()
+    }
+
+    async fn create(&self, planned: HalfModel, _: HalfModel) -> DResult<HalfModel> {
+        warn_in_apply(Diagnostic::warning("Step One Done", planned.name.clone()));
+        if planned.name.starts_with("half") {
+            return Err(Diagnostic::error("Step Two Failed", "as asked").into());
+        }
+        Ok(HalfModel {
+            steps: Tf::Known(2),
+            ..planned
+        })
+    }
+
+    async fn update(&self, _: HalfModel, planned: HalfModel, c: HalfModel) -> DResult<HalfModel> {
+        ResourceType::create(self, planned, c).await
+    }
+
+    async fn delete(&self, _: HalfModel) -> DResult<()> {
+        Ok(())
+    }
+
+    async fn read(&self, current: HalfModel) -> DResult<Option<HalfModel>> {
+        Ok(Some(current))
+    }
+
+    async fn import(&self, id: &str) -> DResult<HalfModel> {
+        Ok(HalfModel {
+            name: id.into(),
+            steps: Tf::Known(2),
+        })
+    }
+
+    async fn after_failure(&self, _: Option<HalfModel>, planned: HalfModel) -> Option<HalfModel> {
+        (planned.name != "half-unknown").then_some(HalfModel {
+            steps: Tf::Known(1),
+            ..planned
+        })
+    }
+}
+
 struct Toy {
     closed: Arc<Mutex<Vec<String>>>,
 }
@@ -143,7 +203,7 @@ impl Provider for Toy {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        vec![Arc::new(Half)]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
@@ -510,4 +570,64 @@ async fn ephemeral_bad_requests_become_diagnostics() {
         summaries(&close_other.diagnostics),
         ["Unknown Ephemeral Resource Type"]
     );
+}
+
+async fn apply_half(
+    svc: &ProviderService,
+    prior: &str,
+    name: &str,
+) -> pb::apply_resource_change::Response {
+    let ty = HalfModel::block("").implied_type();
+    let state =
+        |name: &str, steps: Value| Value::object([("name", Value::string(name)), ("steps", steps)]);
+    let prior = if prior.is_empty() {
+        Value::Null
+    } else {
+        state(prior, Value::int(2))
+    };
+    let planned = state(name, Value::unknown());
+    svc.apply_resource_change(Request::new(pb::apply_resource_change::Request {
+        type_name: "toy_half".into(),
+        prior_state: dv(&prior, &ty),
+        planned_state: dv(&planned, &ty),
+        config: dv(&state(name, Value::Null), &ty),
+        planned_private: Vec::new(),
+        provider_meta: None,
+        planned_identity: None,
+    }))
+    .await
+    .expect("answers")
+    .into_inner()
+}
+
+fn steps_of(r: &pb::apply_resource_change::Response) -> Option<Value> {
+    let ty = HalfModel::block("").implied_type();
+    let raw = r.new_state.as_ref()?;
+    let v = crate::protocol::cty::decode_msgpack(&raw.msgpack, &ty).expect("decodes");
+    (!v.is_null()).then(|| v.get("steps").clone())
+}
+
+#[tokio::test]
+async fn apply_answers_warnings_and_the_state_after_a_half_failure() {
+    let (svc, _) = service();
+    // Success: the warning travels with the new state.
+    let done = apply_half(&svc, "", "whole").await;
+    assert_eq!(summaries(&done.diagnostics), ["Step One Done"]);
+    assert_eq!(steps_of(&done), Some(Value::int(2)));
+    // A create failing after its first step: the error, the warning, and
+    // the state of what is there (Terraform keeps it, tainted).
+    let half = apply_half(&svc, "", "half").await;
+    assert_eq!(
+        summaries(&half.diagnostics),
+        ["Step One Done", "Step Two Failed"]
+    );
+    assert_eq!(steps_of(&half), Some(Value::int(1)));
+    // An update likewise; and when the type cannot tell, the prior state.
+    let update = apply_half(&svc, "whole", "half-way").await;
+    assert_eq!(steps_of(&update), Some(Value::int(1)));
+    let unknown = apply_half(&svc, "whole", "half-unknown").await;
+    assert_eq!(steps_of(&unknown), Some(Value::int(2)));
+    assert_eq!(errors(&unknown.diagnostics), ["Step Two Failed: as asked"]);
+    let created_unknown = apply_half(&svc, "", "half-unknown").await;
+    assert_eq!(steps_of(&created_unknown), None);
 }

@@ -26,10 +26,13 @@ model! {
     pub struct AccessEntry {
         object_type: String = computed(
             "`database`, `schema`, `table` (also views, materialized views, foreign and \
-             partitioned tables), `sequence`, `function` (also procedures and aggregates) or \
-             `column`.",
+             partitioned tables), `sequence`, `function` (also procedures and aggregates), \
+             `foreign_data_wrapper`, `foreign_server` or `column`.",
         ),
-        schema: String = computed("Schema of the object; empty for a database."),
+        schema: String = computed(
+            "Schema of the object; empty for a database, a foreign-data wrapper or a foreign \
+             server.",
+        ),
         name: String = computed(
             "Name of the object; for functions with the identity arguments, as \
              `f(integer, text)`; for columns the table.",
@@ -37,7 +40,8 @@ model! {
         column: Option<String> = computed("The column, for `column` entries."),
         object: String = computed(
             "The object as written in SQL: `app.orders`, `app.f(integer)`, \
-             `app.orders(tenant_id)`, `app` for a schema or database.",
+             `app.orders(tenant_id)`, `app` for a schema, database, foreign-data wrapper or \
+             foreign server.",
         ),
         privilege: String = computed("The privilege, e.g. `SELECT`."),
         source: String = computed(

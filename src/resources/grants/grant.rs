@@ -708,12 +708,13 @@ impl ResourceType for GrantResource {
     ];
 
     /// The privileges granted on the database, its schemas, tables,
-    /// sequences, functions and procedures, one resource per grantee,
-    /// object type, schema and set of privileges, listing the objects that
-    /// share them. Left out: what owners hold implicitly, PostgreSQL's
-    /// built-in defaults (such as EXECUTE for PUBLIC on functions) and the
-    /// initial privileges of `initdb` and extensions, objects in system
-    /// schemas, and column, foreign-data wrapper and foreign server grants.
+    /// sequences, functions, procedures, foreign-data wrappers and foreign
+    /// servers, one resource per grantee, object type, schema and set of
+    /// privileges, listing the objects that share them. Left out: what
+    /// owners hold implicitly, PostgreSQL's built-in defaults (such as
+    /// EXECUTE for PUBLIC on functions) and the initial privileges of
+    /// `initdb` and extensions, objects in system schemas, and column
+    /// grants.
     async fn list(&self, query: ListQuery) -> DResult<Vec<GrantModel>> {
         let client = self.state.client().await?;
         let database = client.database_name(query.database.as_deref()).to_string();
@@ -730,9 +731,10 @@ impl ResourceType for GrantResource {
                 ObjectKind::Database => (o.kind, "", None),
                 ObjectKind::Schema if is_system_schema(&o.name) => continue,
                 ObjectKind::Schema => (o.kind, o.name.as_str(), None),
-                ObjectKind::Table | ObjectKind::Sequence => {
-                    (o.kind, o.schema.as_str(), Some(o.name.clone()))
-                }
+                ObjectKind::Table
+                | ObjectKind::Sequence
+                | ObjectKind::ForeignDataWrapper
+                | ObjectKind::ForeignServer => (o.kind, o.schema.as_str(), Some(o.name.clone())),
                 ObjectKind::Function | ObjectKind::Procedure => (
                     o.kind,
                     o.schema.as_str(),
@@ -745,9 +747,7 @@ impl ResourceType for GrantResource {
                 // The object catalog holds no other kind.
                 _ => continue,
             };
-            if query.schema.is_some()
-                && (ty == ObjectKind::Database || !query.schema_matches(schema))
-            {
+            if query.schema.is_some() && (!ty.in_schema() || !query.schema_matches(schema)) {
                 continue;
             }
             let mut grantees: Vec<&str> = o.acl.iter().map(|e| e.grantee.as_str()).collect();
@@ -786,7 +786,7 @@ impl ResourceType for GrantResource {
                     id: Tf::Null,
                     role,
                     database: database.clone(),
-                    schema: (ty != ObjectKind::Database).then_some(schema),
+                    schema: ty.in_schema().then_some(schema),
                     object_type: ty.as_str().to_string(),
                     objects: (!objects.is_empty()).then_some(objects),
                     columns: None,

@@ -2,9 +2,9 @@
 //! attribute names, defaults and import ID (the database name).
 //!
 //! CREATE DATABASE, DROP DATABASE and ALTER DATABASE ... SET TABLESPACE
-//! cannot run inside a transaction block, so they run alone in autocommit;
-//! every other change of one apply is one transaction on the provider's
-//! database. A provider role that is not a superuser is granted membership
+//! cannot run inside a transaction block, so they run alone in autocommit
+//! (`pg::conn::alone`); every other change of one apply is one transaction
+//! on the provider's database. A provider role that is not a superuser is granted membership
 //! in the owner for the duration of a change that needs it (as the
 //! reference provider does), and only when it lacks it.
 
@@ -14,7 +14,6 @@ use async_trait::async_trait;
 
 use crate::model;
 use crate::pg::catalog::databases::{same_encoding_name, DatabaseCatalog};
-use crate::pg::conn::acting::Borrowed;
 use crate::pg::conn::exec::run_all;
 use crate::pg::error::PgError;
 use crate::pg::objects::database::{self as sql, DatabaseChange, DatabaseRow, DatabaseSpec};
@@ -275,33 +274,6 @@ impl DatabaseResource {
         Ok(Some(current.with_row(&row)))
     }
 
-    /// Runs one statement that cannot run in a transaction block, alone on
-    /// the provider's database, with the owner's role borrowed when needed.
-    async fn autocommit(
-        client: &Client,
-        owner: &str,
-        statements: &[crate::pg::conn::exec::Statement],
-    ) -> Result<(), PgError> {
-        let conn = client.pools.get(None).await?;
-        let borrowed = if client.info.is_superuser {
-            Borrowed::none()
-        } else {
-            Borrowed::start(
-                &client.pools,
-                &**conn,
-                client.own_role(),
-                &[owner],
-                client.info.version_num,
-            )
-            .await?
-        };
-        let result = run_all(&**conn, statements).await;
-        let given_back = borrowed.finish(&**conn).await;
-        // Snapshots taken before are stale now, whatever the outcome.
-        client.pools.note_write();
-        result.and(given_back)
-    }
-
     /// REASSIGN OWNED in the database itself (reached by its name before
     /// this apply), from its current owner to `new_owner`.
     async fn reassign(&self, client: &Client, database: &str, new_owner: &str) -> DResult<()> {
@@ -447,7 +419,13 @@ impl ResourceType for DatabaseResource {
             is_template: planned.is_template.known().copied().unwrap_or(false),
         };
         // CREATE DATABASE cannot run inside a transaction block.
-        Self::autocommit(&client, &owner, &[sql::create_database(&spec)])
+        client
+            .run_alone(
+                None,
+                "creating a database",
+                &[owner.as_str()],
+                &[sql::create_database(&spec)],
+            )
             .await
             .or_diag(&ctx)?;
         let created = self
@@ -495,9 +473,14 @@ impl ResourceType for DatabaseResource {
         if let Some(ts) = planned.tablespace_name.known() {
             if prior.tablespace_name.known() != Some(ts) {
                 client.pools.close(&old);
-                if let Err(e) =
-                    Self::autocommit(&client, &current_owner, &[sql::set_tablespace(&old, ts)])
-                        .await
+                if let Err(e) = client
+                    .run_alone(
+                        None,
+                        "moving a database",
+                        &[current_owner.as_str()],
+                        &[sql::set_tablespace(&old, ts)],
+                    )
+                    .await
                 {
                     return Err(in_use_diag(&client, &e, &old, "move", &ctx).await);
                 }
@@ -562,37 +545,50 @@ impl ResourceType for DatabaseResource {
         })
     }
 
+    /// What is true after an update failed: `SET TABLESPACE` commits on its
+    /// own before the rest, so the database is read back, under its old
+    /// name while that is still there (the rename, in the last transaction,
+    /// did not commit). A failed create has nothing to say: a database
+    /// found under the planned name then may be someone else's.
+    async fn after_failure(
+        &self,
+        prior: Option<DatabaseModel>,
+        planned: DatabaseModel,
+    ) -> Option<DatabaseModel> {
+        let prior = prior?;
+        let client = self.state.client().await.ok()?;
+        if let Some(now) = self.read_into(&client, prior).await.ok()? {
+            return Some(now);
+        }
+        self.read_into(&client, planned).await.ok()?
+    }
+
     async fn delete(&self, prior: DatabaseModel) -> DResult<()> {
         let client = self.state.client().await?;
         let name = prior.name.clone();
         let ctx = ctx(&client, &name);
-        let conn = client.pools.get(None).await.or_diag(&ctx)?;
-        let Some(row) = sql::read_database(&**conn, &name, None)
-            .await
-            .or_diag(&ctx)?
-        else {
+        let row = {
+            let conn = client.pools.get(None).await.or_diag(&ctx)?;
+            sql::read_database(&**conn, &name, None)
+                .await
+                .or_diag(&ctx)?
+        };
+        let Some(row) = row else {
             return Ok(());
         };
-        let borrowed = if client.info.is_superuser {
-            Borrowed::none()
-        } else {
-            Borrowed::start(
-                &client.pools,
-                &**conn,
-                client.own_role(),
-                &[row.owner.as_str()],
-                client.info.version_num,
-            )
+        // DROP DATABASE cannot run inside a transaction block.
+        let session = client
+            .alone(None, "dropping a database", &[row.owner.as_str()])
             .await
-            .or_diag(&ctx)?
-        };
-        let result = self.drop_database(&client, &**conn, &row).await;
-        let given_back = borrowed.finish(&**conn).await;
-        client.pools.note_write();
-        match (result, given_back) {
-            (Err(d), _) => Err(d),
-            (Ok(()), Err(e)) => Err(pg_diag(&e, &ctx)),
-            (Ok(()), Ok(())) => Ok(()),
+            .or_diag(&ctx)?;
+        let result = self
+            .drop_database(&client, session.client(), &row)
+            .await
+            .map_err(ChangeError::Diag);
+        match session.finish(result).await {
+            Ok(()) => Ok(()),
+            Err(ChangeError::Diag(d)) => Err(d),
+            Err(ChangeError::Pg(e)) => Err(pg_diag(&e, &ctx)),
         }
     }
 

@@ -61,14 +61,16 @@ impl GrantSide {
         let (kind, prokinds, names): (ObjectKind, &'static [char], Vec<String>) = match ty {
             ObjectKind::Database => (ty, &[], vec![database.clone()]),
             ObjectKind::Schema => (ty, &[], Vec::new()),
-            ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Column => (ty, &[], names),
+            ObjectKind::Table
+            | ObjectKind::Sequence
+            | ObjectKind::Column
+            | ObjectKind::ForeignDataWrapper
+            | ObjectKind::ForeignServer => (ty, &[], names),
             ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Routine => {
                 (ObjectKind::Function, ty.prokinds(), names)
             }
             // Not in the model: no report.
-            ObjectKind::Type | ObjectKind::ForeignDataWrapper | ObjectKind::ForeignServer => {
-                return None
-            }
+            ObjectKind::Type => return None,
         };
         let privileges = v.get("privileges").as_string_set()?;
         Some(GrantSide {
@@ -99,6 +101,9 @@ impl GrantSide {
                 s.schema,
                 s.names.join("")
             ),
+            ObjectKind::ForeignDataWrapper | ObjectKind::ForeignServer => {
+                format!("{} {}", s.kind.plural(), s.names.join(", "))
+            }
             _ if s.names.is_empty() => format!("every {kind} in schema {}", s.schema),
             _ => format!(
                 "{kind} {}",

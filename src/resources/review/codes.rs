@@ -4,8 +4,9 @@
 //! change meaning. `docs/guides/plan-review.md` lists them.
 //!
 //! Numbering: `PGW0xx` effective-access reports, `PGW1xx` row-level
-//! security, `PGW2xx` roles and memberships, `PGW3xx` functions, `PGW4xx`
-//! notes about the server's environment.
+//! security, `PGW2xx` roles and memberships, `PGW3xx` functions and other
+//! objects, `PGW4xx` notes about the server's environment, `PGW5xx` logical
+//! replication.
 
 use std::fmt;
 
@@ -38,13 +39,21 @@ pub enum Code {
     PrivilegedMembership,
     /// A SECURITY DEFINER function PUBLIC can execute.
     SecurityDefinerPublic,
+    /// A user mapping for PUBLIC that carries a password: every role can
+    /// use those credentials.
+    PublicMappingPassword,
     /// Default privileges that Citus keeps on the coordinator.
     CitusDefaultPrivileges,
+    /// A publication of every table, or of whole schemas, that takes in
+    /// tables with row-level security: their rows all reach subscribers.
+    PublicationBypassesRls,
+    /// A publication on a server whose `wal_level` is below `logical`.
+    WalLevelNotLogical,
 }
 
 impl Code {
     /// Every code, in number order.
-    pub const ALL: [Code; 12] = [
+    pub const ALL: [Code; 15] = [
         Code::AccessReport,
         Code::PolicyReport,
         Code::RlsWithoutPolicy,
@@ -56,7 +65,10 @@ impl Code {
         Code::PrivilegedLoginRole,
         Code::PrivilegedMembership,
         Code::SecurityDefinerPublic,
+        Code::PublicMappingPassword,
         Code::CitusDefaultPrivileges,
+        Code::PublicationBypassesRls,
+        Code::WalLevelNotLogical,
     ];
 
     /// The code, e.g. `PGW105`.
@@ -73,7 +85,10 @@ impl Code {
             Code::PrivilegedLoginRole => "PGW201",
             Code::PrivilegedMembership => "PGW202",
             Code::SecurityDefinerPublic => "PGW301",
+            Code::PublicMappingPassword => "PGW302",
             Code::CitusDefaultPrivileges => "PGW401",
+            Code::PublicationBypassesRls => "PGW501",
+            Code::WalLevelNotLogical => "PGW502",
         }
     }
 

@@ -10,7 +10,8 @@
 //!   (`PGW001`) and its text;
 //! * [`policy_report`]: the policy report (`PGW002`);
 //! * [`policy_checks`], [`rls_lints`], [`membership_advice`]: the lints of
-//!   policies, RLS switches and memberships.
+//!   policies, RLS switches and memberships;
+//! * [`replication_lints`]: the lints of publications.
 
 pub mod access_cache;
 pub mod access_plans;
@@ -21,4 +22,5 @@ pub mod membership_advice;
 pub mod planned;
 pub mod policy_checks;
 pub mod policy_report;
+pub mod replication_lints;
 pub mod rls_lints;

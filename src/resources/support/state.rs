@@ -19,6 +19,7 @@ use crate::pg::catalog::objects::ObjectCatalog;
 use crate::pg::catalog::policies::PolicyCatalog;
 use crate::pg::catalog::roles::RoleCatalog;
 use crate::pg::conn::acting::Actor;
+use crate::pg::conn::alone::{self, Alone, Session};
 use crate::pg::conn::exec::Statement;
 use crate::pg::conn::pool::{Pools, ServerInfo};
 use crate::pg::conn::tx::{self, TxError, TxFuture, TxTarget};
@@ -115,6 +116,44 @@ impl Client {
     ) -> Result<(), PgError> {
         self.run_with_timeout(database, self.lock_timeout, what, statements)
             .await
+    }
+
+    /// A session for statements that cannot run in a transaction block, on
+    /// `database`, with the roles of `acting_as` borrowed when the
+    /// provider's role is not a superuser; see [`Session`].
+    pub async fn alone(
+        &self,
+        database: Option<&str>,
+        what: &str,
+        acting_as: &[&str],
+    ) -> Result<Session, PgError> {
+        let actor = self.actor();
+        let target = Alone {
+            database,
+            actor: &actor,
+            acting_as,
+            what,
+        };
+        Session::start(&self.pools, target, &self.stop).await
+    }
+
+    /// Runs statements that cannot run in a transaction block, alone on
+    /// `database`, each committing on its own (see [`Client::alone`]).
+    pub async fn run_alone(
+        &self,
+        database: Option<&str>,
+        what: &str,
+        acting_as: &[&str],
+        statements: &[Statement],
+    ) -> Result<(), PgError> {
+        let actor = self.actor();
+        let target = Alone {
+            database,
+            actor: &actor,
+            acting_as,
+            what,
+        };
+        alone::run_statements(&self.pools, target, &self.stop, statements).await
     }
 
     async fn run_with_timeout(

@@ -4,7 +4,7 @@
 //!
 //! [`Attribute::each`]: crate::protocol::Attribute::each
 
-use crate::protocol::Problem;
+use crate::protocol::{Problem, Value};
 
 /// PostgreSQL truncates identifiers longer than this many bytes (NAMEDATALEN - 1).
 pub const MAX_IDENTIFIER_BYTES: usize = 63;
@@ -127,6 +127,28 @@ pub fn object_name(attr: &str, name: &str) -> Option<Problem> {
     identifier("Name", attr, name)
 }
 
+/// The option names of a map of generic options (`OPTIONS (...)` of a
+/// foreign server or user mapping) in `attr` of `config`: each one an
+/// identifier PostgreSQL keeps whole, and without `=`, which the catalog
+/// puts between an option's name and its value.
+pub fn option_names(attr: &str, config: &Value) -> Option<Problem> {
+    let options = config.get(attr).as_map()?;
+    options.keys().find_map(|name| {
+        identifier("Option Name", &format!("{attr} key {name:?}"), name).or_else(|| {
+            name.contains('=').then(|| {
+                Problem::new(
+                    "Invalid Option Name",
+                    format!(
+                        "{attr} key {name:?} contains '=', which PostgreSQL stores between an \
+                         option's name and its value, so it could never be read back. Use the \
+                         option name the foreign-data wrapper documents."
+                    ),
+                )
+            })
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +169,27 @@ mod tests {
             "Reserved Role Name"
         );
         assert!(role_name("role", "pg_read_all_data").is_none());
+    }
+
+    #[test]
+    fn option_names_are_identifiers_without_equals_signs() {
+        let config = |k: &str| {
+            Value::object([(
+                "options",
+                Value::Map([(k.to_string(), Value::string("v"))].into()),
+            )])
+        };
+        assert!(option_names("options", &config("host")).is_none());
+        assert!(option_names("options", &Value::object([("options", Value::Null)])).is_none());
+        assert_eq!(
+            option_names("options", &config("a=b")).unwrap().summary,
+            "Invalid Option Name"
+        );
+        assert_eq!(
+            option_names("options", &config("")).unwrap().summary,
+            "Empty Option Name"
+        );
+        let long = option_names("options", &config(&"o".repeat(64))).unwrap();
+        assert!(long.detail.contains("options key"), "{}", long.detail);
     }
 }

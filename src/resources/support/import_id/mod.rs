@@ -8,20 +8,26 @@
 //! | `postgresql_role`, `postgresql_database` | the name, as is | [`NameId`] |
 //! | `postgresql_grant_role` | `["member","granted"]` | [`grammar::pair`] |
 //! | `postgresql_schema`, `postgresql_extension` | `[database.]name` | [`grammar::dotted`] |
+//! | `postgresql_server` | `[database.]server_name` | [`grammar::dotted`] |
+//! | `postgresql_user_mapping` | `[database.]user_name.server_name` | [`grammar::dotted`] |
 //! | `postgresql_row_level_security` | `[database.]schema.table` | [`grammar::dotted`] |
 //! | `postgresql_policy` | `[database.]schema.table.policy` | [`grammar::dotted`] |
 //! | `postgresql_security_label` | `label_provider.object_type.object_name` | [`grammar::dotted`] |
 //! | `postgresql_function` | `[database.]schema.name(types)` | [`grammar::call`] |
 //! | `postgresql_grant` | `role/database/schema/object_type[/objects[/columns]]` | [`grammar::slashed`] |
 //! | `postgresql_default_privileges` | `role/database/schema/owner/object_type` | [`grammar::slashed`] |
+//! | `postgresql_publication`, `postgresql_subscription`, `postgresql_replication_slot` | `[database.]name` | [`grammar::dotted`], in [`replication`] |
+//! | `postgresql_physical_replication_slot` | the name, as is | [`NameId`] |
 //!
 //! A part in brackets may be left out on import; the rendered ID has it
 //! whenever the model knows it.
 
 pub mod grammar;
+pub mod replication;
 
 use crate::protocol::{Diagnostic, Diagnostics};
 use grammar::{call, dotted, pair, slashed};
+pub use replication::{PublicationId, ReplicationSlotId, SubscriptionId};
 
 /// A malformed import ID. Becomes an "Invalid Import ID" diagnostic whose
 /// detail says what is wrong and what the right form is.
@@ -56,7 +62,8 @@ fn render_in_database(database: Option<&str>, names: &[&str]) -> String {
 
 // ------------------------------------------------------------------ names --
 
-/// `postgresql_role` and `postgresql_database`: the exact name, as is.
+/// `postgresql_role`, `postgresql_database` and
+/// `postgresql_physical_replication_slot`: the exact name, as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameId {
     /// The role or database name.
@@ -179,6 +186,74 @@ impl ExtensionId {
         Ok(ExtensionId {
             database,
             name: names.pop().unwrap_or_default(),
+        })
+    }
+}
+
+/// `postgresql_server`: `database.server`, or the server alone for the
+/// provider's database (the reference provider's ID).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerId {
+    /// The database; `None` for the provider's.
+    pub database: Option<String>,
+    /// The server.
+    pub name: String,
+}
+
+impl ServerId {
+    const FORM: &'static str = "Use database.server, for example mydb.warehouse, or just the \
+        server name for the provider's database. Names are taken exactly as written; put a \
+        name containing '.' or '\"' in double quotes and double any '\"' inside it: \
+        mydb.\"my.server\"";
+
+    /// The ID text.
+    pub fn render(&self) -> String {
+        render_in_database(self.database.as_deref(), &[&self.name])
+    }
+
+    /// Parses an ID.
+    pub fn parse(id: &str) -> Result<ServerId, InvalidId> {
+        let (database, mut names) = dotted_in_database(id, 1, Self::FORM)?;
+        Ok(ServerId {
+            database,
+            name: names.pop().unwrap_or_default(),
+        })
+    }
+}
+
+/// `postgresql_user_mapping`: `database.user.server`, or `user.server` for
+/// the provider's database (the reference provider's ID); `public` for the
+/// PUBLIC mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserMappingId {
+    /// The database; `None` for the provider's.
+    pub database: Option<String>,
+    /// The mapped role, or `public`.
+    pub user: String,
+    /// The server.
+    pub server: String,
+}
+
+impl UserMappingId {
+    const FORM: &'static str = "Use database.user_name.server_name, for example \
+        mydb.app.warehouse (public.warehouse for the PUBLIC mapping), or \
+        user_name.server_name for the provider's database. Names are taken exactly as written; \
+        put a name containing '.' or '\"' in double quotes and double any '\"' inside it: \
+        mydb.\"app.user\".warehouse";
+
+    /// The ID text.
+    pub fn render(&self) -> String {
+        render_in_database(self.database.as_deref(), &[&self.user, &self.server])
+    }
+
+    /// Parses an ID.
+    pub fn parse(id: &str) -> Result<UserMappingId, InvalidId> {
+        let (database, names) = dotted_in_database(id, 2, Self::FORM)?;
+        let [user, server] = <[String; 2]>::try_from(names).unwrap_or_default();
+        Ok(UserMappingId {
+            database,
+            user,
+            server,
         })
     }
 }

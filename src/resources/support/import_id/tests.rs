@@ -82,6 +82,17 @@ fn objects_in_a_database_round_trip() {
                     name: a.to_string(),
                 };
                 assert_eq!(ExtensionId::parse(&ext.render()), Ok(ext.clone()));
+                let server = ServerId {
+                    database: database.clone(),
+                    name: a.to_string(),
+                };
+                assert_eq!(ServerId::parse(&server.render()), Ok(server.clone()));
+                let mapping = UserMappingId {
+                    database: database.clone(),
+                    user: a.to_string(),
+                    server: b.to_string(),
+                };
+                assert_eq!(UserMappingId::parse(&mapping.render()), Ok(mapping.clone()));
                 let table = TableId {
                     database: database.clone(),
                     schema: a.to_string(),
@@ -111,6 +122,23 @@ fn objects_in_a_database_round_trip() {
     );
 }
 
+/// The reference provider's IDs: the server name, and `user.server`.
+#[test]
+fn reference_fdw_ids_parse() {
+    let s = ServerId::parse("myserver_postgres").unwrap();
+    assert_eq!((s.database, s.name.as_str()), (None, "myserver_postgres"));
+    let m = UserMappingId::parse("remote.myserver_postgres").unwrap();
+    assert_eq!(
+        (m.database, m.user.as_str(), m.server.as_str()),
+        (None, "remote", "myserver_postgres")
+    );
+    let m = UserMappingId::parse("db.public.\"my.srv\"").unwrap();
+    assert_eq!(
+        (m.database.as_deref(), m.user.as_str(), m.server.as_str()),
+        (Some("db"), "public", "my.srv")
+    );
+}
+
 #[test]
 fn dotted_errors_show_the_form() {
     for (bad, form) in [
@@ -132,6 +160,16 @@ fn dotted_errors_show_the_form() {
     let err = detail(PolicyId::parse("s.t").unwrap_err());
     assert!(
         err.contains("not 3 or 4") && err.contains("tenant_isolation"),
+        "{err}"
+    );
+    let err = detail(ServerId::parse("a.b.c").unwrap_err());
+    assert!(
+        err.contains("not 1 or 2") && err.contains("mydb.warehouse"),
+        "{err}"
+    );
+    let err = detail(UserMappingId::parse("warehouse").unwrap_err());
+    assert!(
+        err.contains("not 2 or 3") && err.contains("public.warehouse"),
         "{err}"
     );
     let err = detail(PolicyId::parse("s.\"t.p").unwrap_err());

@@ -1,0 +1,2 @@
+DROP TABLE public.order_lines;
+DROP TABLE public.orders;

@@ -1,0 +1,2 @@
+DROP DATABASE reporting;
+DROP ROLE reporting_owner;

@@ -15,8 +15,6 @@
 //!   statement logging off for the session where the role may do that;
 //! * [`locks`]: every lock a change takes, and the order that keeps parallel
 //!   applies from deadlocking;
-//! * [`quiet`]: statements carrying a secret, run with the server's
-//!   statement logging turned off where the provider's role may do that;
 //! * [`acting`]: borrowing a role's privileges for the length of a
 //!   transaction, for a provider role that is not a superuser.
 
@@ -27,8 +25,8 @@ pub mod iam;
 pub mod locks;
 pub mod pgpass;
 pub mod pool;
-pub mod reach;
 pub mod quiet;
+pub mod reach;
 pub mod settings;
 pub mod tls;
 pub mod tx;

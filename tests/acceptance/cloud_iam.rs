@@ -588,8 +588,11 @@ fn awspostgres_checks_the_rds_bundle_unless_sslrootcert_replaces_it() {
     };
     TestCase::new(block(""))
         .step(
-            Step::fails(role("r", &unique_name("rds_ca")), "Cannot Connect To PostgreSQL")
-                .check(says("invalid peer certificate".into())),
+            Step::fails(
+                role("r", &unique_name("rds_ca")),
+                "Cannot Connect To PostgreSQL",
+            )
+            .check(says("invalid peer certificate".into())),
         )
         .run();
     let cert = acc.cluster.server_cert_path().display().to_string();

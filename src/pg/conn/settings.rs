@@ -365,10 +365,18 @@ mod tests {
             ..settings()
         };
         let dbg = format!("{s:?}");
-        for secret in ["proxy-pw-secret", "key-secret", "phrase-secret", "hunter2-secret"] {
+        for secret in [
+            "proxy-pw-secret",
+            "key-secret",
+            "phrase-secret",
+            "hunter2-secret",
+        ] {
             assert!(!dbg.contains(secret), "{secret} in {dbg}");
         }
-        assert!(dbg.contains("ops@bastion:22") && dbg.contains("Aws("), "{dbg}");
+        assert!(
+            dbg.contains("ops@bastion:22") && dbg.contains("Aws("),
+            "{dbg}"
+        );
     }
 
     #[test]

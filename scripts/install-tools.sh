@@ -20,6 +20,12 @@
 #                                          # provider; prints its .so path
 #   scripts/install-tools.sh gpg           # prints the path of gpg (release tests)
 #   scripts/install-tools.sh psql          # prints the path of psql (the demo)
+#   scripts/install-tools.sh sshd          # prints the path of Debian's OpenSSH
+#                                          # server (SSH tunnel tests)
+#   scripts/install-tools.sh microsocks    # prints the path of microsocks
+#                                          # (SOCKS5 proxy tests)
+#   scripts/install-tools.sh botocore      # prints the python of a venv with
+#                                          # botocore (the RDS token verifier)
 #   scripts/install-tools.sh cache-dir     # prints where tools are kept
 #
 # Debian packages: as root, a part installs the packages it lacks with
@@ -695,6 +701,67 @@ install_dummy_seclabel() {
     echo "$dest/dummy_seclabel.so"
 }
 
+# ------------------------------------------------------- bastion and proxy --
+
+# Debian's OpenSSH server for the SSH tunnel tests, which start their own
+# on a loopback port with its own configuration and keys (the package's
+# system service is not used). sshd must be run by its absolute path.
+# ssh-keygen comes with it (openssh-client). As root it also creates the
+# unprivileged user the tests log in.
+SSH_TEST_USER=pgwarden-ssh
+
+install_sshd() {
+    local sshd=/usr/sbin/sshd
+    if [[ ! -x "$sshd" ]] || ! command -v ssh-keygen >/dev/null 2>&1; then
+        provide "SSH tunnel tests" "no OpenSSH server ($sshd or ssh-keygen is missing)" openssh-server
+        [[ -x "$sshd" ]] || die "still no $sshd after installing openssh-server"
+    fi
+    # Run by root, the test sshd logs in this user: sshd refuses locked
+    # accounts (a `!` password, as Debian gives postgres and new users)
+    # without PAM, so its password is `*`: no password, not locked.
+    if is_root && ! id "$SSH_TEST_USER" >/dev/null 2>&1; then
+        log "creating the user $SSH_TEST_USER for the SSH tunnel tests"
+        useradd --system --no-create-home --home-dir /nonexistent \
+            --shell /usr/sbin/nologin "$SSH_TEST_USER" >&2 || die "useradd $SSH_TEST_USER failed"
+        usermod -p '*' "$SSH_TEST_USER" >&2 || die "usermod -p '*' $SSH_TEST_USER failed"
+    fi
+    echo "$sshd"
+}
+
+# ----------------------------------------------------------------- botocore --
+
+BOTOCORE_VERSION="1.44.18"
+# Bumped when the venv's make-up changes, so an old one is replaced.
+BOTOCORE_VENV="venv-botocore-$BOTOCORE_VERSION-system"
+
+# A venv in the tool cache with the PyPI package botocore, for the verifier
+# the AWS IAM tests run under PAM (tests/support/rds_token_verifier.py): it
+# recomputes an RDS token's signature the way AWS does. The test servers
+# run it as the postgres user, so the venv is readable by all.
+install_botocore() {
+    local venv="$TOOLS/$BOTOCORE_VENV"
+    local python="$venv/bin/python3"
+    if [[ -x "$python" ]] && "$python" -c 'import botocore' 2>/dev/null; then
+        echo "$python"
+        return 0
+    fi
+    # The system's python: one under a user's home (pyenv in /root, say)
+    # is out of the server user's reach, and a venv only links to it.
+    local base=python3
+    [[ -x /usr/bin/python3 ]] && base=/usr/bin/python3
+    rm -rf "$venv"
+    if ! "$base" -m venv "$venv" >&2 2>/dev/null; then
+        rm -rf "$venv"
+        provide "AWS IAM login tests" "$base cannot make a venv (no ensurepip)" python3-venv
+        "$base" -m venv "$venv" >&2 || die "$base -m venv $venv failed"
+    fi
+    log "pip install botocore==$BOTOCORE_VERSION into $venv"
+    "$python" -m pip install --quiet --disable-pip-version-check "botocore==$BOTOCORE_VERSION" >&2 \
+        || die "pip install botocore==$BOTOCORE_VERSION failed"
+    chmod -R a+rX "$venv"
+    echo "$python"
+}
+
 # -------------------------------------------------------------------- main --
 
 case "${1:-}" in
@@ -706,12 +773,15 @@ case "${1:-}" in
     dummy-seclabel) install_dummy_seclabel ;;
     gpg) ensure_command "release tests" gpg gnupg ;;
     psql) ensure_command "the demo" psql postgresql-client ;;
+    sshd) install_sshd ;;
+    microsocks) ensure_command "SOCKS5 proxy tests" microsocks microsocks ;;
+    botocore) install_botocore ;;
     all)
         install_terraform
         install_pg 17
         ;;
     *)
-        echo "usage: $0 terraform | pg <13|14|15|16|17|18> | citus | cross-arm64 | dummy-seclabel | gpg | psql | all | cache-dir" >&2
+        echo "usage: $0 terraform | pg <13|14|15|16|17|18> | citus | cross-arm64 | dummy-seclabel | gpg | psql | sshd | microsocks | botocore | all | cache-dir" >&2
         exit 2
         ;;
 esac

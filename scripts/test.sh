@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check the project has, on a fresh machine as on a developer's:
 #   1. installs missing tools (Terraform 1.15.5, PostgreSQL 17, the dummy
-#      security label provider, gpg) into the per-user tool cache
+#      security label provider, gpg, OpenSSH's server and microsocks for
+#      the tunnel tests) into the per-user tool cache
 #      (scripts/install-tools.sh cache-dir), and as root the Debian packages
 #      they need;
 #   2. cargo fmt --check and cargo clippy with warnings as errors;
@@ -92,6 +93,26 @@ fi
 # gpg signs the release in the release tests.
 install_optional GPG gpg
 [[ -n "$GPG" ]] || ACC_SKIPS+=(--skip release::)
+
+# The tunnel tests start Debian's OpenSSH server and microsocks on loopback
+# ports (tests/acceptance/reach.rs); without one, its tests are left out.
+install_optional SSHD sshd
+install_optional MICROSOCKS microsocks
+export SSHD MICROSOCKS
+[[ -n "$SSHD" ]] || ACC_SKIPS+=(--skip reach::ssh_)
+[[ -n "$MICROSOCKS" ]] || ACC_SKIPS+=(--skip reach::socks_)
+[[ -n "$SSHD" && -n "$MICROSOCKS" ]] || ACC_SKIPS+=(--skip reach::both_)
+
+# The AWS IAM login tests check tokens with botocore under PAM, which needs
+# a PAM service in /etc/pam.d: root only (tests/acceptance/cloud_iam.rs).
+if [[ "$(id -u)" == 0 ]]; then
+    install_optional AWS_TOKEN_VERIFIER_PYTHON botocore
+else
+    AWS_TOKEN_VERIFIER_PYTHON=""
+    skip "AWS IAM login tests: they write a PAM service to /etc/pam.d, which needs root; run scripts/test.sh as root"
+fi
+export AWS_TOKEN_VERIFIER_PYTHON
+[[ -n "$AWS_TOKEN_VERIFIER_PYTHON" ]] || ACC_SKIPS+=(--skip cloud_iam::aws_)
 
 if [[ -n "${TF_BINARIES:-}" ]]; then
     read -r -a TFS <<<"$TF_BINARIES"

@@ -208,6 +208,22 @@ const REASONS: &[(&str, &str)] = &[
         "acceptance test: needs TF_ACC=1 and CITUS_PG_BIN (scripts/test.sh runs it)",
     ),
     (
+        "aws_acc",
+        "acceptance test: needs TF_ACC=1, root and AWS_TOKEN_VERIFIER_PYTHON (scripts/test.sh runs it)",
+    ),
+    (
+        "both_acc",
+        "acceptance test: needs TF_ACC=1, SSHD and MICROSOCKS (scripts/test.sh runs it)",
+    ),
+    (
+        "sshd_acc",
+        "acceptance test: needs TF_ACC=1 and SSHD (scripts/test.sh runs it)",
+    ),
+    (
+        "socks_acc",
+        "acceptance test: needs TF_ACC=1 and MICROSOCKS (scripts/test.sh runs it)",
+    ),
+    (
         "labelled_cluster",
         "acceptance test: needs TF_ACC=1 and DUMMY_SECLABEL (scripts/test.sh runs it)",
     ),

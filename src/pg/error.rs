@@ -25,6 +25,15 @@ pub enum PgError {
         /// `28P01` bad password, `3D000` database does not exist).
         sqlstate: Option<SqlState>,
     },
+    /// The server could not be reached through the SSH tunnel or the
+    /// SOCKS5 proxy; the cause names which.
+    #[error("could not connect to PostgreSQL at {endpoint} {cause}")]
+    Reach {
+        /// The server, from `ConnectSettings::endpoint`.
+        endpoint: String,
+        /// What failed on the way.
+        cause: crate::pg::conn::reach::ReachError,
+    },
     /// A TLS file (root certificate, client certificate or key) could not be
     /// used.
     #[error("TLS file {path}: {reason}")]
@@ -107,6 +116,12 @@ impl PgError {
     /// Turns an error from establishing a connection into
     /// [`PgError::Connect`], naming the endpoint and the innermost cause.
     pub fn connect(endpoint: impl Into<String>, e: &tokio_postgres::Error) -> Self {
+        if let Some(cause) = crate::pg::conn::reach::reach_error(e) {
+            return PgError::Reach {
+                endpoint: endpoint.into(),
+                cause: cause.clone(),
+            };
+        }
         PgError::Connect {
             endpoint: endpoint.into(),
             cause: connect_cause(e),

@@ -471,7 +471,7 @@ import {{
 
 resource "postgresql_user_mapping" "um" {{
   database    = {hdb}
-  server_name = "Srv.x"
+  server_name = postgresql_server.srv.server_name
   user_name   = {ha}
   options     = {{ user = "u" }}
 }}

@@ -241,8 +241,8 @@ fn ssl_mode_is_the_deprecated_spelling_of_sslmode() {
 }
 
 /// `expected_version` takes the reference provider's version spellings and
-/// warns when the server is older; `scheme` takes only `postgres`, and
-/// the cloud schemes are refused naming the attribute.
+/// warns when the server is older; `scheme` refuses `awspostgres` without
+/// TLS and the unsupported `gcppostgres`, naming the attribute.
 #[test]
 #[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn expected_version_and_scheme_are_checked() {
@@ -254,7 +254,7 @@ fn expected_version_and_scheme_are_checked() {
             "  expected_version = \"current\"\n",
             "Invalid expected_version",
         ),
-        ("  scheme = \"awspostgres\"\n", "Unsupported scheme"),
+        ("  scheme = \"awspostgres\"\n", "awspostgres Needs TLS"),
         ("  scheme = \"gcppostgres\"\n", "Unsupported scheme"),
         ("  scheme = \"mysql\"\n", "Invalid scheme"),
     ] {

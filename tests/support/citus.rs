@@ -99,6 +99,7 @@ impl CitusCluster {
             // with the coordinator's, password included (the superuser is
             // a distributed role, as the extension's owner).
             superuser_password: Some(Alphanumeric.sample_string(&mut rand::rng(), 32)),
+            hba: Vec::new(),
         };
         // initdb and start take a few seconds each; overlap them.
         let mut nodes: Vec<Cluster> = std::thread::scope(|s| {

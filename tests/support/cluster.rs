@@ -54,6 +54,9 @@ pub struct ClusterOptions {
     /// copies the coordinator's to its workers when it adds them, so the
     /// nodes of a Citus cluster share one.
     pub superuser_password: Option<String>,
+    /// `pg_hba.conf` lines put before initdb's, so they win (e.g. a `pam`
+    /// line for one role).
+    pub hba: Vec<String>,
 }
 
 /// A running PostgreSQL server owned by the test process.
@@ -151,6 +154,12 @@ impl Cluster {
                 .expect("chown cluster dir");
         }
         cluster.initdb();
+        if !opts.hba.is_empty() {
+            let path = cluster.data_dir().join("pg_hba.conf");
+            let rest = fs::read_to_string(&path).expect("read pg_hba.conf");
+            fs::write(&path, format!("{}\n{rest}", opts.hba.join("\n")))
+                .expect("write pg_hba.conf");
+        }
         let t_initdb = started.elapsed();
         let mut settings = cluster.tls_settings();
         settings.extend(opts.settings.iter().cloned());

@@ -13,8 +13,11 @@
 //! - [`steps`]: tests as lists of steps ([`TestCase`], [`Step`]), like
 //!   terraform-plugin-testing.
 //! - [`fs`]: copying example directories.
+//! - [`http_stub`]: a loopback HTTP server standing in for cloud endpoints.
 //! - [`provider_log`]: the provider's debug log of a workspace (the SQL it
 //!   sent).
+//! - [`bastion`]: an OpenSSH server ([`bastion::Sshd`]) and a SOCKS5
+//!   proxy ([`bastion::Socks`]) on loopback ports, for the tunnel tests.
 //! - [`citus`]: a coordinator and two workers running Citus
 //!   ([`CitusCluster`], shared through [`shared_citus`]), from the
 //!   PostgreSQL build `CITUS_PG_BIN` names.
@@ -25,9 +28,11 @@
 // Each test binary compiles this module on its own and uses only part of it.
 #![allow(dead_code, unused_imports)]
 
+pub mod bastion;
 pub mod citus;
 pub mod cluster;
 pub mod fs;
+pub mod http_stub;
 pub mod provider_log;
 pub mod quote;
 pub mod sql;

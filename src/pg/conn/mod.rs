@@ -3,6 +3,8 @@
 //! * [`settings`]: host, credentials, TLS mode and pool limits;
 //! * [`pgpass`]: password lookup in a libpq password file;
 //! * [`tls`]: TLS judged the way libpq judges it;
+//! * [`reach`]: SSH tunnels and SOCKS5 proxies on the way to the server;
+//! * [`iam`]: cloud IAM tokens as the password of each new connection;
 //! * [`pool`]: one pool per database, shared by every caller;
 //! * [`exec`]: running statements with log lines that never carry a secret;
 //! * [`tx`]: the one transaction runner: retried on races, cancellable until
@@ -13,18 +15,18 @@
 //!   statement logging off for the session where the role may do that;
 //! * [`locks`]: every lock a change takes, and the order that keeps parallel
 //!   applies from deadlocking;
-//! * [`quiet`]: statements carrying a secret, run with the server's
-//!   statement logging turned off where the provider's role may do that;
 //! * [`acting`]: borrowing a role's privileges for the length of a
 //!   transaction, for a provider role that is not a superuser.
 
 pub mod acting;
 pub mod alone;
 pub mod exec;
+pub mod iam;
 pub mod locks;
 pub mod pgpass;
 pub mod pool;
 pub mod quiet;
+pub mod reach;
 pub mod settings;
 pub mod tls;
 pub mod tx;

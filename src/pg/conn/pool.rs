@@ -21,6 +21,8 @@ use deadpool_postgres::{
 use tokio_postgres::NoTls;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+use crate::pg::conn::iam::TokenSource;
+use crate::pg::conn::reach::connect::{Connector, Route};
 use crate::pg::conn::settings::ConnectSettings;
 use crate::pg::conn::tls;
 use crate::pg::error::PgError;
@@ -66,6 +68,11 @@ struct Inner {
     settings: ConnectSettings,
     /// `None` when connections are plaintext (sslmode disable, Unix socket).
     tls: Option<MakeRustlsConnect>,
+    /// `None` for direct connections; else the tunnel or proxy every
+    /// database's pool goes through (one SSH session for all of them).
+    route: Option<Arc<Route>>,
+    /// Where each new connection's password comes from with an IAM login.
+    iam: Option<Arc<TokenSource>>,
     pools: Mutex<HashMap<String, Pool>>,
     /// Transactions that reached COMMIT (see [`Pools::write_generation`]).
     writes: AtomicU64,
@@ -76,6 +83,7 @@ impl std::fmt::Debug for Pools {
         f.debug_struct("Pools")
             .field("settings", &self.inner.settings)
             .field("tls", &self.inner.tls.is_some())
+            .field("route", &self.inner.route)
             .finish_non_exhaustive()
     }
 }
@@ -94,10 +102,34 @@ impl Pools {
             ));
         }
         let tls = tls::connector(&settings)?;
+        let route = if settings.reach.is_direct() {
+            None
+        } else {
+            let route = Route::new(settings.reach.clone(), &settings.host).map_err(|cause| {
+                PgError::Reach {
+                    endpoint: settings.endpoint(),
+                    cause,
+                }
+            })?;
+            Some(Arc::new(route))
+        };
+        if settings.iam.is_some() && !settings.is_unix_socket() && tls.is_none() {
+            return Err(PgError::Settings(
+                "an IAM login sends a token as the password, which needs TLS: sslmode must not \
+                 be disable"
+                    .to_owned(),
+            ));
+        }
+        let iam = settings
+            .iam
+            .clone()
+            .map(|auth| Arc::new(TokenSource::new(auth)));
         Ok(Pools {
             inner: Arc::new(Inner {
                 settings,
                 tls,
+                route,
+                iam,
                 pools: Mutex::new(HashMap::new()),
                 writes: AtomicU64::new(0),
             }),
@@ -194,9 +226,20 @@ impl Pools {
             // still detected and replaced.
             recycling_method: RecyclingMethod::Fast,
         };
-        let manager = match &self.inner.tls {
-            Some(tls) => Manager::from_config(pg_config, tls.clone(), manager_config),
-            None => Manager::from_config(pg_config, NoTls, manager_config),
+        let manager = match (&self.inner.route, &self.inner.iam, &self.inner.tls) {
+            (None, None, Some(tls)) => Manager::from_config(pg_config, tls.clone(), manager_config),
+            (None, None, None) => Manager::from_config(pg_config, NoTls, manager_config),
+            (route, iam, tls) => Manager::from_connect(
+                pg_config,
+                Connector {
+                    route: route.clone(),
+                    iam: iam.clone(),
+                    tls: tls.clone(),
+                    host: settings.host.clone(),
+                    port: settings.port,
+                },
+                manager_config,
+            ),
         };
         // tokio-postgres's connect_timeout covers only the TCP connect; the
         // create timeout also bounds the TLS handshake and authentication,
@@ -227,10 +270,18 @@ impl Pools {
             PoolError::Backend(e) => PgError::connect(settings.endpoint(), &e),
             PoolError::Timeout(TimeoutType::Create) => PgError::Connect {
                 endpoint: settings.endpoint(),
-                cause: match settings.effective_connect_timeout() {
-                    Some(t) => format!("timed out after {}s", t.as_secs_f64()),
-                    None => "timed out".to_owned(),
-                },
+                cause: format!(
+                    "timed out{}{}",
+                    match settings.effective_connect_timeout() {
+                        Some(t) => format!(" after {}s", t.as_secs_f64()),
+                        None => String::new(),
+                    },
+                    self.inner
+                        .route
+                        .as_ref()
+                        .map(|r| r.describe(&settings.host))
+                        .unwrap_or_default()
+                ),
                 sqlstate: None,
             },
             PoolError::Timeout(TimeoutType::Wait) => {

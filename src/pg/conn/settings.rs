@@ -9,6 +9,9 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::pg::conn::iam::IamAuth;
+use crate::pg::conn::reach::Reach;
+
 /// libpq's `sslmode`, without `allow` (which tokio-postgres cannot express).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SslMode {
@@ -136,6 +139,12 @@ pub struct ConnectSettings {
     /// [`ConnectSettings::pg_config`]; callers set it (e.g. `SET LOCAL
     /// lock_timeout`) where they want it.
     pub lock_timeout: Option<Duration>,
+    /// How connections reach the server: directly, or through a SOCKS5
+    /// proxy, an SSH bastion, or both.
+    pub reach: Reach,
+    /// A cloud IAM login: a token fetched for each new connection is its
+    /// password (`password` is then unused).
+    pub iam: Option<IamAuth>,
 }
 
 impl Default for ConnectSettings {
@@ -155,6 +164,8 @@ impl Default for ConnectSettings {
             max_connections: 4,
             application_name: "terraform-provider-postgresql".to_owned(),
             lock_timeout: None,
+            reach: Reach::default(),
+            iam: None,
         }
     }
 }
@@ -187,6 +198,8 @@ impl fmt::Debug for ConnectSettings {
             .field("max_connections", &self.max_connections)
             .field("application_name", &self.application_name)
             .field("lock_timeout", &self.lock_timeout)
+            .field("reach", &self.reach)
+            .field("iam", &self.iam)
             .finish()
     }
 }
@@ -326,6 +339,44 @@ mod tests {
         assert!(format!("{files:?}").contains("/c.key"));
         assert!(is_inline_pem("-----BEGIN CERTIFICATE-----"));
         assert!(!is_inline_pem("/etc/ssl/root.crt"));
+    }
+
+    #[test]
+    fn debug_redacts_tunnel_proxy_and_iam_secrets() {
+        use crate::pg::conn::iam::{aws::AwsSettings, IamAuth};
+        use crate::pg::conn::reach::{HostKeyPolicy, ProxyUrl, SshSettings};
+        let s = ConnectSettings {
+            reach: Reach {
+                proxy: Some(ProxyUrl::parse("socks5://u:proxy-pw-secret@p:1080").unwrap()),
+                ssh: Some(SshSettings {
+                    host: "bastion".into(),
+                    port: 22,
+                    user: "ops".into(),
+                    private_key: Some("-----BEGIN OPENSSH PRIVATE KEY-----\nkey-secret".into()),
+                    passphrase: Some("phrase-secret".into()),
+                    host_keys: HostKeyPolicy::Insecure,
+                }),
+                ..Reach::default()
+            },
+            iam: Some(IamAuth::Aws(AwsSettings {
+                profile: Some("ops".into()),
+                ..AwsSettings::default()
+            })),
+            ..settings()
+        };
+        let dbg = format!("{s:?}");
+        for secret in [
+            "proxy-pw-secret",
+            "key-secret",
+            "phrase-secret",
+            "hunter2-secret",
+        ] {
+            assert!(!dbg.contains(secret), "{secret} in {dbg}");
+        }
+        assert!(
+            dbg.contains("ops@bastion:22") && dbg.contains("Aws("),
+            "{dbg}"
+        );
     }
 
     #[test]

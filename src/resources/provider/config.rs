@@ -15,6 +15,8 @@ use crate::protocol::{Diagnostic, Diagnostics, Model, Problem, Schema, Value};
 
 use crate::protocol::validate::check_validators;
 
+use crate::resources::provider::iam::{self, IamConfig};
+use crate::resources::provider::reach::{self, SshTunnelModel};
 use crate::resources::support::errors::{pg_diag, ErrorContext};
 use crate::resources::support::snapshot::Snapshots;
 use crate::resources::support::state::{Client, ProviderState};
@@ -94,12 +96,53 @@ model! {
         )
         .each(validators::role_name),
         scheme: String = optional(
-            "How to connect. Only `postgres` (a plain PostgreSQL connection) is supported; the \
-             reference provider's `awspostgres` and `gcppostgres` (cloud IAM connections) are \
-             refused.",
+            "How to connect: `postgres` (a plain PostgreSQL connection), or `awspostgres` (TLS \
+             checked against the Amazon RDS certificate authorities, which the provider ships: \
+             `sslmode` defaults to `verify-full`, and `sslrootcert` overrides the bundle). The \
+             reference provider's `gcppostgres` (the Cloud SQL connector) is refused with the \
+             equivalent direct configuration.",
         )
         .default("postgres")
-        .each(scheme_name),
+        .each(iam::scheme_name),
+        aws_rds_iam_auth: Option<bool> = optional(
+            "Log in with an Amazon RDS IAM auth token instead of `password`: a token is signed \
+             for each new connection with credentials from the AWS SDK's chain (environment, \
+             shared config and credentials files, web identity, ECS and EC2 metadata). Needs \
+             TLS; `sslmode` defaults to `require`.",
+        ),
+        aws_rds_iam_profile: Option<String> = optional(
+            "The AWS shared config profile for `aws_rds_iam_auth`. Default: `AWS_PROFILE`, \
+             then `default`.",
+        ),
+        aws_rds_iam_region: Option<String> = optional(
+            "The server's AWS region, for `aws_rds_iam_auth`. Default: the chain's \
+             (`AWS_REGION`, the profile's `region`).",
+        ),
+        aws_rds_iam_provider_role_arn: Option<String> = optional(
+            "A role to assume through STS before signing the `aws_rds_iam_auth` token.",
+        ),
+        azure_identity_auth: Option<bool> = optional(
+            "Log in with a Microsoft Entra ID token instead of `password`, for Azure Database \
+             for PostgreSQL. Credentials are tried in order: environment (client secret), \
+             workload identity, managed identity, Azure CLI. Needs TLS; `sslmode` defaults to \
+             `require`.",
+        ),
+        azure_tenant_id: Option<String> = optional(
+            "The Entra ID tenant for `azure_identity_auth` (client secret and Azure CLI). \
+             Default: `AZURE_TENANT_ID`, then the CLI's tenant.",
+        ),
+        gcp_iam_auth: Option<bool> = optional(
+            "Log in to Cloud SQL with a Google OAuth2 access token from Application Default \
+             Credentials instead of `password` (IAM database authentication). Implied by \
+             `gcp_iam_impersonate_service_account`. Needs TLS; `sslmode` defaults to \
+             `require`.",
+        ),
+        gcp_iam_impersonate_service_account: Option<String> = optional(
+            "A service account whose token logs in, obtained with the Application Default \
+             Credentials through the IAM credentials API (the caller needs \
+             `roles/iam.serviceAccountTokenCreator` on it). Turns on the Google Cloud IAM \
+             login.",
+        ),
         lock_timeout: Option<i64> = optional(
             "Milliseconds DDL that locks a table (policies, row-level security) waits for its \
              lock before failing. Default: the server's setting.",
@@ -112,6 +155,16 @@ model! {
              queries per database and run; set `false` for very large plans to skip them. \
              Default `true`. The lints (warnings with codes such as `PGW105`) stay on either way.",
         ),
+        proxy: Option<String> = optional(
+            "SOCKS5 proxy for every connection: `socks5://host:port` (names resolved here) or \
+             `socks5h://host:port` (names resolved by the proxy), with `user:password@` before \
+             the host when the proxy wants a login. With `ssh_tunnel`, the proxy carries the \
+             connection to the bastion. Falls back to `ALL_PROXY` (or `all_proxy`), which \
+             skips the hosts `NO_PROXY` names; set `\"\"` to connect directly whatever the \
+             environment says.",
+        )
+        .sensitive()
+        .each(reach::proxy_url),
         plan_access_report_max_lines: Option<i64> = optional(
             "Most lines one effective-access report shows; the rest is cut, saying how much. \
              Default `40`.",
@@ -121,6 +174,12 @@ model! {
     blocks {
         clientcert: Vec<ClientCertModel> =
             list_block("TLS client certificate to present to the server.").max_items(1),
+        ssh_tunnel: Vec<SshTunnelModel> = list_block(
+            "An SSH bastion every connection goes through: one SSH session carries them all, \
+             each as a forwarded channel to `host`:`port`. TLS (`sslmode`, `sslrootcert`) works \
+             as without it, and `verify-full` checks the server's own `host` name.",
+        )
+        .max_items(1),
     }
 }
 
@@ -203,25 +262,6 @@ fn version_text(attr: &str, v: &str) -> Option<Problem> {
     })
 }
 
-fn scheme_name(attr: &str, v: &str) -> Option<Problem> {
-    match v {
-        "postgres" => None,
-        "awspostgres" | "gcppostgres" => Some(Problem::new(
-            "Unsupported scheme",
-            format!(
-                "{attr} {v:?} (a cloud IAM connection in the reference provider) is not \
-                 supported by this provider yet. Use scheme = \"postgres\" (the default) with \
-                 a password, for example an IAM authentication token generated outside \
-                 Terraform."
-            ),
-        )),
-        _ => Some(Problem::new(
-            "Invalid scheme",
-            format!("{attr} is {v:?}; the only supported value is \"postgres\"."),
-        )),
-    }
-}
-
 /// Warnings about the provider block that the attribute validators cannot
 /// give: deprecated attributes in use.
 pub fn validate(config: &Value) -> Diagnostics {
@@ -236,6 +276,8 @@ pub fn validate(config: &Value) -> Diagnostics {
             .at("ssl_mode"),
         );
     }
+    reach::validate(config, &mut d);
+    iam::validate(config, &mut d);
     d
 }
 
@@ -323,6 +365,34 @@ pub fn settings(config: &Value) -> Result<ConnectSettings, Diagnostics> {
             .at("sslmode"),
         )
     })?;
+    let iam_auth = iam::auth(&IamConfig {
+        aws: m.aws_rds_iam_auth,
+        aws_profile: &m.aws_rds_iam_profile,
+        aws_region: &m.aws_rds_iam_region,
+        aws_role_arn: &m.aws_rds_iam_provider_role_arn,
+        azure: m.azure_identity_auth,
+        azure_tenant: &m.azure_tenant_id,
+        gcp: m.gcp_iam_auth,
+        gcp_impersonate: &m.gcp_iam_impersonate_service_account,
+    });
+    let sslmode_set = m.sslmode.is_some() || env("PGSSLMODE").is_some() || m.ssl_mode.is_some();
+    if iam_auth.is_some() && sslmode == SslMode::Disable {
+        return Err(Diagnostics::from(
+            Diagnostic::error(
+                "IAM Login Needs TLS",
+                "An IAM login sends a short-lived token as the password, and the server \
+                 refuses it without TLS; sslmode (or PGSSLMODE) is \"disable\". Remove it.",
+            )
+            .at("sslmode"),
+        ));
+    }
+    let (sslmode, sslrootcert) = iam::tls(
+        &m.scheme,
+        iam_auth.is_some(),
+        sslmode,
+        sslmode_set,
+        m.sslrootcert.clone().or_else(|| env("PGSSLROOTCERT")),
+    );
     let connect_timeout = m
         .connect_timeout
         .or_else(|| env("PGCONNECT_TIMEOUT").and_then(|v| v.parse().ok()))
@@ -334,7 +404,7 @@ pub fn settings(config: &Value) -> Result<ConnectSettings, Diagnostics> {
         username,
         password,
         sslmode,
-        sslrootcert: m.sslrootcert.clone().or_else(|| env("PGSSLROOTCERT")),
+        sslrootcert,
         clientcert: m.clientcert.first().map(|c| ClientCert {
             cert: c.cert.clone(),
             key: c.key.clone(),
@@ -357,6 +427,8 @@ pub fn settings(config: &Value) -> Result<ConnectSettings, Diagnostics> {
             .and_then(|ms| u64::try_from(ms).ok())
             .filter(|ms| *ms > 0)
             .map(Duration::from_millis),
+        reach: reach::reach(m.proxy.as_deref(), m.ssh_tunnel.first())?,
+        iam: iam_auth,
     })
 }
 
@@ -463,19 +535,6 @@ mod tests {
         assert_eq!(warned.0[0].summary, "Deprecated Attribute");
         assert!(validate(&both).0.len() == 1);
         assert!(validate(&config(&[])).0.is_empty());
-    }
-
-    #[test]
-    fn only_the_postgres_scheme_is_accepted() {
-        assert!(scheme_name("scheme", "postgres").is_none());
-        assert_eq!(
-            scheme_name("scheme", "awspostgres").unwrap().summary,
-            "Unsupported scheme"
-        );
-        assert_eq!(
-            scheme_name("scheme", "mysql").unwrap().summary,
-            "Invalid scheme"
-        );
     }
 
     #[test]

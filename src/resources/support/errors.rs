@@ -3,6 +3,7 @@
 //! The summary says what happened in a few words; the detail carries the
 //! server's message with its DETAIL and HINT, then what to do about it.
 
+use crate::pg::conn::reach::ReachError;
 use crate::pg::conn::tx::TxError;
 use crate::pg::error::{Lack, PgError};
 use crate::protocol::{DResult, Diagnostic, Diagnostics};
@@ -157,6 +158,43 @@ pub fn pg_diag(err: &PgError, ctx: &ErrorContext) -> Diagnostics {
                 ctx.object
             ),
         )
+    } else if let PgError::Reach {
+        cause: ReachError::Iam(iam),
+        ..
+    } = err
+    {
+        let article = if iam.cloud.starts_with(['A', 'E', 'I', 'O', 'U']) {
+            "An"
+        } else {
+            "A"
+        };
+        Diagnostic::error(
+            format!("Cannot Get {article} {} IAM Token", iam.cloud),
+            format!(
+                "{err}\n\nThe provider logs in with an IAM token from {}, fetched for each \
+                 new connection; nothing was sent to PostgreSQL. Check the credentials the \
+                 cloud's SDK finds on this machine (the cloud IAM guide lists the order it \
+                 tries them in).",
+                iam.cloud
+            ),
+        )
+    } else if let PgError::Reach { cause, .. } = err {
+        let (summary, advice) = if cause.is_ssh() {
+            (
+                "Cannot Connect Through The SSH Tunnel",
+                "Check the provider's ssh_tunnel block: the bastion's host and port, the user and \
+                 key, its known_hosts line, and that the bastion may forward to the server's \
+                 host and port. Connections never go around the tunnel.",
+            )
+        } else {
+            (
+                "Cannot Connect Through The Proxy",
+                "Check the provider's proxy (or ALL_PROXY): its host, port, user and password, \
+                 and that it may connect to the server. Connections never go around the proxy \
+                 unless NO_PROXY names the host.",
+            )
+        };
+        Diagnostic::error(summary, format!("{err}\n\n{advice}"))
     } else if let PgError::Connect { .. } = err {
         Diagnostic::error(
             "Cannot Connect To PostgreSQL",

@@ -5,16 +5,18 @@
 //! a `check` block after apply.
 
 use crate::access_review::{expect_all, flat, provider_in, Roles};
+use std::cell::RefCell;
+
 use crate::support::{hcl, Output, Step, TestCase, Workspace};
 use crate::{acc, Acc, TestDb};
 
 /// The plan output of `config` (after the provider block on `db`).
 fn plan(acc: &Acc, db: &TestDb, config: &str) -> String {
-    let ws = Workspace::new();
-    ws.write_config(&(provider_in(acc, db) + config));
-    let (code, out) = ws.plan_exit_code();
-    assert_ne!(code, 1, "the plan failed:\n{}", out.combined());
-    out.combined()
+    let text = RefCell::new(String::new());
+    TestCase::new(provider_in(acc, db))
+        .step(Step::plan(config).check(|_, out| *text.borrow_mut() = out.combined()))
+        .run();
+    text.into_inner()
 }
 
 fn rls(table: &str, forced: bool) -> String {
@@ -186,35 +188,36 @@ fn assert_reported_after_apply(plan: &str, apply: &str) {
 /// after apply by the guide's `check` recipe, not by the plan; fixed, the
 /// check passes.
 ///
-/// Plain workspace commands: Terraform plans to read a check block's own
-/// data source again at every apply ("config will be reloaded to verify a
-/// check block"), so no plan is ever empty, which steps require.
+/// Terraform plans to read a check block's own data source again at every
+/// apply ("config will be reloaded to verify a check block"), so no plan is
+/// ever empty: the steps expect that.
 #[test]
 #[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn lints_check_reports_rls_without_policy_and_policy_without_rls_after_apply() {
     let Some(acc) = acc() else { return };
     let (_r, db) = estate(&acc);
-    let provider = provider_in(&acc, &db);
     let (alone, fixed) = alone_and_fixed(lints_check);
-    let ws = Workspace::new();
-    ws.write_config(&(provider.clone() + &alone));
-    let plan = ws.assert_changes();
-    let out = ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    assert_reported_after_apply(&plan, &out.combined());
-
-    ws.write_config(&(provider + &fixed));
-    let out = ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    let text = out.combined();
-    assert!(!text.contains("Check block assertion failed"), "{text}");
-    assert!(text.contains("Apply complete!"), "{text}");
-    let (_, plan) = ws.plan_exit_code();
-    let text = plan.combined();
-    assert!(!text.contains("Check block assertion failed"), "{text}");
-    assert!(
-        text.contains("Plan: 0 to add, 0 to change, 0 to destroy"),
-        "{text}"
-    );
-    ws.destroy();
+    let plan = RefCell::new(String::new());
+    TestCase::new(provider_in(&acc, &db))
+        .step(
+            Step::apply(alone)
+                .expect_non_empty_plan()
+                .plan_check(|text| *plan.borrow_mut() = text.to_string())
+                .check(|_, out| assert_reported_after_apply(&plan.borrow(), &out.combined())),
+        )
+        .step(Step::apply(fixed).expect_non_empty_plan().check(|ws, out| {
+            let text = out.combined();
+            assert!(!text.contains("Check block assertion failed"), "{text}");
+            assert!(text.contains("Apply complete!"), "{text}");
+            let (_, plan) = ws.plan_exit_code();
+            let text = plan.combined();
+            assert!(!text.contains("Check block assertion failed"), "{text}");
+            assert!(
+                text.contains("Plan: 0 to add, 0 to change, 0 to destroy"),
+                "{text}"
+            );
+        }))
+        .run();
 }
 
 /// The same with the data source outside the check block: reported after

@@ -311,9 +311,9 @@ fn actions_refuse_bad_input_naming_the_attribute() {
     let missing = unique_name("ghost");
     let real = unique_name("bad_input");
     acc.sql(&format!("CREATE ROLE {} LOGIN", ident(&real)));
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        r#"{provider}
+    // Actions alone: nothing to plan, each invoked on its own.
+    let config = format!(
+        r#"
 action "postgresql_terminate_sessions" "missing_role" {{
   config {{
     role = {missing}
@@ -335,10 +335,9 @@ action "postgresql_reassign_owned" "missing_database" {{
   }}
 }}
 "#,
-        provider = acc.cluster.provider_block(),
         missing = hcl(&missing),
         real = hcl(&real),
-    ));
+    );
     let cases = [
         (
             "action.postgresql_terminate_sessions.missing_role",
@@ -356,16 +355,21 @@ action "postgresql_reassign_owned" "missing_database" {{
             "databases = ",
         ),
     ];
-    for (address, summary, attribute) in cases {
-        let out = invoke(&ws, address);
-        let text = out.combined();
-        assert!(!out.success(), "{address} should fail:\n{text}");
-        assert!(text.contains(summary), "{address}: no {summary}:\n{text}");
-        // Terraform quotes the configuration line of the attribute named.
-        assert!(
-            text.contains(attribute),
-            "{address}: not at {attribute}:\n{text}"
-        );
-    }
+    TestCase::new(acc.cluster.provider_block())
+        .step(Step::plan_only(config).check(|ws, _| {
+            for (address, summary, attribute) in cases {
+                let out = invoke(ws, address);
+                let text = out.combined();
+                assert!(!out.success(), "{address} should fail:\n{text}");
+                assert!(text.contains(summary), "{address}: no {summary}:\n{text}");
+                // Terraform quotes the configuration line of the attribute
+                // named.
+                assert!(
+                    text.contains(attribute),
+                    "{address}: not at {attribute}:\n{text}"
+                );
+            }
+        }))
+        .run();
     acc.sql(&format!("DROP ROLE {}", ident(&real)));
 }

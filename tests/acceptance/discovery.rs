@@ -4,7 +4,7 @@
 //! `import { identity = … }` must import every type. Skipped on Terraform
 //! releases without the feature (`terraform query`: 1.14, identities: 1.12).
 
-use crate::support::{hcl, ident, terraform_version, unique_name, Step, TestCase, Workspace};
+use crate::support::{generated, hcl, ident, terraform_version, unique_name, Step, TestCase};
 use crate::{acc, acc_own_cluster};
 
 /// How many roles the estate has (the issue asks for 50), and how many
@@ -187,103 +187,108 @@ fn query_generates_configuration_that_imports_cleanly() {
     let estate = acc.connect("estate");
     acc.block(crate::support::exec(&estate, &database_sql()));
 
-    let ws = Workspace::new();
-    ws.write_config(&acc.cluster.provider_block());
-    ws.write_file("discover.tfquery.hcl", &query_file());
-    let out = ws.run_ok(&["query", "-no-color", "-generate-config-out=generated.tf"]);
-    let generated = std::fs::read_to_string(ws.path().join("generated.tf"))
-        .unwrap_or_else(|e| panic!("no generated.tf ({e}):\n{}", out.combined()));
-
-    // Everything is there: every role, the 20 policies, the 5 switches.
-    let count = |ty: &str| {
-        generated
-            .lines()
-            .filter(|l| l.starts_with(&format!("resource \"{ty}\"")))
-            .count()
-    };
-    assert_eq!(count("postgresql_role"), ROLES, "{generated}");
-    assert_eq!(count("postgresql_policy"), 4 * POLICY_TABLES, "{generated}");
-    assert_eq!(
-        count("postgresql_row_level_security"),
-        POLICY_TABLES,
-        "{generated}"
-    );
-    assert!(count("postgresql_grant_role") >= ROLES / 3, "{generated}");
-    assert!(count("postgresql_grant") >= 8, "{generated}");
-    assert_eq!(count("postgresql_default_privileges"), 3, "{generated}");
-    // pg_trgm, not the plpgsql initdb installs.
-    assert_eq!(count("postgresql_extension"), 1, "{generated}");
-    // app.f and app.g, not pg_trgm's functions.
-    assert_eq!(count("postgresql_function"), 2, "{generated}");
-    // estate, "Estate Two" and "we.ird""db"; not the three initdb makes.
-    assert_eq!(count("postgresql_database"), 3, "{generated}");
-    // app, "Sales Data" and the two awkward ones; not public.
-    assert_eq!(count("postgresql_schema"), 4, "{generated}");
-    assert_eq!(count("postgresql_server"), 2, "{generated}");
-    // app_11's and PUBLIC's.
-    assert_eq!(count("postgresql_user_mapping"), 2, "{generated}");
-    for grant in [
-        "object_type = \"foreign_server\"",
-        "object_type = \"foreign_data_wrapper\"",
-    ] {
-        assert!(
-            generated.contains(grant),
-            "no {grant} grant listed:\n{generated}"
-        );
-    }
-    assert_eq!(count("postgresql_publication"), 1, "{generated}");
-    assert_eq!(
-        count("postgresql_physical_replication_slot"),
-        1,
-        "{generated}"
-    );
-    // The deprecated policy blocks are not written.
-    assert!(
-        !generated.lines().any(|l| l.trim() == "policy {"),
-        "{generated}"
-    );
-    // What PostgreSQL made itself stays out (as the name of what is listed,
-    // or the database or schema it is in; it may still own things).
-    for line in generated.lines() {
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        if !matches!(key.trim(), "name" | "database" | "schema") {
-            continue;
-        }
-        let value = value.trim().trim_matches('"');
-        let own = [
-            "postgres",
-            "template0",
-            "template1",
-            "public",
-            "pg_catalog",
-            "information_schema",
-            "pg_read_all_data",
-            "pg_database_owner",
-        ]
-        .contains(&value)
-            || value.starts_with("pg_toast")
-            || value.starts_with("pg_temp");
-        assert!(!own, "{line:?} was listed:\n{generated}");
-    }
-    let imports = imports_in(&generated);
-
-    // The plan only imports.
-    let plan = ws.run_ok(&["plan", "-no-color", "-input=false"]);
-    let expected = format!("Plan: {imports} to import, 0 to add, 0 to change, 0 to destroy.");
-    assert!(
-        plan.stdout.contains(&expected),
-        "expected {expected:?}:\n{}\n--- generated.tf:\n{generated}",
-        plan.combined()
-    );
-    ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    ws.assert_no_changes();
-    let state = ws.show_json();
-    let managed = state["values"]["root_module"]["resources"]
-        .as_array()
-        .map_or(0, Vec::len);
-    assert_eq!(managed, imports);
+    let imports = std::cell::Cell::new(0);
+    // The imported estate holds more than its configuration (the tables
+    // under the policies), so it cannot be destroyed; the cluster is the
+    // test's own.
+    TestCase::new(acc.cluster.provider_block())
+        .skip_destroy()
+        .step(Step::query(query_file()).check(|ws, _| {
+            let generated = generated(ws);
+            // Everything is there: every role, the 20 policies, the 5 switches.
+            let count = |ty: &str| {
+                generated
+                    .lines()
+                    .filter(|l| l.starts_with(&format!("resource \"{ty}\"")))
+                    .count()
+            };
+            assert_eq!(count("postgresql_role"), ROLES, "{generated}");
+            assert_eq!(count("postgresql_policy"), 4 * POLICY_TABLES, "{generated}");
+            assert_eq!(
+                count("postgresql_row_level_security"),
+                POLICY_TABLES,
+                "{generated}"
+            );
+            assert!(count("postgresql_grant_role") >= ROLES / 3, "{generated}");
+            assert!(count("postgresql_grant") >= 8, "{generated}");
+            assert_eq!(count("postgresql_default_privileges"), 3, "{generated}");
+            // pg_trgm, not the plpgsql initdb installs.
+            assert_eq!(count("postgresql_extension"), 1, "{generated}");
+            // app.f and app.g, not pg_trgm's functions.
+            assert_eq!(count("postgresql_function"), 2, "{generated}");
+            // estate, "Estate Two" and "we.ird""db"; not the three initdb makes.
+            assert_eq!(count("postgresql_database"), 3, "{generated}");
+            // app, "Sales Data" and the two awkward ones; not public.
+            assert_eq!(count("postgresql_schema"), 4, "{generated}");
+            assert_eq!(count("postgresql_server"), 2, "{generated}");
+            // app_11's and PUBLIC's.
+            assert_eq!(count("postgresql_user_mapping"), 2, "{generated}");
+            for grant in [
+                "object_type = \"foreign_server\"",
+                "object_type = \"foreign_data_wrapper\"",
+            ] {
+                assert!(
+                    generated.contains(grant),
+                    "no {grant} grant listed:\n{generated}"
+                );
+            }
+            assert_eq!(count("postgresql_publication"), 1, "{generated}");
+            assert_eq!(
+                count("postgresql_physical_replication_slot"),
+                1,
+                "{generated}"
+            );
+            // The deprecated policy blocks are not written.
+            assert!(
+                !generated.lines().any(|l| l.trim() == "policy {"),
+                "{generated}"
+            );
+            // What PostgreSQL made itself stays out (as the name of what is listed,
+            // or the database or schema it is in; it may still own things).
+            for line in generated.lines() {
+                let Some((key, value)) = line.split_once('=') else {
+                    continue;
+                };
+                if !matches!(key.trim(), "name" | "database" | "schema") {
+                    continue;
+                }
+                let value = value.trim().trim_matches('"');
+                let own = [
+                    "postgres",
+                    "template0",
+                    "template1",
+                    "public",
+                    "pg_catalog",
+                    "information_schema",
+                    "pg_read_all_data",
+                    "pg_database_owner",
+                ]
+                .contains(&value)
+                    || value.starts_with("pg_toast")
+                    || value.starts_with("pg_temp");
+                assert!(!own, "{line:?} was listed:\n{generated}");
+            }
+            imports.set(imports_in(&generated));
+        }))
+        // The plan only imports.
+        .step(
+            Step::apply("")
+                .plan_check(|plan| {
+                    let expected = format!(
+                        "Plan: {} to import, 0 to add, 0 to change, 0 to destroy.",
+                        imports.get()
+                    );
+                    assert!(plan.contains(&expected), "expected {expected:?}:\n{plan}");
+                })
+                .check(|ws, _| {
+                    let state = ws.show_json();
+                    let managed = state["values"]["root_module"]["resources"]
+                        .as_array()
+                        .map_or(0, Vec::len);
+                    assert_eq!(managed, imports.get());
+                }),
+        )
+        .run();
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use pgwarden::pg::conn::locks::OWNED_OBJECTS_KEY;
 
-use crate::support::{hcl, provider_log, ClusterOptions, Step, TestCase, Workspace};
+use crate::support::{hcl, provider_log, ClusterOptions, Step, TestCase};
 use crate::{acc, acc_own_cluster, terraform_at_least, Acc};
 
 /// A cluster that logs every login, so the test sees who logged in.
@@ -160,61 +160,70 @@ fn temporary_role_table_survives_close_under_reassign_to() {
         return;
     }
     acc.sql("CREATE ROLE migrators; CREATE SCHEMA work AUTHORIZATION migrators;");
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        "{}{}",
-        acc.cluster.provider_block(),
-        job_config(&acc, "\"migrators\"", "reassign_to = \"migrators\"")
-    ));
     // Close hands over what the role owns under the provider's ACL lock:
     // holding it keeps the role in Close while the "job" creates a table.
     let holder = acc.admin();
-    acc.block(holder.batch_execute(&format!("SELECT pg_advisory_lock({OWNED_OBJECTS_KEY})")))
-        .expect("lock");
-    let run = ws.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    wait_for(
-        &acc,
-        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)",
-        "Close to wait for the lock",
-    );
     let admin = acc.admin();
-    let name: String = acc
-        .block(admin.query_one(
-            "SELECT rolname::text FROM pg_roles WHERE rolname LIKE 'tmp\\_%'",
-            &[],
-        ))
-        .expect("one temporary role in Close")
-        .get(0);
-    let job = format!(
-        "SET ROLE {}; CREATE TABLE work.job_output (id int); \
-         INSERT INTO work.job_output VALUES (42); RESET ROLE;",
-        crate::support::ident(&name)
-    );
-    acc.block(admin.batch_execute(&job))
-        .expect("the job's table");
-    acc.expect(&[(
-        format!(
-            "(SELECT tableowner FROM pg_tables WHERE tablename = 'job_output') = {}",
-            crate::support::literal(&name)
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::apply(job_config(
+                &acc,
+                "\"migrators\"",
+                "reassign_to = \"migrators\"",
+            ))
+            .before(|_| {
+                acc.block(
+                    holder.batch_execute(&format!("SELECT pg_advisory_lock({OWNED_OBJECTS_KEY})")),
+                )
+                .expect("lock")
+            })
+            .during(|_| {
+                wait_for(
+                    &acc,
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)",
+                    "Close to wait for the lock",
+                );
+                let name: String = acc
+                    .block(admin.query_one(
+                        "SELECT rolname::text FROM pg_roles WHERE rolname LIKE 'tmp\\_%'",
+                        &[],
+                    ))
+                    .expect("one temporary role in Close")
+                    .get(0);
+                let job = format!(
+                    "SET ROLE {}; CREATE TABLE work.job_output (id int); \
+                     INSERT INTO work.job_output VALUES (42); RESET ROLE;",
+                    crate::support::ident(&name)
+                );
+                acc.block(admin.batch_execute(&job))
+                    .expect("the job's table");
+                acc.expect(&[(
+                    format!(
+                        "(SELECT tableowner FROM pg_tables WHERE tablename = 'job_output') = {}",
+                        crate::support::literal(&name)
+                    )
+                    .as_str(),
+                    true,
+                )]);
+                acc.block(
+                    holder
+                        .batch_execute(&format!("SELECT pg_advisory_unlock({OWNED_OBJECTS_KEY})")),
+                )
+                .expect("unlock");
+            })
+            .check(|_, _| {
+                acc.expect(&[
+                    (
+                        "(SELECT tableowner FROM pg_tables WHERE tablename = 'job_output') = 'migrators'",
+                        true,
+                    ),
+                    ("(SELECT sum(id) FROM work.job_output) = 42", true),
+                ]);
+                no_temporary_roles_left(&acc);
+            }),
         )
-        .as_str(),
-        true,
-    )]);
-    acc.block(holder.batch_execute(&format!("SELECT pg_advisory_unlock({OWNED_OBJECTS_KEY})")))
-        .expect("unlock");
-    let out = run.wait();
-    assert!(out.success(), "apply failed:\n{}", out.combined());
-    acc.expect(&[
-        (
-            "(SELECT tableowner FROM pg_tables WHERE tablename = 'job_output') = 'migrators'",
-            true,
-        ),
-        ("(SELECT sum(id) FROM work.job_output) = 42", true),
-    ]);
-    no_temporary_roles_left(&acc);
-    let destroy = ws.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    assert!(destroy.success(), "{}", destroy.combined());
-    no_temporary_roles_left(&acc);
+        .check_destroy(|| no_temporary_roles_left(&acc))
+        .run();
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! tables and out-of-band REVOKEs, owned objects without diff, import, and
 //! parallel applies.
 
-use crate::support::{import_blocks, provider_log, unique_name, Step, TestCase, Workspace};
+use crate::support::{provider_log, unique_name, Step, TestCase};
 use crate::{acc, Acc, TestDb};
 
 /// A database holding one object of every type, owned by `owner`, and the
@@ -242,10 +242,9 @@ fn grant_privileges_must_fit_the_object_type() {
     let Some(acc) = acc() else { return };
     let f = fixture(&acc);
     let pg17 = acc.cluster.major_version() >= 17;
-    let bad = Workspace::new();
     let bad_config = |privilege: &str| {
         format!(
-            r#"{provider}
+            r#"
 resource "postgresql_grant" "bad" {{
   role        = "{app}"
   database    = "{db}"
@@ -255,28 +254,27 @@ resource "postgresql_grant" "bad" {{
   privileges  = ["{privilege}"]
 }}
 "#,
-            provider = acc.cluster.provider_block(),
             app = f.app,
             db = f.db.name
         )
     };
-    bad.write_config(&bad_config("USAGE"));
-    let out = bad.run(&["plan", "-no-color", "-input=false"]);
-    assert!(
-        !out.success() && out.combined().contains("Invalid Privilege"),
-        "{}",
-        out.combined()
-    );
-    bad.write_config(&bad_config("maintain"));
-    let out = bad.run(&["plan", "-no-color", "-input=false"]);
-    assert_eq!(out.success(), pg17, "{}", out.combined());
-    assert_eq!(
-        out.combined().contains("MAINTAIN Needs PostgreSQL 17"),
-        !pg17,
-        "{}",
-        out.combined()
-    );
-    drop(bad);
+    TestCase::new(acc.cluster.provider_block())
+        .step(Step::fails(bad_config("USAGE"), "Invalid Privilege"))
+        .step_if(
+            pg17,
+            Step::plan(bad_config("maintain")).check(|_, out| {
+                assert!(
+                    !out.combined().contains("MAINTAIN Needs PostgreSQL 17"),
+                    "{}",
+                    out.combined()
+                )
+            }),
+        )
+        .step_if(
+            !pg17,
+            Step::fails(bad_config("maintain"), "MAINTAIN Needs PostgreSQL 17"),
+        )
+        .run();
     f.finish();
 }
 
@@ -431,59 +429,23 @@ fn grant_imports_with_the_cli_and_import_blocks() {
         ("server", format!("{a}/{dbn}//foreign_server/srv")),
         ("columns", format!("{a3}/{dbn}/s/column/t1/c2,c1")),
     ];
-    let config = format!("{}{}", acc.cluster.provider_block(), f.initial());
+    // The imports' workspaces manage the same grants; only the test case's
+    // workspace destroys them.
     f.case()
-        .step(Step::apply(f.initial()).check(|ws, _| {
-            let imported = Workspace::new();
-            imported.write_config(&config);
-            imported.import("postgresql_grant.tables", &ids[0].1);
-            let blocks: Vec<(String, &String)> = ids[1..]
-                .iter()
-                .map(|(name, id)| (format!("postgresql_grant.{name}"), id))
-                .collect();
-            imported.write_config(&format!("{config}\n{}", import_blocks(&blocks)));
-            imported.apply();
-            imported.assert_no_changes();
-            for (name, _) in &ids {
-                let addr = format!("postgresql_grant.{name}");
-                let (want, got) = (ws.state_resource(&addr), imported.state_resource(&addr));
-                for attr in [
-                    "id",
-                    "role",
-                    "database",
-                    "schema",
-                    "object_type",
-                    "with_grant_option",
-                    "columns",
-                ] {
-                    assert_eq!(want[attr], got[attr], "{addr}.{attr}");
-                }
-                assert_eq!(
-                    sorted(&want["objects"]),
-                    sorted(&got["objects"]),
-                    "{addr}.objects"
-                );
-            }
-            // `imported` manages the same grants; only the test case's
-            // workspace destroys them.
-        }))
+        .step(Step::apply(f.initial()))
+        // An import reads privileges in the server's spelling, the state
+        // keeps the configuration's.
+        .step(Step::import("postgresql_grant.tables", ids[0].1.clone()).ignore(&["privileges"]))
+        .step(
+            Step::import_blocks(
+                ids[1..]
+                    .iter()
+                    .map(|(name, id)| (format!("postgresql_grant.{name}"), id.clone())),
+            )
+            .ignore(&["privileges"]),
+        )
         .run();
     f.finish();
-}
-
-/// The strings of a JSON list, sorted (null gives none).
-fn sorted(v: &serde_json::Value) -> Vec<String> {
-    let mut items: Vec<String> = v
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    items.sort();
-    items
 }
 
 #[test]
@@ -660,7 +622,7 @@ fn grant_parallel_applies_do_not_collide() {
     // the same role: every pair of these touches shared catalog rows.
     let config = |privs: &str| {
         format!(
-            r#"{provider}
+            r#"
 locals {{
   roles = {roles:?}
 }}
@@ -698,48 +660,34 @@ resource "postgresql_grant" "same_role" {{
   privileges  = ["UPDATE"]
 }}
 "#,
-            provider = acc.cluster.provider_block(),
         )
     };
-    // Steps apply with Terraform's default parallelism; this test needs
-    // more, so it drives the workspace itself.
-    let ws = Workspace::new();
-    let parallel = [
-        "apply",
-        "-auto-approve",
-        "-input=false",
-        "-no-color",
-        "-parallelism=32",
-    ];
-    ws.write_config(&config(r#""SELECT""#));
-    ws.run_ok(&parallel);
-    ws.assert_no_changes();
-    ws.write_config(&config(r#""SELECT", "INSERT""#));
-    ws.run_ok(&parallel);
-    for r in &roles {
-        db.expect(&[
-            (
-                &format!("has_table_privilege('{r}', 's.t0', 'INSERT')"),
+    // More than Terraform's default parallelism, so the changes run at once.
+    TestCase::new(acc.cluster.provider_block())
+        .parallelism(32)
+        .step(Step::apply(config(r#""SELECT""#)))
+        .step(Step::apply(config(r#""SELECT", "INSERT""#)).check(|_, _| {
+            for r in &roles {
+                db.expect(&[
+                    (
+                        &format!("has_table_privilege('{r}', 's.t0', 'INSERT')"),
+                        true,
+                    ),
+                    (
+                        &format!("has_database_privilege('{r}', '{dbn}', 'CONNECT')"),
+                        true,
+                    ),
+                ]);
+            }
+        }))
+        .check_destroy(|| {
+            db.expect(&[(
+                "NOT EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a \
+                 WHERE c.relnamespace = 's'::regnamespace AND a.grantee <> c.relowner)",
                 true,
-            ),
-            (
-                &format!("has_database_privilege('{r}', '{dbn}', 'CONNECT')"),
-                true,
-            ),
-        ]);
-    }
-    ws.run_ok(&[
-        "destroy",
-        "-auto-approve",
-        "-input=false",
-        "-no-color",
-        "-parallelism=32",
-    ]);
-    db.expect(&[(
-        "NOT EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a \
-         WHERE c.relnamespace = 's'::regnamespace AND a.grantee <> c.relowner)",
-        true,
-    )]);
+            )])
+        })
+        .run();
     drop(db);
     acc.sql(
         &roles

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::support::{
-    exec, exists, hcl, ident, query_one_str, query_strings, unique_name, Step, TestCase, Workspace,
+    exec, exists, hcl, ident, query_one_str, query_strings, unique_name, Step, TestCase,
 };
 use crate::{acc, Acc};
 
@@ -304,19 +304,12 @@ fn grant_role_existing_membership_is_not_adopted() {
     let Some(acc) = acc() else { return };
     let p = pair(&acc);
     p.case()
-        .step(Step::apply(p.grant(p.no_admin())).check(|_, _| {
-            let other = Workspace::new();
-            other.write_config(&format!(
-                "{}{}",
-                acc.cluster.provider_block(),
-                p.grant(p.no_admin())
-            ));
-            let out = other.apply_expect_error();
-            expect_in(
-                &out.combined(),
-                &["Role Membership Already Granted", "terraform import"],
-            );
-        }))
+        .step(Step::apply(p.grant(p.no_admin())))
+        .step(
+            Step::fails(p.grant(p.no_admin()), "Role Membership Already Granted")
+                .fresh_state()
+                .check(|_, out| expect_in(&out.combined(), &["terraform import"])),
+        )
         .run();
 }
 
@@ -344,17 +337,17 @@ fn grant_role_of_another_grantor_is_left_alone() {
                 m = ident(&p.member)
             ))
         }))
-        .check_destroy(|| {
-            assert_eq!(p.rows(), vec![format!("{other}:false/false/true")]);
-            let ws = Workspace::new();
-            ws.write_config(&format!("{}{}", acc.cluster.provider_block(), p.grant("")));
-            let out = ws.run(&["import", "-no-color", ADDR, &p.id()]);
-            assert!(!out.success());
-            expect_in(
-                &out.combined(),
-                &["Role Membership Not Found", "grantor \"postgres\"", &other],
-            );
-        })
+        .step(
+            Step::destroy()
+                .check(|_, _| assert_eq!(p.rows(), vec![format!("{other}:false/false/true")])),
+        )
+        .step(
+            Step::import_fails(ADDR, p.id(), "Role Membership Not Found")
+                .config(p.grant(""))
+                .check(|_, out| {
+                    expect_in(&out.combined(), &["grantor \"postgres\"", &other]);
+                }),
+        )
         .run();
 }
 
@@ -707,8 +700,7 @@ fn grant_role_as_non_superuser_refuses_what_it_may_not_grant() {
     case.run();
 }
 
-/// 400 grants applied and destroyed with 32 in parallel (plain workspace
-/// commands: steps apply with the default parallelism).
+/// 400 grants applied and destroyed with 32 in parallel.
 #[test]
 #[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn grant_role_parallel_applies() {
@@ -730,9 +722,8 @@ fn grant_role_parallel_applies() {
         ));
     }
     acc.sql(&setup);
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        r#"{provider}
+    let config = format!(
+        r#"
 locals {{
   groups  = [for i in range(200) : format("{prefix}_g%03d", i)]
   members = [for i in range(200) : format("{prefix}_m%03d", i)]
@@ -748,136 +739,127 @@ resource "postgresql_grant_role" "one_group_to_many" {{
   grant_role = "{one_group}"
 }}
 "#,
-        provider = acc.cluster.provider_block(),
-    ));
-    let t = Instant::now();
-    let out = ws.run(&["apply", "-auto-approve", "-no-color", "-parallelism=32"]);
-    let apply_secs = t.elapsed().as_secs_f64();
-    assert!(out.success(), "{}", out.combined());
-    expect_in(&out.stdout, &["400 added, 0 changed, 0 destroyed"]);
-    assert!(!out.combined().contains("Error"), "{}", out.combined());
+    );
     let admin = acc.admin();
     let count = |sql: &str, name: &str| acc.block(query_one_str(&admin, sql, &[&name]));
-    assert_eq!(
-        count(
-            "SELECT count(*)::text FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member WHERE m.rolname = $1",
-            &one_member
-        ),
-        "200"
-    );
-    assert_eq!(
-        count(
-            "SELECT count(*)::text FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid WHERE g.rolname = $1",
-            &one_group
-        ),
-        "200"
-    );
-    ws.assert_no_changes();
-    let t = Instant::now();
-    let out = ws.run(&["destroy", "-auto-approve", "-no-color", "-parallelism=32"]);
-    let destroy_secs = t.elapsed().as_secs_f64();
-    assert!(out.success(), "{}", out.combined());
-    assert!(!acc.block(exists(
-        &admin,
-        "SELECT 1 FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member \
-         JOIN pg_roles g ON g.oid = a.roleid WHERE m.rolname = $1 OR g.rolname = $1",
-        &[&one_member],
-    )));
+    // The apply's time includes the empty plans and the refresh after it.
+    let t = std::cell::Cell::new(Instant::now());
+    let (apply_secs, destroy_secs) = (std::cell::Cell::new(0.0), std::cell::Cell::new(0.0));
+    TestCase::new(acc.cluster.provider_block())
+        .parallelism(32)
+        .step(
+            Step::apply(config)
+                .before(|_| t.set(Instant::now()))
+                .check(|_, out| {
+                    apply_secs.set(t.get().elapsed().as_secs_f64());
+                    expect_in(&out.stdout, &["400 added, 0 changed, 0 destroyed"]);
+                    assert!(!out.combined().contains("Error"), "{}", out.combined());
+                    assert_eq!(
+                        count(
+                            "SELECT count(*)::text FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member WHERE m.rolname = $1",
+                            &one_member
+                        ),
+                        "200"
+                    );
+                    assert_eq!(
+                        count(
+                            "SELECT count(*)::text FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid WHERE g.rolname = $1",
+                            &one_group
+                        ),
+                        "200"
+                    );
+                    t.set(Instant::now());
+                }),
+        )
+        .check_destroy(|| {
+            destroy_secs.set(t.get().elapsed().as_secs_f64());
+            assert!(!acc.block(exists(
+                &admin,
+                "SELECT 1 FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member \
+                 JOIN pg_roles g ON g.oid = a.roleid WHERE m.rolname = $1 OR g.rolname = $1",
+                &[&one_member],
+            )));
+        })
+        .run();
     eprintln!(
-        "grant_role_parallel_applies: apply {apply_secs:.1}s, destroy {destroy_secs:.1}s, total {:.1}s",
+        "grant_role_parallel_applies: apply {:.1}s, destroy {:.1}s, total {:.1}s",
+        apply_secs.get(),
+        destroy_secs.get(),
         started.elapsed().as_secs_f64()
     );
 }
 
-/// The shipped example, applied with `-var`s as its README says (plain
-/// workspace commands: steps cannot pass variables).
+/// The shipped example, applied with its variables set as its README says
+/// (through `TF_VAR_*`, which Terraform reads as it reads `-var`).
 #[test]
 #[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn grant_role_app_and_admin_example() {
     let Some(acc) = acc() else { return };
     let started = Instant::now();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/app-and-admin-roles");
-    let ws = Workspace::new();
-    ws.write_file(
-        "main.tf",
-        &std::fs::read_to_string(dir.join("main.tf")).expect("example main.tf"),
-    );
+    let main_tf = std::fs::read_to_string(dir.join("main.tf")).expect("example main.tf");
     let prefix = format!("{}_", unique_name("ex"));
+    let port = acc.cluster.port().to_string();
     let vars = [
-        format!("host={}", acc.cluster.host()),
-        format!("port={}", acc.cluster.port()),
-        "username=postgres".to_string(),
-        format!("password={}", acc.cluster.password()),
-        "database=postgres".to_string(),
-        "sslmode=disable".to_string(),
-        format!("name_prefix={prefix}"),
-        "app_password=app-Secret-1".to_string(),
-        "admin_password=admin-Secret-2".to_string(),
+        ("host", acc.cluster.host()),
+        ("port", port.as_str()),
+        ("username", "postgres"),
+        ("password", acc.cluster.password()),
+        ("database", "postgres"),
+        ("sslmode", "disable"),
+        ("name_prefix", prefix.as_str()),
+        ("app_password", "app-Secret-1"),
+        ("admin_password", "admin-Secret-2"),
     ];
-    let run = |cmd: &[&str]| {
-        let mut args: Vec<&str> = cmd.to_vec();
-        args.push("-no-color");
-        for v in &vars {
-            args.push("-var");
-            args.push(v);
-        }
-        ws.run(&args)
-    };
-    let out = run(&["apply", "-auto-approve"]);
-    assert!(out.success(), "{}", out.combined());
     let app = format!("{prefix}app_service_role");
     let adm = format!("{prefix}admin_service_role");
     let admin = acc.admin();
-    assert_eq!(
-        acc.block(query_one_str(
+    let mut case = TestCase::new("").raw();
+    for (k, v) in vars {
+        case = case.env(&format!("TF_VAR_{k}"), v);
+    }
+    // The step requires empty plans after the apply and after a refresh.
+    case.step(Step::apply(main_tf).check(|ws, _| {
+        assert_eq!(
+            acc.block(query_one_str(
+                &admin,
+                "SELECT concat_ws(',', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) \
+                 FROM pg_roles WHERE rolname = $1",
+                &[&adm],
+            )),
+            "t,t,t,t,t,t"
+        );
+        assert_eq!(
+            acc.block(query_one_str(
+                &admin,
+                "SELECT concat_ws(',', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) \
+                 FROM pg_roles WHERE rolname = $1",
+                &[&app],
+            )),
+            "t,f,f,f,f,f"
+        );
+        let expected = if acc.cluster.major_version() >= 16 {
+            "postgres:true/true/true"
+        } else {
+            "postgres:true"
+        };
+        assert_eq!(rows(&acc, &adm, &app), vec![expected]);
+        // The application role can log in with its password.
+        acc.block(acc.cluster.connect("postgres", &app, "app-Secret-1"));
+        let out = ws.run(&["output", "-raw", "membership_id"]);
+        assert_eq!(
+            out.stdout.trim(),
+            serde_json::to_string(&[&adm, &app]).unwrap()
+        );
+    }))
+    .check_destroy(|| {
+        assert!(!acc.block(exists(
             &admin,
-            "SELECT concat_ws(',', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) \
-             FROM pg_roles WHERE rolname = $1",
-            &[&adm],
-        )),
-        "t,t,t,t,t,t"
-    );
-    assert_eq!(
-        acc.block(query_one_str(
-            &admin,
-            "SELECT concat_ws(',', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) \
-             FROM pg_roles WHERE rolname = $1",
-            &[&app],
-        )),
-        "t,f,f,f,f,f"
-    );
-    let expected = if acc.cluster.major_version() >= 16 {
-        "postgres:true/true/true"
-    } else {
-        "postgres:true"
-    };
-    assert_eq!(rows(&acc, &adm, &app), vec![expected]);
-    // The application role can log in with its password.
-    acc.block(acc.cluster.connect("postgres", &app, "app-Secret-1"));
-    let out = ws.run(&["output", "-raw", "membership_id"]);
-    assert_eq!(
-        out.stdout.trim(),
-        serde_json::to_string(&[&adm, &app]).unwrap()
-    );
-    // Empty plan after apply, and again after a refresh.
-    let out = run(&["plan", "-detailed-exitcode"]);
-    assert_eq!(out.status, 0, "plan not empty:\n{}", out.combined());
-    let out = run(&["apply", "-refresh-only", "-auto-approve"]);
-    assert!(out.success(), "{}", out.combined());
-    let out = run(&["plan", "-detailed-exitcode"]);
-    assert_eq!(
-        out.status,
-        0,
-        "plan after refresh not empty:\n{}",
-        out.combined()
-    );
-    let out = run(&["destroy", "-auto-approve"]);
-    assert!(out.success(), "{}", out.combined());
-    assert!(!acc.block(exists(
-        &admin,
-        "SELECT 1 FROM pg_roles WHERE rolname = ANY($1)",
-        &[&vec![app.clone(), adm.clone()]],
-    )));
+            "SELECT 1 FROM pg_roles WHERE rolname = ANY($1)",
+            &[&vec![app.clone(), adm.clone()]],
+        )));
+    })
+    .run();
     eprintln!(
         "grant_role_app_and_admin_example: {:.1}s",
         started.elapsed().as_secs_f64()

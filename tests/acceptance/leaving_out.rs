@@ -1897,35 +1897,35 @@ fn roles_left_out_of_a_state_without_record_are_revoked() {
             suffix = std::process::id(),
         )
     };
-    let ws = Workspace::new();
-    ws.write_file("terraform.tfstate", &instance(&u, &[&g, &h]));
-    ws.write_config(&format!(
-        "{}{}",
-        acc.cluster.provider_block(),
-        role_block(&u, "  lifecycle {\n    ignore_changes = [roles]\n  }\n")
-    ));
-    ws.run_ok(&[
-        "state",
-        "replace-provider",
-        "-auto-approve",
-        "registry.terraform.io/cyrilgdn/postgresql",
-        "registry.terraform.io/pgwarden/postgresql",
-    ]);
-    // As the reference asks where postgresql_grant_role manages the same
-    // role: Terraform hands the prior value back, and nothing changes.
-    ws.assert_no_changes();
-    ws.write_config(&format!(
-        "{}{}",
-        acc.cluster.provider_block(),
-        role_block(&u, "")
-    ));
-    let plan = ws.assert_changes();
-    assert!(plan.contains(&format!("- {}", hcl(&g))), "{plan}");
-    ws.apply_clean();
-    assert!(
-        !member(&acc, &u, &g) && !member(&acc, &u, &h),
-        "no record: revoked"
-    );
-    ws.destroy();
+    TestCase::new(acc.cluster.provider_block())
+        // As the reference asks where postgresql_grant_role manages the same
+        // role: Terraform hands the prior value back, and nothing changes.
+        .step(
+            Step::plan_only(role_block(
+                &u,
+                "  lifecycle {\n    ignore_changes = [roles]\n  }\n",
+            ))
+            .before(|ws| {
+                ws.write_file("terraform.tfstate", &instance(&u, &[&g, &h]));
+                ws.run_ok(&[
+                    "state",
+                    "replace-provider",
+                    "-auto-approve",
+                    "registry.terraform.io/cyrilgdn/postgresql",
+                    "registry.terraform.io/pgwarden/postgresql",
+                ]);
+            }),
+        )
+        .step(
+            Step::apply(role_block(&u, ""))
+                .plan_shows(&[&format!("- {}", hcl(&g))])
+                .check(|_, _| {
+                    assert!(
+                        !member(&acc, &u, &g) && !member(&acc, &u, &h),
+                        "no record: revoked"
+                    )
+                }),
+        )
+        .run();
     acc.sql(&format!("DROP ROLE {}; DROP ROLE {}", ident(&g), ident(&h)));
 }

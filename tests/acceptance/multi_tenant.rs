@@ -4,13 +4,13 @@
 //!
 //! Each example is applied as its README says: the roles first (targeted
 //! apply), then `bootstrap.sql` (run here through the admin connection, with
-//! the psql variables substituted), then the full apply. They drive the
-//! workspace themselves: the example brings its own provider block and
-//! variables, and the bootstrap runs between two applies.
+//! the psql variables substituted), then the full apply. The example brings
+//! its own provider block and variables, so its test case writes it as it
+//! is and sets the variables through `TF_VAR_*`.
 
 use std::path::Path;
 
-use crate::support::{db_err_text, exec, ident, query_strings, unique_name, Workspace};
+use crate::support::{db_err_text, exec, ident, query_strings, unique_name, Step, TestCase};
 use crate::{acc, Acc};
 
 fn example(dir: &str, file: &str) -> String {
@@ -21,11 +21,10 @@ fn example(dir: &str, file: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-/// A workspace holding the example's `main.tf`, with the connection and
-/// `extra` variables set through `TF_VAR_*`.
-fn example_workspace(acc: &Acc, dir: &str, extra: &[(&str, &str)]) -> Workspace {
-    let ws = Workspace::new();
-    ws.write_file("main.tf", &example(dir, "main.tf"));
+/// A test case whose configuration is the example's `main.tf`, with the
+/// connection and `extra` variables set through `TF_VAR_*`.
+fn example_case<'a>(acc: &Acc, dir: &str, extra: &[(&str, &str)]) -> TestCase<'a> {
+    let mut case = TestCase::new(example(dir, "main.tf")).raw();
     let port = acc.cluster.port().to_string();
     for (k, v) in [
         ("host", acc.cluster.host()),
@@ -38,9 +37,9 @@ fn example_workspace(acc: &Acc, dir: &str, extra: &[(&str, &str)]) -> Workspace 
     .iter()
     .chain(extra)
     {
-        ws.env(&format!("TF_VAR_{k}"), v);
+        case = case.env(&format!("TF_VAR_{k}"), v);
     }
-    ws
+    case
 }
 
 /// `bootstrap.sql` with psql's `:"name"` variables replaced by quoted
@@ -57,13 +56,6 @@ fn bootstrap(dir: &str, vars: &[(&str, &str)]) -> String {
     sql
 }
 
-fn apply_targets(ws: &Workspace, targets: &[&str]) {
-    let mut args = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
-    let flags: Vec<String> = targets.iter().map(|t| format!("-target={t}")).collect();
-    args.extend(flags.iter().map(String::as_str));
-    ws.run_ok(&args);
-}
-
 const TENANT_A: &str = "a0000000-0000-4000-8000-00000000000a";
 const TENANT_B: &str = "b0000000-0000-4000-8000-00000000000b";
 
@@ -74,7 +66,7 @@ fn multi_tenant_session_variable_example() {
     let dir = "multi-tenant-session-variable";
     let prefix = format!("{}_", unique_name("mts"));
     let app_pw = "app-secret-1";
-    let ws = example_workspace(
+    let case = example_case(
         &acc,
         dir,
         &[("name_prefix", &prefix), ("app_password", app_pw)],
@@ -85,109 +77,115 @@ fn multi_tenant_session_variable_example() {
         format!("{prefix}app_user"),
     );
 
-    apply_targets(&ws, &["postgresql_role.owner", "postgresql_role.app"]);
     let admin = acc.admin();
-    acc.block(exec(
-        &admin,
-        &bootstrap(
-            dir,
-            &[("schema", &schema), ("owner", &owner), ("app", &app)],
-        ),
-    ));
-    ws.apply_clean();
+    case.step(Step::apply("").targets(&["postgresql_role.owner", "postgresql_role.app"]))
+        .step(
+            Step::apply("")
+                .before(|_| {
+                    acc.block(exec(
+                        &admin,
+                        &bootstrap(
+                            dir,
+                            &[("schema", &schema), ("owner", &owner), ("app", &app)],
+                        ),
+                    ))
+                })
+                .check(|_, _| {
+                // The catalog: both tables enabled and forced, owned by the owner role,
+                // one policy each for the application role.
+                let rows = acc.block(query_strings(
+                    &admin,
+                    "SELECT c.relname || ':' || relrowsecurity || relforcerowsecurity || ':' || \
+                            pg_get_userbyid(relowner) || ':' || p.polname || ':' || \
+                            (SELECT string_agg(rolname, ',') FROM pg_roles WHERE oid = ANY (p.polroles)) \
+                     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     JOIN pg_policy p ON p.polrelid = c.oid WHERE n.nspname = $1 ORDER BY 1",
+                    &[&schema],
+                ));
+                assert_eq!(
+                    rows,
+                    vec![
+                        format!("items:truetrue:{owner}:tenant_isolation:{app}"),
+                        format!("tenants:truetrue:{owner}:tenant_isolation:{app}"),
+                    ]
+                );
 
-    // The catalog: both tables enabled and forced, owned by the owner role,
-    // one policy each for the application role.
-    let rows = acc.block(query_strings(
-        &admin,
-        "SELECT c.relname || ':' || relrowsecurity || relforcerowsecurity || ':' || \
-                pg_get_userbyid(relowner) || ':' || p.polname || ':' || \
-                (SELECT string_agg(rolname, ',') FROM pg_roles WHERE oid = ANY (p.polroles)) \
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         JOIN pg_policy p ON p.polrelid = c.oid WHERE n.nspname = $1 ORDER BY 1",
-        &[&schema],
-    ));
-    assert_eq!(
-        rows,
-        vec![
-            format!("items:truetrue:{owner}:tenant_isolation:{app}"),
-            format!("tenants:truetrue:{owner}:tenant_isolation:{app}"),
-        ]
-    );
-
-    // As the application, with tenant A selected: tenant A only.
-    let conn = acc.block(acc.cluster.connect("postgres", &app, app_pw));
-    acc.block(exec(
-        &conn,
-        &format!("SET app.current_tenant_id = '{TENANT_A}'"),
-    ));
-    let titles = acc.block(query_strings(
-        &conn,
-        &format!("SELECT title FROM {schema}.items ORDER BY 1"),
-        &[],
-    ));
-    assert_eq!(titles, vec!["A: invoice 1", "A: invoice 2"]);
-    let joined = acc.block(query_strings(
-        &conn,
-        &format!(
-            "SELECT DISTINCT t.name FROM {schema}.tenants t JOIN {schema}.items i ON i.tenant_id = t.id"
-        ),
-        &[],
-    ));
-    assert_eq!(joined, vec!["Tenant A"]);
-    let tenants = acc.block(query_strings(
-        &conn,
-        &format!("SELECT name FROM {schema}.tenants"),
-        &[],
-    ));
-    assert_eq!(tenants, vec!["Tenant A"]);
-    // Writing a row for another tenant is refused.
-    let err = acc
-        .block(conn.batch_execute(&format!(
-            "INSERT INTO {schema}.items VALUES (gen_random_uuid(), 'x', '{TENANT_B}')"
-        )))
-        .expect_err("insert for another tenant must fail");
-    assert!(
-        db_err_text(&err).contains("new row violates row-level security policy"),
-        "{}",
-        db_err_text(&err)
-    );
-    // Reset: nothing, and no error.
-    acc.block(exec(&conn, "RESET app.current_tenant_id"));
-    let none = acc.block(query_strings(
-        &conn,
-        &format!("SELECT title FROM {schema}.items"),
-        &[],
-    ));
-    assert!(none.is_empty(), "{none:?}");
-    // A fresh session that never set it: nothing either.
-    let fresh = acc.block(acc.cluster.connect("postgres", &app, app_pw));
-    let none = acc.block(query_strings(
-        &fresh,
-        &format!("SELECT name FROM {schema}.tenants"),
-        &[],
-    ));
-    assert!(none.is_empty(), "{none:?}");
-    // FORCE: the owner is subject to the policies too (it has none).
-    acc.block(exec(&admin, &format!("SET ROLE {owner}")));
-    let owned = acc.block(query_strings(
-        &admin,
-        &format!("SELECT title FROM {schema}.items"),
-        &[],
-    ));
-    assert!(owned.is_empty(), "{owned:?}");
-    acc.block(exec(&admin, "RESET ROLE"));
-    drop(conn);
-    drop(fresh);
-
-    ws.destroy();
-    let left = acc.block(query_strings(
-        &admin,
-        "SELECT p.polname::text FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid \
-         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1",
-        &[&schema],
-    ));
-    assert!(left.is_empty(), "{left:?}");
+                // As the application, with tenant A selected: tenant A only.
+                let conn = acc.block(acc.cluster.connect("postgres", &app, app_pw));
+                acc.block(exec(
+                    &conn,
+                    &format!("SET app.current_tenant_id = '{TENANT_A}'"),
+                ));
+                let titles = acc.block(query_strings(
+                    &conn,
+                    &format!("SELECT title FROM {schema}.items ORDER BY 1"),
+                    &[],
+                ));
+                assert_eq!(titles, vec!["A: invoice 1", "A: invoice 2"]);
+                let joined = acc.block(query_strings(
+                    &conn,
+                    &format!(
+                        "SELECT DISTINCT t.name FROM {schema}.tenants t JOIN {schema}.items i ON i.tenant_id = t.id"
+                    ),
+                    &[],
+                ));
+                assert_eq!(joined, vec!["Tenant A"]);
+                let tenants = acc.block(query_strings(
+                    &conn,
+                    &format!("SELECT name FROM {schema}.tenants"),
+                    &[],
+                ));
+                assert_eq!(tenants, vec!["Tenant A"]);
+                // Writing a row for another tenant is refused.
+                let err = acc
+                    .block(conn.batch_execute(&format!(
+                        "INSERT INTO {schema}.items VALUES (gen_random_uuid(), 'x', '{TENANT_B}')"
+                    )))
+                    .expect_err("insert for another tenant must fail");
+                assert!(
+                    db_err_text(&err).contains("new row violates row-level security policy"),
+                    "{}",
+                    db_err_text(&err)
+                );
+                // Reset: nothing, and no error.
+                acc.block(exec(&conn, "RESET app.current_tenant_id"));
+                let none = acc.block(query_strings(
+                    &conn,
+                    &format!("SELECT title FROM {schema}.items"),
+                    &[],
+                ));
+                assert!(none.is_empty(), "{none:?}");
+                // A fresh session that never set it: nothing either.
+                let fresh = acc.block(acc.cluster.connect("postgres", &app, app_pw));
+                let none = acc.block(query_strings(
+                    &fresh,
+                    &format!("SELECT name FROM {schema}.tenants"),
+                    &[],
+                ));
+                assert!(none.is_empty(), "{none:?}");
+                // FORCE: the owner is subject to the policies too (it has none).
+                acc.block(exec(&admin, &format!("SET ROLE {owner}")));
+                let owned = acc.block(query_strings(
+                    &admin,
+                    &format!("SELECT title FROM {schema}.items"),
+                    &[],
+                ));
+                assert!(owned.is_empty(), "{owned:?}");
+                acc.block(exec(&admin, "RESET ROLE"));
+                drop(conn);
+                drop(fresh);
+                }),
+        )
+        .check_destroy(|| {
+            let left = acc.block(query_strings(
+                &admin,
+                "SELECT p.polname::text FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1",
+                &[&schema],
+            ));
+            assert!(left.is_empty(), "{left:?}");
+        })
+        .run();
     acc.block(exec(&admin, &format!("DROP SCHEMA {schema} CASCADE")));
 }
 
@@ -198,7 +196,7 @@ fn multi_tenant_role_per_tenant_example() {
     let dir = "multi-tenant-role-per-tenant";
     let prefix = format!("{}_", unique_name("rpt"));
     let (tenant_pw, admin_pw) = ("tenant-secret-1", "admin-secret-1");
-    let ws = example_workspace(
+    let case = example_case(
         &acc,
         dir,
         &[
@@ -209,114 +207,126 @@ fn multi_tenant_role_per_tenant_example() {
     );
     let schema = format!("{prefix}app");
 
-    apply_targets(&ws, &["postgresql_role.owner", "postgresql_role.tenants"]);
     let admin = acc.admin();
-    acc.block(exec(
-        &admin,
-        &bootstrap(
-            dir,
-            &[
-                ("schema", &schema),
-                ("owner", &format!("{prefix}owner")),
-                ("tenants", &format!("{prefix}tenants")),
-            ],
-        ),
-    ));
-    ws.apply_clean();
-    // The admin policy is USING (true) for a member of the table's owner:
-    // once the provider can see that, no warning for it. (The first plan
-    // warns that it cannot check the admin role, which did not exist yet.)
-    let (code, out) = ws.plan_exit_code();
-    assert_eq!(code, 0, "{}", out.combined());
-    ws.write_file(
-        "override.tf",
-        "resource \"postgresql_policy\" \"tenant_rows\" {\n  using = \"true\"\n}\n",
-    );
-    let (code, changed) = ws.plan_exit_code();
-    assert_eq!(code, 2, "{}", changed.combined());
-    assert!(
-        changed
-            .combined()
-            .contains("Warning: PGW105: Policy Exposes Every Row")
-            && changed
-                .combined()
-                .contains("every role (public) can read every row"),
-        "{}",
-        changed.combined()
-    );
-    std::fs::remove_file(ws.path().join("override.tf")).expect("remove override.tf");
-    let out = ws.run(&["plan", "-no-color", "-input=false"]);
-    assert!(
-        !out.combined().contains("Policy Exposes Every Row"),
-        "{}",
-        out.combined()
-    );
+    case.step(Step::apply("").targets(&["postgresql_role.owner", "postgresql_role.tenants"]))
+        .step(Step::apply("").before(|_| {
+            acc.block(exec(
+                &admin,
+                &bootstrap(
+                    dir,
+                    &[
+                        ("schema", &schema),
+                        ("owner", &format!("{prefix}owner")),
+                        ("tenants", &format!("{prefix}tenants")),
+                    ],
+                ),
+            ))
+        }))
+        // An override that opens the policy to every row: the plan warns.
+        .step(
+            Step::plan("")
+                .before(|ws| {
+                    ws.write_file(
+                        "override.tf",
+                        "resource \"postgresql_policy\" \"tenant_rows\" {\n  using = \"true\"\n}\n",
+                    )
+                })
+                .check(|ws, changed| {
+                    assert_eq!(changed.status, 2, "{}", changed.combined());
+                    assert!(
+                        changed
+                            .combined()
+                            .contains("Warning: PGW105: Policy Exposes Every Row")
+                            && changed
+                                .combined()
+                                .contains("every role (public) can read every row"),
+                        "{}",
+                        changed.combined()
+                    );
+                    std::fs::remove_file(ws.path().join("override.tf"))
+                        .expect("remove override.tf");
+                }),
+        )
+        .step(Step::plan("").check(|_, out| {
+            assert!(
+                !out.combined().contains("Policy Exposes Every Row"),
+                "{}",
+                out.combined()
+            );
 
-    let policies = acc.block(query_strings(
-        &admin,
-        "SELECT p.polname || ':' || coalesce(pg_get_expr(p.polqual, p.polrelid), '') \
-         FROM pg_policy p WHERE p.polrelid = $1::text::regclass ORDER BY 1",
-        &[&format!("{schema}.events")],
-    ));
-    assert_eq!(
-        policies,
-        vec![
-            "admin_all:true".to_string(),
-            format!("user_mod:(CURRENT_USER = ('{prefix}tenant'::text || (tenant_id)::text))"),
-        ]
-    );
+            let policies = acc.block(query_strings(
+                &admin,
+                "SELECT p.polname || ':' || coalesce(pg_get_expr(p.polqual, p.polrelid), '') \
+                 FROM pg_policy p WHERE p.polrelid = $1::text::regclass ORDER BY 1",
+                &[&format!("{schema}.events")],
+            ));
+            assert_eq!(
+                policies,
+                vec![
+                    "admin_all:true".to_string(),
+                    format!(
+                        "user_mod:(CURRENT_USER = ('{prefix}tenant'::text || (tenant_id)::text))"
+                    ),
+                ]
+            );
 
-    // tenant1 sees its own rows only and cannot write tenant 3's.
-    let t1 = acc.block(
-        acc.cluster
-            .connect("postgres", &format!("{prefix}tenant1"), tenant_pw),
-    );
-    let rows = acc.block(query_strings(
-        &t1,
-        &format!("SELECT tenant_id || ':' || id || ':' || type FROM {schema}.events ORDER BY 1"),
-        &[],
-    ));
-    assert_eq!(rows, vec!["1:1:created", "1:2:updated"]);
-    let err = acc
-        .block(t1.batch_execute(&format!(
-            "INSERT INTO {schema}.events (tenant_id, id, type) VALUES (3, 1, 'x')"
-        )))
-        .expect_err("insert for tenant 3 must fail");
-    assert!(
-        db_err_text(&err)
-            .contains("new row violates row-level security policy for table \"events\""),
-        "{}",
-        db_err_text(&err)
-    );
-    let t2 = acc.block(
-        acc.cluster
-            .connect("postgres", &format!("{prefix}tenant2"), tenant_pw),
-    );
-    let rows = acc.block(query_strings(
-        &t2,
-        &format!("SELECT tenant_id || ':' || id FROM {schema}.events"),
-        &[],
-    ));
-    assert_eq!(rows, vec!["2:1"]);
-    // The admin sees everything (RLS is forced, so that is the policy's doing).
-    let a = acc.block(
-        acc.cluster
-            .connect("postgres", &format!("{prefix}admin"), admin_pw),
-    );
-    let rows = acc.block(query_strings(
-        &a,
-        &format!("SELECT tenant_id || ':' || id FROM {schema}.events ORDER BY 1"),
-        &[],
-    ));
-    assert_eq!(rows, vec!["1:1", "1:2", "2:1"]);
-    drop((t1, t2, a));
-
-    ws.destroy();
-    let left = acc.block(query_strings(
-        &admin,
-        "SELECT polname::text FROM pg_policy WHERE polrelid = $1::text::regclass",
-        &[&format!("{schema}.events")],
-    ));
-    assert!(left.is_empty(), "{left:?}");
+            // tenant1 sees its own rows only and cannot write tenant 3's.
+            let t1 = acc.block(acc.cluster.connect(
+                "postgres",
+                &format!("{prefix}tenant1"),
+                tenant_pw,
+            ));
+            let rows = acc.block(query_strings(
+                &t1,
+                &format!(
+                    "SELECT tenant_id || ':' || id || ':' || type FROM {schema}.events ORDER BY 1"
+                ),
+                &[],
+            ));
+            assert_eq!(rows, vec!["1:1:created", "1:2:updated"]);
+            let err = acc
+                .block(t1.batch_execute(&format!(
+                    "INSERT INTO {schema}.events (tenant_id, id, type) VALUES (3, 1, 'x')"
+                )))
+                .expect_err("insert for tenant 3 must fail");
+            assert!(
+                db_err_text(&err)
+                    .contains("new row violates row-level security policy for table \"events\""),
+                "{}",
+                db_err_text(&err)
+            );
+            let t2 = acc.block(acc.cluster.connect(
+                "postgres",
+                &format!("{prefix}tenant2"),
+                tenant_pw,
+            ));
+            let rows = acc.block(query_strings(
+                &t2,
+                &format!("SELECT tenant_id || ':' || id FROM {schema}.events"),
+                &[],
+            ));
+            assert_eq!(rows, vec!["2:1"]);
+            // The admin sees everything (RLS is forced, so that is the policy's doing).
+            let a = acc.block(
+                acc.cluster
+                    .connect("postgres", &format!("{prefix}admin"), admin_pw),
+            );
+            let rows = acc.block(query_strings(
+                &a,
+                &format!("SELECT tenant_id || ':' || id FROM {schema}.events ORDER BY 1"),
+                &[],
+            ));
+            assert_eq!(rows, vec!["1:1", "1:2", "2:1"]);
+            drop((t1, t2, a));
+        }))
+        .check_destroy(|| {
+            let left = acc.block(query_strings(
+                &admin,
+                "SELECT polname::text FROM pg_policy WHERE polrelid = $1::text::regclass",
+                &[&format!("{schema}.events")],
+            ));
+            assert!(left.is_empty(), "{left:?}");
+        })
+        .run();
     acc.block(exec(&admin, &format!("DROP SCHEMA {schema} CASCADE")));
 }

@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use crate::acc;
-use crate::support::{exec, fs::copy_dir, unique_name, Workspace};
+use crate::support::{exec, fs::copy_dir, unique_name, Step, TestCase};
 
 #[test]
 #[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
@@ -33,27 +33,15 @@ fn permission_sets_module_example() {
         ));
     }
 
-    let ws = Workspace::new();
-    copy_dir(
-        &repo.join("examples/schema-permission-sets"),
-        ws.path(),
-        &["access.tf"],
-    );
-    copy_dir(
-        &repo.join("examples/modules/schema-permissions"),
-        &ws.path().join("modules/schema-permissions"),
-        &[],
-    );
-    let main = std::fs::read_to_string(ws.path().join("main.tf")).expect("read main.tf");
-    ws.write_file(
-        "main.tf",
-        &main.replace(
+    // The example's main.tf reads the module from the repository's
+    // examples/modules; the workspace gets a copy of it next to main.tf.
+    let main = std::fs::read_to_string(repo.join("examples/schema-permission-sets/main.tf"))
+        .expect("read main.tf")
+        .replace(
             "../modules/schema-permissions",
             "./modules/schema-permissions",
-        ),
-    );
-    ws.run_ok(&["get", "-no-color"]);
-    let vars: Vec<String> = [
+        );
+    let vars = [
         ("host", acc.cluster.host().to_string()),
         ("port", acc.cluster.port().to_string()),
         ("username", acc.cluster.superuser().to_string()),
@@ -67,101 +55,88 @@ fn permission_sets_module_example() {
         ("writer_user", bob.clone()),
         ("reader_password", "alice-pw".to_string()),
         ("writer_password", "bob-pw".to_string()),
-    ]
-    .iter()
-    .flat_map(|(k, v)| ["-var".to_string(), format!("{k}={v}")])
-    .collect();
-    let with_vars = |cmd: &[&str]| -> Vec<String> {
-        cmd.iter()
-            .map(|s| s.to_string())
-            .chain(vars.iter().cloned())
-            .collect()
-    };
-    let run = |cmd: &[&str]| {
-        let args = with_vars(cmd);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        ws.run(&args)
-    };
-    let ok = |cmd: &[&str]| {
-        let out = run(cmd);
-        assert!(
-            out.success(),
-            "terraform {cmd:?} failed:\n{}",
-            out.combined()
-        );
-        out
-    };
-    ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    let plan = run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-    assert_eq!(plan.status, 0, "plan after apply:\n{}", plan.combined());
+    ];
+    let mut case = TestCase::new("").raw();
+    for (k, v) in &vars {
+        case = case.env(&format!("TF_VAR_{k}"), v);
+    }
+    case.step(
+        Step::apply(main.clone())
+            .before(|ws| {
+                copy_dir(
+                    &repo.join("examples/modules/schema-permissions"),
+                    &ws.path().join("modules/schema-permissions"),
+                    &[],
+                );
+                ws.run_ok(&["get", "-no-color"]);
+            })
+            .check(|_, _| {
+                // Roles and memberships.
+                acc.expect(&[
+                    (
+                        &format!("pg_has_role('{alice}', '{viewer}_lausanne', 'USAGE')"),
+                        true,
+                    ),
+                    (
+                        &format!("pg_has_role('{alice}', '{viewer}_zurich', 'USAGE')"),
+                        false,
+                    ),
+                    (
+                        &format!("pg_has_role('{bob}', '{viewer}_zurich', 'USAGE')"),
+                        true,
+                    ),
+                    (
+                        &format!("pg_has_role('{editor}_zurich', '{viewer}_zurich', 'MEMBER')"),
+                        true,
+                    ),
+                    (
+                        &format!("pg_has_role('{viewer}', '{viewer}_lausanne', 'MEMBER')"),
+                        true,
+                    ),
+                    (
+                        &format!("pg_has_role('{viewer}', '{viewer}_zurich', 'MEMBER')"),
+                        true,
+                    ),
+                    (
+                        &format!("pg_has_role('{editor}', '{editor}_zurich', 'MEMBER')"),
+                        true,
+                    ),
+                ]);
 
-    // Roles and memberships.
-    acc.expect(&[
-        (
-            &format!("pg_has_role('{alice}', '{viewer}_lausanne', 'USAGE')"),
-            true,
-        ),
-        (
-            &format!("pg_has_role('{alice}', '{viewer}_zurich', 'USAGE')"),
-            false,
-        ),
-        (
-            &format!("pg_has_role('{bob}', '{viewer}_zurich', 'USAGE')"),
-            true,
-        ),
-        (
-            &format!("pg_has_role('{editor}_zurich', '{viewer}_zurich', 'MEMBER')"),
-            true,
-        ),
-        (
-            &format!("pg_has_role('{viewer}', '{viewer}_lausanne', 'MEMBER')"),
-            true,
-        ),
-        (
-            &format!("pg_has_role('{viewer}', '{viewer}_zurich', 'MEMBER')"),
-            true,
-        ),
-        (
-            &format!("pg_has_role('{editor}', '{editor}_zurich', 'MEMBER')"),
-            true,
-        ),
-    ]);
-
-    // The reader reads Lausanne and cannot write; the writer writes Zurich.
-    let alice_db = acc.block(acc.cluster.connect(&lausanne, &alice, "alice-pw"));
-    acc.block(exec(&alice_db, "SELECT name FROM data.items"));
-    let denied = acc.block(alice_db.batch_execute("INSERT INTO data.items (name) VALUES ('x')"));
-    assert!(denied.is_err(), "the reader must not write");
-    let bob_db = acc.block(acc.cluster.connect(&zurich, &bob, "bob-pw"));
-    acc.block(exec(
-        &bob_db,
-        "INSERT INTO data.items (name) VALUES ('second'); \
-         UPDATE data.items SET name = 'changed' WHERE name = 'first'; \
-         SELECT count(*) FROM data.items;",
-    ));
-
+                // The reader reads Lausanne and cannot write; the writer
+                // writes Zurich.
+                let alice_db = acc.block(acc.cluster.connect(&lausanne, &alice, "alice-pw"));
+                acc.block(exec(&alice_db, "SELECT name FROM data.items"));
+                let denied =
+                    acc.block(alice_db.batch_execute("INSERT INTO data.items (name) VALUES ('x')"));
+                assert!(denied.is_err(), "the reader must not write");
+                let bob_db = acc.block(acc.cluster.connect(&zurich, &bob, "bob-pw"));
+                acc.block(exec(
+                    &bob_db,
+                    "INSERT INTO data.items (name) VALUES ('second'); \
+                     UPDATE data.items SET name = 'changed' WHERE name = 'first'; \
+                     SELECT count(*) FROM data.items;",
+                ));
+            }),
+    )
     // A table the owner creates later is readable at once (default
     // privileges), and the plan stays empty.
-    lausanne_db.exec(&format!(
-        "SET ROLE {owner}; CREATE TABLE data.later (id serial, v text); RESET ROLE;"
-    ));
-    acc.block(exec(&alice_db, "SELECT count(*) FROM data.later"));
-    let plan = run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-    assert_eq!(
-        plan.status,
-        0,
-        "plan after a new table:\n{}",
-        plan.combined()
-    );
-
-    drop((alice_db, bob_db));
-    ok(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    acc.expect(&[(
-        &format!(
-            "NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname LIKE '{p}\\_%' AND rolname <> '{owner}')"
-        ),
-        true,
-    )]);
+    .step(Step::plan_only(main).before(|_| {
+        lausanne_db.exec(&format!(
+            "SET ROLE {owner}; CREATE TABLE data.later (id serial, v text); RESET ROLE;"
+        ));
+        let alice_db = acc.block(acc.cluster.connect(&lausanne, &alice, "alice-pw"));
+        acc.block(exec(&alice_db, "SELECT count(*) FROM data.later"));
+    }))
+    .check_destroy(|| {
+        acc.expect(&[(
+            &format!(
+                "NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname LIKE '{p}\\_%' AND rolname <> '{owner}')"
+            ),
+            true,
+        )])
+    })
+    .run();
     drop((lausanne_db, zurich_db));
     acc.sql(&format!("DROP ROLE {owner}"));
 }

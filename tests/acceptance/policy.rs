@@ -8,9 +8,7 @@ use std::cell::RefCell;
 
 use tokio_postgres::Client;
 
-use crate::support::{
-    exec, hcl, query_one_str, query_opt_str, unique_name, Step, TestCase, Workspace,
-};
+use crate::support::{exec, hcl, query_one_str, query_opt_str, unique_name, Step, TestCase};
 use crate::{acc, Acc};
 
 /// The provider block with a short lock_timeout.
@@ -744,8 +742,7 @@ fn policy_on_items(s: &str, key: &str, body: &str) -> String {
 fn policy_invalid_attributes_fail_validate() {
     let Some(acc) = acc() else { return };
     let s = validation_schema(&acc);
-    let ws = Workspace::new();
-    let mut cfg = acc.cluster.provider_block();
+    let mut cfg = String::new();
     for (key, body) in [
         (
             "sel_check",
@@ -778,29 +775,32 @@ fn policy_invalid_attributes_fail_validate() {
     ] {
         cfg.push_str(&policy_on_items(&s, key, body));
     }
-    ws.write_config(&cfg);
-    // `validate`, not a step's apply: these checks must not need the server.
-    let out = ws.run(&["validate", "-no-color"]);
-    assert!(!out.success());
-    let text = out.combined();
-    for (summary, key, attr) in [
-        ("with_check Not Allowed", "sel_check", "with_check"),
-        ("with_check Not Allowed", "del_check", "with_check"),
-        ("using Not Allowed", "ins_using", "using"),
-        ("Policy Name Too Long", "long_name", "name"),
-        ("public Mixed With Other Roles", "public_mixed", "roles"),
-        ("Pseudo-Role In roles", "pseudo_cu", "roles"),
-        ("Pseudo-Role In roles", "pseudo_su", "roles"),
-        ("Pseudo-Role In roles", "pseudo_cr", "roles"),
-        ("Empty Policy Expression", "empty_using", "using"),
-        ("Empty Policy Expression", "empty_check", "with_check"),
-        ("Malformed Policy Expression", "malformed", "using"),
-        ("Invalid Policy Command", "bad_command", "command"),
-        ("No Roles", "no_roles", "roles"),
-    ] {
-        assert_diagnostic(&text, summary, key, attr);
-    }
-    assert!(text.contains("stores that role"), "{text}");
+    // `validate`, not a plan: these checks must not need the server.
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::validate_fails(cfg, "with_check Not Allowed").check(|_, out| {
+                let text = out.combined();
+                for (summary, key, attr) in [
+                    ("with_check Not Allowed", "sel_check", "with_check"),
+                    ("with_check Not Allowed", "del_check", "with_check"),
+                    ("using Not Allowed", "ins_using", "using"),
+                    ("Policy Name Too Long", "long_name", "name"),
+                    ("public Mixed With Other Roles", "public_mixed", "roles"),
+                    ("Pseudo-Role In roles", "pseudo_cu", "roles"),
+                    ("Pseudo-Role In roles", "pseudo_su", "roles"),
+                    ("Pseudo-Role In roles", "pseudo_cr", "roles"),
+                    ("Empty Policy Expression", "empty_using", "using"),
+                    ("Empty Policy Expression", "empty_check", "with_check"),
+                    ("Malformed Policy Expression", "malformed", "using"),
+                    ("Invalid Policy Command", "bad_command", "command"),
+                    ("No Roles", "no_roles", "roles"),
+                ] {
+                    assert_diagnostic(&text, summary, key, attr);
+                }
+                assert!(text.contains("stores that role"), "{text}");
+            }),
+        )
+        .run();
     acc.sql(&format!("DROP SCHEMA {s} CASCADE"));
 }
 
@@ -1014,9 +1014,6 @@ fn policy_change_under_a_lock_times_out() {
 
 /// Neither the table nor the function exists while planning; both appear
 /// before the saved plan is applied (as if created earlier in the apply).
-///
-/// Plain workspace commands: the plan is saved and applied later, which
-/// steps do not do.
 #[test]
 #[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn policy_planned_before_its_table_exists() {
@@ -1024,57 +1021,53 @@ fn policy_planned_before_its_table_exists() {
     let db = acc.admin();
     let s = unique_name("pollate");
     acc.block(exec(&db, &format!("CREATE SCHEMA {s}")));
-    let ws = Workspace::new();
-    let write = |using: &str| {
-        ws.write_config(&format!(
-            "{}resource \"postgresql_policy\" \"p\" {{\n  schema = \"{s}\"\n  table = \"late\"\n  name = \"p\"\n  using = {}\n  with_check = \"tenant_id > 0\"\n}}\n\
+    let config = |using: &str| {
+        format!(
+            "resource \"postgresql_policy\" \"p\" {{\n  schema = \"{s}\"\n  table = \"late\"\n  name = \"p\"\n  using = {}\n  with_check = \"tenant_id > 0\"\n}}\n\
              resource \"postgresql_row_level_security\" \"late\" {{\n  schema = \"{s}\"\n  table = \"late\"\n}}\n",
-            acc.cluster.provider_block(),
             hcl(using)
-        ))
+        )
     };
-    let plan = |ws: &Workspace| {
-        let out = ws.run(&["plan", "-no-color", "-input=false", "-out=tfplan"]);
-        assert!(out.success(), "plan failed:\n{}", out.combined());
-        out
-    };
-
-    write(&format!("Tenant_Id = {s}.late_fn()"));
-    plan(&ws);
-    acc.block(exec(
-        &db,
-        &format!(
-            "CREATE TABLE {s}.late (tenant_id int);
-             CREATE FUNCTION {s}.late_fn() RETURNS int LANGUAGE sql STABLE AS 'SELECT 1';"
-        ),
-    ));
-    ws.run_ok(&["apply", "-no-color", "-input=false", "tfplan"]);
-    ws.assert_no_changes();
-    ws.refresh();
-    ws.assert_no_changes();
-    assert_eq!(
-        ws.state_resource("postgresql_policy.p")["using"],
-        format!("Tenant_Id = {s}.late_fn()")
-    );
-
-    // An update to a function that does not exist yet either.
-    write(&format!("tenant_id = {s}.later_fn()"));
-    plan(&ws);
-    acc.block(exec(
-        &db,
-        &format!("CREATE FUNCTION {s}.later_fn() RETURNS int LANGUAGE sql STABLE AS 'SELECT 2';"),
-    ));
-    ws.run_ok(&["apply", "-no-color", "-input=false", "tfplan"]);
-    ws.assert_no_changes();
-    ws.refresh();
-    ws.assert_no_changes();
-    let using = acc.block(query_opt_str(
-        &db,
-        "SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polrelid = $1::text::regclass",
-        &[&format!("{s}.late")],
-    ));
-    assert_eq!(using, Some(format!("(tenant_id = {s}.later_fn())")));
-    ws.destroy();
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::apply(config(&format!("Tenant_Id = {s}.late_fn()")))
+                .between_plan_and_apply(|_| {
+                    acc.block(exec(
+                        &db,
+                        &format!(
+                            "CREATE TABLE {s}.late (tenant_id int);
+                             CREATE FUNCTION {s}.late_fn() RETURNS int LANGUAGE sql STABLE AS 'SELECT 1';"
+                        ),
+                    ))
+                })
+                .check(|ws, _| {
+                    assert_eq!(
+                        ws.state_resource("postgresql_policy.p")["using"],
+                        format!("Tenant_Id = {s}.late_fn()")
+                    )
+                }),
+        )
+        // An update to a function that does not exist yet either.
+        .step(
+            Step::apply(config(&format!("tenant_id = {s}.later_fn()")))
+                .between_plan_and_apply(|_| {
+                    acc.block(exec(
+                        &db,
+                        &format!(
+                            "CREATE FUNCTION {s}.later_fn() RETURNS int LANGUAGE sql STABLE AS 'SELECT 2';"
+                        ),
+                    ))
+                })
+                .check(|_, _| {
+                    let using = acc.block(query_opt_str(
+                        &db,
+                        "SELECT pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polrelid = $1::text::regclass",
+                        &[&format!("{s}.late")],
+                    ));
+                    assert_eq!(using, Some(format!("(tenant_id = {s}.later_fn())")));
+                }),
+        )
+        .run();
     acc.block(exec(&db, &format!("DROP SCHEMA {s} CASCADE")));
 }
 

@@ -647,9 +647,6 @@ fn role_recreated_after_drop_outside() {
 /// Destroying roles: objects in the connected database are reassigned,
 /// skip_drop_role keeps the role, and objects in another database give an
 /// error naming that database; once they are gone, destroy completes.
-///
-/// Plain workspace commands: the first destroy must fail, which a test
-/// case's final destroy may not.
 #[test]
 #[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn role_destroy_reassigns_here_and_names_other_databases() {
@@ -664,9 +661,8 @@ fn role_destroy_reassigns_here_and_names_other_databases() {
     let sharer = unique_name("role_sharer");
     let sharers: Vec<String> = (0..6).map(|i| format!("{sharer}_{i}")).collect();
 
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        r#"{provider}
+    let config = format!(
+        r#"
 resource "postgresql_role" "owner_here" {{
   name = {owner_here}
 }}
@@ -686,76 +682,80 @@ resource "postgresql_role" "sharer" {{
 }}
 "#,
         count = sharers.len(),
-        provider = acc.cluster.provider_block(),
         owner_here = hcl(&owner_here),
         kept = hcl(&kept),
         owner_elsewhere = hcl(&owner_elsewhere),
-    ));
-    ws.apply_clean();
-
-    acc.sql(&format!(
-        "CREATE TABLE public.{t} (); ALTER TABLE public.{t} OWNER TO {o}; \
-         CREATE TABLE public.{g} (); GRANT SELECT ON public.{g} TO {o}, {k}, {s}",
-        t = ident(&table_here),
-        g = ident(&granted_table),
-        o = ident(&owner_here),
-        k = ident(&kept),
-        s = sharers
-            .iter()
-            .map(|s| ident(s))
-            .collect::<Vec<_>>()
-            .join(", "),
-    ));
+    );
     let other = acc.database("role_other_db");
-    other.exec(&format!(
-        "CREATE TABLE elsewhere (); ALTER TABLE elsewhere OWNER TO {}",
-        ident(&owner_elsewhere)
-    ));
-
-    let out = ws.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    assert!(!out.success(), "destroy should fail:\n{}", out.combined());
-    let text = out.combined();
-    assert!(
-        text.contains("Objects Still Depend On It") && text.contains(&other.name),
-        "the error should name the other database {}:\n{text}",
-        other.name
-    );
-    assert!(!role_exists(&acc, &owner_here), "{text}");
-    for name in &sharers {
-        assert!(!role_exists(&acc, name), "{name} survived destroy:\n{text}");
-    }
     let admin = acc.admin();
-    assert_eq!(
-        acc.block(query_one_str(
-            &admin,
-            "SELECT pg_get_userbyid(relowner)::text FROM pg_class WHERE oid = $1::text::regclass",
-            &[&format!("public.{}", ident(&table_here))],
-        )),
-        acc.cluster.superuser(),
-        "the table is reassigned to the provider's user"
-    );
-    assert!(role_exists(&acc, &kept), "skip_drop_role keeps the role");
-    let left: Vec<String> = ws
-        .run_ok(&["state", "list"])
-        .stdout
-        .lines()
-        .map(str::to_string)
-        .collect();
-    assert_eq!(left, ["postgresql_role.owner_elsewhere"], "{text}");
-    assert!(
-        !acc.block(exists(
-            &admin,
-            "SELECT 1 FROM information_schema.role_table_grants WHERE grantee = $1",
-            &[&kept],
-        )),
-        "DROP OWNED revoked the kept role's privileges"
-    );
-    assert!(role_exists(&acc, &owner_elsewhere));
-
-    // Once the other database is cleaned up, destroy completes.
-    other.exec("DROP TABLE elsewhere");
-    ws.destroy();
-    assert!(!role_exists(&acc, &owner_elsewhere));
+    let objects = || {
+        acc.sql(&format!(
+            "CREATE TABLE public.{t} (); ALTER TABLE public.{t} OWNER TO {o}; \
+         CREATE TABLE public.{g} (); GRANT SELECT ON public.{g} TO {o}, {k}, {s}",
+            t = ident(&table_here),
+            g = ident(&granted_table),
+            o = ident(&owner_here),
+            k = ident(&kept),
+            s = sharers
+                .iter()
+                .map(|s| ident(s))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+        other.exec(&format!(
+            "CREATE TABLE elsewhere (); ALTER TABLE elsewhere OWNER TO {}",
+            ident(&owner_elsewhere)
+        ));
+    };
+    TestCase::new(acc.cluster.provider_block())
+        .step(Step::apply(config))
+        .step(
+            Step::destroy_fails("Objects Still Depend On It")
+                .before(|_| objects())
+                .check(|ws, out| {
+                    let text = out.combined();
+                    assert!(
+                        text.contains(&other.name),
+                        "the error should name the other database {}:\n{text}",
+                        other.name
+                    );
+                    assert!(!role_exists(&acc, &owner_here), "{text}");
+                    for name in &sharers {
+                        assert!(!role_exists(&acc, name), "{name} survived destroy:\n{text}");
+                    }
+                    assert_eq!(
+                        acc.block(query_one_str(
+                            &admin,
+                            "SELECT pg_get_userbyid(relowner)::text FROM pg_class WHERE oid = $1::text::regclass",
+                            &[&format!("public.{}", ident(&table_here))],
+                        )),
+                        acc.cluster.superuser(),
+                        "the table is reassigned to the provider's user"
+                    );
+                    assert!(role_exists(&acc, &kept), "skip_drop_role keeps the role");
+                    let left: Vec<String> = ws
+                        .run_ok(&["state", "list"])
+                        .stdout
+                        .lines()
+                        .map(str::to_string)
+                        .collect();
+                    assert_eq!(left, ["postgresql_role.owner_elsewhere"], "{text}");
+                    assert!(
+                        !acc.block(exists(
+                            &admin,
+                            "SELECT 1 FROM information_schema.role_table_grants WHERE grantee = $1",
+                            &[&kept],
+                        )),
+                        "DROP OWNED revoked the kept role's privileges"
+                    );
+                    assert!(role_exists(&acc, &owner_elsewhere));
+                    // Once the other database is cleaned up, the final
+                    // destroy completes.
+                    other.exec("DROP TABLE elsewhere");
+                }),
+        )
+        .check_destroy(|| assert!(!role_exists(&acc, &owner_elsewhere)))
+        .run();
     drop(other);
     acc.sql(&format!(
         "DROP ROLE {}; DROP TABLE public.{}, public.{}",
@@ -1284,41 +1284,51 @@ fn role_import_with_memberships_plans_clean() {
 /// The plan-time `valid_until` check asks the server only about a value
 /// that is new: never for `infinity`, never for an unchanged value.
 ///
-/// Plain workspace commands: the test counts the checks of each command.
+/// The provider's log counts the checks of each step.
 #[test]
 #[ignore = "acceptance test: needs TF_ACC=1, PostgreSQL and Terraform (scripts/test.sh runs it)"]
 fn role_valid_until_check_only_for_new_values() {
     let Some(acc) = acc() else { return };
     let a = unique_name("role_vu_a");
     let b = unique_name("role_vu_b");
-    let ws = Workspace::new();
-    provider_log::enable(&ws);
     let config = |until: &str| {
         format!(
-            "{}resource \"postgresql_role\" \"a\" {{\n  name = {}\n}}\nresource \"postgresql_role\" \"b\" {{\n  name = {}\n  valid_until = {}\n}}\n",
-            acc.cluster.provider_block(),
+            "resource \"postgresql_role\" \"a\" {{\n  name = {}\n}}\nresource \"postgresql_role\" \"b\" {{\n  name = {}\n  valid_until = {}\n}}\n",
             hcl(&a),
             hcl(&b),
             hcl(until)
         )
     };
-    let checks = || {
-        provider_log::take(&ws)
+    let checks = |ws: &Workspace| {
+        provider_log::take(ws)
             .matches("whether valid_until")
             .count()
     };
-    ws.write_config(&config("2031-01-01 00:00:00+00"));
-    ws.apply();
-    assert_eq!(
-        checks(),
-        2,
-        "one check in the plan and one in apply, for b only"
-    );
-    ws.run_ok(&["plan", "-refresh=false", "-input=false", "-no-color"]);
-    ws.assert_no_changes();
-    assert_eq!(checks(), 0, "nothing new, nothing to check");
-    ws.write_config(&config("2032-01-01 00:00:00+00"));
-    ws.assert_changes();
-    assert_eq!(checks(), 1);
-    ws.destroy();
+    TestCase::new(acc.cluster.provider_block())
+        .step(
+            Step::apply(config("2031-01-01 00:00:00+00"))
+                .before(provider_log::enable)
+                .check(|ws, _| {
+                    // The empty plans and the refresh after the apply check
+                    // nothing: the value is not new any more.
+                    assert_eq!(
+                        checks(ws),
+                        2,
+                        "one check in the plan and one in apply, for b only"
+                    );
+                }),
+        )
+        .step(
+            Step::plan_only(config("2031-01-01 00:00:00+00")).check(|ws, _| {
+                ws.run_ok(&["plan", "-refresh=false", "-input=false", "-no-color"]);
+                assert_eq!(checks(ws), 0, "nothing new, nothing to check");
+            }),
+        )
+        .step(
+            Step::plan(config("2032-01-01 00:00:00+00")).check(|ws, out| {
+                assert_eq!(out.status, 2, "{}", out.combined());
+                assert_eq!(checks(ws), 1);
+            }),
+        )
+        .run();
 }

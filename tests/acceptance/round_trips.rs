@@ -6,7 +6,7 @@
 //! each PostgreSQL major with `PG_BIN`.
 
 use crate::acc_own_cluster;
-use crate::support::{ClusterOptions, Workspace};
+use crate::support::{ClusterOptions, Step, TestCase};
 
 /// Roles and grants: enough that one query each would stand out.
 const N: usize = 150;
@@ -46,9 +46,8 @@ fn refresh_reads_snapshots_not_one_query_per_resource() {
             N - 1
         ),
     ));
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        r#"{provider}
+    let config = format!(
+        r#"
 resource "postgresql_role" "r" {{
   count = {N}
   name  = "rt_role_${{count.index}}"
@@ -74,39 +73,39 @@ resource "postgresql_database" "d" {{
   count = {DATABASES}
   name  = "rt_db_${{count.index}}"
 }}
-"#,
-        provider = acc.cluster.provider_block()
-    ));
-    ws.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-
-    let from = acc.cluster.log_contents().len();
-    ws.assert_no_changes();
-    let refresh = provider_statements(&acc.cluster.log_contents(), from);
-    let from = acc.cluster.log_contents().len();
-    ws.run_ok(&["plan", "-refresh=false", "-no-color", "-input=false"]);
-    let no_refresh = provider_statements(&acc.cluster.log_contents(), from);
-    eprintln!(
-        "PostgreSQL {}: plan of {N} roles + {N} grants + {SCHEMAS} schemas + {DATABASES} \
-         databases sent {} statements, plan -refresh=false {}",
-        acc.cluster.major_version(),
-        refresh.len(),
-        no_refresh.len()
+"#
     );
-    // Per connection (one per database) the session settings and the
-    // server facts, then one read per kind (roles, databases, objects with
-    // their privileges, schemas among them), and nothing per resource.
-    assert!(
-        refresh.len() <= 7,
-        "{} statements for a refresh:\n{}",
-        refresh.len(),
-        refresh.join("\n")
-    );
-    // Without refresh only configuring the provider talks to the server.
-    assert!(
-        no_refresh.len() <= 2,
-        "{} statements for plan -refresh=false:\n{}",
-        no_refresh.len(),
-        no_refresh.join("\n")
-    );
-    ws.destroy();
+    TestCase::new(acc.cluster.provider_block())
+        .step(Step::apply(config).check(|ws, _| {
+            let from = acc.cluster.log_contents().len();
+            ws.assert_no_changes();
+            let refresh = provider_statements(&acc.cluster.log_contents(), from);
+            let from = acc.cluster.log_contents().len();
+            ws.run_ok(&["plan", "-refresh=false", "-no-color", "-input=false"]);
+            let no_refresh = provider_statements(&acc.cluster.log_contents(), from);
+            eprintln!(
+                "PostgreSQL {}: plan of {N} roles + {N} grants + {SCHEMAS} schemas + {DATABASES} \
+                 databases sent {} statements, plan -refresh=false {}",
+                acc.cluster.major_version(),
+                refresh.len(),
+                no_refresh.len()
+            );
+            // Per connection (one per database) the session settings and the
+            // server facts, then one read per kind (roles, databases, objects with
+            // their privileges, schemas among them), and nothing per resource.
+            assert!(
+                refresh.len() <= 7,
+                "{} statements for a refresh:\n{}",
+                refresh.len(),
+                refresh.join("\n")
+            );
+            // Without refresh only configuring the provider talks to the server.
+            assert!(
+                no_refresh.len() <= 2,
+                "{} statements for plan -refresh=false:\n{}",
+                no_refresh.len(),
+                no_refresh.join("\n")
+            );
+        }))
+        .run();
 }

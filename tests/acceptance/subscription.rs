@@ -12,8 +12,7 @@
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    hcl, ident, literal, provider_log, shared, shared_logical, unique_name, Cluster, Step,
-    TestCase, Workspace,
+    hcl, ident, literal, provider_log, shared, shared_logical, unique_name, Cluster, Step, TestCase,
 };
 use crate::{acc_on, enabled, terraform_at_least, Acc, TestDb};
 
@@ -483,59 +482,69 @@ fn subscription_destroy_when_the_publisher_is_gone() {
     sub_db.exec(TABLES);
     let rep = Replicator::new(&publisher, &pub_db);
     let (p1, name) = (unique_name("gone_pub"), unique_name("gone_sub"));
-    let ws = Workspace::new();
-    ws.write_config(&format!(
-        "{}{}{}",
-        providers(&publisher.cluster, &subscriber.cluster),
-        publication("test_pub", &p1, &pub_db.name, "test_table_1"),
-        subscription(
-            &name,
-            &sub_db.name,
-            &rep.conninfo(&publisher.cluster, &pub_db.name, ""),
-            "[postgresql_publication.test_pub.name]",
-            ""
-        )
-    ));
-    ws.apply();
-    assert!(has_slot(&publisher, &name));
-    if terraform_at_least(14, "terraform query") {
-        ws.write_file(
-            "subs.tfquery.hcl",
-            &format!(
-                "list \"postgresql_subscription\" \"all\" {{\n  provider = postgresql\n  \
-                 limit    = 100\n  config {{\n    database = {}\n  }}\n}}\n",
-                hcl(&sub_db.name)
-            ),
-        );
-        let listed = ws.run_ok(&["query", "-no-color"]);
-        assert!(listed.stdout.contains(&name), "{}", listed.combined());
-        assert!(
-            !listed.combined().contains(&rep.password),
-            "{}",
-            listed.combined()
-        );
-        std::fs::remove_file(ws.path().join("subs.tfquery.hcl")).expect("remove the query");
-    }
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("address").port()
     };
-    sub_db.exec(&format!(
-        "ALTER SUBSCRIPTION {} CONNECTION 'host=127.0.0.1 port={closed} dbname=x user=y'",
-        ident(&name)
-    ));
-    let out = ws.destroy();
-    let text = out.combined();
-    assert!(text.contains("Replication Slot Left Behind"), "{text}");
-    assert!(
-        text.contains(&format!("pg_drop_replication_slot('{name}')")),
-        "{text}"
-    );
-    assert_eq!(sub_oid(&sub_db, &name), None);
-    assert!(
-        has_slot(&publisher, &name),
-        "the slot was dropped after all"
-    );
+    TestCase::new(providers(&publisher.cluster, &subscriber.cluster))
+        .step(
+            Step::apply(format!(
+                "{}{}",
+                publication("test_pub", &p1, &pub_db.name, "test_table_1"),
+                subscription(
+                    &name,
+                    &sub_db.name,
+                    &rep.conninfo(&publisher.cluster, &pub_db.name, ""),
+                    "[postgresql_publication.test_pub.name]",
+                    ""
+                )
+            ))
+            .check(|ws, _| {
+                assert!(has_slot(&publisher, &name));
+                if terraform_at_least(14, "terraform query") {
+                    ws.write_file(
+                        "subs.tfquery.hcl",
+                        &format!(
+                            "list \"postgresql_subscription\" \"all\" {{\n  provider = postgresql\n  \
+                             limit    = 100\n  config {{\n    database = {}\n  }}\n}}\n",
+                            hcl(&sub_db.name)
+                        ),
+                    );
+                    let listed = ws.run_ok(&["query", "-no-color"]);
+                    assert!(listed.stdout.contains(&name), "{}", listed.combined());
+                    assert!(
+                        !listed.combined().contains(&rep.password),
+                        "{}",
+                        listed.combined()
+                    );
+                    std::fs::remove_file(ws.path().join("subs.tfquery.hcl"))
+                        .expect("remove the query");
+                }
+            }),
+        )
+        .step(
+            Step::destroy()
+                .before(|_| {
+                    sub_db.exec(&format!(
+                        "ALTER SUBSCRIPTION {} CONNECTION 'host=127.0.0.1 port={closed} dbname=x user=y'",
+                        ident(&name)
+                    ))
+                })
+                .check(|_, out| {
+                    let text = out.combined();
+                    assert!(text.contains("Replication Slot Left Behind"), "{text}");
+                    assert!(
+                        text.contains(&format!("pg_drop_replication_slot('{name}')")),
+                        "{text}"
+                    );
+                    assert_eq!(sub_oid(&sub_db, &name), None);
+                    assert!(
+                        has_slot(&publisher, &name),
+                        "the slot was dropped after all"
+                    );
+                }),
+        )
+        .run();
     // Clean up: the walsender of the old connection ends soon.
     let started = Instant::now();
     loop {

@@ -24,7 +24,7 @@ use tokio_postgres::Client;
 
 use crate::support::{
     citus_bin_dir, db_err_text, exec, query_one_str, query_strings, shared_citus, unique_name,
-    CitusCluster, Step, TestCase, Workspace,
+    CitusCluster, Step, TestCase,
 };
 use crate::Acc;
 
@@ -232,13 +232,6 @@ fn example_file(file: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-fn apply_targets(ws: &Workspace, targets: &[&str]) {
-    let mut args = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
-    let flags: Vec<String> = targets.iter().map(|t| format!("-target={t}")).collect();
-    args.extend(flags.iter().map(String::as_str));
-    ws.run_ok(&args);
-}
-
 const TENANT_PW: &str = "tenant-secret-1";
 const ADMIN_PW: &str = "admin-secret-1";
 
@@ -299,15 +292,13 @@ fn citus_role_per_tenant_example() {
         format!("{prefix}admin"),
     );
 
-    let ws = Workspace::new();
     let main_tf = example_file("main.tf");
     assert!(
         main_tf.contains(TENANT_USING),
         "the example's policy changed"
     );
-    ws.write_file("main.tf", &main_tf);
-    ws.write_file("grants.tf", GRANTS_TF);
     let port = c.citus.coordinator.port().to_string();
+    let mut case = TestCase::new("").raw();
     for (k, v) in [
         ("host", c.citus.coordinator.host()),
         ("port", port.as_str()),
@@ -319,157 +310,161 @@ fn citus_role_per_tenant_example() {
         ("tenant_password", TENANT_PW),
         ("admin_password", ADMIN_PW),
     ] {
-        ws.env(&format!("TF_VAR_{k}"), v);
+        case = case.env(&format!("TF_VAR_{k}"), v);
     }
+    let coord = c.coordinator();
 
     // As the example's README says: the roles the table needs, the table
     // (here distributed), then everything else.
-    apply_targets(&ws, &["postgresql_role.owner", "postgresql_role.tenants"]);
-    let coord = c.coordinator();
-    c.block(exec(
-        &coord,
-        &format!(
-            "CREATE SCHEMA \"{schema}\" AUTHORIZATION \"{owner}\";
-             SET ROLE \"{owner}\";
-             CREATE TABLE \"{schema}\".events (
-                 tenant_id int NOT NULL, id int NOT NULL, type text NOT NULL,
-                 PRIMARY KEY (tenant_id, id));
-             RESET ROLE;
-             SELECT create_distributed_table('\"{schema}\".events', 'tenant_id', shard_count := 8);
-             INSERT INTO \"{schema}\".events VALUES (1, 1, 'created'), (1, 2, 'updated'), (2, 1, 'created');"
-        ),
-    ));
-    ws.apply();
-    for role in [&tenant1, &tenant2] {
-        c.citus.add_login(role, TENANT_PW);
-    }
-    c.citus.add_login(&admin, ADMIN_PW);
+    case.step(
+        Step::apply(main_tf.clone())
+            .before(|ws| ws.write_file("grants.tf", GRANTS_TF))
+            .targets(&["postgresql_role.owner", "postgresql_role.tenants"]),
+    )
+    .step(
+        Step::apply(main_tf.clone())
+            .before(|_| {
+                c.block(exec(
+                    &coord,
+                    &format!(
+                        "CREATE SCHEMA \"{schema}\" AUTHORIZATION \"{owner}\";
+                         SET ROLE \"{owner}\";
+                         CREATE TABLE \"{schema}\".events (
+                             tenant_id int NOT NULL, id int NOT NULL, type text NOT NULL,
+                             PRIMARY KEY (tenant_id, id));
+                         RESET ROLE;
+                         SELECT create_distributed_table('\"{schema}\".events', 'tenant_id', shard_count := 8);
+                         INSERT INTO \"{schema}\".events VALUES (1, 1, 'created'), (1, 2, 'updated'), (2, 1, 'created');"
+                    ),
+                ));
+            })
+            .check(|_, _| {
+                for role in [&tenant1, &tenant2] {
+                    c.citus.add_login(role, TENANT_PW);
+                }
+                c.citus.add_login(&admin, ADMIN_PW);
 
-    // Through the coordinator: each tenant sees and writes its own rows only.
-    let t1 = c.login(&tenant1, TENANT_PW);
-    let t2 = c.login(&tenant2, TENANT_PW);
-    let adm = c.login(&admin, ADMIN_PW);
-    assert_eq!(c.block(visible_rows(&t1, &schema)), vec!["1:1", "1:2"]);
-    assert_eq!(c.block(visible_rows(&t2, &schema)), vec!["2:1"]);
-    assert_eq!(
-        c.block(visible_rows(&adm, &schema)),
-        vec!["1:1", "1:2", "2:1"]
-    );
-    let err = c
-        .block(t1.batch_execute(&format!(
-            "INSERT INTO \"{schema}\".events VALUES (2, 9, 'forged')"
-        )))
-        .expect_err("a tenant must not write another tenant's rows");
-    let msg = db_err_text(&err);
-    assert!(
-        msg.contains("new row violates row-level security policy for table \"events_"),
-        "{msg}"
-    );
-    c.block(exec(
-        &t1,
-        &format!(
-            "INSERT INTO \"{schema}\".events VALUES (1, 3, 'own');
-             DELETE FROM \"{schema}\".events WHERE id = 3;"
-        ),
-    ));
+                // Through the coordinator: each tenant sees and writes its own rows only.
+                let t1 = c.login(&tenant1, TENANT_PW);
+                let t2 = c.login(&tenant2, TENANT_PW);
+                let adm = c.login(&admin, ADMIN_PW);
+                assert_eq!(c.block(visible_rows(&t1, &schema)), vec!["1:1", "1:2"]);
+                assert_eq!(c.block(visible_rows(&t2, &schema)), vec!["2:1"]);
+                assert_eq!(
+                    c.block(visible_rows(&adm, &schema)),
+                    vec!["1:1", "1:2", "2:1"]
+                );
+                let err = c
+                    .block(t1.batch_execute(&format!(
+                        "INSERT INTO \"{schema}\".events VALUES (2, 9, 'forged')"
+                    )))
+                    .expect_err("a tenant must not write another tenant's rows");
+                let msg = db_err_text(&err);
+                assert!(
+                    msg.contains("new row violates row-level security policy for table \"events_"),
+                    "{msg}"
+                );
+                c.block(exec(
+                    &t1,
+                    &format!(
+                        "INSERT INTO \"{schema}\".events VALUES (1, 3, 'own');
+                         DELETE FROM \"{schema}\".events WHERE id = 3;"
+                    ),
+                ));
 
-    // On every worker: the roles and memberships, and on each shard
-    // placement RLS enabled and forced, both policies and the grant.
-    let expected = c.expected_placements(&schema, "events");
-    assert_eq!(expected.iter().sum::<i64>(), 8, "{expected:?}");
-    for (worker, want) in c.workers().iter().zip(&expected) {
-        assert_eq!(
-            c.block(roles_with_prefix(worker, &prefix)),
-            vec![
-                admin.clone(),
-                owner.clone(),
-                tenant1.clone(),
-                tenant2.clone(),
-                tenants.clone()
-            ]
-        );
-        assert_eq!(
-            c.block(memberships(worker, &prefix)),
-            vec![
-                format!("{admin}>{owner}"),
-                format!("{tenant1}>{tenants}"),
-                format!("{tenant2}>{tenants}"),
-            ]
-        );
-        let placements = c.block(shards(worker, &schema, "events"));
-        assert_eq!(placements.len() as i64, *want, "{placements:#?}");
-        let shell = c.block(table_itself(worker, &schema, "events"));
-        for p in placements.iter().chain([&shell]) {
-            assert!(p.rls && p.forced, "{p:?}");
-            assert_eq!(
-                p.policies,
-                vec!["admin_all:permissive", "user_mod:permissive"],
-                "{p:?}"
-            );
-            assert!(
-                p.acl
-                    .iter()
-                    .any(|a| a.starts_with(&format!("{tenants}=arwd/"))),
-                "{p:?}"
-            );
-        }
-    }
-    ws.assert_no_changes();
-    ws.refresh();
-    ws.assert_no_changes();
-
+                // On every worker: the roles and memberships, and on each shard
+                // placement RLS enabled and forced, both policies and the grant.
+                let expected = c.expected_placements(&schema, "events");
+                assert_eq!(expected.iter().sum::<i64>(), 8, "{expected:?}");
+                for (worker, want) in c.workers().iter().zip(&expected) {
+                    assert_eq!(
+                        c.block(roles_with_prefix(worker, &prefix)),
+                        vec![
+                            admin.clone(),
+                            owner.clone(),
+                            tenant1.clone(),
+                            tenant2.clone(),
+                            tenants.clone()
+                        ]
+                    );
+                    assert_eq!(
+                        c.block(memberships(worker, &prefix)),
+                        vec![
+                            format!("{admin}>{owner}"),
+                            format!("{tenant1}>{tenants}"),
+                            format!("{tenant2}>{tenants}"),
+                        ]
+                    );
+                    let placements = c.block(shards(worker, &schema, "events"));
+                    assert_eq!(placements.len() as i64, *want, "{placements:#?}");
+                    let shell = c.block(table_itself(worker, &schema, "events"));
+                    for p in placements.iter().chain([&shell]) {
+                        assert!(p.rls && p.forced, "{p:?}");
+                        assert_eq!(
+                            p.policies,
+                            vec!["admin_all:permissive", "user_mod:permissive"],
+                            "{p:?}"
+                        );
+                        assert!(
+                            p.acl
+                                .iter()
+                                .any(|a| a.starts_with(&format!("{tenants}=arwd/"))),
+                            "{p:?}"
+                        );
+                    }
+                }
+            }),
+    )
     // In place: a narrower USING reaches every shard (ALTER POLICY).
-    ws.write_file(
-        "main.tf",
-        &main_tf.replace(TENANT_USING, TENANT_USING_NARROW),
-    );
-    let out = ws.apply();
-    assert!(
-        out.stdout.contains("0 added, 1 changed, 0 destroyed"),
-        "{}",
-        out.stdout
-    );
-    for worker in c.workers() {
-        for p in c
-            .block(shards(&worker, &schema, "events"))
-            .iter()
-            .chain([&c.block(table_itself(&worker, &schema, "events"))])
-        {
-            let qual = p
-                .quals
-                .iter()
-                .find(|q| q.starts_with("user_mod:"))
-                .unwrap_or_else(|| panic!("{p:?}"));
-            assert!(qual.contains("(id < 100)"), "{p:?}");
-        }
-    }
-    c.block(exec(
-        &coord,
-        &format!("INSERT INTO \"{schema}\".events VALUES (1, 500, 'hidden')"),
-    ));
-    assert_eq!(c.block(visible_rows(&t1, &schema)), vec!["1:1", "1:2"]);
-    ws.assert_no_changes();
-
-    // Destroy: REASSIGN OWNED names the provider's role explicitly (TO
-    // CURRENT_USER crashes Citus 13.2.2), the coordinator stays up and the
-    // workers keep nothing of the scenario but the table.
-    drop((t1, t2, adm));
-    ws.destroy();
-    c.assert_no_crash();
-    for worker in c.workers() {
-        assert!(c.block(roles_with_prefix(&worker, &prefix)).is_empty());
-        for p in c
-            .block(shards(&worker, &schema, "events"))
-            .iter()
-            .chain([&c.block(table_itself(&worker, &schema, "events"))])
-        {
-            assert!(!p.rls && !p.forced, "{p:?}");
-            assert!(p.policies.is_empty(), "{p:?}");
-            assert!(!p.acl.iter().any(|a| a.contains(&prefix)), "{p:?}");
-        }
-    }
-    let coord = c.coordinator();
-    assert!(c.block(roles_with_prefix(&coord, &prefix)).is_empty());
+    .step(
+        Step::apply(main_tf.replace(TENANT_USING, TENANT_USING_NARROW)).check(|_, out| {
+            let t1 = c.login(&tenant1, TENANT_PW);
+            assert!(
+                out.stdout.contains("0 added, 1 changed, 0 destroyed"),
+                "{}",
+                out.stdout
+            );
+            for worker in c.workers() {
+                for p in c
+                    .block(shards(&worker, &schema, "events"))
+                    .iter()
+                    .chain([&c.block(table_itself(&worker, &schema, "events"))])
+                {
+                    let qual = p
+                        .quals
+                        .iter()
+                        .find(|q| q.starts_with("user_mod:"))
+                        .unwrap_or_else(|| panic!("{p:?}"));
+                    assert!(qual.contains("(id < 100)"), "{p:?}");
+                }
+            }
+            c.block(exec(
+                &coord,
+                &format!("INSERT INTO \"{schema}\".events VALUES (1, 500, 'hidden')"),
+            ));
+            assert_eq!(c.block(visible_rows(&t1, &schema)), vec!["1:1", "1:2"]);
+        }),
+    )
+        // Destroy: REASSIGN OWNED names the provider's role explicitly (TO
+        // CURRENT_USER crashes Citus 13.2.2), the coordinator stays up and the
+        // workers keep nothing of the scenario but the table.
+    .check_destroy(|| {
+            c.assert_no_crash();
+            for worker in c.workers() {
+                assert!(c.block(roles_with_prefix(&worker, &prefix)).is_empty());
+                for p in c
+                    .block(shards(&worker, &schema, "events"))
+                    .iter()
+                    .chain([&c.block(table_itself(&worker, &schema, "events"))])
+                {
+                    assert!(!p.rls && !p.forced, "{p:?}");
+                    assert!(p.policies.is_empty(), "{p:?}");
+                    assert!(!p.acl.iter().any(|a| a.contains(&prefix)), "{p:?}");
+                }
+            }
+            assert!(c.block(roles_with_prefix(&coord, &prefix)).is_empty());
+    })
+    .run();
     c.block(exec(&coord, &format!("DROP SCHEMA \"{schema}\" CASCADE")));
 }
 
@@ -488,8 +483,7 @@ fn citus_memberships_default_privileges_reference_table() {
         format!("{prefix}reader"),
     );
     let reader_pw = "reader-secret-1";
-    let mut cfg = c.acc.cluster.provider_block();
-    cfg.push_str(&format!(
+    let cfg = format!(
         r#"
 resource "postgresql_role" "owner" {{
   name = "{owner}"
@@ -553,75 +547,8 @@ resource "postgresql_grant" "refs" {{
   depends_on = [postgresql_policy.visible]
 }}
 "#
-    ));
-    let ws = Workspace::new();
-    ws.write_config(&cfg);
-    apply_targets(&ws, &["postgresql_role.owner", "postgresql_role.readers"]);
+    );
     let coord = c.coordinator();
-    c.block(exec(
-        &coord,
-        &format!(
-            "CREATE SCHEMA \"{schema}\" AUTHORIZATION \"{owner}\";
-             SET ROLE \"{owner}\";
-             CREATE TABLE \"{schema}\".refs (id int PRIMARY KEY, visible bool NOT NULL);
-             RESET ROLE;
-             SELECT create_reference_table('\"{schema}\".refs');
-             INSERT INTO \"{schema}\".refs VALUES (1, true), (2, false);"
-        ),
-    ));
-    let out = ws.apply();
-    // Citus keeps default privileges on the coordinator; the plan says so.
-    assert!(
-        out.combined()
-            .contains("Default Privileges Stay On The Citus Coordinator"),
-        "{}",
-        out.combined()
-    );
-    ws.assert_no_changes();
-    ws.refresh();
-    ws.assert_no_changes();
-    c.citus.add_login(&reader, reader_pw);
-
-    // The membership reached every worker.
-    for worker in c.workers() {
-        assert_eq!(
-            c.block(memberships(&worker, &prefix)),
-            vec![format!("{reader}>{readers}")]
-        );
-    }
-
-    // The reference table: one placement on every node, the coordinator
-    // included, each with RLS, the policy and the grant.
-    for (node, client) in c
-        .citus
-        .nodes()
-        .zip(std::iter::once(c.coordinator()).chain(c.workers()))
-    {
-        let placements = c.block(shards(&client, &schema, "refs"));
-        assert_eq!(placements.len(), 1, "port {}: {placements:?}", node.port());
-        let p = &placements[0];
-        assert!(p.rls && !p.forced, "{p:?}");
-        assert_eq!(p.policies, vec!["visible:permissive"], "{p:?}");
-        assert!(
-            p.acl
-                .iter()
-                .any(|a| a.starts_with(&format!("{readers}=r/"))),
-            "{p:?}"
-        );
-    }
-    let rdr = c.login(&reader, reader_pw);
-    assert_eq!(
-        c.block(query_strings(
-            &rdr,
-            &format!("SELECT id::text FROM \"{schema}\".refs ORDER BY 1"),
-            &[]
-        )),
-        vec!["1"]
-    );
-    drop(rdr);
-
-    // Default privileges: on the coordinator only. Citus has no handler for
-    // ALTER DEFAULT PRIVILEGES, so the workers' pg_default_acl stays empty.
     let default_acl = |client: &Client| {
         c.block(query_strings(
             client,
@@ -630,61 +557,134 @@ resource "postgresql_grant" "refs" {{
             &[&owner],
         ))
     };
-    let on_coordinator = default_acl(&coord);
-    assert_eq!(on_coordinator.len(), 1, "{on_coordinator:?}");
-    assert!(
-        on_coordinator[0].contains(&format!("{readers}=r/{owner}")),
-        "{on_coordinator:?}"
-    );
-    for worker in c.workers() {
-        assert_eq!(default_acl(&worker), Vec::<String>::new());
-    }
-    // ...but a table the owner creates on the coordinator gets the
-    // privileges there, and distributing it copies its ACL to every shard
-    // and to the workers' shell tables.
-    c.block(exec(
-        &coord,
-        &format!(
-            "SET ROLE \"{owner}\";
-             CREATE TABLE \"{schema}\".later (id int);
-             RESET ROLE;
-             SELECT create_distributed_table('\"{schema}\".later', 'id', shard_count := 4);"
-        ),
-    ));
-    let expected = c.expected_placements(&schema, "later");
-    for (worker, want) in c.workers().iter().zip(&expected) {
-        let placements = c.block(shards(worker, &schema, "later"));
-        assert_eq!(placements.len() as i64, *want);
-        let shell = c.block(table_itself(worker, &schema, "later"));
-        for p in placements.iter().chain([&shell]) {
-            assert!(
-                p.acl
-                    .iter()
-                    .any(|a| a.starts_with(&format!("{readers}=r/"))),
-                "{p:?}"
-            );
-        }
-    }
+    TestCase::new(c.acc.cluster.provider_block())
+        .step(
+            Step::apply(cfg.clone()).targets(&["postgresql_role.owner", "postgresql_role.readers"]),
+        )
+        .step(
+            Step::apply(cfg)
+                .before(|_| {
+                    c.block(exec(
+                        &coord,
+                        &format!(
+                            "CREATE SCHEMA \"{schema}\" AUTHORIZATION \"{owner}\";
+                             SET ROLE \"{owner}\";
+                             CREATE TABLE \"{schema}\".refs (id int PRIMARY KEY, visible bool NOT NULL);
+                             RESET ROLE;
+                             SELECT create_reference_table('\"{schema}\".refs');
+                             INSERT INTO \"{schema}\".refs VALUES (1, true), (2, false);"
+                        ),
+                    ));
+                })
+                .check(|_, out| {
+                    // Citus keeps default privileges on the coordinator; the
+                    // plan says so.
+                    assert!(
+                        out.combined()
+                            .contains("Default Privileges Stay On The Citus Coordinator"),
+                        "{}",
+                        out.combined()
+                    );
+                c.citus.add_login(&reader, reader_pw);
 
-    // Destroy: the membership, the roles and the reference table's policy
-    // are gone from every node.
-    ws.destroy();
-    c.assert_no_crash();
-    assert!(default_acl(&coord).is_empty());
-    for (node, client) in c
-        .citus
-        .nodes()
-        .zip(std::iter::once(c.coordinator()).chain(c.workers()))
-    {
-        assert!(
-            c.block(roles_with_prefix(&client, &prefix)).is_empty(),
-            "port {}",
-            node.port()
-        );
-        for p in c.block(shards(&client, &schema, "refs")) {
-            assert!(!p.rls && p.policies.is_empty(), "{p:?}");
-        }
-    }
+                // The membership reached every worker.
+                for worker in c.workers() {
+                    assert_eq!(
+                        c.block(memberships(&worker, &prefix)),
+                        vec![format!("{reader}>{readers}")]
+                    );
+                }
+
+                // The reference table: one placement on every node, the coordinator
+                // included, each with RLS, the policy and the grant.
+                for (node, client) in c
+                    .citus
+                    .nodes()
+                    .zip(std::iter::once(c.coordinator()).chain(c.workers()))
+                {
+                    let placements = c.block(shards(&client, &schema, "refs"));
+                    assert_eq!(placements.len(), 1, "port {}: {placements:?}", node.port());
+                    let p = &placements[0];
+                    assert!(p.rls && !p.forced, "{p:?}");
+                    assert_eq!(p.policies, vec!["visible:permissive"], "{p:?}");
+                    assert!(
+                        p.acl
+                            .iter()
+                            .any(|a| a.starts_with(&format!("{readers}=r/"))),
+                        "{p:?}"
+                    );
+                }
+                let rdr = c.login(&reader, reader_pw);
+                assert_eq!(
+                    c.block(query_strings(
+                        &rdr,
+                        &format!("SELECT id::text FROM \"{schema}\".refs ORDER BY 1"),
+                        &[]
+                    )),
+                    vec!["1"]
+                );
+                drop(rdr);
+
+                // Default privileges: on the coordinator only. Citus has no handler for
+                // ALTER DEFAULT PRIVILEGES, so the workers' pg_default_acl stays empty.
+                let on_coordinator = default_acl(&coord);
+                assert_eq!(on_coordinator.len(), 1, "{on_coordinator:?}");
+                assert!(
+                    on_coordinator[0].contains(&format!("{readers}=r/{owner}")),
+                    "{on_coordinator:?}"
+                );
+                for worker in c.workers() {
+                    assert_eq!(default_acl(&worker), Vec::<String>::new());
+                }
+                // ...but a table the owner creates on the coordinator gets the
+                // privileges there, and distributing it copies its ACL to every shard
+                // and to the workers' shell tables.
+                c.block(exec(
+                    &coord,
+                    &format!(
+                        "SET ROLE \"{owner}\";
+                         CREATE TABLE \"{schema}\".later (id int);
+                         RESET ROLE;
+                         SELECT create_distributed_table('\"{schema}\".later', 'id', shard_count := 4);"
+                    ),
+                ));
+                let expected = c.expected_placements(&schema, "later");
+                for (worker, want) in c.workers().iter().zip(&expected) {
+                    let placements = c.block(shards(worker, &schema, "later"));
+                    assert_eq!(placements.len() as i64, *want);
+                    let shell = c.block(table_itself(worker, &schema, "later"));
+                    for p in placements.iter().chain([&shell]) {
+                        assert!(
+                            p.acl
+                                .iter()
+                                .any(|a| a.starts_with(&format!("{readers}=r/"))),
+                            "{p:?}"
+                        );
+                    }
+                }
+                }),
+        )
+        // Destroy: the membership, the roles and the reference table's
+        // policy are gone from every node.
+        .check_destroy(|| {
+            c.assert_no_crash();
+            assert!(default_acl(&coord).is_empty());
+            for (node, client) in c
+                .citus
+                .nodes()
+                .zip(std::iter::once(c.coordinator()).chain(c.workers()))
+            {
+                assert!(
+                    c.block(roles_with_prefix(&client, &prefix)).is_empty(),
+                    "port {}",
+                    node.port()
+                );
+                for p in c.block(shards(&client, &schema, "refs")) {
+                    assert!(!p.rls && p.policies.is_empty(), "{p:?}");
+                }
+            }
+        })
+        .run();
     c.block(exec(&coord, &format!("DROP SCHEMA \"{schema}\" CASCADE")));
 }
 
@@ -714,8 +714,7 @@ fn citus_policy_experiments() {
     let reader_pw = "reader-secret-2";
     let coord = c.coordinator();
     let config = |wide_name: &str, wide_roles: &str, extra: &str| {
-        let mut cfg = c.acc.cluster.provider_block();
-        cfg.push_str(&format!(
+        format!(
             r#"
 resource "postgresql_role" "reader" {{
   name     = "{reader}"
@@ -761,8 +760,7 @@ resource "postgresql_policy" "wide" {{
   depends_on = [postgresql_row_level_security.t]
 }}
 {extra}"#
-        ));
-        cfg
+        )
     };
     c.block(exec(
         &coord,
@@ -773,60 +771,6 @@ resource "postgresql_policy" "wide" {{
              INSERT INTO \"{schema}\".t VALUES (1), (50);"
         ),
     ));
-    let ws = Workspace::new();
-    ws.write_config(&config("wide", "postgresql_role.reader.name", ""));
-    ws.apply();
-    ws.assert_no_changes();
-    c.citus.add_login(&reader, reader_pw);
-
-    // RESTRICTIVE, made with SQL: right on the coordinator, PERMISSIVE on
-    // every shard.
-    c.block(exec(
-        &coord,
-        &format!(
-            "CREATE POLICY narrow ON \"{schema}\".t AS RESTRICTIVE FOR ALL TO \"{reader}\" \
-             USING (id < 10)"
-        ),
-    ));
-    let on_coordinator = finding(
-        "policies on the coordinator's table",
-        c.block(table_itself(&coord, &schema, "t")).policies,
-    );
-    assert_eq!(
-        on_coordinator,
-        vec!["narrow:restrictive", "wide:permissive"]
-    );
-    for worker in c.workers() {
-        let shell = c.block(table_itself(&worker, &schema, "t"));
-        finding("policies on a worker's shell table", &shell.policies);
-        for p in c.block(shards(&worker, &schema, "t")) {
-            finding("policies on a shard", (&p.name, &p.policies));
-            assert_eq!(
-                p.policies,
-                vec!["narrow:permissive", "wide:permissive"],
-                "{p:?}"
-            );
-        }
-    }
-    // So the restrictive policy widens instead of narrowing: PostgreSQL
-    // would show id 1 only, the shards OR both policies and show 50 too.
-    let rdr = c.login(&reader, reader_pw);
-    let rows = finding(
-        "rows the reader sees through the coordinator",
-        c.block(query_strings(
-            &rdr,
-            &format!("SELECT id::text FROM \"{schema}\".t ORDER BY id"),
-            &[],
-        )),
-    );
-    assert_eq!(rows, vec!["1", "50"]);
-    drop(rdr);
-    c.block(exec(
-        &coord,
-        &format!("DROP POLICY narrow ON \"{schema}\".t"),
-    ));
-
-    // The provider refuses to plan one.
     let narrow = format!(
         r#"
 resource "postgresql_policy" "narrow" {{
@@ -839,44 +783,6 @@ resource "postgresql_policy" "narrow" {{
 }}
 "#
     );
-    ws.write_config(&config("wide", "postgresql_role.reader.name", &narrow));
-    let out = ws.run(&["plan", "-input=false", "-no-color"]);
-    assert!(!out.success(), "{}", out.combined());
-    assert!(
-        out.combined()
-            .contains("Restrictive Policy On A Citus Table"),
-        "{}",
-        out.combined()
-    );
-
-    // In place: rename the policy and change its roles (ALTER POLICY ...
-    // RENAME TO, ALTER POLICY ... TO): both reach every shard.
-    ws.write_config(&config(
-        "wide2",
-        "postgresql_role.reader.name, postgresql_role.other.name",
-        "",
-    ));
-    ws.apply();
-    ws.assert_no_changes();
-    for worker in c.workers() {
-        for p in c.block(shards(&worker, &schema, "t")) {
-            assert_eq!(p.policies, vec!["wide2:permissive"], "{p:?}");
-        }
-        let roles = c.block(query_strings(
-            &worker,
-            "SELECT DISTINCT array_to_string(array(SELECT rolname FROM pg_roles \
-                 WHERE oid = ANY (p.polroles) ORDER BY 1), ',') \
-             FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid \
-             JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = $1 AND p.polname = 'wide2'",
-            &[&schema],
-        ));
-        assert_eq!(
-            finding("roles of the renamed policy on a worker's shards", roles),
-            vec![format!("{other},{reader}")]
-        );
-    }
-
     // A subquery in a policy on a distributed table: Citus refuses it (on
     // CREATE POLICY with an internal error, "unexpected non-SELECT command
     // in SubLink"; on ALTER POLICY with "Subqueries are not supported in
@@ -899,45 +805,121 @@ resource "postgresql_policy" "sub" {{
         "",
     )
     .replace(r#"using  = "id > 0""#, r#"using  = "id IN (SELECT 1)""#);
-    for cfg in [
+    let subquery = "Subquery In A Policy On A Citus Table";
+    let wide2 = || {
         config(
             "wide2",
             "postgresql_role.reader.name, postgresql_role.other.name",
-            &sub,
-        ),
-        with_subquery,
-    ] {
-        ws.write_config(&cfg);
-        let out = ws.run(&["plan", "-input=false", "-no-color"]);
-        assert!(!out.success(), "{}", out.combined());
-        assert!(
-            out.combined()
-                .contains("Subquery In A Policy On A Citus Table"),
-            "{}",
-            out.combined()
-        );
-    }
-    let left = c.block(query_strings(
-        &coord,
-        "SELECT polname::text FROM pg_policy WHERE polrelid = format('%I.t', $1::text)::regclass \
-         ORDER BY 1",
-        &[&schema],
-    ));
-    assert_eq!(left, vec!["wide2"]);
+            "",
+        )
+    };
+    TestCase::new(c.acc.cluster.provider_block())
+        .step(
+            Step::apply(config("wide", "postgresql_role.reader.name", "")).check(|_, _| {
+                c.citus.add_login(&reader, reader_pw);
 
-    ws.write_config(&config(
-        "wide2",
-        "postgresql_role.reader.name, postgresql_role.other.name",
-        "",
-    ));
-    ws.destroy();
-    c.assert_no_crash();
-    for worker in c.workers() {
-        assert!(c.block(roles_with_prefix(&worker, &prefix)).is_empty());
-        for p in c.block(shards(&worker, &schema, "t")) {
-            assert!(p.policies.is_empty() && !p.rls, "{p:?}");
-        }
-    }
+                // RESTRICTIVE, made with SQL: right on the coordinator, PERMISSIVE on
+                // every shard.
+                c.block(exec(
+                    &coord,
+                    &format!(
+                        "CREATE POLICY narrow ON \"{schema}\".t AS RESTRICTIVE FOR ALL TO \"{reader}\" \
+                         USING (id < 10)"
+                    ),
+                ));
+                let on_coordinator = finding(
+                    "policies on the coordinator's table",
+                    c.block(table_itself(&coord, &schema, "t")).policies,
+                );
+                assert_eq!(
+                    on_coordinator,
+                    vec!["narrow:restrictive", "wide:permissive"]
+                );
+                for worker in c.workers() {
+                    let shell = c.block(table_itself(&worker, &schema, "t"));
+                    finding("policies on a worker's shell table", &shell.policies);
+                    for p in c.block(shards(&worker, &schema, "t")) {
+                        finding("policies on a shard", (&p.name, &p.policies));
+                        assert_eq!(
+                            p.policies,
+                            vec!["narrow:permissive", "wide:permissive"],
+                            "{p:?}"
+                        );
+                    }
+                }
+                // So the restrictive policy widens instead of narrowing: PostgreSQL
+                // would show id 1 only, the shards OR both policies and show 50 too.
+                let rdr = c.login(&reader, reader_pw);
+                let rows = finding(
+                    "rows the reader sees through the coordinator",
+                    c.block(query_strings(
+                        &rdr,
+                        &format!("SELECT id::text FROM \"{schema}\".t ORDER BY id"),
+                        &[],
+                    )),
+                );
+                assert_eq!(rows, vec!["1", "50"]);
+                drop(rdr);
+                c.block(exec(
+                    &coord,
+                    &format!("DROP POLICY narrow ON \"{schema}\".t"),
+                ));
+            }),
+        )
+        // The provider refuses to plan one.
+        .step(Step::fails(
+            config("wide", "postgresql_role.reader.name", &narrow),
+            "Restrictive Policy On A Citus Table",
+        ))
+        // In place: rename the policy and change its roles (ALTER POLICY ...
+        // RENAME TO, ALTER POLICY ... TO): both reach every shard.
+        .step(Step::apply(wide2()).check(|_, _| {
+            for worker in c.workers() {
+                for p in c.block(shards(&worker, &schema, "t")) {
+                    assert_eq!(p.policies, vec!["wide2:permissive"], "{p:?}");
+                }
+                let roles = c.block(query_strings(
+                    &worker,
+                    "SELECT DISTINCT array_to_string(array(SELECT rolname FROM pg_roles \
+                         WHERE oid = ANY (p.polroles) ORDER BY 1), ',') \
+                     FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid \
+                     JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE n.nspname = $1 AND p.polname = 'wide2'",
+                    &[&schema],
+                ));
+                assert_eq!(
+                    finding("roles of the renamed policy on a worker's shards", roles),
+                    vec![format!("{other},{reader}")]
+                );
+            }
+        }))
+        .step(Step::fails(
+            config(
+                "wide2",
+                "postgresql_role.reader.name, postgresql_role.other.name",
+                &sub,
+            ),
+            subquery,
+        ))
+        .step(Step::fails(with_subquery, subquery).check(|_, _| {
+            let left = c.block(query_strings(
+                &coord,
+                "SELECT polname::text FROM pg_policy WHERE polrelid = format('%I.t', $1::text)::regclass \
+                 ORDER BY 1",
+                &[&schema],
+            ));
+            assert_eq!(left, vec!["wide2"]);
+        }))
+        .check_destroy(|| {
+            c.assert_no_crash();
+            for worker in c.workers() {
+                assert!(c.block(roles_with_prefix(&worker, &prefix)).is_empty());
+                for p in c.block(shards(&worker, &schema, "t")) {
+                    assert!(p.policies.is_empty() && !p.rls, "{p:?}");
+                }
+            }
+        })
+        .run();
     c.block(exec(&coord, &format!("DROP SCHEMA \"{schema}\" CASCADE")));
 }
 

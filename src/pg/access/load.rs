@@ -1,5 +1,7 @@
-//! Reads the [`Catalog`] of one database: four queries in one read-only
-//! repeatable-read transaction, so the parts agree with each other.
+//! Builds the [`Catalog`] of one database: the roles and memberships from
+//! the catalog cache's reads ([`crate::pg::catalog::cache`]), and the
+//! object and default ACLs from two queries in one read-only
+//! repeatable-read transaction, so those two agree with each other.
 //!
 //! ACLs are exploded on the server (`aclexplode`, with a NULL ACL replaced
 //! by `acldefault` first, exactly as the privilege checks do) and come back
@@ -12,30 +14,13 @@ use std::sync::Arc;
 use tokio_postgres::{Client, Row};
 
 use crate::pg::access::catalog::{
-    AclEntry, Catalog, DefaultAcl, Membership, Object, ObjectId, PG16, PUBLIC,
+    AclEntry, Catalog, DefaultAcl, Membership, Object, ObjectId, PUBLIC,
 };
+use crate::pg::catalog::memberships::MembershipCatalog;
+use crate::pg::catalog::roles::RoleCatalog;
 use crate::pg::error::PgError;
 use crate::pg::kinds::ObjectKind;
 use crate::pg::privileges::{Privilege, Privs};
-use crate::pg::roles::attributes::RoleFlags;
-
-/// Every role with its flags (the one column list), and the server's
-/// version and database on each row.
-fn roles_sql() -> String {
-    format!(
-        "SELECT r.oid, r.rolname::text AS rolname, {flags}, \
-                current_setting('server_version_num')::int4 AS version_num, \
-                current_database()::text AS database \
-         FROM pg_catalog.pg_roles r",
-        flags = RoleFlags::columns("r")
-    )
-}
-
-const MEMBERSHIPS_16: &str = "SELECT member, roleid, grantor, admin_option, inherit_option, \
-                                     set_option FROM pg_catalog.pg_auth_members";
-
-const MEMBERSHIPS_OLD: &str = "SELECT member, roleid, grantor, admin_option, true, true \
-                               FROM pg_catalog.pg_auth_members";
 
 /// The system schemas PostgreSQL reserves (`pg_*`) and the SQL standard's
 /// `information_schema` are left out: nobody grants on them by design.
@@ -162,8 +147,40 @@ fn acl_at(row: &Row, i: usize, names: &Names, what: &str) -> Result<Vec<AclEntry
     Ok(out)
 }
 
-/// Reads the catalog of the database `client` is connected to.
-pub async fn load(client: &mut Client) -> Result<Catalog, PgError> {
+/// Builds the catalog of `database`, which `client` is connected to, from
+/// `roles` and `memberships` (cluster-wide reads) and its own read of the
+/// object and default ACLs.
+pub async fn load(
+    client: &mut Client,
+    database: &str,
+    version_num: i32,
+    roles: &RoleCatalog,
+    memberships: &MembershipCatalog,
+) -> Result<Catalog, PgError> {
+    let mut catalog = Catalog {
+        version_num,
+        database: database.to_string(),
+        ..Catalog::default()
+    };
+    let mut names = Names(HashMap::new());
+    for r in roles.iter() {
+        names.0.insert(r.oid, r.row.spec.name.clone());
+        catalog
+            .roles
+            .insert(r.row.spec.name.clone(), r.row.spec.flags);
+    }
+    // Before PostgreSQL 16 a grant has no INHERIT or SET option of its own:
+    // both are implied, and the member's INHERIT flag decides inheritance.
+    for m in memberships.iter() {
+        catalog.memberships.push(Membership {
+            member: m.member.clone(),
+            role: m.granted.clone(),
+            grantor: m.row.grantor.clone().unwrap_or_default(),
+            admin: m.row.admin,
+            inherit: m.row.inherit.unwrap_or(true),
+            set: m.row.set.unwrap_or(true),
+        });
+    }
     let tx = client
         .build_transaction()
         .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
@@ -172,34 +189,6 @@ pub async fn load(client: &mut Client) -> Result<Catalog, PgError> {
         .await
         .map_err(|e| PgError::query("starting a read of the access catalog", e))?;
     let q = |what: &'static str| move |e| PgError::query(format!("reading {what}"), e);
-    let role_rows = tx.query(&roles_sql(), &[]).await.map_err(q("roles"))?;
-    let mut catalog = Catalog::default();
-    let mut names = Names(HashMap::new());
-    let roles_err = |e| PgError::query("reading the access catalog (roles)", e);
-    for row in &role_rows {
-        let oid: u32 = row.try_get("oid").map_err(roles_err)?;
-        let name: String = row.try_get("rolname").map_err(roles_err)?;
-        catalog.version_num = row.try_get("version_num").map_err(roles_err)?;
-        catalog.database = row.try_get("database").map_err(roles_err)?;
-        let flags = RoleFlags::from_row(row).map_err(roles_err)?;
-        names.0.insert(oid, name.clone());
-        catalog.roles.insert(name, flags);
-    }
-    let sql = if catalog.version_num >= PG16 {
-        MEMBERSHIPS_16
-    } else {
-        MEMBERSHIPS_OLD
-    };
-    for row in &tx.query(sql, &[]).await.map_err(q("memberships"))? {
-        catalog.memberships.push(Membership {
-            member: names.of(get(row, 0, "memberships")?),
-            role: names.of(get(row, 1, "memberships")?),
-            grantor: names.of(get(row, 2, "memberships")?),
-            admin: get(row, 3, "memberships")?,
-            inherit: get(row, 4, "memberships")?,
-            set: get(row, 5, "memberships")?,
-        });
-    }
     for row in &tx
         .query(&objects_sql(), &[])
         .await

@@ -15,6 +15,7 @@
 //! defaults, and the initial privileges `initdb` and extensions record in
 //! `pg_init_privs`.
 //!
+//! * [`cache`]: the reads the provider keeps, and when each is taken again;
 //! * [`roles`], [`memberships`], [`databases`]: cluster-wide;
 //! * [`objects`], [`default_acl`], [`policies`]: one database;
 //! * [`audit`]: roles, members and schema readers for the audit data
@@ -23,6 +24,7 @@
 //! * [`table_lints`]: what the row-level-security lints read.
 
 pub mod audit;
+pub mod cache;
 pub mod databases;
 pub mod default_acl;
 pub mod memberships;

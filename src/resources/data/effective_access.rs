@@ -161,10 +161,8 @@ impl DataSourceType for EffectiveAccessDataSource {
         let role = &config.role;
         let ctx = ErrorContext::new(&client.info.current_user, format!("role {role:?}"))
             .needs("access to the pg_catalog tables of roles, memberships and objects");
-        let catalog = self
-            .state
-            .access
-            .get(&client.pools, config.database.as_deref())
+        let catalog = client
+            .access_catalog(config.database.as_deref())
             .await
             .or_diag(&ctx)?;
         if role != PUBLIC && catalog.role(role).is_none() {

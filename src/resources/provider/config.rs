@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use crate::model;
+use crate::pg::catalog::cache::CatalogCache;
 use crate::pg::conn::pgpass;
 use crate::pg::conn::pool::Pools;
 use crate::pg::conn::settings::{ClientCert, ConnectSettings, SslMode};
@@ -14,11 +15,11 @@ use crate::protocol::model::{list_block, optional, required};
 use crate::protocol::{Diagnostic, Diagnostics, Model, Problem, Schema, Value};
 
 use crate::protocol::validate::check_validators;
+use crate::protocol::view::view_of;
 
 use crate::resources::provider::iam::{self, IamConfig};
 use crate::resources::provider::reach::{self, SshTunnelModel};
 use crate::resources::support::errors::{pg_diag, ErrorContext};
-use crate::resources::support::snapshot::Snapshots;
 use crate::resources::support::state::{Client, ProviderState};
 use crate::resources::support::validators;
 
@@ -181,6 +182,7 @@ model! {
         )
         .max_items(1),
     }
+    view ProviderView;
 }
 
 model! {
@@ -199,6 +201,7 @@ model! {
         )
         .default(false),
     }
+    view ClientCertView;
 }
 
 /// Schema of the provider block.
@@ -265,8 +268,12 @@ fn version_text(attr: &str, v: &str) -> Option<Problem> {
 /// Warnings about the provider block that the attribute validators cannot
 /// give: deprecated attributes in use.
 pub fn validate(config: &Value) -> Diagnostics {
+    let config: ProviderView = match view_of(config, "provider configuration") {
+        Ok(v) => v,
+        Err(d) => return d,
+    };
     let mut d = Diagnostics::new();
-    if !config.get("ssl_mode").is_null() {
+    if !config.ssl_mode.is_null() {
         d.push(
             Diagnostic::warning(
                 "Deprecated Attribute",
@@ -276,8 +283,8 @@ pub fn validate(config: &Value) -> Diagnostics {
             .at("ssl_mode"),
         );
     }
-    reach::validate(config, &mut d);
-    iam::validate(config, &mut d);
+    reach::validate(&config, &mut d);
+    iam::validate(&config, &mut d);
     d
 }
 
@@ -444,6 +451,11 @@ pub async fn configure(state: &ProviderState, config: &Value) -> Diagnostics {
         Ok(s) => s,
         Err(d) => return d,
     };
+    // `settings` has read the model already, so this cannot fail.
+    let m = match ProviderModel::from_value(config) {
+        Ok(m) => m,
+        Err(e) => return e.into_diagnostics("provider configuration"),
+    };
     log::debug!("connecting with {settings:?}");
     let ctx = ErrorContext {
         connected_as: settings.username.clone(),
@@ -466,17 +478,13 @@ pub async fn configure(state: &ProviderState, config: &Value) -> Diagnostics {
         info.is_superuser
     );
     let mut d = Diagnostics::new();
-    if let Some(expected) = config.get("expected_version").as_str() {
-        if let Some(w) = version_warning(expected, info.version_num) {
-            d.push(w);
-        }
+    if let Some(w) = version_warning(&m.expected_version, info.version_num) {
+        d.push(w);
     }
-    let database_username = config.get("database_username").as_str().map(str::to_string);
-    let read_passwords = info.can_read_authid && config.get("superuser").as_bool() != Some(false);
-    let access_report = (config.get("plan_access_report").as_bool() != Some(false)).then(|| {
-        config
-            .get("plan_access_report_max_lines")
-            .as_i64()
+    let database_username = m.database_username;
+    let read_passwords = info.can_read_authid && m.superuser != Some(false);
+    let access_report = (m.plan_access_report != Some(false)).then(|| {
+        m.plan_access_report_max_lines
             .and_then(|n| usize::try_from(n).ok())
             .unwrap_or(DEFAULT_REPORT_LINES)
     });
@@ -488,7 +496,7 @@ pub async fn configure(state: &ProviderState, config: &Value) -> Diagnostics {
             read_passwords,
             access_report,
             stop: state.stop_token(),
-            snapshots: Snapshots::default(),
+            catalogs: CatalogCache::default(),
             database_username,
         })
         .await;

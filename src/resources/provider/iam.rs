@@ -7,7 +7,8 @@ use crate::pg::conn::iam::azure::AzureSettings;
 use crate::pg::conn::iam::gcp::GcpSettings;
 use crate::pg::conn::iam::{IamAuth, RDS_CA_BUNDLE};
 use crate::pg::conn::settings::SslMode;
-use crate::protocol::{Diagnostic, Diagnostics, Problem, Value};
+use crate::protocol::{Diagnostic, Diagnostics, Problem};
+use crate::resources::provider::config::ProviderView;
 
 /// The `scheme` check: `postgres` and `awspostgres` are taken;
 /// `gcppostgres` is refused with the direct configuration that does the
@@ -40,18 +41,18 @@ pub fn scheme_name(attr: &str, v: &str) -> Option<Problem> {
 
 /// Which cloud login the configuration turns on, from values that may be
 /// unknown: the names of the attributes that ask for one.
-fn asked(config: &Value) -> Vec<&'static str> {
+fn asked(config: &ProviderView) -> Vec<&'static str> {
     let mut on = Vec::new();
-    if config.get("aws_rds_iam_auth").as_bool() == Some(true) {
+    if config.aws_rds_iam_auth.known() == Some(&true) {
         on.push("aws_rds_iam_auth");
     }
-    if config.get("azure_identity_auth").as_bool() == Some(true) {
+    if config.azure_identity_auth.known() == Some(&true) {
         on.push("azure_identity_auth");
     }
-    if config.get("gcp_iam_auth").as_bool() == Some(true)
+    if config.gcp_iam_auth.known() == Some(&true)
         || config
-            .get("gcp_iam_impersonate_service_account")
-            .as_str()
+            .gcp_iam_impersonate_service_account
+            .known()
             .is_some_and(|s| !s.is_empty())
     {
         on.push("gcp_iam_auth");
@@ -61,7 +62,7 @@ fn asked(config: &Value) -> Vec<&'static str> {
 
 /// Plan-time checks: one cloud at a time, and TLS for a token login or
 /// `awspostgres`.
-pub fn validate(config: &Value, d: &mut Diagnostics) {
+pub fn validate(config: &ProviderView, d: &mut Diagnostics) {
     let on = asked(config);
     if on.len() > 1 {
         d.push(
@@ -75,8 +76,7 @@ pub fn validate(config: &Value, d: &mut Diagnostics) {
             .at(on[1]),
         );
     }
-    let sslmode = config.get("sslmode").as_str();
-    if sslmode == Some("disable") {
+    if config.sslmode.known().map(String::as_str) == Some("disable") {
         if let Some(first) = on.first() {
             d.push(
                 Diagnostic::error(
@@ -91,7 +91,7 @@ pub fn validate(config: &Value, d: &mut Diagnostics) {
                 .at("sslmode"),
             );
         }
-        if config.get("scheme").as_str() == Some("awspostgres") {
+        if config.scheme.known().map(String::as_str) == Some("awspostgres") {
             d.push(
                 Diagnostic::error(
                     "awspostgres Needs TLS",
@@ -103,10 +103,10 @@ pub fn validate(config: &Value, d: &mut Diagnostics) {
             );
         }
     }
-    if config.get("azure_identity_auth").as_bool() != Some(true)
+    if config.azure_identity_auth.known() != Some(&true)
         && config
-            .get("azure_tenant_id")
-            .as_str()
+            .azure_tenant_id
+            .known()
             .is_some_and(|s| !s.is_empty())
     {
         d.push(
@@ -193,6 +193,7 @@ pub fn tls(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::model::Tf;
 
     #[test]
     fn schemes() {
@@ -209,33 +210,32 @@ mod tests {
 
     #[test]
     fn iam_needs_tls_and_one_cloud() {
-        let config = |pairs: Vec<(&str, Value)>| Value::object(pairs);
+        let aws = || ProviderView {
+            aws_rds_iam_auth: Tf::Known(true),
+            ..ProviderView::default()
+        };
         let mut d = Diagnostics::new();
         validate(
-            &config(vec![
-                ("aws_rds_iam_auth", Value::bool(true)),
-                ("sslmode", Value::string("disable")),
-            ]),
+            &ProviderView {
+                sslmode: Tf::Known("disable".into()),
+                ..aws()
+            },
             &mut d,
         );
         assert_eq!(d.0[0].summary, "IAM Login Needs TLS");
         let mut d = Diagnostics::new();
         validate(
-            &config(vec![
-                ("aws_rds_iam_auth", Value::bool(true)),
-                (
-                    "gcp_iam_impersonate_service_account",
-                    Value::string("sa@p.iam.gserviceaccount.com"),
+            &ProviderView {
+                gcp_iam_impersonate_service_account: Tf::Known(
+                    "sa@p.iam.gserviceaccount.com".into(),
                 ),
-            ]),
+                ..aws()
+            },
             &mut d,
         );
         assert_eq!(d.0[0].summary, "More Than One Cloud Login");
         let mut d = Diagnostics::new();
-        validate(
-            &config(vec![("aws_rds_iam_auth", Value::bool(true))]),
-            &mut d,
-        );
+        validate(&aws(), &mut d);
         assert!(d.0.is_empty());
     }
 

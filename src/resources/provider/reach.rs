@@ -7,7 +7,8 @@ use crate::pg::conn::reach::ssh::decode_private_key;
 use crate::pg::conn::reach::{HostKeyPolicy, NoProxy, ProxyUrl, Reach, SshSettings};
 use crate::protocol::cty::PathStep;
 use crate::protocol::model::{optional, required};
-use crate::protocol::{AttrPath, Diagnostic, Diagnostics, Problem, Value};
+use crate::protocol::{AttrPath, Diagnostic, Diagnostics, Problem};
+use crate::resources::provider::config::ProviderView;
 
 model! {
     /// The `ssh_tunnel` block.
@@ -44,6 +45,7 @@ model! {
         )
         .default(false),
     }
+    view SshTunnelView;
 }
 
 /// The `proxy` attribute's check.
@@ -83,15 +85,11 @@ fn tunnel_path(attr: &str) -> AttrPath {
 /// Plan-time checks across attributes of the block: the key must decode
 /// with the passphrase given, and switching the host-key check off is
 /// warned about.
-pub fn validate(config: &Value, d: &mut Diagnostics) {
-    let Some(tunnel) = config
-        .get("ssh_tunnel")
-        .as_elements()
-        .and_then(|t| t.first())
-    else {
+pub fn validate(config: &ProviderView, d: &mut Diagnostics) {
+    let Some(tunnel) = config.ssh_tunnel.known().and_then(|t| t.first()) else {
         return;
     };
-    if tunnel.get("insecure_ignore_host_key").as_bool() == Some(true) {
+    if tunnel.insecure_ignore_host_key.known() == Some(&true) {
         d.push(
             Diagnostic::warning(
                 "SSH Host Key Not Checked",
@@ -103,13 +101,12 @@ pub fn validate(config: &Value, d: &mut Diagnostics) {
             .at_path(&tunnel_path("insecure_ignore_host_key")),
         );
     }
-    let key = tunnel.get("private_key");
-    let passphrase = tunnel.get("private_key_passphrase");
+    let (key, passphrase) = (&tunnel.private_key, &tunnel.private_key_passphrase);
     if key.is_unknown() || passphrase.is_unknown() {
         return;
     }
-    if let Some(text) = key.as_str() {
-        if let Err(why) = decode_private_key(text, passphrase.as_str()) {
+    if let Some(text) = key.known() {
+        if let Err(why) = decode_private_key(text, passphrase.known().map(String::as_str)) {
             d.push(
                 Diagnostic::error(
                     "Unusable SSH Private Key",
@@ -234,6 +231,7 @@ fn ssh_settings(t: &SshTunnelModel) -> Result<SshSettings, Diagnostics> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::model::Tf;
 
     #[test]
     fn proxy_values_are_checked() {
@@ -262,12 +260,16 @@ mod tests {
 
     #[test]
     fn insecure_host_keys_warn_and_keys_are_decoded() {
-        let tunnel = |pairs: Vec<(&str, Value)>| {
-            Value::object([("ssh_tunnel", Value::List(vec![Value::object(pairs)]))])
+        let tunnel = |t: SshTunnelView| ProviderView {
+            ssh_tunnel: Tf::Known(vec![t]),
+            ..ProviderView::default()
         };
         let mut d = Diagnostics::new();
         validate(
-            &tunnel(vec![("insecure_ignore_host_key", Value::bool(true))]),
+            &tunnel(SshTunnelView {
+                insecure_ignore_host_key: Tf::Known(true),
+                ..SshTunnelView::default()
+            }),
             &mut d,
         );
         assert_eq!(d.0.len(), 1);
@@ -275,19 +277,31 @@ mod tests {
 
         let mut d = Diagnostics::new();
         validate(
-            &tunnel(vec![("private_key", Value::string("not a key"))]),
+            &tunnel(SshTunnelView {
+                private_key: Tf::Known("not a key".into()),
+                ..SshTunnelView::default()
+            }),
             &mut d,
         );
         assert_eq!(d.0[0].summary, "Unusable SSH Private Key");
         assert!(!d.0[0].detail.contains("not a key\""), "{}", d.0[0].detail);
 
         let mut d = Diagnostics::new();
-        validate(&tunnel(vec![("private_key", Value::unknown())]), &mut d);
+        validate(
+            &tunnel(SshTunnelView {
+                private_key: Tf::Unknown,
+                ..SshTunnelView::default()
+            }),
+            &mut d,
+        );
         assert!(d.0.is_empty());
 
         let mut d = Diagnostics::new();
         validate(
-            &tunnel(vec![("private_key_passphrase", Value::string("x"))]),
+            &tunnel(SshTunnelView {
+                private_key_passphrase: Tf::Known("x".into()),
+                ..SshTunnelView::default()
+            }),
             &mut d,
         );
         assert_eq!(d.0[0].summary, "Passphrase Without A Key");

@@ -188,7 +188,7 @@ pub async fn grant_lint(
     {
         return None;
     }
-    let catalog = match state.access.get(&client.pools, Some(&new.database)).await {
+    let catalog = match client.access_catalog(Some(&new.database)).await {
         Ok(c) => c,
         Err(e) => {
             log::info!("no SECURITY DEFINER check: cannot read the catalog: {e}");

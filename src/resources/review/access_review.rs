@@ -7,7 +7,7 @@
 //! roles this run creates ([`Review::base`]), applies its planned change to
 //! a second copy with [`crate::pg::access::change`], and asks
 //! [`Review::report`] for the warning. The catalog is read once per
-//! database and run ([`crate::resources::review::access_cache`]); with `plan_access_report =
+//! database and run ([`crate::pg::catalog::cache`]); with `plan_access_report =
 //! false` nothing is read.
 
 use std::collections::BTreeMap;
@@ -39,7 +39,7 @@ pub struct Review {
 pub async fn review(state: &ProviderState, database: Option<&str>) -> Option<Review> {
     let client = state.client_opt().await?;
     let max_lines = client.access_report?;
-    match state.access.get(&client.pools, database).await {
+    match client.access_catalog(database).await {
         Ok(catalog) => Some(Review { catalog, max_lines }),
         Err(e) => {
             log::info!("no effective-access report: cannot read the catalog: {e}");

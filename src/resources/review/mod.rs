@@ -3,9 +3,9 @@
 //! * [`codes`]: the stable `PGWnnn` codes every warning starts with;
 //! * [`planned`]: what this run planned so far (roles, RLS switches), so a
 //!   check can count what the same apply creates;
-//! * [`access_cache`]: the access catalog, read once per provider process;
 //! * [`access_plans`]: a planned grant, default privilege or role applied
-//!   to a copy of that catalog;
+//!   to a copy of the access catalog
+//!   ([`crate::pg::catalog::cache::CatalogCache::access`]);
 //! * [`access_review`], [`access_render`]: the effective-access report
 //!   (`PGW001`) and its text;
 //! * [`policy_report`]: the policy report (`PGW002`);
@@ -13,7 +13,6 @@
 //!   policies, RLS switches and memberships;
 //! * [`replication_lints`]: the lints of publications.
 
-pub mod access_cache;
 pub mod access_plans;
 pub mod access_render;
 pub mod access_review;

@@ -2,8 +2,6 @@
 //!
 //! * [`state`]: the provider's configured connection ([`state::Client`])
 //!   and the transaction runners every change goes through;
-//! * [`snapshot`]: per-run catalog snapshots that refreshes, imports and
-//!   lists read;
 //! * [`errors`]: a PostgreSQL error to a diagnostic that says what to do;
 //! * [`validators`]: checks of configured names and values;
 //! * [`role_flags`]: the boolean role attributes in models and values, by
@@ -16,6 +14,5 @@ pub mod errors;
 pub mod import_id;
 pub mod role_flags;
 pub mod sdk_state;
-pub mod snapshot;
 pub mod state;
 pub mod validators;

@@ -12,6 +12,8 @@ use tokio::sync::RwLock;
 use tokio_postgres::Transaction;
 use tokio_util::sync::CancellationToken;
 
+use crate::pg::access::Catalog;
+use crate::pg::catalog::cache::CatalogCache;
 use crate::pg::catalog::databases::DatabaseCatalog;
 use crate::pg::catalog::default_acl::DefaultAclCatalog;
 use crate::pg::catalog::memberships::MembershipCatalog;
@@ -26,9 +28,7 @@ use crate::pg::conn::tx::{self, TxError, TxFuture, TxTarget};
 use crate::pg::error::PgError;
 use crate::protocol::{DResult, Diagnostic, Diagnostics};
 
-use crate::resources::review::access_cache::AccessCache;
 use crate::resources::review::planned::PlannedObjects;
-use crate::resources::support::snapshot::Snapshots;
 
 /// A ready connection pool plus what we learned about the server.
 pub struct Client {
@@ -45,8 +45,9 @@ pub struct Client {
     pub access_report: Option<usize>,
     /// Fired by StopProvider: changes not yet committed are rolled back.
     pub stop: CancellationToken,
-    /// Catalog snapshots that refreshes, imports and lists read from.
-    pub snapshots: Snapshots,
+    /// The catalog reads that refreshes, imports, lists and plan-time
+    /// reports answer from, and the rules for when each is read again.
+    pub catalogs: CatalogCache,
     /// The provider block's `database_username`: the name of the provider's
     /// role inside the database, where user name maps make it differ from
     /// the login name.
@@ -172,8 +173,7 @@ impl Client {
     }
 }
 
-/// The catalog snapshots ([`Snapshots`]) of this connection, which
-/// refreshes, imports and lists read.
+/// The cached catalog reads ([`CatalogCache`]) of this connection.
 impl Client {
     /// The database `database` names, the provider's own when `None`.
     pub fn database_name<'a>(&'a self, database: Option<&'a str>) -> &'a str {
@@ -184,7 +184,7 @@ impl Client {
     /// hashes when the provider may compare them.
     pub async fn role_catalog(&self, database: Option<&str>) -> Result<Arc<RoleCatalog>, PgError> {
         let db = self.database_name(database);
-        self.snapshots
+        self.catalogs
             .roles(&self.pools, db, self.read_passwords)
             .await
     }
@@ -192,7 +192,7 @@ impl Client {
     /// Every database of the cluster (read through the provider's own).
     pub async fn database_catalog(&self) -> Result<Arc<DatabaseCatalog>, PgError> {
         let db = self.database_name(None);
-        self.snapshots.databases(&self.pools, db).await
+        self.catalogs.databases(&self.pools, db).await
     }
 
     /// Every role membership (cluster-wide; read through `database`).
@@ -201,7 +201,7 @@ impl Client {
         database: Option<&str>,
     ) -> Result<Arc<MembershipCatalog>, PgError> {
         let db = self.database_name(database);
-        self.snapshots
+        self.catalogs
             .memberships(&self.pools, db, self.info.version_num)
             .await
     }
@@ -213,7 +213,7 @@ impl Client {
         database: Option<&str>,
     ) -> Result<Arc<ObjectCatalog>, PgError> {
         let db = self.database_name(database);
-        self.snapshots.objects(&self.pools, db).await
+        self.catalogs.objects(&self.pools, db).await
     }
 
     /// Every default-privileges entry in `database`.
@@ -222,7 +222,7 @@ impl Client {
         database: Option<&str>,
     ) -> Result<Arc<DefaultAclCatalog>, PgError> {
         let db = self.database_name(database);
-        self.snapshots.default_acls(&self.pools, db).await
+        self.catalogs.default_acls(&self.pools, db).await
     }
 
     /// Every policy in `database`.
@@ -231,8 +231,17 @@ impl Client {
         database: Option<&str>,
     ) -> Result<Arc<PolicyCatalog>, PgError> {
         let db = self.database_name(database);
-        self.snapshots
+        self.catalogs
             .policies(&self.pools, db, self.lock_timeout)
+            .await
+    }
+
+    /// The access catalog of `database` for plan-time reports, read once
+    /// per run.
+    pub async fn access_catalog(&self, database: Option<&str>) -> Result<Arc<Catalog>, PgError> {
+        let db = self.database_name(database);
+        self.catalogs
+            .access(&self.pools, db, self.info.version_num, self.read_passwords)
             .await
     }
 }
@@ -251,8 +260,6 @@ pub struct ProviderState {
     stop: CancellationToken,
     /// What resources have planned in this run, for each other's checks.
     pub planned: PlannedObjects,
-    /// Access catalogs read for plan-time reports and data sources.
-    pub access: AccessCache,
 }
 
 impl Default for ProviderState {
@@ -261,7 +268,6 @@ impl Default for ProviderState {
             conn: RwLock::new(Conn::Unconfigured),
             stop: CancellationToken::new(),
             planned: PlannedObjects::default(),
-            access: AccessCache::default(),
         }
     }
 }

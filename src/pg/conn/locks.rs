@@ -13,7 +13,9 @@
 //! | lock | taken by | guards |
 //! |---|---|---|
 //! | [`Lock::Table`] | policies, row-level security | the table (`ACCESS EXCLUSIVE`) |
-//! | [`Lock::SchemaAcl`] | grants on a schema or its objects, schema changes | the ACLs in one schema |
+//! | [`Lock::SchemaAcl`] | grants on a schema or on all objects of a kind in it, schema changes | the ACLs in one schema |
+//! | [`Lock::SchemaAclShared`] | grants on named objects of a schema | that no [`Lock::SchemaAcl`] holder changes them at once |
+//! | [`Lock::ObjectAcl`] | grants on named objects of a schema (all overloads of a function, all columns of a table) | one object's ACLs |
 //! | [`Lock::DatabaseAcl`] | grants on a database | the database's ACL |
 //! | [`Lock::ForeignAcl`] | grants on foreign-data wrappers and servers, server changes | their ACLs (an owner change rewrites a server's) |
 //! | [`Lock::DefaultAcl`] | default privileges | one `pg_default_acl` entry |
@@ -76,6 +78,19 @@ pub enum Lock<'a> {
     /// GRANTs on one object otherwise fail with "tuple concurrently
     /// updated", and a schema change rewrites the schema's ACL too.
     SchemaAcl(&'a str),
+    /// [`Lock::SchemaAcl`]'s key in shared mode: a grant on named objects
+    /// excludes grants and changes on the whole schema, but not grants on
+    /// other objects of it, which then run in parallel.
+    SchemaAclShared(&'a str),
+    /// The privileges on one object of a schema: its row's ACL, and for a
+    /// table the ACLs of its columns. Functions are keyed by name without
+    /// arguments, so two spellings of one function share a key.
+    ObjectAcl {
+        /// The schema.
+        schema: &'a str,
+        /// The object's name.
+        name: &'a str,
+    },
     /// The privileges on a database.
     DatabaseAcl(&'a str),
     /// The privileges on the foreign-data wrappers and servers of the
@@ -130,6 +145,8 @@ impl Lock<'_> {
         match self {
             Lock::Table { .. } => Rank::Table,
             Lock::SchemaAcl(_)
+            | Lock::SchemaAclShared(_)
+            | Lock::ObjectAcl { .. }
             | Lock::DatabaseAcl(_)
             | Lock::ForeignAcl
             | Lock::DefaultAcl { .. }
@@ -137,6 +154,16 @@ impl Lock<'_> {
             | Lock::Role(_) => Rank::Object,
             Lock::ActingAs(_) => Rank::Acting,
             Lock::Reassign(_) => Rank::Reassign,
+        }
+    }
+
+    /// The lock as ordered among others of its rank: a key's shared mode
+    /// sorts as its exclusive mode, so every transaction meets the keys in
+    /// one order whatever the modes it takes them in.
+    fn key_order(&self) -> Lock<'_> {
+        match self {
+            Lock::SchemaAclShared(s) => Lock::SchemaAcl(s),
+            other => other.clone(),
         }
     }
 
@@ -148,6 +175,10 @@ impl Lock<'_> {
                 qualified(schema, table)
             )),
             Lock::SchemaAcl(schema) => keyed(&format!("acl:schema:{}", ident(schema))),
+            Lock::SchemaAclShared(schema) => keyed_shared(&format!("acl:schema:{}", ident(schema))),
+            Lock::ObjectAcl { schema, name } => {
+                keyed(&format!("acl:object:{}:{}", ident(schema), ident(name)))
+            }
             Lock::DatabaseAcl(database) => keyed(&format!("acl:database:{}", ident(database))),
             Lock::ForeignAcl => keyed("acl:foreign"),
             Lock::DefaultAcl {
@@ -171,15 +202,37 @@ fn keyed(key: &str) -> Statement {
     ))
 }
 
+/// [`keyed`] in shared mode: it waits only for holders in exclusive mode.
+fn keyed_shared(key: &str) -> Statement {
+    Statement::plain(format!(
+        "SELECT pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtextextended({}, 0))",
+        literal(&format!("pgwarden/{key}"))
+    ))
+}
+
 /// An advisory lock on a number.
 fn numbered(key: i64) -> Statement {
     Statement::plain(format!("SELECT pg_catalog.pg_advisory_xact_lock({key})"))
 }
 
 /// The statements that take `locks` in the discipline's order: by rank,
-/// then by key, each lock once.
+/// then by key, each lock once. A key wanted both exclusive and shared is
+/// taken exclusive only: asking for the other mode of a key already held
+/// could wait on a second holder of it forever.
 pub fn statements(mut locks: Vec<Lock<'_>>) -> Vec<Statement> {
-    locks.sort_by(|a, b| a.rank().cmp(&b.rank()).then_with(|| a.cmp(b)));
+    let exclusive: Vec<String> = locks
+        .iter()
+        .filter_map(|l| match l {
+            Lock::SchemaAcl(s) => Some(s.to_string()),
+            _ => None,
+        })
+        .collect();
+    locks.retain(|l| !matches!(l, Lock::SchemaAclShared(s) if exclusive.iter().any(|e| e == s)));
+    locks.sort_by(|a, b| {
+        a.rank()
+            .cmp(&b.rank())
+            .then_with(|| a.key_order().cmp(&b.key_order()))
+    });
     locks.dedup();
     locks.iter().map(Lock::statement).collect()
 }
@@ -216,6 +269,17 @@ mod tests {
         );
         assert_eq!(sql(Lock::ForeignAcl), hashed("pgwarden/acl:foreign"));
         assert_eq!(
+            sql(Lock::SchemaAclShared("s")),
+            r#"SELECT pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtextextended('pgwarden/acl:schema:"s"', 0))"#
+        );
+        assert_eq!(
+            sql(Lock::ObjectAcl {
+                schema: "s",
+                name: "t"
+            }),
+            hashed(r#"pgwarden/acl:object:"s":"t""#)
+        );
+        assert_eq!(
             sql(Lock::DefaultAcl {
                 owner: "o",
                 schema: "",
@@ -246,6 +310,33 @@ mod tests {
                 table: "Items"
             }),
             "LOCK TABLE ONLY \"app\".\"Items\" IN ACCESS EXCLUSIVE MODE"
+        );
+    }
+
+    #[test]
+    fn a_key_is_ordered_alike_in_both_modes_and_taken_once() {
+        let got: Vec<String> = statements(vec![
+            Lock::ObjectAcl {
+                schema: "a",
+                name: "t",
+            },
+            Lock::SchemaAclShared("z"),
+            Lock::SchemaAcl("b"),
+            Lock::SchemaAclShared("b"),
+        ])
+        .into_iter()
+        .map(|s| s.sql)
+        .collect();
+        assert_eq!(
+            got,
+            vec![
+                sql(Lock::SchemaAcl("b")),
+                sql(Lock::SchemaAclShared("z")),
+                sql(Lock::ObjectAcl {
+                    schema: "a",
+                    name: "t"
+                }),
+            ]
         );
     }
 

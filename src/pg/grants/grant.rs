@@ -297,14 +297,25 @@ impl GrantTarget {
         }
     }
 
-    /// The lock serializing every change to the same catalog rows: the
-    /// schema (all objects in it), the database, or the foreign objects of
-    /// the database.
-    pub fn lock(&self) -> Lock<'_> {
+    /// The locks serializing every change to the same catalog rows: the
+    /// database, the foreign objects of the database, the schema itself or
+    /// every object of a kind in it, or, for named objects of a schema,
+    /// each of them (with the schema's lock shared, so that grants on
+    /// other objects of the schema run in parallel).
+    pub fn locks(&self) -> Vec<Lock<'_>> {
         match self.object_type {
-            ObjectKind::Database => Lock::DatabaseAcl(&self.database),
-            ObjectKind::ForeignDataWrapper | ObjectKind::ForeignServer => Lock::ForeignAcl,
-            _ => Lock::SchemaAcl(&self.schema),
+            ObjectKind::Database => vec![Lock::DatabaseAcl(&self.database)],
+            ObjectKind::ForeignDataWrapper | ObjectKind::ForeignServer => vec![Lock::ForeignAcl],
+            ObjectKind::Schema => vec![Lock::SchemaAcl(&self.schema)],
+            _ if self.objects.is_empty() => vec![Lock::SchemaAcl(&self.schema)],
+            _ => std::iter::once(Lock::SchemaAclShared(&self.schema))
+                .chain(self.objects.iter().map(|o| Lock::ObjectAcl {
+                    schema: &self.schema,
+                    // A function's arguments, when written, are left out:
+                    // every spelling of it must meet the same key.
+                    name: o.split('(').next().unwrap_or(o).trim_end(),
+                }))
+                .collect(),
         }
     }
 }
@@ -961,11 +972,29 @@ mod tests {
             schema: "it's".into(),
             ..table_target(&[])
         };
-        assert_eq!(t.lock(), Lock::SchemaAcl("it's"));
+        assert_eq!(t.locks(), vec![Lock::SchemaAcl("it's")]);
+        let named = GrantTarget {
+            object_type: ObjectKind::Function,
+            ..table_target(&["f(integer)", "g"])
+        };
+        assert_eq!(
+            named.locks(),
+            vec![
+                Lock::SchemaAclShared("s"),
+                Lock::ObjectAcl {
+                    schema: "s",
+                    name: "f"
+                },
+                Lock::ObjectAcl {
+                    schema: "s",
+                    name: "g"
+                },
+            ]
+        );
         let db = GrantTarget {
             object_type: ObjectKind::Database,
             ..table_target(&[])
         };
-        assert_eq!(db.lock(), Lock::DatabaseAcl("db"));
+        assert_eq!(db.locks(), vec![Lock::DatabaseAcl("db")]);
     }
 }

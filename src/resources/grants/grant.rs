@@ -368,7 +368,7 @@ async fn apply_change(
             &(target, change),
             move |tx, &(target, change)| {
                 Box::pin(async move {
-                    locks::take(tx, vec![target.lock()]).await?;
+                    locks::take(tx, target.locks()).await?;
                     let snapshot = sql::read_acls(tx, target).await?;
                     if require_objects {
                         check_exists(target, &snapshot).map_err(ChangeError::Diag)?;

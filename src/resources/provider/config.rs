@@ -17,7 +17,7 @@ use crate::protocol::{Diagnostic, Diagnostics, Model, Problem, Schema, Value};
 use crate::protocol::validate::check_validators;
 use crate::protocol::view::view_of;
 
-use crate::resources::provider::iam::{self, IamConfig};
+use crate::resources::provider::iam::{self, IamChecked, IamConfig};
 use crate::resources::provider::reach::{self, SshTunnelModel};
 use crate::resources::support::errors::{pg_diag, ErrorContext};
 use crate::resources::support::state::{Client, ProviderState};
@@ -283,8 +283,19 @@ pub fn validate(config: &Value) -> Diagnostics {
             .at("ssl_mode"),
         );
     }
-    reach::validate(&config, &mut d);
-    iam::validate(&config, &mut d);
+    reach::validate(&config.ssh_tunnel, &mut d);
+    iam::validate(
+        &IamChecked {
+            aws_rds_iam_auth: Some(&config.aws_rds_iam_auth),
+            azure_identity_auth: Some(&config.azure_identity_auth),
+            azure_tenant_id: Some(&config.azure_tenant_id),
+            gcp_iam_auth: Some(&config.gcp_iam_auth),
+            gcp_iam_impersonate_service_account: Some(&config.gcp_iam_impersonate_service_account),
+            sslmode: Some(&config.sslmode),
+            scheme: Some(&config.scheme),
+        },
+        &mut d,
+    );
     d
 }
 

@@ -7,8 +7,8 @@ use crate::pg::conn::iam::azure::AzureSettings;
 use crate::pg::conn::iam::gcp::GcpSettings;
 use crate::pg::conn::iam::{IamAuth, RDS_CA_BUNDLE};
 use crate::pg::conn::settings::SslMode;
+use crate::protocol::model::Tf;
 use crate::protocol::{Diagnostic, Diagnostics, Problem};
-use crate::resources::provider::config::ProviderView;
 
 /// The `scheme` check: `postgres` and `awspostgres` are taken;
 /// `gcppostgres` is refused with the direct configuration that does the
@@ -39,21 +39,46 @@ pub fn scheme_name(attr: &str, v: &str) -> Option<Problem> {
     }
 }
 
+/// The attributes the plan-time checks read, as the provider block's view
+/// holds them (null or not known yet included).
+#[derive(Debug, Default)]
+pub struct IamChecked<'a> {
+    /// `aws_rds_iam_auth`.
+    pub aws_rds_iam_auth: Option<&'a Tf<bool>>,
+    /// `azure_identity_auth`.
+    pub azure_identity_auth: Option<&'a Tf<bool>>,
+    /// `azure_tenant_id`.
+    pub azure_tenant_id: Option<&'a Tf<String>>,
+    /// `gcp_iam_auth`.
+    pub gcp_iam_auth: Option<&'a Tf<bool>>,
+    /// `gcp_iam_impersonate_service_account`.
+    pub gcp_iam_impersonate_service_account: Option<&'a Tf<String>>,
+    /// `sslmode`.
+    pub sslmode: Option<&'a Tf<String>>,
+    /// `scheme`.
+    pub scheme: Option<&'a Tf<String>>,
+}
+
+fn is_true(f: Option<&Tf<bool>>) -> bool {
+    f.and_then(Tf::known) == Some(&true)
+}
+
+fn text(f: Option<&Tf<String>>) -> Option<&str> {
+    f.and_then(Tf::known).map(String::as_str)
+}
+
 /// Which cloud login the configuration turns on, from values that may be
 /// unknown: the names of the attributes that ask for one.
-fn asked(config: &ProviderView) -> Vec<&'static str> {
+fn asked(config: &IamChecked<'_>) -> Vec<&'static str> {
     let mut on = Vec::new();
-    if config.aws_rds_iam_auth.known() == Some(&true) {
+    if is_true(config.aws_rds_iam_auth) {
         on.push("aws_rds_iam_auth");
     }
-    if config.azure_identity_auth.known() == Some(&true) {
+    if is_true(config.azure_identity_auth) {
         on.push("azure_identity_auth");
     }
-    if config.gcp_iam_auth.known() == Some(&true)
-        || config
-            .gcp_iam_impersonate_service_account
-            .known()
-            .is_some_and(|s| !s.is_empty())
+    if is_true(config.gcp_iam_auth)
+        || text(config.gcp_iam_impersonate_service_account).is_some_and(|s| !s.is_empty())
     {
         on.push("gcp_iam_auth");
     }
@@ -62,7 +87,7 @@ fn asked(config: &ProviderView) -> Vec<&'static str> {
 
 /// Plan-time checks: one cloud at a time, and TLS for a token login or
 /// `awspostgres`.
-pub fn validate(config: &ProviderView, d: &mut Diagnostics) {
+pub fn validate(config: &IamChecked<'_>, d: &mut Diagnostics) {
     let on = asked(config);
     if on.len() > 1 {
         d.push(
@@ -76,7 +101,7 @@ pub fn validate(config: &ProviderView, d: &mut Diagnostics) {
             .at(on[1]),
         );
     }
-    if config.sslmode.known().map(String::as_str) == Some("disable") {
+    if text(config.sslmode) == Some("disable") {
         if let Some(first) = on.first() {
             d.push(
                 Diagnostic::error(
@@ -91,7 +116,7 @@ pub fn validate(config: &ProviderView, d: &mut Diagnostics) {
                 .at("sslmode"),
             );
         }
-        if config.scheme.known().map(String::as_str) == Some("awspostgres") {
+        if text(config.scheme) == Some("awspostgres") {
             d.push(
                 Diagnostic::error(
                     "awspostgres Needs TLS",
@@ -103,11 +128,8 @@ pub fn validate(config: &ProviderView, d: &mut Diagnostics) {
             );
         }
     }
-    if config.azure_identity_auth.known() != Some(&true)
-        && config
-            .azure_tenant_id
-            .known()
-            .is_some_and(|s| !s.is_empty())
+    if !is_true(config.azure_identity_auth)
+        && text(config.azure_tenant_id).is_some_and(|s| !s.is_empty())
     {
         d.push(
             Diagnostic::warning(
@@ -193,7 +215,6 @@ pub fn tls(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::model::Tf;
 
     #[test]
     fn schemes() {
@@ -210,32 +231,37 @@ mod tests {
 
     #[test]
     fn iam_needs_tls_and_one_cloud() {
-        let aws = || ProviderView {
-            aws_rds_iam_auth: Tf::Known(true),
-            ..ProviderView::default()
-        };
+        let on = Tf::Known(true);
+        let disable = Tf::Known("disable".to_string());
+        let sa = Tf::Known("sa@p.iam.gserviceaccount.com".to_string());
         let mut d = Diagnostics::new();
         validate(
-            &ProviderView {
-                sslmode: Tf::Known("disable".into()),
-                ..aws()
+            &IamChecked {
+                aws_rds_iam_auth: Some(&on),
+                sslmode: Some(&disable),
+                ..IamChecked::default()
             },
             &mut d,
         );
         assert_eq!(d.0[0].summary, "IAM Login Needs TLS");
         let mut d = Diagnostics::new();
         validate(
-            &ProviderView {
-                gcp_iam_impersonate_service_account: Tf::Known(
-                    "sa@p.iam.gserviceaccount.com".into(),
-                ),
-                ..aws()
+            &IamChecked {
+                aws_rds_iam_auth: Some(&on),
+                gcp_iam_impersonate_service_account: Some(&sa),
+                ..IamChecked::default()
             },
             &mut d,
         );
         assert_eq!(d.0[0].summary, "More Than One Cloud Login");
         let mut d = Diagnostics::new();
-        validate(&aws(), &mut d);
+        validate(
+            &IamChecked {
+                aws_rds_iam_auth: Some(&on),
+                ..IamChecked::default()
+            },
+            &mut d,
+        );
         assert!(d.0.is_empty());
     }
 

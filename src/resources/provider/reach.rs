@@ -6,9 +6,9 @@ use crate::model;
 use crate::pg::conn::reach::ssh::decode_private_key;
 use crate::pg::conn::reach::{HostKeyPolicy, NoProxy, ProxyUrl, Reach, SshSettings};
 use crate::protocol::cty::PathStep;
+use crate::protocol::model::Tf;
 use crate::protocol::model::{optional, required};
 use crate::protocol::{AttrPath, Diagnostic, Diagnostics, Problem};
-use crate::resources::provider::config::ProviderView;
 
 model! {
     /// The `ssh_tunnel` block.
@@ -85,8 +85,8 @@ fn tunnel_path(attr: &str) -> AttrPath {
 /// Plan-time checks across attributes of the block: the key must decode
 /// with the passphrase given, and switching the host-key check off is
 /// warned about.
-pub fn validate(config: &ProviderView, d: &mut Diagnostics) {
-    let Some(tunnel) = config.ssh_tunnel.known().and_then(|t| t.first()) else {
+pub fn validate(ssh_tunnel: &Tf<Vec<SshTunnelView>>, d: &mut Diagnostics) {
+    let Some(tunnel) = ssh_tunnel.known().and_then(|t| t.first()) else {
         return;
     };
     if tunnel.insecure_ignore_host_key.known() == Some(&true) {
@@ -231,7 +231,6 @@ fn ssh_settings(t: &SshTunnelModel) -> Result<SshSettings, Diagnostics> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::model::Tf;
 
     #[test]
     fn proxy_values_are_checked() {
@@ -260,10 +259,7 @@ mod tests {
 
     #[test]
     fn insecure_host_keys_warn_and_keys_are_decoded() {
-        let tunnel = |t: SshTunnelView| ProviderView {
-            ssh_tunnel: Tf::Known(vec![t]),
-            ..ProviderView::default()
-        };
+        let tunnel = |t: SshTunnelView| Tf::Known(vec![t]);
         let mut d = Diagnostics::new();
         validate(
             &tunnel(SshTunnelView {

@@ -118,18 +118,26 @@ impl<T> Cache<T> {
             .cloned()
     }
 
-    /// [`Cache::get`] in the period the cache's rule gives now.
+    /// [`Cache::get`] in the period the cache's rule gives now; a load is
+    /// timed and logged as the `what` of `database`.
     async fn current<F, Fut>(
         &self,
         pools: &Pools,
         database: &str,
+        what: &str,
         load: F,
     ) -> Result<Arc<T>, PgError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, PgError>>,
     {
-        self.get(database, self.rule.period(pools), load).await
+        self.get(database, self.rule.period(pools), || async {
+            let started = Instant::now();
+            let r = load().await;
+            loaded(what, database, started, &r);
+            r
+        })
+        .await
     }
 }
 
@@ -179,12 +187,9 @@ impl CatalogCache {
         read_passwords: bool,
     ) -> Result<Arc<RoleCatalog>, PgError> {
         self.roles
-            .current(pools, database, || async {
-                let started = Instant::now();
+            .current(pools, database, "roles", || async {
                 let conn = pools.get(Some(database)).await?;
-                let r = read_roles(&**conn, read_passwords).await;
-                loaded("roles", database, started, &r);
-                r
+                read_roles(&**conn, read_passwords).await
             })
             .await
     }
@@ -197,12 +202,9 @@ impl CatalogCache {
         database: &str,
     ) -> Result<Arc<DatabaseCatalog>, PgError> {
         self.databases
-            .current(pools, database, || async {
-                let started = Instant::now();
+            .current(pools, database, "databases", || async {
                 let conn = pools.get(None).await?;
-                let r = read_databases(&**conn).await;
-                loaded("databases", database, started, &r);
-                r
+                read_databases(&**conn).await
             })
             .await
     }
@@ -215,12 +217,9 @@ impl CatalogCache {
         version_num: i32,
     ) -> Result<Arc<MembershipCatalog>, PgError> {
         self.memberships
-            .current(pools, database, || async {
-                let started = Instant::now();
+            .current(pools, database, "role memberships", || async {
                 let conn = pools.get(Some(database)).await?;
-                let r = read_memberships(&**conn, version_num).await;
-                loaded("role memberships", database, started, &r);
-                r
+                read_memberships(&**conn, version_num).await
             })
             .await
     }
@@ -233,12 +232,9 @@ impl CatalogCache {
         database: &str,
     ) -> Result<Arc<ObjectCatalog>, PgError> {
         self.objects
-            .current(pools, database, || async {
-                let started = Instant::now();
+            .current(pools, database, "objects and privileges", || async {
                 let conn = pools.get(Some(database)).await?;
-                let r = read_objects(&**conn).await;
-                loaded("objects and privileges", database, started, &r);
-                r
+                read_objects(&**conn).await
             })
             .await
     }
@@ -250,12 +246,9 @@ impl CatalogCache {
         database: &str,
     ) -> Result<Arc<DefaultAclCatalog>, PgError> {
         self.default_acls
-            .current(pools, database, || async {
-                let started = Instant::now();
+            .current(pools, database, "default privileges", || async {
                 let conn = pools.get(Some(database)).await?;
-                let r = read_default_acls(&**conn).await;
-                loaded("default privileges", database, started, &r);
-                r
+                read_default_acls(&**conn).await
             })
             .await
     }
@@ -268,12 +261,9 @@ impl CatalogCache {
         lock_timeout: Option<Duration>,
     ) -> Result<Arc<PolicyCatalog>, PgError> {
         self.policies
-            .current(pools, database, || async {
-                let started = Instant::now();
+            .current(pools, database, "policies", || async {
                 let mut conn = pools.get(Some(database)).await?;
-                let r = read_policies(&mut conn, lock_timeout).await;
-                loaded("policies", database, started, &r);
-                r
+                read_policies(&mut conn, lock_timeout).await
             })
             .await
     }
@@ -289,8 +279,7 @@ impl CatalogCache {
         read_passwords: bool,
     ) -> Result<Arc<Catalog>, PgError> {
         self.access
-            .current(pools, database, || async {
-                let started = Instant::now();
+            .current(pools, database, "access catalog", || async {
                 let (roles, memberships) = tokio::try_join!(
                     self.roles(pools, database, read_passwords),
                     self.memberships(pools, database, version_num),
@@ -306,7 +295,6 @@ impl CatalogCache {
                         c.objects.len()
                     );
                 }
-                loaded("access catalog", database, started, &r);
                 r
             })
             .await

@@ -20,8 +20,8 @@ use pgwarden::protocol::model::{computed, required};
 use pgwarden::protocol::{
     Block, DResult, DataSource, Diagnostics, Provider, Resource, ResourceType, Schema, Tf, Value,
 };
-use pgwarden::resources::grants::grant::GrantModel;
-use pgwarden::resources::roles::role::RoleModel;
+use pgwarden::resources::grants::grant::{GrantModel, GrantResource};
+use pgwarden::resources::roles::role::{RoleModel, RoleResource};
 
 model! {
     /// A `noop_thing`: a name, and an id that repeats it.
@@ -103,6 +103,7 @@ fn settled(planned: RoleModel) -> RoleModel {
 impl ResourceType for NoopRole {
     type Model = RoleModel;
     const NAME: &'static str = "noop_role";
+    const IDENTITY: &'static [&'static str] = <RoleResource as ResourceType>::IDENTITY;
 
     fn description(&self) -> String {
         "Does nothing, with postgresql_role's schema.".to_string()
@@ -144,6 +145,7 @@ struct NoopGrant;
 impl ResourceType for NoopGrant {
     type Model = GrantModel;
     const NAME: &'static str = "noop_grant";
+    const IDENTITY: &'static [&'static str] = <GrantResource as ResourceType>::IDENTITY;
 
     fn description(&self) -> String {
         "Does nothing, with postgresql_grant's schema.".to_string()

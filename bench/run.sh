@@ -13,13 +13,15 @@
 # BENCH_KEEP=1 keeps the work directory.
 # BENCH_CASES="noop_grant postgresql_grant" runs only those cases (default:
 # all), so that repeated runs of one comparison take minutes, not a quarter
-# hour.
+# hour. BENCH_RUNS=3 runs each case three times and adds the median of the
+# three same-schema ratios.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 ns=("$@")
 [ ${#ns[@]} -gt 0 ] || ns=(500)
 parallelism=${PARALLELISM:-10}
+runs=${BENCH_RUNS:-1}
 cases=${BENCH_CASES:-terraform_data noop_thing noop_role noop_grant postgresql_role postgresql_grant}
 wanted() { [[ " $cases " == *" $1 "* ]]; }
 terraform=${TERRAFORM:-${TF_ACC_TERRAFORM_PATH:-$(command -v terraform || true)}}
@@ -148,74 +150,91 @@ echo "start-to-handshake (median of 21): postgresql $(handshake_ms "$release/ter
 echo
 echo "wall seconds (provider CPU seconds, user+system, all its processes); peak RSS of one provider process"
 printf '%-6s %-16s %13s %13s %13s %13s %8s\n' N resource apply plan "plan -r=false" destroy "rss MiB"
-declare -A all=() # "N resource" -> run_case output, for the scaling summary
+declare -A all=() # "N resource" -> median times, for the scaling summary
+order=(terraform_data noop_thing noop_role noop_grant postgresql_role postgresql_grant)
+floor_of() { case $1 in postgresql_role) echo noop_role ;; postgresql_grant) echo noop_grant ;; esac; }
+
+# The median of the numbers on stdin (the lower middle one for an even
+# count).
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
+
 for n in "${ns[@]}"; do
     # Objects the grants need: a reader role and N tables.
     "${psql[@]}" -c "SET client_min_messages = warning; DROP SCHEMA IF EXISTS bench CASCADE; DROP ROLE IF EXISTS bench_reader;
         CREATE ROLE bench_reader; CREATE SCHEMA bench;
         DO \$\$ BEGIN FOR i IN 0..$n - 1 LOOP EXECUTE format('CREATE TABLE bench.%I (id int)', 't' || i); END LOOP; END \$\$;" >/dev/null
 
-    roles_body() { # type
-        printf 'resource "%s" "r" {\n  count = %s\n  name  = "bench_role_${count.index}"\n}\n' "$1" "$n"
+    body() { # resource
+        case $1 in
+        terraform_data)
+            printf 'resource "terraform_data" "r" {\n  count = %s\n  input = "bench_role_${count.index}"\n}\n' "$n" ;;
+        *_grant)
+            printf 'resource "%s" "g" {\n  count       = %s\n  role        = "bench_reader"\n  database    = "postgres"\n  schema      = "bench"\n  object_type = "table"\n  objects     = ["t${count.index}"]\n  privileges  = ["SELECT"]\n}\n' "$1" "$n" ;;
+        *)
+            printf 'resource "%s" "r" {\n  count = %s\n  name  = "bench_role_${count.index}"\n}\n' "$1" "$n" ;;
+        esac
     }
-    grants_body() { # type
-        printf 'resource "%s" "g" {\n  count       = %s\n  role        = "bench_reader"\n  database    = "postgres"\n  schema      = "bench"\n  object_type = "table"\n  objects     = ["t${count.index}"]\n  privileges  = ["SELECT"]\n}\n' "$1" "$n"
-    }
+    # "resource run" -> run_case output. Runs are interleaved (every case
+    # once, then every case again), so that a resource and its floor are
+    # measured close together in time and a disturbance hits one run of
+    # both rather than every run of one.
     declare -A t=()
     # Each row is printed as soon as its case is done: a long run shows
     # its progress, and an interrupted one keeps what it measured.
-    row() { # resource
-        local r=$1 a p q d ca cp cq cd rss
-        read -r a p q d ca cp cq cd rss <<<"${t[$r]}"
-        [ "$r" = terraform_data ] && { ca=-; cp=-; cq=-; cd=-; rss=-; }
-        printf '%-6s %-16s %13s %13s %13s %13s %8s\n' "$n" "$r" \
+    row() { # resource times
+        local a p q d ca cp cq cd rss
+        read -r a p q d ca cp cq cd rss <<<"$2"
+        [ "$1" = terraform_data ] && { ca=-; cp=-; cq=-; cd=-; rss=-; }
+        printf '%-6s %-16s %13s %13s %13s %13s %8s\n' "$n" "$1" \
             "$a ($ca)" "$p ($cp)" "$q ($cq)" "$d ($cd)" "$rss"
     }
-    if wanted terraform_data; then
-        t[terraform_data]=$(run_case data "$n" "$(printf 'resource "terraform_data" "r" {\n  count = %s\n  input = "bench_role_${count.index}"\n}\n' "$n")")
-        row terraform_data
-    fi
-    if wanted noop_thing; then
-        t[noop_thing]=$(run_case noop "$n" "$(roles_body noop_thing)")
-        row noop_thing
-    fi
-    if wanted noop_role; then
-        t[noop_role]=$(run_case nooprole "$n" "$(roles_body noop_role)")
-        row noop_role
-    fi
-    if wanted noop_grant; then
-        t[noop_grant]=$(run_case noopgrant "$n" "$(grants_body noop_grant)")
-        row noop_grant
-    fi
-    if wanted postgresql_role; then
-        t[postgresql_role]=$(run_case roles "$n" "$(roles_body postgresql_role)")
-        row postgresql_role
-    fi
-    if wanted postgresql_grant; then
-        t[postgresql_grant]=$(run_case grants "$n" "$(grants_body postgresql_grant)")
-        row postgresql_grant
-    fi
-
-    for pair in postgresql_role:noop_role postgresql_grant:noop_grant; do
-        r=${pair%%:*} floor=${pair##*:}
-        [ -n "${t[$r]:-}" ] || continue
-        read -r a p q d _ <<<"${t[$r]}"
-        if [ -n "${t[terraform_data]:-}" ]; then
-            read -r da dp dq dd _ <<<"${t[terraform_data]}"
-            printf '%-6s %-16s %13s %13s %13s %13s   × terraform_data\n' "$n" "$r" \
-                "$(ratio "$a" "$da")" "$(ratio "$p" "$dp")" "$(ratio "$q" "$dq")" "$(ratio "$d" "$dd")"
-        fi
-        if [ -n "${t[noop_thing]:-}" ]; then
-            read -r na np nq nd _ <<<"${t[noop_thing]}"
-            printf '%-6s %-16s %13s %13s %13s %13s   × noop_thing (2-attribute floor)\n' "$n" "$r" \
-                "$(ratio "$a" "$na")" "$(ratio "$p" "$np")" "$(ratio "$q" "$nq")" "$(ratio "$d" "$nd")"
-        fi
-        [ -n "${t[$floor]:-}" ] || continue
-        read -r fa fp fq fd _ <<<"${t[$floor]}"
-        printf '%-6s %-16s %13s %13s %13s %13s   × %s (same-schema floor)\n' "$n" "$r" \
-            "$(ratio "$a" "$fa")" "$(ratio "$p" "$fp")" "$(ratio "$q" "$fq")" "$(ratio "$d" "$fd")" "$floor"
+    for run in $(seq "$runs"); do
+        for r in "${order[@]}"; do
+            wanted "$r" || continue
+            t["$r $run"]=$(run_case "$r-$run" "$n" "$(body "$r")")
+            row "$r" "${t["$r $run"]}"
+        done
     done
-    for r in "${!t[@]}"; do all["$n $r"]=${t[$r]}; done
+
+    ratios() { # label resource other-run-times...: the four ratios
+        local label=$1 r=$2 a p q d fa fp fq fd
+        read -r a p q d _ <<<"$3"
+        read -r fa fp fq fd _ <<<"$4"
+        printf '%-6s %-16s %13s %13s %13s %13s   × %s\n' "$n" "$r" \
+            "$(ratio "$a" "$fa")" "$(ratio "$p" "$fp")" "$(ratio "$q" "$fq")" "$(ratio "$d" "$fd")" "$label"
+    }
+    for r in postgresql_role postgresql_grant; do
+        wanted "$r" || continue
+        floor=$(floor_of "$r")
+        for run in $(seq "$runs"); do
+            [ "$runs" = 1 ] && tag="" || tag=" (run $run)"
+            wanted terraform_data && ratios "terraform_data$tag" "$r" "${t["$r $run"]}" "${t["terraform_data $run"]}"
+            wanted noop_thing && ratios "noop_thing (2-attribute floor)$tag" "$r" "${t["$r $run"]}" "${t["noop_thing $run"]}"
+            wanted "$floor" && ratios "$floor (same-schema floor)$tag" "$r" "${t["$r $run"]}" "${t["$floor $run"]}"
+        done
+        # The median of the runs' same-schema ratios, column by column:
+        # the figure the targets in bench/README.md are stated in.
+        if [ "$runs" -gt 1 ] && wanted "$floor"; then
+            cols=()
+            for c in 1 2 3 4; do
+                cols+=("$(for run in $(seq "$runs"); do
+                    ratio "$(cut -d' ' -f$c <<<"${t["$r $run"]}")" "$(cut -d' ' -f$c <<<"${t["$floor $run"]}")"
+                    echo
+                done | median)")
+            done
+            printf '%-6s %-16s %13s %13s %13s %13s   × %s (same-schema floor), median of %s runs\n' \
+                "$n" "$r" "${cols[@]}" "$floor" "$runs"
+        fi
+    done
+    # The scaling summary compares each case's median times.
+    for r in "${order[@]}"; do
+        wanted "$r" || continue
+        med=()
+        for c in 1 2 3 4; do
+            med+=("$(for run in $(seq "$runs"); do cut -d' ' -f$c <<<"${t["$r $run"]}"; done | median)")
+        done
+        all["$n $r"]="${med[*]}"
+    done
     unset t
     echo
 done

@@ -4,7 +4,8 @@
 //! the configuration), which the `postgresql_lints` data source reports in
 //! a `check` block after apply.
 
-use crate::access_review::{expect_all, flat, provider_in, Roles};
+use crate::access_review::{provider_in, Roles};
+use crate::support::{expect_all, flat};
 use std::cell::RefCell;
 
 use crate::support::{hcl, Output, Step, TestCase, Workspace};

@@ -6,25 +6,8 @@
 //! Terraform wraps diagnostic text and frames it with `│`, so texts are
 //! compared on [`flat`] output.
 
-use crate::support::{hcl, unique_name, Step, TestCase};
+use crate::support::{expect_all, flat, hcl, unique_name, Step, TestCase};
 use crate::{acc, Acc, TestDb};
-
-/// Output with the diagnostic frame and line breaks gone and runs of
-/// spaces made one, so a sentence Terraform wrapped reads whole again.
-pub fn flat(text: &str) -> String {
-    text.replace(['│', '╷', '╵'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Asserts that flattened `text` holds every one of `wanted`.
-pub fn expect_all(text: &str, wanted: &[&str]) {
-    let f = flat(text);
-    for w in wanted {
-        assert!(f.contains(&flat(w)), "missing {w:?} in:\n{text}");
-    }
-}
 
 /// Roles of one test, dropped (after the test's database) on drop.
 pub struct Roles<'a> {

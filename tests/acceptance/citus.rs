@@ -225,6 +225,19 @@ async fn visible_rows(client: &Client, schema: &str) -> Vec<String> {
     .await
 }
 
+/// SQL creating schema `schema` owned by `owner`, then `as_owner` run as
+/// the owner (so the owner owns the tables it creates), then `as_admin` as
+/// the superuser again (Citus's distribution functions). `{s}` in either
+/// stands for the quoted schema name.
+fn owned_schema(schema: &str, owner: &str, as_owner: &str, as_admin: &str) -> String {
+    let s = format!("\"{schema}\"");
+    format!(
+        "CREATE SCHEMA {s} AUTHORIZATION \"{owner}\"; SET ROLE \"{owner}\"; {}; RESET ROLE; {};",
+        as_owner.replace("{s}", &s),
+        as_admin.replace("{s}", &s)
+    )
+}
+
 fn example_file(file: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples/multi-tenant-role-per-tenant")
@@ -326,15 +339,14 @@ fn citus_role_per_tenant_example() {
             .before(|_| {
                 c.block(exec(
                     &coord,
-                    &format!(
-                        "CREATE SCHEMA \"{schema}\" AUTHORIZATION \"{owner}\";
-                         SET ROLE \"{owner}\";
-                         CREATE TABLE \"{schema}\".events (
+                    &owned_schema(
+                        &schema,
+                        &owner,
+                        "CREATE TABLE {s}.events (
                              tenant_id int NOT NULL, id int NOT NULL, type text NOT NULL,
-                             PRIMARY KEY (tenant_id, id));
-                         RESET ROLE;
-                         SELECT create_distributed_table('\"{schema}\".events', 'tenant_id', shard_count := 8);
-                         INSERT INTO \"{schema}\".events VALUES (1, 1, 'created'), (1, 2, 'updated'), (2, 1, 'created');"
+                             PRIMARY KEY (tenant_id, id))",
+                        "SELECT create_distributed_table('{s}.events', 'tenant_id', shard_count := 8);
+                         INSERT INTO {s}.events VALUES (1, 1, 'created'), (1, 2, 'updated'), (2, 1, 'created')",
                     ),
                 ));
             })
@@ -566,13 +578,12 @@ resource "postgresql_grant" "refs" {{
                 .before(|_| {
                     c.block(exec(
                         &coord,
-                        &format!(
-                            "CREATE SCHEMA \"{schema}\" AUTHORIZATION \"{owner}\";
-                             SET ROLE \"{owner}\";
-                             CREATE TABLE \"{schema}\".refs (id int PRIMARY KEY, visible bool NOT NULL);
-                             RESET ROLE;
-                             SELECT create_reference_table('\"{schema}\".refs');
-                             INSERT INTO \"{schema}\".refs VALUES (1, true), (2, false);"
+                        &owned_schema(
+                            &schema,
+                            &owner,
+                            "CREATE TABLE {s}.refs (id int PRIMARY KEY, visible bool NOT NULL)",
+                            "SELECT create_reference_table('{s}.refs');
+                             INSERT INTO {s}.refs VALUES (1, true), (2, false)",
                         ),
                     ));
                 })

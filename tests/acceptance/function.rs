@@ -5,7 +5,7 @@
 //! only where PostgreSQL needs it, drift, import, awkward names, the
 //! SECURITY DEFINER warning, and bad input refused at plan time.
 
-use crate::support::{hcl, ident, literal, Step, TestCase, Workspace};
+use crate::support::{flat, hcl, ident, literal, Step, TestCase, Workspace};
 use crate::{acc, Acc, TestDb};
 
 /// The provider block, connected to `db` instead of `postgres`.
@@ -54,12 +54,6 @@ fn regprocedure(db: &TestDb, signature: &str) -> Option<String> {
     ))
     .into_iter()
     .next()
-}
-
-/// Terraform's output with every run of whitespace made one space, since
-/// it wraps diagnostics to the terminal's width.
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// One column of the function's `pg_proc` row, as text.

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::support::{
-    exec, exists, hcl, ident, query_one_str, query_strings, unique_name, Step, TestCase,
+    exec, exists, expect_all, hcl, ident, query_one_str, query_strings, unique_name, Step, TestCase,
 };
 use crate::{acc, Acc};
 
@@ -53,16 +53,6 @@ fn grant(member: &str, granted: &str, extra: &str) -> String {
         hcl(member),
         hcl(granted)
     )
-}
-
-/// Asserts that each needle appears in `text`, ignoring how whitespace is
-/// laid out (Terraform wraps diagnostics to the terminal width).
-fn expect_in(text: &str, needles: &[&str]) {
-    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let hay = flat(text);
-    for n in needles {
-        assert!(hay.contains(&flat(n)), "expected {n:?} in:\n{text}");
-    }
 }
 
 /// A member and a role to grant it, named with the characters that make
@@ -182,7 +172,7 @@ fn grant_role_options_change_in_place() {
             *oid_before.borrow_mut() = p.v16.then(|| p.row_oid());
         }))
         .step(Step::apply(p.grant(p.all_options())).check(|_, out| {
-            expect_in(&out.stdout, &["0 added, 1 changed, 0 destroyed"]);
+            expect_all(&out.stdout, &["0 added, 1 changed, 0 destroyed"]);
             if p.v16 {
                 assert_eq!(p.rows(), vec!["postgres:true/true/false"]);
                 assert_eq!(
@@ -201,7 +191,7 @@ fn grant_role_options_change_in_place() {
                 "Option Requires PostgreSQL 16",
             )
             .check(|_, out| {
-                expect_in(
+                expect_all(
                     &out.combined(),
                     &[
                         "set_option",
@@ -212,7 +202,7 @@ fn grant_role_options_change_in_place() {
         );
     }
     case.step(Step::apply(p.grant(p.no_admin())).check(|_, out| {
-        expect_in(&out.stdout, &["0 added, 1 changed, 0 destroyed"]);
+        expect_all(&out.stdout, &["0 added, 1 changed, 0 destroyed"]);
         assert_eq!(p.rows(), p.no_admin_rows());
         if p.v16 {
             assert_eq!(Some(p.row_oid()), *oid_before.borrow());
@@ -237,7 +227,7 @@ fn grant_role_imports_by_json_id() {
                 "Invalid Import ID",
             )
             .config(p.grant(""))
-            .check(|_, out| expect_in(&out.combined(), &[r#"'["app_user","readers"]'"#])),
+            .check(|_, out| expect_all(&out.combined(), &[r#"'["app_user","readers"]'"#])),
         )
         .step(Step::import(ADDR, p.id()))
         .run();
@@ -266,7 +256,7 @@ fn grant_role_option_drift_is_put_back() {
         .step(
             Step::apply(p.grant(p.no_admin()))
                 .before(|_| acc.sql(&drift))
-                .plan_check(|plan| expect_in(plan, &[attr, "update in-place"]))
+                .plan_check(|plan| expect_all(plan, &[attr, "update in-place"]))
                 .check(|_, _| assert_eq!(p.rows(), p.no_admin_rows())),
         )
         .run();
@@ -290,7 +280,7 @@ fn grant_role_recreated_after_revoke_outside() {
                         ident(&p.member)
                     ))
                 })
-                .plan_check(|plan| expect_in(plan, &["will be created"]))
+                .plan_check(|plan| expect_all(plan, &["will be created"]))
                 .check(|_, _| assert_eq!(p.rows().len(), 1)),
         )
         .run();
@@ -308,7 +298,7 @@ fn grant_role_existing_membership_is_not_adopted() {
         .step(
             Step::fails(p.grant(p.no_admin()), "Role Membership Already Granted")
                 .fresh_state()
-                .check(|_, out| expect_in(&out.combined(), &["terraform import"])),
+                .check(|_, out| expect_all(&out.combined(), &["terraform import"])),
         )
         .run();
 }
@@ -345,7 +335,7 @@ fn grant_role_of_another_grantor_is_left_alone() {
             Step::import_fails(ADDR, p.id(), "Role Membership Not Found")
                 .config(p.grant(""))
                 .check(|_, out| {
-                    expect_in(&out.combined(), &["grantor \"postgres\"", &other]);
+                    expect_all(&out.combined(), &["grantor \"postgres\"", &other]);
                 }),
         )
         .run();
@@ -388,7 +378,7 @@ fn grant_role_of_a_missing_role_fails_at_plan() {
     TestCase::new(acc.cluster.provider_block())
         .step(
             Step::fails(grant(&r.member, &missing, ""), "Role Not Found")
-                .check(|_, out| expect_in(&out.combined(), &[&missing, "grant_role"])),
+                .check(|_, out| expect_all(&out.combined(), &[&missing, "grant_role"])),
         )
         .run();
 }
@@ -403,7 +393,7 @@ fn grant_role_cycle_fails_at_plan() {
     TestCase::new(acc.cluster.provider_block())
         .step(
             Step::fails(grant(&r.parent, &r.child, ""), "Role Membership Cycle")
-                .check(|_, out| expect_in(&out.combined(), &[&r.parent, &r.child])),
+                .check(|_, out| expect_all(&out.combined(), &[&r.parent, &r.child])),
         )
         .run();
 }
@@ -475,7 +465,7 @@ resource "postgresql_grant_role" "fresh_in_parent" {{
                     let (code, out) = ws.plan_exit_code();
                     assert_eq!(code, 2, "{}", out.combined());
                     let text = out.combined();
-                    expect_in(
+                    expect_all(
                         &text,
                         &[
                             &format!("Warning: PGW202: Granting Privileged Role \"{boss}\""),
@@ -531,7 +521,7 @@ provider "postgresql" {{
     TestCase::new(provider)
         .step(
             Step::fails(grant(&r.member, &missing, ""), "Role Not Found")
-                .check(|_, out| expect_in(&out.combined(), &[&missing])),
+                .check(|_, out| expect_all(&out.combined(), &[&missing])),
         )
         .run();
 }
@@ -681,7 +671,7 @@ fn grant_role_as_non_superuser_refuses_what_it_may_not_grant() {
             "Granting A Superuser Role Needs A Superuser",
         )
         .check(|_, out| {
-            expect_in(
+            expect_all(
                 &out.combined(),
                 &["only superusers may grant superuser roles", &c.sup],
             )
@@ -690,7 +680,7 @@ fn grant_role_as_non_superuser_refuses_what_it_may_not_grant() {
     if c.v16 {
         case = case.step(
             Step::fails(c.grant("f", &c.foreign), "Missing ADMIN OPTION").check(|_, out| {
-                expect_in(
+                expect_all(
                     &out.combined(),
                     &["does not hold ADMIN OPTION", &c.foreign, &c.creator],
                 )
@@ -752,7 +742,7 @@ resource "postgresql_grant_role" "one_group_to_many" {{
                 .before(|_| t.set(Instant::now()))
                 .check(|_, out| {
                     apply_secs.set(t.get().elapsed().as_secs_f64());
-                    expect_in(&out.stdout, &["400 added, 0 changed, 0 destroyed"]);
+                    expect_all(&out.stdout, &["400 added, 0 changed, 0 destroyed"]);
                     assert!(!out.combined().contains("Error"), "{}", out.combined());
                     assert_eq!(
                         count(
@@ -819,25 +809,18 @@ fn grant_role_app_and_admin_example() {
         case = case.env(&format!("TF_VAR_{k}"), v);
     }
     // The step requires empty plans after the apply and after a refresh.
+    // LOGIN, SUPERUSER, CREATEDB, CREATEROLE, REPLICATION, BYPASSRLS.
+    let flags = |name: &str| {
+        acc.block(query_one_str(
+            &admin,
+            "SELECT concat_ws(',', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) \
+             FROM pg_roles WHERE rolname = $1",
+            &[&name],
+        ))
+    };
     case.step(Step::apply(main_tf).check(|ws, _| {
-        assert_eq!(
-            acc.block(query_one_str(
-                &admin,
-                "SELECT concat_ws(',', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) \
-                 FROM pg_roles WHERE rolname = $1",
-                &[&adm],
-            )),
-            "t,t,t,t,t,t"
-        );
-        assert_eq!(
-            acc.block(query_one_str(
-                &admin,
-                "SELECT concat_ws(',', rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) \
-                 FROM pg_roles WHERE rolname = $1",
-                &[&app],
-            )),
-            "t,f,f,f,f,f"
-        );
+        assert_eq!(flags(&adm), "t,t,t,t,t,t");
+        assert_eq!(flags(&app), "t,f,f,f,f,f");
         let expected = if acc.cluster.major_version() >= 16 {
             "postgres:true/true/true"
         } else {

@@ -647,7 +647,7 @@ fn policy_renamed_column_or_function_shows() {
             assert_eq!(code, 1, "{text}");
             assert_diagnostic(&text, "Invalid Policy Expression", "p18", "using");
             assert_diagnostic(&text, "Invalid Policy Expression", "p21", "using");
-            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let flat = crate::support::flat(&text);
             assert!(
                 flat.contains("column \"owner_name\" does not exist"),
                 "{text}"
@@ -874,7 +874,7 @@ fn policy_unknown_column_fails_at_plan() {
                 let text = out.combined();
                 assert_diagnostic(&text, "Invalid Policy Expression", "u", "using");
                 assert_diagnostic(&text, "Invalid Policy Expression", "w", "with_check");
-                let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                let flat = crate::support::flat(&text);
                 for quoted in [
                     "PostgreSQL refuses using `no_such_column = 1`: column \"no_such_column\" \
                      does not exist",

@@ -13,7 +13,7 @@ use pgwarden::pg::conn::reach::{HostKeyPolicy, ProxyUrl, Reach, SshSettings};
 use pgwarden::pg::conn::settings::{ConnectSettings, SslMode};
 
 use crate::support::bastion::{Socks, Sshd};
-use crate::support::{hcl, unique_name, Step, TestCase};
+use crate::support::{flat, hcl, says, unique_name, Step, TestCase};
 use crate::{acc, Acc};
 
 /// The shared cluster and a running bastion.
@@ -58,25 +58,6 @@ fn tunnel(sshd: &Sshd, body: &str) -> String {
         sshd.port(),
         hcl(sshd.user())
     )
-}
-
-/// The output with Terraform's line wrapping undone.
-fn flat(out: &crate::support::Output) -> String {
-    out.combined()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A check that the failure says `text` (across Terraform's line breaks).
-fn says(text: &'static str) -> impl Fn(&crate::support::Workspace, &crate::support::Output) {
-    move |_, out| {
-        let flat = flat(out);
-        assert!(
-            flat.contains(text),
-            "the failure does not say {text:?}:\n{flat}"
-        );
-    }
 }
 
 fn role(key: &str, name: &str) -> String {
@@ -136,7 +117,7 @@ fn ssh_tunnel_carries_every_connection() {
         return;
     };
     let key = sshd.authorize_new_key("client", "");
-    let known = sshd.write("known_hosts", &sshd.known_hosts_line());
+    let known = sshd.known_hosts_file();
     let name = unique_name("via_bastion");
     let block = provider(
         &acc,
@@ -214,7 +195,7 @@ fn ssh_bastion_down_is_one_error_and_nothing_goes_around_it() {
     };
     let key = sshd.authorize_new_key("client", "");
     let stranger = sshd.stranger_key("stranger");
-    let known = sshd.write("known_hosts", &sshd.known_hosts_line());
+    let known = sshd.known_hosts_file();
     let (a, b) = (unique_name("no_tunnel_a"), unique_name("no_tunnel_b"));
     let roles = role("a", &a) + &role("b", &b);
     let with_key = |key: &Path| {
@@ -235,7 +216,7 @@ fn ssh_bastion_down_is_one_error_and_nothing_goes_around_it() {
     let one_error = |cause: &'static str| {
         let tunnel_name = tunnel_name.clone();
         move |_: &crate::support::Workspace, out: &crate::support::Output| {
-            let text = flat(out);
+            let text = flat(&out.combined());
             assert_eq!(
                 text.matches("Cannot Connect Through The SSH Tunnel")
                     .count(),
@@ -346,7 +327,7 @@ fn ssh_encrypted_key_works_with_its_passphrase() {
         return;
     };
     let key = sshd.authorize_new_key("client_enc", "correct horse");
-    let known = sshd.write("known_hosts", &sshd.known_hosts_line());
+    let known = sshd.known_hosts_file();
     let block = |passphrase: Option<&str>| {
         let pass = passphrase
             .map(|p| format!("    private_key_passphrase = {}\n", hcl(p)))
@@ -416,7 +397,7 @@ fn socks_proxy_with_a_login() {
     TestCase::new(with_proxy(&bad))
         .step(
             Step::fails(role("r", &refused), "Cannot Connect Through The Proxy").check(|_, out| {
-                let text = flat(out);
+                let text = flat(&out.combined());
                 assert!(text.contains("refused the user and password"), "{text}");
                 assert!(
                     !text.contains("wrong-pw"),
@@ -431,7 +412,7 @@ fn socks_proxy_with_a_login() {
     TestCase::new(with_proxy(&url))
         .step(
             Step::fails(role("r", &refused), "Cannot Connect Through The Proxy").check(|_, out| {
-                let text = flat(out);
+                let text = flat(&out.combined());
                 assert_eq!(
                     text.matches("Cannot Connect Through The Proxy").count(),
                     1,
@@ -469,7 +450,7 @@ fn both_proxy_carries_the_ssh_tunnel() {
         return;
     };
     let key = sshd.authorize_new_key("client", "");
-    let known = sshd.write("known_hosts", &sshd.known_hosts_line());
+    let known = sshd.known_hosts_file();
     let block = provider(
         &acc,
         "127.0.0.1",
@@ -501,7 +482,7 @@ fn both_proxy_carries_the_ssh_tunnel() {
         .step(
             Step::fails(role("r", &other), "Cannot Connect Through The SSH Tunnel").check(
                 |_, out| {
-                    let text = flat(out);
+                    let text = flat(&out.combined());
                     assert!(
                         text.contains(
                             "through the SOCKS5 proxy socks5://pgwarden:[redacted]@127.0.0.1"

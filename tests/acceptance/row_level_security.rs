@@ -4,7 +4,7 @@
 //! row-level security as `postgresql_lints` reports them, and destroy
 //! restoring the defaults.
 
-use crate::access_review::expect_all;
+use crate::support::expect_all;
 use crate::support::{hcl, Step, TestCase, Workspace};
 use crate::{acc, Acc, TestDb};
 

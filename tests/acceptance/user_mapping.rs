@@ -6,8 +6,8 @@
 //! a second cluster: a query through a foreign table works with the mapped
 //! credentials and fails once the mapping is destroyed.
 
-use crate::access_review::{expect_all, flat};
 use crate::server::{extensions, has_extensions, provider_on};
+use crate::support::{expect_all, flat};
 use crate::support::{
     hcl, ident, literal, provider_log, unique_name, Cluster, ClusterOptions, Step, TestCase,
 };

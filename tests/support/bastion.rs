@@ -227,6 +227,12 @@ impl Sshd {
         format!("[127.0.0.1]:{} {kind} {key}\n", self.port)
     }
 
+    /// `known_hosts` in the server's directory, trusting its host key: the
+    /// file a client that checks the host key is given.
+    pub fn known_hosts_file(&self) -> PathBuf {
+        self.write("known_hosts", &self.known_hosts_line())
+    }
+
     /// Writes `text` to a file in the temp dir and returns its path.
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let path = self.dir.path().join(name);

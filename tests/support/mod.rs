@@ -12,6 +12,8 @@
 //! - [`quote`]: values written into HCL and SQL, one way everywhere.
 //! - [`steps`]: tests as lists of steps ([`TestCase`], [`Step`]), like
 //!   terraform-plugin-testing.
+//! - [`text`]: finding a sentence in Terraform's wrapped output ([`flat`],
+//!   [`says`]).
 //! - [`fs`]: copying example directories.
 //! - [`http_stub`]: a loopback HTTP server standing in for cloud endpoints.
 //! - [`provider_log`]: the provider's debug log of a workspace (the SQL it
@@ -38,6 +40,7 @@ pub mod quote;
 pub mod sql;
 pub mod steps;
 pub mod terraform;
+pub mod text;
 
 pub use citus::{citus_bin_dir, shared_citus, CitusCluster};
 pub use cluster::{shared, shared_logical, unique_name, Cluster, ClusterOptions};
@@ -49,3 +52,4 @@ pub use steps::{generated, Step, TestCase};
 pub use terraform::{
     import_blocks, terraform_binary, terraform_version, Output, Running, Workspace,
 };
+pub use text::{expect_all, flat, says};

@@ -332,15 +332,18 @@ fn or_env(value: &Option<String>, var: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
-/// Builds connection settings from a wholly known configuration.
-pub fn settings(config: &Value) -> Result<ConnectSettings, Diagnostics> {
-    // Terraform validates before it configures, but the ranges checked there
-    // are what make the conversions below safe, so they are checked again.
+/// The model of a wholly known configuration, once the checks that make
+/// [`settings`]' conversions safe have passed. Terraform validates before it
+/// configures, but those ranges are checked again here all the same.
+pub fn model(config: &Value) -> Result<ProviderModel, Diagnostics> {
     let mut d = Diagnostics::new();
     check_validators(&schema().block, config, &mut d);
     d.into_result()?;
-    let m = ProviderModel::from_value(config)
-        .map_err(|e| e.into_diagnostics("provider configuration"))?;
+    ProviderModel::from_value(config).map_err(|e| e.into_diagnostics("provider configuration"))
+}
+
+/// Builds connection settings from a configuration's [`model`].
+pub fn settings(m: &ProviderModel) -> Result<ConnectSettings, Diagnostics> {
     let host = or_env(&m.host, "PGHOST", "localhost");
     let port = match m.port.and_then(|p| u16::try_from(p).ok()) {
         Some(p) => p,
@@ -458,14 +461,9 @@ pub async fn configure(state: &ProviderState, config: &Value) -> Diagnostics {
         state.set_deferred().await;
         return Diagnostics::new();
     }
-    let settings = match settings(config) {
-        Ok(s) => s,
+    let (m, settings) = match model(config).and_then(|m| settings(&m).map(|s| (m, s))) {
+        Ok(both) => both,
         Err(d) => return d,
-    };
-    // `settings` has read the model already, so this cannot fail.
-    let m = match ProviderModel::from_value(config) {
-        Ok(m) => m,
-        Err(e) => return e.into_diagnostics("provider configuration"),
     };
     log::debug!("connecting with {settings:?}");
     let ctx = ErrorContext {
@@ -545,10 +543,16 @@ mod tests {
             ("sslmode", Value::string("disable")),
             ("ssl_mode", Value::string("require")),
         ]);
-        assert_eq!(settings(&both).unwrap().sslmode, SslMode::Disable);
+        assert_eq!(
+            settings(&model(&both).unwrap()).unwrap().sslmode,
+            SslMode::Disable
+        );
         if std::env::var_os("PGSSLMODE").is_none() {
             let old = config(&[("ssl_mode", Value::string("require"))]);
-            assert_eq!(settings(&old).unwrap().sslmode, SslMode::Require);
+            assert_eq!(
+                settings(&model(&old).unwrap()).unwrap().sslmode,
+                SslMode::Require
+            );
         }
         let warned = validate(&config(&[("ssl_mode", Value::string("require"))]));
         assert_eq!(warned.0[0].summary, "Deprecated Attribute");
@@ -566,7 +570,7 @@ mod tests {
                 ("sslinline", Value::bool(true)),
             ])]),
         )]);
-        let cc = settings(&c).unwrap().clientcert.unwrap();
+        let cc = settings(&model(&c).unwrap()).unwrap().clientcert.unwrap();
         assert!(cc.inline);
         let files = config(&[(
             "clientcert",
@@ -575,6 +579,12 @@ mod tests {
                 ("key", Value::string("/c.key")),
             ])]),
         )]);
-        assert!(!settings(&files).unwrap().clientcert.unwrap().inline);
+        assert!(
+            !settings(&model(&files).unwrap())
+                .unwrap()
+                .clientcert
+                .unwrap()
+                .inline
+        );
     }
 }

@@ -103,6 +103,16 @@ EOF
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
+# Lets the server finish, untimed, the upkeep the last command's writes
+# left it (vacuum and statistics of the catalogs thousands of GRANTs or
+# CREATE ROLEs rewrote, dirty pages to write out), so that it does not
+# land in the next command's time on these two cores: autovacuum would
+# otherwise run during the plan after an apply. Every case settles alike,
+# the floors included.
+settle() {
+    "${psql[@]}" -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
+}
+
 # Runs apply, plan, plan -refresh=false and destroy of `body` with `n`
 # instances in a fresh directory; prints the four wall times, then the
 # provider processes' CPU seconds for each, then their peak RSS (MiB).
@@ -111,6 +121,7 @@ run_case() { # label n body
     mkdir -p "$dir"
     { header; printf '%s\n' "$3"; } >"$dir/main.tf"
     for cmd in "apply -auto-approve" "plan" "plan -refresh=false" "destroy -auto-approve"; do
+        settle
         : >"$work/proc.log"
         t0=$(now)
         # shellcheck disable=SC2086

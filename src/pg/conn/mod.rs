@@ -7,6 +7,8 @@
 //! * [`iam`]: cloud IAM tokens as the password of each new connection;
 //! * [`pool`]: one pool per database, shared by every caller;
 //! * [`exec`]: running statements with log lines that never carry a secret;
+//! * [`pipeline`]: statements in a transaction sent back to back, one round
+//!   trip for the lot;
 //! * [`tx`]: the one transaction runner: retried on races, cancellable until
 //!   `COMMIT`;
 //! * [`alone`]: the one runner of statements that cannot run in a
@@ -24,6 +26,7 @@ pub mod exec;
 pub mod iam;
 pub mod locks;
 pub mod pgpass;
+pub mod pipeline;
 pub mod pool;
 pub mod quiet;
 pub mod reach;

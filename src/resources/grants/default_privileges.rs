@@ -16,8 +16,7 @@ use async_trait::async_trait;
 use crate::model;
 use crate::pg::catalog::default_acl::builtin_default;
 use crate::pg::citus;
-use crate::pg::conn::exec::run_all;
-use crate::pg::conn::locks;
+use crate::pg::conn::{locks, pipeline};
 use crate::pg::grants::default_privileges::{
     self as sql, default_kind, DefaultTarget, DEFAULT_KINDS,
 };
@@ -196,8 +195,10 @@ async fn apply(
             &(database, target, want),
             move |tx, &(database, target, want)| {
                 Box::pin(async move {
-                    locks::take(tx, vec![target.lock()]).await?;
-                    let current = sql::read_default_acl(tx, target).await?;
+                    // The lock and the read it guards go out together.
+                    let lock = locks::statements(vec![target.lock()]);
+                    let current =
+                        pipeline::run_then(tx, &lock, sql::read_default_acl(tx, target)).await?;
                     if destroying
                         && !(current.grantee_exists
                             && current.owner_exists
@@ -207,7 +208,7 @@ async fn apply(
                     }
                     check_exists(database, target, &current).map_err(ChangeError::Diag)?;
                     let statements = target.change_statements(&current, want, with_grant_option);
-                    run_all(tx, &statements).await?;
+                    pipeline::run_pipelined(tx, &statements).await?;
                     Ok(())
                 })
             },

@@ -25,8 +25,7 @@ use async_trait::async_trait;
 
 use crate::model;
 use crate::pg::catalog::is_system_schema;
-use crate::pg::conn::exec::run_all;
-use crate::pg::conn::locks;
+use crate::pg::conn::{locks, pipeline};
 use crate::pg::grants::grant::{
     self as sql, grant_kind, split_signature, Change, GrantTarget, GRANT_KINDS, PUBLIC,
 };
@@ -368,15 +367,17 @@ async fn apply_change(
             &(target, change),
             move |tx, &(target, change)| {
                 Box::pin(async move {
-                    locks::take(tx, target.locks()).await?;
-                    let snapshot = sql::read_acls(tx, target).await?;
+                    // The locks and the read they guard go out together.
+                    let locks = locks::statements(target.locks());
+                    let snapshot =
+                        pipeline::run_then(tx, &locks, sql::read_acls(tx, target)).await?;
                     if require_objects {
                         check_exists(target, &snapshot).map_err(ChangeError::Diag)?;
                     } else if !snapshot.grantee_exists {
                         return Ok(());
                     }
                     let statements = sql::change_statements(target, &snapshot, change);
-                    run_all(tx, &statements).await?;
+                    pipeline::run_pipelined(tx, &statements).await?;
                     Ok(())
                 })
             },

@@ -47,9 +47,12 @@
 //!
 //! [`Actor::wrap`]: crate::pg::conn::acting::Actor::wrap
 
-use tokio_postgres::GenericClient;
+use std::future::Future;
+
+use tokio_postgres::{GenericClient, Transaction};
 
 use crate::pg::conn::exec::{run_all, Statement};
+use crate::pg::conn::pipeline;
 use crate::pg::error::PgError;
 use crate::pg::sql::quote::{ident, literal, qualified};
 
@@ -240,6 +243,16 @@ pub fn statements(mut locks: Vec<Lock<'_>>) -> Vec<Statement> {
 /// Takes `locks` on `client` (a transaction) in the discipline's order.
 pub async fn take<C: GenericClient>(client: &C, locks: Vec<Lock<'_>>) -> Result<(), PgError> {
     run_all(client, &statements(locks)).await
+}
+
+/// Takes `locks` on `tx` and runs `read` behind them, sent together
+/// ([`pipeline::run_then`]): the read starts only once every lock is held.
+pub async fn take_then<T>(
+    tx: &Transaction<'_>,
+    locks: Vec<Lock<'_>>,
+    read: impl Future<Output = Result<T, PgError>>,
+) -> Result<T, PgError> {
+    pipeline::run_then(tx, &statements(locks), read).await
 }
 
 #[cfg(test)]

@@ -195,10 +195,12 @@ async fn apply(
             &(database, target, want),
             move |tx, &(database, target, want)| {
                 Box::pin(async move {
-                    // The lock and the read it guards go out together.
-                    let lock = locks::statements(vec![target.lock()]);
-                    let current =
-                        pipeline::run_then(tx, &lock, sql::read_default_acl(tx, target)).await?;
+                    let current = locks::take_then(
+                        tx,
+                        vec![target.lock()],
+                        sql::read_default_acl(tx, target),
+                    )
+                    .await?;
                     if destroying
                         && !(current.grantee_exists
                             && current.owner_exists

@@ -367,10 +367,8 @@ async fn apply_change(
             &(target, change),
             move |tx, &(target, change)| {
                 Box::pin(async move {
-                    // The locks and the read they guard go out together.
-                    let locks = locks::statements(target.locks());
                     let snapshot =
-                        pipeline::run_then(tx, &locks, sql::read_acls(tx, target)).await?;
+                        locks::take_then(tx, target.locks(), sql::read_acls(tx, target)).await?;
                     if require_objects {
                         check_exists(target, &snapshot).map_err(ChangeError::Diag)?;
                     } else if !snapshot.grantee_exists {

@@ -74,14 +74,21 @@ pub async fn run_all<C: GenericClient>(
     statements: &[Statement],
 ) -> Result<(), PgError> {
     for s in statements {
-        let shown = redact_secrets(&s.log);
-        log::debug!("executing SQL: {shown}");
-        client
-            .execute_typed(s.sql.as_str(), &[])
-            .await
-            .map_err(|e| PgError::query(format!("executing `{shown}`"), e))?;
+        run_one(client, s).await?;
     }
     Ok(())
+}
+
+/// Runs one statement, logged with its secrets redacted; what [`run_all`]
+/// does for each, and what a pipeline sends for each.
+pub async fn run_one<C: GenericClient>(client: &C, s: &Statement) -> Result<(), PgError> {
+    let shown = redact_secrets(&s.log);
+    log::debug!("executing SQL: {shown}");
+    client
+        .execute_typed(s.sql.as_str(), &[])
+        .await
+        .map(drop)
+        .map_err(|e| PgError::query(format!("executing `{shown}`"), e))
 }
 
 /// What a redacted value is replaced with.

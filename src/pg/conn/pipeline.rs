@@ -21,7 +21,7 @@ use std::task::Poll;
 use futures::future::try_join;
 use tokio_postgres::Transaction;
 
-use crate::pg::conn::exec::{redact_secrets, Statement};
+use crate::pg::conn::exec::{run_one, Statement};
 use crate::pg::error::PgError;
 
 /// Awaits every future of `futures`, polling them in list order, and
@@ -55,16 +55,10 @@ where
     Ok(done.into_iter().flatten().collect())
 }
 
-/// Runs `statements` in order on `tx`, all sent at once. Each is logged as
-/// [`run_all`](crate::pg::conn::exec::run_all) logs it.
+/// Runs `statements` in order on `tx`, all sent at once, each through
+/// [`run_one`].
 pub async fn run_pipelined(tx: &Transaction<'_>, statements: &[Statement]) -> Result<(), PgError> {
-    let each = statements.iter().map(|s| async move {
-        let shown = redact_secrets(&s.log);
-        log::debug!("executing SQL: {shown}");
-        tx.execute_typed(s.sql.as_str(), &[])
-            .await
-            .map_err(|e| PgError::query(format!("executing `{shown}`"), e))
-    });
+    let each = statements.iter().map(|s| run_one(tx, s));
     in_order(each.collect()).await.map(drop)
 }
 

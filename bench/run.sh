@@ -28,6 +28,17 @@ terraform=${TERRAFORM:-${TF_ACC_TERRAFORM_PATH:-$(command -v terraform || true)}
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 [ -x "$terraform" ] || { echo "no terraform: set TERRAFORM" >&2; exit 1; }
 [ -x "$pg_bin/initdb" ] || { echo "no initdb in $pg_bin: set PG_BIN" >&2; exit 1; }
+# The providers' CPU and peak RSS come from GNU time (Debian's `time`), which
+# a minimal machine may lack: installed here as root, asked for otherwise.
+if [ ! -x /usr/bin/time ]; then
+    if [ "$(id -u)" = 0 ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends time >&2 \
+            || { echo "cannot install Debian's time (GNU time)" >&2; exit 1; }
+    else
+        echo "no /usr/bin/time: run as root: apt-get install -y time" >&2
+        exit 1
+    fi
+fi
 
 work=$(mktemp -d /tmp/pgwarden-bench-XXXXXX)
 chmod 755 "$work"

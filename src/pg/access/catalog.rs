@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::pg::kinds::ObjectKind;
@@ -165,7 +166,9 @@ pub struct Catalog {
     /// system schemas left out. Shared between copies: a planned change
     /// copies only the objects it touches ([`std::sync::Arc::make_mut`]),
     /// so copying a catalog of thousands of objects for a report is cheap,
-    /// and what a change touched is told apart by pointer.
+    /// and what a change touched is told apart by pointer. Kept sorted by
+    /// [`ObjectId`] ([`Catalog::sort_objects`]), so that a change finds the
+    /// objects it covers by binary search ([`Catalog::run_of`]).
     pub objects: Vec<Arc<Object>>,
     /// Default ACLs of [`Catalog::database`].
     pub default_acls: Vec<DefaultAcl>,
@@ -180,5 +183,42 @@ impl Catalog {
     /// A role's attributes; `None` for a role that does not exist.
     pub fn role(&self, name: &str) -> Option<&RoleFlags> {
         self.roles.get(name)
+    }
+
+    /// Puts [`Catalog::objects`] in the order [`Catalog::run_of`] relies
+    /// on; whatever adds objects calls it afterwards.
+    pub fn sort_objects(&mut self) {
+        self.objects.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+
+    /// The indexes of the objects of `kind`, narrowed to `schema`, and
+    /// within it to `name`, when given (`name` counts only with a
+    /// `schema`). [`ObjectId`] sorts by kind, schema and name in that
+    /// order, so these are one contiguous run, found by binary search: a
+    /// planned grant on one table of thousands looks at that table alone,
+    /// and the 2,000 grants of a large plan stay linear.
+    pub fn run_of(
+        &self,
+        kind: ObjectKind,
+        schema: Option<&str>,
+        name: Option<&str>,
+    ) -> Range<usize> {
+        debug_assert!(self.objects.is_sorted_by(|a, b| a.id <= b.id));
+        let name = schema.and(name);
+        fn key(o: &Object, schema: bool, name: bool) -> (ObjectKind, Option<&str>, Option<&str>) {
+            (
+                o.id.kind,
+                schema.then_some(o.id.schema.as_str()),
+                name.then_some(o.id.name.as_str()),
+            )
+        }
+        let (by_schema, by_name) = (schema.is_some(), name.is_some());
+        let wanted = (kind, schema, name);
+        let start = self
+            .objects
+            .partition_point(|o| key(o, by_schema, by_name) < wanted);
+        let end =
+            start + self.objects[start..].partition_point(|o| key(o, by_schema, by_name) <= wanted);
+        start..end
     }
 }

@@ -2,6 +2,8 @@
 //! provider's own statements would change the real one, so that
 //! [`crate::pg::access::diff::delta`] can compare before and after.
 
+use std::collections::BTreeSet;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::pg::access::catalog::{AclEntry, Catalog, DefaultAcl, Membership};
@@ -64,11 +66,10 @@ impl Scope {
             .map(|n| match n.find('(') {
                 Some(i) => {
                     let sig = loose(n);
-                    let exists = catalog.objects.iter().any(|o| {
-                        o.id.kind == ObjectKind::Function
-                            && o.id.schema == self.schema
-                            && loose(&o.id.name) == sig
-                    });
+                    let exists = catalog.objects
+                        [catalog.run_of(ObjectKind::Function, Some(&self.schema), None)]
+                    .iter()
+                    .any(|o| loose(&o.id.name) == sig);
                     if exists {
                         FunctionName::Exact(sig)
                     } else {
@@ -108,6 +109,32 @@ impl Scope {
                 id.kind == kind
                     && id.schema == self.schema
                     && (self.names.is_empty() || self.names.contains(&id.name))
+            }
+        }
+    }
+
+    /// The runs of [`Catalog::objects`] that hold every object the scope
+    /// covers ([`Scope::covers`] still decides, object by object): the
+    /// listed objects' own runs when it lists any, otherwise the kind's in
+    /// the schema. Databases and schemas are matched by name alone, so
+    /// their whole kind is looked at; there are few of them.
+    fn runs(&self, catalog: &Catalog) -> Vec<Range<usize>> {
+        let schema = Some(self.schema.as_str());
+        match self.kind {
+            ObjectKind::Database | ObjectKind::Schema => {
+                vec![catalog.run_of(self.kind, None, None)]
+            }
+            ObjectKind::Column => {
+                vec![catalog.run_of(self.kind, schema, self.names.first().map(String::as_str))]
+            }
+            ObjectKind::Function => vec![catalog.run_of(self.kind, schema, None)],
+            _ if self.names.is_empty() => vec![catalog.run_of(self.kind, schema, None)],
+            _ => {
+                let names: BTreeSet<&str> = self.names.iter().map(String::as_str).collect();
+                names
+                    .into_iter()
+                    .map(|n| catalog.run_of(self.kind, schema, Some(n)))
+                    .collect()
             }
         }
     }
@@ -233,16 +260,17 @@ impl Catalog {
             Vec::new()
         };
         let mut covered = 0;
-        for o in self
-            .objects
-            .iter_mut()
-            .filter(|o| scope.covers(o, &functions))
-        {
-            covered += 1;
-            if o.owner == grantee {
+        for run in scope.runs(self) {
+            let Some(objects) = self.objects.get_mut(run) else {
                 continue;
+            };
+            for o in objects.iter_mut().filter(|o| scope.covers(o, &functions)) {
+                covered += 1;
+                if o.owner == grantee {
+                    continue;
+                }
+                change_entry(&mut Arc::make_mut(o).acl, grantee, grant, revoke);
             }
-            change_entry(&mut Arc::make_mut(o).acl, grantee, grant, revoke);
         }
         covered
     }

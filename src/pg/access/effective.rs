@@ -319,7 +319,8 @@ impl Catalog {
     /// The privileges `role` can use on one object, without computing the
     /// rest of its access.
     pub fn privileges_on(&self, role: &str, id: &ObjectId) -> Privs {
-        let Some(o) = self.objects.iter().find(|o| &o.id == id) else {
+        let found = self.objects.binary_search_by(|o| o.id.cmp(id)).ok();
+        let Some(o) = found.and_then(|i| self.objects.get(i)) else {
             return Privs::NONE;
         };
         if self.role(role).is_some_and(|a| a.superuser) {

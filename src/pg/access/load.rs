@@ -231,6 +231,6 @@ pub async fn load(
     tx.commit()
         .await
         .map_err(|e| PgError::query("ending a read of the access catalog", e))?;
-    catalog.objects.sort_by(|a, b| a.id.cmp(&b.id));
+    catalog.sort_objects();
     Ok(catalog)
 }

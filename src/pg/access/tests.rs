@@ -278,6 +278,48 @@ fn privilege_changes_follow_the_grant_resource() {
     assert!(delta(&before, &owner, "owner").is_empty());
 }
 
+/// Listed objects are found by name, however the list is ordered and
+/// whether or not a name repeats; a name the catalog lacks covers nothing.
+#[test]
+fn listed_objects_are_found_by_name() {
+    let before = estate(170_000);
+    let mut after = before.clone();
+    let scope = Scope {
+        kind: ObjectKind::Table,
+        prokinds: &[],
+        schema: "app".into(),
+        names: vec![
+            "secret".into(),
+            "missing".into(),
+            "orders".into(),
+            "secret".into(),
+        ],
+        columns: vec![],
+    };
+    let covered =
+        after.change_privileges("readers", &scope, privs(&[Privilege::Update]), Privs::NONE);
+    assert_eq!(covered, 2);
+    let d = delta(&before, &after, "app_user");
+    assert_eq!(d.gained.len(), 2, "{d:?}");
+    // Runs: one kind, one schema, one name; other kinds stay out.
+    assert_eq!(before.run_of(ObjectKind::Table, Some("app"), None).len(), 2);
+    assert_eq!(
+        before
+            .run_of(ObjectKind::Table, Some("app"), Some("orders"))
+            .len(),
+        1
+    );
+    assert_eq!(
+        before.run_of(ObjectKind::Table, Some("other"), None).len(),
+        0
+    );
+    assert_eq!(before.run_of(ObjectKind::Schema, None, None).len(), 1);
+    assert_eq!(
+        before.run_of(ObjectKind::Column, Some("app"), None).len(),
+        0
+    );
+}
+
 /// Foreign-data wrappers and servers are named alone, without a schema:
 /// USAGE granted on one server reaches its members, not the other server.
 #[test]
@@ -296,6 +338,7 @@ fn foreign_servers_and_wrappers_are_in_the_model() {
             vec![entry("postgres", &[Privilege::Usage])],
         )));
     }
+    before.sort_objects();
     let mut after = before.clone();
     let scope = Scope {
         kind: ObjectKind::ForeignServer,

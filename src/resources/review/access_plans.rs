@@ -143,7 +143,7 @@ pub async fn grant_report(
     let side = new.as_ref().or(old.as_ref())?;
     let review = review(state, Some(&side.database)).await?;
     let before = review.base(state, &[&side.role]);
-    let mut after = before.clone();
+    let mut after = Catalog::clone(&before);
     apply_grant(&mut after, old.as_ref(), new.as_ref());
     let what = side.describe();
     review
@@ -306,7 +306,7 @@ pub async fn default_privileges_report(
     let side = new.as_ref().or(old.as_ref())?;
     let review = review(state, Some(&side.database)).await?;
     let before = review.base(state, &[&side.role, &side.owner]);
-    let mut after = before.clone();
+    let mut after = Catalog::clone(&before);
     if let Some(o) = &old {
         o.set(&mut after, Privs::NONE);
     }
@@ -381,9 +381,9 @@ pub async fn role_report(
     let mut names: Vec<&str> = vec![name];
     names.extend(new_roles.into_iter().flatten().map(String::as_str));
     let mut before = review.base(state, &names);
-    let mut after = before.clone();
+    let mut after = Catalog::clone(&before);
     if prior.is_none() {
-        before.roles.remove(name);
+        before.to_mut().roles.remove(name);
     }
     after.set_attrs(name, attrs);
     if let Some(new_roles) = new_roles {
@@ -411,7 +411,7 @@ pub async fn role_drop_report(state: &ProviderState, name: &str) -> Option<Diagn
         return None;
     }
     let before = review.base(state, &[name]);
-    let mut after = before.clone();
+    let mut after = Catalog::clone(&before);
     after.drop_role(name);
     review.report(&before, &after, name, "as it is dropped")
 }

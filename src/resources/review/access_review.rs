@@ -10,6 +10,7 @@
 //! database and run ([`crate::pg::catalog::cache`]); with `plan_access_report =
 //! false` nothing is read.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -49,16 +50,26 @@ pub async fn review(state: &ProviderState, database: Option<&str>) -> Option<Rev
 }
 
 impl Review {
-    /// A copy of the catalog with the roles this run creates added (so that
-    /// a new role's report shows the change, not its whole existence).
-    pub fn base(&self, state: &ProviderState, roles: &[&str]) -> Catalog {
+    /// The catalog with the roles this run creates added (so that a new
+    /// role's report shows the change, not its whole existence). Borrowed
+    /// when it knows every role already: a plan of thousands of grants
+    /// then copies the catalog once per grant (the side the change is
+    /// applied to), not twice.
+    pub fn base(&self, state: &ProviderState, roles: &[&str]) -> Cow<'_, Catalog> {
+        let mut missing = roles
+            .iter()
+            .filter(|r| **r != PUBLIC && self.catalog.role(r).is_none())
+            .peekable();
+        if missing.peek().is_none() {
+            return Cow::Borrowed(&self.catalog);
+        }
         let mut c = (*self.catalog).clone();
-        for r in roles.iter().filter(|r| **r != PUBLIC) {
+        for r in missing {
             // A role not planned takes `CREATE ROLE`'s defaults, as do the
             // planned role's attributes not known yet.
             c.ensure_role(r, state.planned.role(r).unwrap_or_default());
         }
-        c
+        Cow::Owned(c)
     }
 
     /// The warning for the change from `before` to `after` of `subject`'s

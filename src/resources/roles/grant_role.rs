@@ -21,7 +21,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::model;
-use crate::pg::access::GrantOptions;
+use crate::pg::access::{Catalog, GrantOptions};
 use crate::pg::catalog::roles::RoleCatalog;
 use crate::pg::roles::attributes::RoleFlags;
 use crate::pg::roles::grant_role::{self as sql, Authority, GrantError, GrantRow, Wanted, PG16};
@@ -253,7 +253,7 @@ impl GrantRoleResource {
             .flat_map(|(m, g)| [m.as_str(), g.as_str()])
             .collect();
         let before = review.base(&self.state, &roles);
-        let mut after = before.clone();
+        let mut after = Catalog::clone(&before);
         let grantor = prior.and_then(|p| p.granted_by.as_str());
         if let Some((m, g)) = &old {
             if new.as_ref() != Some(&(m.clone(), g.clone())) {

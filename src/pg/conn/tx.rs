@@ -10,15 +10,58 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
+use deadpool_postgres::StatementCache;
 use rand::Rng;
-use tokio_postgres::Transaction;
+use tokio_postgres::types::Type;
+use tokio_postgres::{Client, Transaction};
 use tokio_util::sync::CancellationToken;
 
 use crate::pg::conn::exec::{lock_timeout_statement, run_all, Statement};
 use crate::pg::conn::pool::Pools;
 use crate::pg::error::PgError;
+
+tokio::task_local! {
+    /// The statement cache of the connection the running body's
+    /// transaction is on ([`run`] sets it), with that connection's client,
+    /// so that [`prepared`] uses it for that connection only.
+    static STATEMENTS: ConnStatements;
+}
+
+/// A pooled connection's statement cache, and which client it belongs to.
+#[derive(Clone)]
+struct ConnStatements {
+    cache: Arc<StatementCache>,
+    /// The client's address: stable while a transaction borrows it.
+    client: usize,
+}
+
+/// The address [`ConnStatements::client`] compares.
+fn address(client: &Client) -> usize {
+    std::ptr::from_ref(client) as usize
+}
+
+/// `sql` prepared with parameter types `types` on `tx`'s connection: kept
+/// with the pooled connection when `tx` is the transaction of a body [`run`]
+/// runs, so a statement run once per grant of a large apply is parsed and
+/// planned once per connection; prepared afresh anywhere else.
+pub async fn prepared(
+    tx: &Transaction<'_>,
+    sql: &str,
+    types: &[Type],
+) -> Result<tokio_postgres::Statement, tokio_postgres::Error> {
+    let here = address(tx.client());
+    let cache = STATEMENTS
+        .try_with(|s| (s.client == here).then(|| Arc::clone(&s.cache)))
+        .ok()
+        .flatten();
+    match cache {
+        Some(cache) => cache.prepare_typed(tx.client(), sql, types).await,
+        None => tx.prepare_typed(sql, types).await,
+    }
+}
 
 /// How often a transaction is run before its last error is returned.
 pub const ATTEMPTS: u32 = 6;
@@ -138,13 +181,17 @@ where
         .transaction()
         .await
         .map_err(|e| PgError::query("starting a transaction", e))?;
-    let work = async {
-        let inner: &Transaction<'_> = &tx;
+    let inner: &Transaction<'_> = &tx;
+    let statements = ConnStatements {
+        cache: Arc::clone(&tx.statement_cache),
+        client: address(inner.client()),
+    };
+    let work = STATEMENTS.scope(statements, async {
         if let Some(t) = target.lock_timeout {
             run_all(inner, &[lock_timeout_statement(t)]).await?;
         }
         body(inner, ctx).await
-    };
+    });
     // `biased`: a body that finished wins over a stop that arrived in the
     // same instant, so finished work is committed rather than thrown away.
     let value = tokio::select! {

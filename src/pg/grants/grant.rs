@@ -18,12 +18,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use tokio_postgres::types::Type as PgType;
-use tokio_postgres::GenericClient;
+use tokio_postgres::{GenericClient, Row, Transaction};
 
 use crate::pg::catalog::is_system_schema;
 use crate::pg::catalog::objects::{CatalogObject, ObjectCatalog};
 use crate::pg::conn::exec::Statement;
 use crate::pg::conn::locks::Lock;
+use crate::pg::conn::tx;
 use crate::pg::error::PgError;
 use crate::pg::kinds::ObjectKind;
 use crate::pg::sql::quote::{ident, qualified};
@@ -75,15 +76,13 @@ fn scope_sql(kind: ObjectKind) -> &'static str {
             "SELECT c.relname::text, NULL::text, NULL::text[], c.relowner, \
                     coalesce(c.relacl, pg_catalog.acldefault('r', c.relowner)) \
              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = $2 AND c.relkind IN ('r', 'v', 'm', 'f', 'p') \
-               AND (cardinality($3) = 0 OR c.relname = ANY($3))"
+             WHERE n.nspname = $2 AND c.relkind IN ('r', 'v', 'm', 'f', 'p')"
         }
         ObjectKind::Sequence => {
             "SELECT c.relname::text, NULL::text, NULL::text[], c.relowner, \
                     coalesce(c.relacl, pg_catalog.acldefault('s', c.relowner)) \
              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = $2 AND c.relkind = 'S' \
-               AND (cardinality($3) = 0 OR c.relname = ANY($3))"
+             WHERE n.nspname = $2 AND c.relkind = 'S'"
         }
         ObjectKind::Function => FUNCTION_SCOPE_F,
         ObjectKind::Procedure => FUNCTION_SCOPE_P,
@@ -114,6 +113,23 @@ fn scope_sql(kind: ObjectKind) -> &'static str {
         ObjectKind::Type => {
             "SELECT NULL::text, NULL::text, NULL::text[], NULL::oid, NULL::aclitem[] WHERE false"
         }
+    }
+}
+
+/// The name filter [`scope_sql`] leaves out for tables and sequences, by
+/// how many objects the scope lists (none: the whole schema). Separate
+/// texts rather than `cardinality($3) = 0 OR ...`, so that a prepared read
+/// ([`read_acls_in`]) gets a plan the server keeps: with the `OR`, or with
+/// `= ANY($3)` (planned as if for ten names), the server finds a plan for
+/// the values at hand cheaper and plans every read again.
+fn name_filter(kind: ObjectKind, names: usize) -> &'static str {
+    if !matches!(kind, ObjectKind::Table | ObjectKind::Sequence) {
+        return "";
+    }
+    match names {
+        0 => "",
+        1 => " AND c.relname = $3[1]",
+        _ => " AND c.relname = ANY($3)",
     }
 }
 
@@ -516,16 +532,15 @@ pub fn acl_snapshot_from_catalog(
     })
 }
 
-/// Reads the grantee's ACL entries over the whole scope with one query.
-pub async fn read_acls<C: GenericClient>(
-    client: &C,
-    target: &GrantTarget,
-) -> Result<AclSnapshot, PgError> {
+/// The read of the grantee's ACL entries over a whole scope: the text,
+/// and its parameters (all typed, so the text can be prepared).
+fn acl_read(target: &GrantTarget) -> (String, Vec<String>, Vec<String>) {
+    let (names, extra) = target.name_params();
     // The grantee's OID comes from to_regrole on the quoted name rather
     // than from the pg_roles view: the view costs the server a rewrite and
     // a join to plan, on every grant of a large apply.
     let sql = format!(
-        "WITH t(name, args, sigs, owner, acl) AS ({scope}) \
+        "WITH t(name, args, sigs, owner, acl) AS ({scope}{filter}) \
          SELECT g.oid IS NOT NULL, {container}, t.name, t.args, \
                 coalesce(t.sigs, '{{}}'), coalesce(t.owner = g.oid, false), \
                 ARRAY(SELECT DISTINCT a.privilege_type FROM pg_catalog.aclexplode(t.acl) a \
@@ -536,31 +551,78 @@ pub async fn read_acls<C: GenericClient>(
                       ELSE pg_catalog.to_regrole(pg_catalog.quote_ident($1))::oid END) AS g(oid) \
          LEFT JOIN t ON true",
         scope = scope_sql(target.object_type),
+        filter = name_filter(target.object_type, names.len()),
         container = container_sql(target.object_type),
     );
-    let (names, extra) = target.name_params();
-    let action = || {
-        format!(
-            "reading the privileges of {:?} on {} objects",
-            target.role,
-            target.object_type.as_str()
-        )
-    };
+    (sql, names, extra)
+}
+
+/// The types of [`acl_read`]'s parameters.
+const ACL_READ_TYPES: [PgType; 4] = [
+    PgType::TEXT,
+    PgType::TEXT,
+    PgType::TEXT_ARRAY,
+    PgType::TEXT_ARRAY,
+];
+
+/// What a failed read of `target`'s ACLs was doing, for its error.
+fn reading(target: &GrantTarget) -> String {
+    format!(
+        "reading the privileges of {:?} on {} objects",
+        target.role,
+        target.object_type.as_str()
+    )
+}
+
+/// Reads the grantee's ACL entries over the whole scope with one query.
+pub async fn read_acls<C: GenericClient>(
+    client: &C,
+    target: &GrantTarget,
+) -> Result<AclSnapshot, PgError> {
+    let (sql, names, extra) = acl_read(target);
+    let [role, container, text_array, _] = ACL_READ_TYPES;
     let rows = client
         .query_typed(
             &sql,
             &[
-                (&target.role, PgType::TEXT),
-                (&target.container(), PgType::TEXT),
-                (&names, PgType::TEXT_ARRAY),
-                (&extra, PgType::TEXT_ARRAY),
+                (&target.role, role),
+                (&target.container(), container),
+                (&names, text_array.clone()),
+                (&extra, text_array),
             ],
         )
         .await
-        .map_err(|e| PgError::query(action(), e))?;
+        .map_err(|e| PgError::query(reading(target), e))?;
+    snapshot_of(&rows, target)
+}
+
+/// [`read_acls`] in a change's transaction, with the statement prepared
+/// once per pooled connection ([`tx::prepared`]): the server then neither
+/// parses nor plans it again for each grant of a large apply, which was
+/// most of the server's work per grant.
+pub async fn read_acls_in(
+    tx: &Transaction<'_>,
+    target: &GrantTarget,
+) -> Result<AclSnapshot, PgError> {
+    let (sql, names, extra) = acl_read(target);
+    let statement = tx::prepared(tx, &sql, &ACL_READ_TYPES)
+        .await
+        .map_err(|e| PgError::query(reading(target), e))?;
+    let rows = tx
+        .query(
+            &statement,
+            &[&target.role, &target.container(), &names, &extra],
+        )
+        .await
+        .map_err(|e| PgError::query(reading(target), e))?;
+    snapshot_of(&rows, target)
+}
+
+/// The snapshot in the rows of [`acl_read`].
+fn snapshot_of(rows: &[Row], target: &GrantTarget) -> Result<AclSnapshot, PgError> {
     let mut snapshot = AclSnapshot::default();
-    for row in &rows {
-        let get = |e| PgError::query(action(), e);
+    for row in rows {
+        let get = |e| PgError::query(reading(target), e);
         snapshot.grantee_exists = row.try_get(0).map_err(get)?;
         snapshot.container_exists = row.try_get(1).map_err(get)?;
         let name: Option<String> = row.try_get(2).map_err(get)?;

@@ -368,7 +368,7 @@ async fn apply_change(
             move |tx, &(target, change)| {
                 Box::pin(async move {
                     let snapshot =
-                        locks::take_then(tx, target.locks(), sql::read_acls(tx, target)).await?;
+                        locks::take_then(tx, target.locks(), sql::read_acls_in(tx, target)).await?;
                     if require_objects {
                         check_exists(target, &snapshot).map_err(ChangeError::Diag)?;
                     } else if !snapshot.grantee_exists {

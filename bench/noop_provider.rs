@@ -153,7 +153,9 @@ impl ResourceType for NoopGrant {
 
     async fn create(&self, planned: GrantModel, _config: GrantModel) -> DResult<GrantModel> {
         Ok(GrantModel {
-            id: Tf::Known(format!("{}/{}", planned.role, planned.database)),
+            // The id postgresql_grant stores, so that the state Terraform
+            // writes after each resource is as large as with the real one.
+            id: Tf::Known(planned.id_text()),
             ..planned
         })
     }

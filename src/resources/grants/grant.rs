@@ -130,7 +130,8 @@ impl GrantModel {
         }
     }
 
-    fn id_text(&self) -> String {
+    /// The id this grant is stored under (`role/database/schema/type/objects`).
+    pub fn id_text(&self) -> String {
         self.grant_id().render()
     }
 

@@ -243,17 +243,22 @@ fn granting_a_membership_shows_gains_and_escalations() {
     assert_eq!(d.lost[&orders()], privs(&[Privilege::Select]));
 }
 
+/// The scope of a grant on tables of schema `app`: `names`, or every one.
+fn app_tables(names: &[&str]) -> Scope {
+    Scope {
+        kind: ObjectKind::Table,
+        prokinds: &[],
+        schema: "app".into(),
+        names: names.iter().map(|n| n.to_string()).collect(),
+        columns: vec![],
+    }
+}
+
 #[test]
 fn privilege_changes_follow_the_grant_resource() {
     let before = estate(170_000);
     let mut after = before.clone();
-    let scope = Scope {
-        kind: ObjectKind::Table,
-        prokinds: &[],
-        schema: "app".into(),
-        names: vec![],
-        columns: vec![],
-    };
+    let scope = app_tables(&[]);
     let covered = after.change_privileges(
         "readers",
         &scope,
@@ -284,18 +289,7 @@ fn privilege_changes_follow_the_grant_resource() {
 fn listed_objects_are_found_by_name() {
     let before = estate(170_000);
     let mut after = before.clone();
-    let scope = Scope {
-        kind: ObjectKind::Table,
-        prokinds: &[],
-        schema: "app".into(),
-        names: vec![
-            "secret".into(),
-            "missing".into(),
-            "orders".into(),
-            "secret".into(),
-        ],
-        columns: vec![],
-    };
+    let scope = app_tables(&["secret", "missing", "orders", "secret"]);
     let covered =
         after.change_privileges("readers", &scope, privs(&[Privilege::Update]), Privs::NONE);
     assert_eq!(covered, 2);

@@ -580,15 +580,15 @@ pub async fn read_acls<C: GenericClient>(
     target: &GrantTarget,
 ) -> Result<AclSnapshot, PgError> {
     let (sql, names, extra) = acl_read(target);
-    let [role, container, text_array, _] = ACL_READ_TYPES;
+    let [role, container, names_type, extra_type] = ACL_READ_TYPES;
     let rows = client
         .query_typed(
             &sql,
             &[
                 (&target.role, role),
                 (&target.container(), container),
-                (&names, text_array.clone()),
-                (&extra, text_array),
+                (&names, names_type),
+                (&extra, extra_type),
             ],
         )
         .await
